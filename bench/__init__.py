@@ -1,0 +1,1 @@
+"""Benchmarks: each prints its numbers; run them with scripts/bench.sh."""

@@ -1,0 +1,1 @@
+"""The `wijkgram` command line: one module per command group."""

@@ -1,0 +1,75 @@
+"""`wijkgram serve` and `wijkgram demo`."""
+
+from __future__ import annotations
+
+import click
+import uvicorn
+
+from cli.common import console, ensure_database, friendly_errors
+from directory.db import session_scope
+from directory.demo import load_demo
+from directory.settings import get_settings
+
+
+def _serve(host: str, port: int, workers: int, reload: bool) -> None:
+    console.print(f"wijkgram serves on [bold]http://{host}:{port}[/] (API docs: /schema/swagger)")
+    uvicorn.run(
+        "web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        log_level="info",
+        # Access logs hold query strings, and a query string may hold a
+        # client's address: we never log them.
+        access_log=False,
+    )
+
+
+HOST = click.option(
+    "--host", default=lambda: get_settings().web.host, show_default="127.0.0.1", help="Address to listen on."
+)
+PORT = click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=lambda: get_settings().web.port,
+    show_default="8000",
+    help="Port to listen on.",
+)
+WORKERS = click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Worker processes sharing the database.",
+)
+
+
+@click.command("serve")
+@HOST
+@PORT
+@WORKERS
+@click.option("--reload", is_flag=True, help="Restart on code changes (development).")
+@friendly_errors
+def serve(host: str, port: int, workers: int, reload: bool) -> None:
+    """Serve the web app and JSON API (starts the embedded database and migrates first)."""
+    ensure_database()
+    _serve(host, port, workers, reload)
+
+
+@click.command("demo")
+@HOST
+@PORT
+@click.option(
+    "--serve/--no-serve", "then_serve", default=True, show_default=True, help="Serve the app after loading."
+)
+@friendly_errors
+def demo(host: str, port: int, then_serve: bool) -> None:
+    """Load the demo data shipped with wijkgram (idempotent), then serve."""
+    ensure_database()
+    with session_scope() as session:
+        summary = load_demo(session, progress=console)
+    console.print(f"demo data: {summary}")
+    if then_serve:
+        _serve(host, port, 1, False)

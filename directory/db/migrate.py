@@ -1,0 +1,48 @@
+"""Run Alembic migrations from code (CLI, tests, app start)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, pool
+
+from directory.db.url import database_url
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def alembic_config(url: str | None = None) -> Config:
+    """An Alembic config pointing at our migrations and the given database."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("file_template", "%%(year)d_%%(month).2d_%%(day).2d_%%(rev)s_%%(slug)s")
+    config.set_main_option("sqlalchemy.url", (url or database_url()).replace("%", "%%"))
+    return config
+
+
+def upgrade(url: str | None = None, target: str = "head") -> None:
+    """Bring the database schema up to `target`."""
+    command.upgrade(alembic_config(url), target)
+
+
+def downgrade(url: str | None = None, target: str = "base") -> None:
+    """Take the database schema down to `target`."""
+    command.downgrade(alembic_config(url), target)
+
+
+def current_revision(url: str | None = None) -> str | None:
+    """The revision the database is at, or None for an empty database."""
+    engine = create_engine(url or database_url(), poolclass=pool.NullPool)
+    with engine.connect() as connection:
+        rev = MigrationContext.configure(connection).get_current_revision()
+    engine.dispose()
+    return rev
+
+
+def head_revision() -> str | None:
+    """The newest revision in the code."""
+    return ScriptDirectory.from_config(alembic_config("postgresql://unused")).get_current_head()

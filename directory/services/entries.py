@@ -1,0 +1,318 @@
+"""Create, read, update, delete and restore entries, with revisions and optimistic locking.
+
+Every write goes through `EntryService`, whatever its origin (API, broker
+form, importer): it validates against the vocabularies, checks the version
+the writer read, records a revision, stamps field provenance and queues the
+change for the search index, all in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from pydantic import BaseModel
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from directory.errors import ConflictError, InvalidInputError, NotFoundError
+from directory.models import (
+    ENTITY_MODELS,
+    Location,
+    Organization,
+    Revision,
+    SearchOutbox,
+    Service,
+    TaxonomyTerm,
+)
+from directory.services.serialize import SERVER_FIELDS, apply_fields, entry_to_dict
+
+Entry = Organization | Location | Service
+
+#: Columns that may not be cleared by an update.
+NOT_NULL_FIELDS = frozenset(
+    {
+        "name",
+        "status",
+        "languages",
+        "support_functions",
+        "target_groups",
+        "communities",
+        "meetings",
+        "lat",
+        "lon",
+    }
+)
+#: Changes to these fields are bookkeeping, not content; revisions do not list them.
+META_FIELDS = SERVER_FIELDS | {"fetched_at"}
+
+#: Source name for edits made by a person (broker, API user).
+MANUAL = "manual"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who makes a change and where its values come from."""
+
+    name: str
+    source: str = MANUAL
+
+
+def model_for(kind: str) -> type[Entry]:
+    """The mapped class for an entry kind ('organization', 'location', 'service')."""
+    try:
+        return ENTITY_MODELS[kind]
+    except KeyError as exc:
+        raise NotFoundError(f"unknown entry kind {kind!r}") from exc
+
+
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """{field: [old, new]} for every content field that differs."""
+    keys = (set(before) | set(after)) - META_FIELDS
+    return {k: [before.get(k), after.get(k)] for k in sorted(keys) if before.get(k) != after.get(k)}
+
+
+class EntryService:
+    """All writes and reads of directory entries, within one session."""
+
+    def __init__(self, session: Session, actor: Actor | None = None) -> None:
+        self.session = session
+        self.actor = actor or Actor("api")
+        self._codes: dict[str, set[str]] = {}
+
+    # -- reads -----------------------------------------------------------------------
+
+    def get(self, kind: str, entry_id: uuid.UUID, *, for_update: bool = False) -> Entry:
+        """One entry by id, or NotFoundError."""
+        entry = cast(Entry | None, self.session.get(model_for(kind), entry_id, with_for_update=for_update))
+        if entry is None:
+            raise NotFoundError(f"{kind} {entry_id} does not exist")
+        return entry
+
+    def to_dict(self, entry: Entry) -> dict[str, Any]:
+        """The entry in API shape."""
+        return entry_to_dict(self.session, entry)
+
+    def list(
+        self, kind: str, *, page: int = 1, page_size: int = 50, query: Select[Any] | None = None
+    ) -> tuple[Sequence[Entry], int]:
+        """A page of entries (by name), and the total count."""
+        model = model_for(kind)
+        stmt = query if query is not None else select(model)
+        total = self.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        rows = self.session.scalars(
+            stmt.order_by(model.name, model.id).limit(page_size).offset((page - 1) * page_size)
+        ).all()
+        return rows, total
+
+    def revisions(self, kind: str, entry_id: uuid.UUID) -> Sequence[Revision]:
+        """Every revision of an entry, newest first (also of a deleted entry)."""
+        rows = self.session.scalars(
+            select(Revision)
+            .where(Revision.entity_type == kind, Revision.entity_id == entry_id)
+            .order_by(Revision.version.desc())
+        ).all()
+        if not rows:
+            self.get(kind, entry_id)
+        return rows
+
+    # -- validation against the data ---------------------------------------------------
+
+    def codes(self, vocabulary: str) -> set[str]:
+        """The codes of one vocabulary (cached for this service's lifetime)."""
+        if vocabulary not in self._codes:
+            self._codes[vocabulary] = set(
+                self.session.scalars(select(TaxonomyTerm.code).where(TaxonomyTerm.vocabulary == vocabulary))
+            )
+        return self._codes[vocabulary]
+
+    def _check_codes(self, field: str, vocabulary: str, values: Iterable[str]) -> None:
+        known = self.codes(vocabulary)
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise InvalidInputError(
+                field,
+                f"unknown {vocabulary.replace('_', ' ')} {', '.join(map(repr, unknown))}; "
+                f"see GET /api/v1/taxonomy?vocabulary={vocabulary}",
+            )
+
+    def _check_references(self, fields: dict[str, Any]) -> None:
+        for key, value in fields.items():
+            if value is None and key in NOT_NULL_FIELDS:
+                raise InvalidInputError(key, "may not be empty")
+        if fields.get("category") is not None:
+            self._check_codes("category", "category", [fields["category"]])
+        if fields.get("support_functions"):
+            self._check_codes("support_functions", "support_function", fields["support_functions"])
+        if fields.get("target_groups"):
+            self._check_codes("target_groups", "target_group", fields["target_groups"])
+        if fields.get("organization_id") is not None and (
+            self.session.get(Organization, fields["organization_id"]) is None
+        ):
+            raise InvalidInputError(
+                "organization_id", f"organization {fields['organization_id']} does not exist"
+            )
+        if fields.get("location_ids"):
+            wanted = {uuid.UUID(str(i)) for i in fields["location_ids"]}
+            found = set(self.session.scalars(select(Location.id).where(Location.id.in_(wanted))))
+            missing = sorted(str(i) for i in wanted - found)
+            if missing:
+                raise InvalidInputError("location_ids", f"locations do not exist: {', '.join(missing)}")
+
+    # -- writes --------------------------------------------------------------------------
+
+    def create(self, kind: str, data: BaseModel | dict[str, Any], *, note: str | None = None) -> Entry:
+        """Insert a new entry and its first revision."""
+        fields = self._input(data)
+        self._check_references(fields)
+        entry = model_for(kind)()
+        entry.id = uuid.uuid4()
+        entry.version = 1
+        entry.status = fields.pop("status", None) or "active"
+        if fields.get("last_verified_at") is None and self.actor.source == MANUAL:
+            fields.pop("last_verified_at", None)
+        self.session.add(entry)
+        apply_fields(self.session, entry, fields)
+        self._stamp(entry, {key for key, value in fields.items() if value not in (None, [], {})})
+        self.session.flush()
+        self.session.refresh(entry)
+        after = self.to_dict(entry)
+        self._record(kind, entry, "create", _changes({}, after), after, note)
+        return entry
+
+    def update(
+        self,
+        kind: str,
+        entry_id: uuid.UUID,
+        data: BaseModel | dict[str, Any],
+        *,
+        expected_version: int | None = None,
+        kind_of_change: str = "update",
+        note: str | None = None,
+    ) -> Entry:
+        """Apply a partial update; refuse it when the entry changed since `expected_version`."""
+        fields = self._input(data)
+        version = fields.pop("version", None)
+        expected = expected_version if expected_version is not None else version
+        entry = self.get(kind, entry_id, for_update=True)
+        before = self.to_dict(entry)
+        if expected is not None and expected != entry.version:
+            raise ConflictError(
+                f"{kind} {entry_id} was changed by someone else: you edited version {expected}, "
+                f"the current version is {entry.version}",
+                extra={"current_version": entry.version, "current": before},
+            )
+        self._check_references(fields)
+        apply_fields(self.session, entry, fields)
+        self.session.flush()
+        self.session.expire(entry)
+        after = self.to_dict(entry)
+        changes = _changes(before, after)
+        if not changes:
+            return entry
+        entry.version = entry.version + 1
+        entry.updated_at = datetime.now(UTC)
+        self._stamp(entry, set(changes))
+        self.session.flush()
+        after = self.to_dict(entry)
+        self._record(kind, entry, kind_of_change, changes, after, note)
+        return entry
+
+    def delete(self, kind: str, entry_id: uuid.UUID, *, expected_version: int) -> None:
+        """Delete an entry; its revisions stay, so the history is kept."""
+        entry = self.get(kind, entry_id, for_update=True)
+        if expected_version != entry.version:
+            raise ConflictError(
+                f"{kind} {entry_id} was changed by someone else (current version {entry.version})",
+                extra={"current_version": entry.version, "current": self.to_dict(entry)},
+            )
+        before = self.to_dict(entry)
+        self.session.delete(entry)
+        self.session.flush()
+        self._write_revision(kind, entry.id, entry.version + 1, "delete", _changes(before, {}), before, None)
+        self._enqueue(kind, entry.id, "delete")
+
+    def restore(
+        self,
+        kind: str,
+        entry_id: uuid.UUID,
+        revision_version: int,
+        *,
+        expected_version: int,
+        note: str | None = None,
+    ) -> Entry:
+        """Bring an entry back to the content it had at one of its revisions."""
+        revision = self.session.scalar(
+            select(Revision).where(
+                Revision.entity_type == kind,
+                Revision.entity_id == entry_id,
+                Revision.version == revision_version,
+            )
+        )
+        if revision is None or revision.kind == "delete":
+            raise NotFoundError(f"{kind} {entry_id} has no revision {revision_version} to restore")
+        fields = {k: v for k, v in revision.snapshot.items() if k not in SERVER_FIELDS}
+        return self.update(
+            kind,
+            entry_id,
+            fields,
+            expected_version=expected_version,
+            kind_of_change="restore",
+            note=note or f"restored revision {revision_version}",
+        )
+
+    # -- bookkeeping ----------------------------------------------------------------------
+
+    def _input(self, data: BaseModel | dict[str, Any]) -> dict[str, Any]:
+        if isinstance(data, BaseModel):
+            return data.model_dump(exclude_unset=True, mode="json")
+        return dict(data)
+
+    def _stamp(self, entry: Entry, fields: set[str]) -> None:
+        """Record where each changed field's value came from."""
+        now = datetime.now(UTC).isoformat()
+        provenance = dict(entry.field_provenance or {})
+        for field in fields - META_FIELDS:
+            provenance[field] = {"source": self.actor.source, "by": self.actor.name, "at": now}
+        entry.field_provenance = provenance
+
+    def _record(
+        self,
+        kind: str,
+        entry: Entry,
+        change: str,
+        changes: dict[str, Any],
+        snapshot: dict[str, Any],
+        note: str | None,
+    ) -> None:
+        self._write_revision(kind, entry.id, entry.version, change, changes, snapshot, note)
+        self._enqueue(kind, entry.id, "upsert")
+
+    def _write_revision(
+        self,
+        kind: str,
+        entry_id: uuid.UUID,
+        version: int,
+        change: str,
+        changes: dict[str, Any],
+        snapshot: dict[str, Any],
+        note: str | None,
+    ) -> None:
+        self.session.add(
+            Revision(
+                entity_type=kind,
+                entity_id=entry_id,
+                version=version,
+                kind=change,
+                changed_by=self.actor.name,
+                changes=changes,
+                snapshot=snapshot,
+                note=note,
+            )
+        )
+
+    def _enqueue(self, kind: str, entry_id: uuid.UUID, operation: str) -> None:
+        self.session.add(SearchOutbox(entity_type=kind, entity_id=entry_id, operation=operation, attempts=0))

@@ -1,0 +1,93 @@
+"""Convert entries to plain dicts (API shape, revision snapshots) and back."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+from geoalchemy2.elements import WKBElement, WKTElement
+from geoalchemy2.shape import from_shape, to_shape
+from shapely.geometry import Point, shape
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session
+
+from directory.models import Service, service_at_location
+
+Entry = Any  # Organization | Location | Service; columns differ per kind
+
+#: Columns the server owns; never taken from input or restored from a snapshot.
+SERVER_FIELDS = frozenset({"id", "version", "created_at", "updated_at", "field_provenance"})
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-safe form of a column value."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, WKBElement | WKTElement):
+        return dict(to_shape(value).__geo_interface__)
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
+def entry_to_dict(session: Session, entry: Entry) -> dict[str, Any]:
+    """The entry as the API shows it: geometry as lat/lon or GeoJSON, links as id lists."""
+    data: dict[str, Any] = {}
+    for column in inspect(entry).mapper.column_attrs:
+        key = column.key
+        value = getattr(entry, key)
+        if key == "geom":
+            point = to_shape(value) if value is not None else None
+            data["lat"] = point.y if point is not None else None
+            data["lon"] = point.x if point is not None else None
+            continue
+        data[key] = _plain(value)
+    if isinstance(entry, Service):
+        rows = session.execute(
+            select(service_at_location.c.location_id)
+            .where(service_at_location.c.service_id == entry.id)
+            .order_by(service_at_location.c.location_id)
+        )
+        data["location_ids"] = [str(row[0]) for row in rows]
+    return data
+
+
+def point_element(lat: float, lon: float) -> WKBElement:
+    """A PostGIS point (SRID 4326) from latitude and longitude."""
+    return from_shape(Point(lon, lat), srid=4326)
+
+
+def apply_fields(session: Session, entry: Any, fields: dict[str, Any]) -> None:
+    """Set input fields on an entry, converting API shapes to column values."""
+    fields = dict(fields)
+    lat, lon = fields.pop("lat", None), fields.pop("lon", None)
+    if lat is not None and lon is not None:
+        entry.geom = point_element(lat, lon)
+    location_ids = fields.pop("location_ids", None)
+    if "service_area" in fields:
+        area = fields.pop("service_area")
+        entry.service_area = from_shape(shape(area), srid=4326) if area else None
+    for key, value in fields.items():
+        if key in SERVER_FIELDS:
+            continue
+        setattr(entry, key, value)
+    # Links go last: writing them flushes the entry, which must be complete by then.
+    if location_ids is not None:
+        set_service_locations(session, entry.id, [uuid.UUID(str(i)) for i in location_ids])
+
+
+def set_service_locations(session: Session, service_id: uuid.UUID, location_ids: list[uuid.UUID]) -> None:
+    """Replace the set of locations a service takes place at."""
+    session.flush()
+    session.execute(service_at_location.delete().where(service_at_location.c.service_id == service_id))
+    if location_ids:
+        session.execute(
+            service_at_location.insert(),
+            [{"service_id": service_id, "location_id": lid} for lid in dict.fromkeys(location_ids)],
+        )

@@ -1,0 +1,148 @@
+"""Test setup: a real PostgreSQL/PostGIS, one freshly migrated database per test run.
+
+With DATABASE_URL set, that server is used to create the test database;
+otherwise a private test cluster in var/test is started (shared by parallel
+test runs, guarded by a lock). The schema is built by running the Alembic
+migrations, so the migrations are what is tested.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from litestar.testing import TestClient
+from sqlalchemy import Engine, create_engine, make_url, pool, text
+from sqlalchemy.orm import Session
+
+from directory.db import migrate
+from directory.db.cluster import EmbeddedCluster
+from directory.db.url import normalise_url
+from directory.settings import REPO_ROOT, get_settings
+
+TEST_ROOT = REPO_ROOT / "var" / "test"
+OUTPUT_DIR = REPO_ROOT / "tests" / "output"
+
+#: Tables emptied before each test that asks for a clean database. Reference
+#: data seeded by migrations (taxonomy) is kept.
+ENTRY_TABLES = ["service_at_location", "service", "location", "organization", "revision", "search_outbox"]
+
+
+def _admin_url(db: str) -> str:
+    if os.environ.get("DATABASE_URL"):
+        return str(make_url(normalise_url(os.environ["DATABASE_URL"])).set(database=db))
+    return EmbeddedCluster(TEST_ROOT).url(db)
+
+
+def _start_test_cluster() -> None:
+    if os.environ.get("DATABASE_URL"):
+        return
+    TEST_ROOT.mkdir(parents=True, exist_ok=True)
+    with (TEST_ROOT / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        EmbeddedCluster(TEST_ROOT).start()
+
+
+def create_database(name: str) -> str:
+    """A new empty database on the test server; returns its URL."""
+    engine = create_engine(_admin_url("postgres"), isolation_level="AUTOCOMMIT", poolclass=pool.NullPool)
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return _admin_url(name)
+
+
+def drop_database(name: str) -> None:
+    """Remove a test database."""
+    engine = create_engine(_admin_url("postgres"), isolation_level="AUTOCOMMIT", poolclass=pool.NullPool)
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """Print the versions of the real services the tests run against."""
+    lines = []
+    try:
+        _start_test_cluster()
+        engine = create_engine(_admin_url("postgres"), poolclass=pool.NullPool)
+        with engine.connect() as conn:
+            lines.append("postgresql: " + conn.execute(text("SHOW server_version")).scalar_one())
+            postgis = conn.execute(
+                text("SELECT default_version FROM pg_available_extensions WHERE name = 'postgis'")
+            ).scalar()
+            lines.append(f"postgis: {postgis or 'NOT INSTALLED'}")
+        engine.dispose()
+    except Exception as exc:  # the header must never stop the run
+        lines.append(f"postgresql: unavailable ({exc})")
+    meili = REPO_ROOT / "var" / "bin" / "meilisearch"
+    if meili.exists():
+        import subprocess
+
+        out = subprocess.run([str(meili), "--version"], capture_output=True, text=True)
+        lines.append(f"meilisearch: {out.stdout.strip()}")
+    return lines
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    """A fresh database for this test run, migrated to the newest revision."""
+    _start_test_cluster()
+    name = f"wijkgram_test_{os.getpid()}"
+    url = create_database(name)
+    migrate.upgrade(url)
+    yield url
+    drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    """The engine of the test database."""
+    eng = create_engine(database_url, pool_size=5, pool_pre_ping=True)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def clean_db(engine: Engine) -> Engine:
+    """The test database with every entry table empty."""
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {', '.join(ENTRY_TABLES)} RESTART IDENTITY CASCADE"))
+    return engine
+
+
+@pytest.fixture
+def session(clean_db: Engine) -> Iterator[Session]:
+    """A session on the clean test database; the test commits what it wants kept."""
+    with Session(clean_db, expire_on_commit=False) as s:
+        yield s
+
+
+@pytest.fixture
+def client(clean_db: Engine) -> Iterator[TestClient[Any]]:
+    """An HTTP client for the app on the clean test database."""
+    from web.app import create_app
+
+    with TestClient(app=create_app(clean_db)) as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The real data in ../shared/data; tests that need it skip when it is absent."""
+    path = get_settings().data.shared_dir
+    if not (path / "MANIFEST.md").is_file():
+        pytest.skip(f"shared data not found at {path} (set WIJKGRAM_SHARED_DATA)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def output_dir() -> Path:
+    """Where tests leave screenshots and reports for a person to look at."""
+    OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
+    return OUTPUT_DIR

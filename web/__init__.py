@@ -1,0 +1,1 @@
+"""The Litestar app: JSON API (OpenAPI) and Dutch/English HTML pages."""

@@ -1,0 +1,87 @@
+"""Map every error to a JSON problem response in one place.
+
+Bodies follow RFC 9457 (problem details): `status`, `title`, `detail`, and
+for validation errors a list of `errors` that each name the field.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.types import ExceptionHandlersMap
+from sqlalchemy.exc import OperationalError
+
+from directory.errors import WijkgramError
+
+log = logging.getLogger("wijkgram.web")
+
+
+def _problem(status: int, title: str, detail: str, **extra: Any) -> Response[dict[str, Any]]:
+    return Response(
+        {"status": status, "title": title, "detail": detail, **extra},
+        status_code=status,
+        media_type="application/problem+json",
+    )
+
+
+def _field_errors(extra: Any) -> list[dict[str, str]]:
+    errors = []
+    for item in extra if isinstance(extra, list) else []:
+        if not isinstance(item, dict):
+            continue
+        key = str(item.get("key") or "")
+        message = str(item.get("message") or "").removeprefix("Value error, ")
+        # Model-level rules prefix their message with the fields they concern.
+        head = message.split(": ", 1)[0]
+        if key in ("", "body") and ": " in message and head.replace("/", "").isidentifier():
+            key, message = head, message.split(": ", 1)[1]
+        errors.append({"field": key or "body", "message": message})
+    return errors
+
+
+def validation_handler(_: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
+    """Request data that fails validation: 422 naming each field."""
+    errors = _field_errors(exc.extra)
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or str(exc.detail)
+    return _problem(422, "Invalid input", detail, errors=errors)
+
+
+def domain_handler(_: Request[Any, Any, Any], exc: WijkgramError) -> Response[dict[str, Any]]:
+    """Our own errors carry their status and a safe message."""
+    extra = dict(exc.extra)
+    if "field" in extra:
+        extra["errors"] = [{"field": extra["field"], "message": exc.message.split(": ", 1)[-1]}]
+    if exc.status_code >= 500:
+        log.error("%s: %s", type(exc).__name__, exc.message)
+    return _problem(exc.status_code, exc.title, exc.message, **extra)
+
+
+def http_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
+    """Framework errors (404 route, 405 method, 413 too large) in the same shape."""
+    return _problem(exc.status_code, type(exc).__name__, str(exc.detail))
+
+
+def database_down_handler(_: Request[Any, Any, Any], exc: OperationalError) -> Response[dict[str, Any]]:
+    """The database dropped out mid-request: 503, and the client may retry."""
+    log.warning("database unavailable: %s", type(exc.orig).__name__ if exc.orig else exc)
+    return _problem(503, "Service unavailable", "the database is not reachable right now; try again shortly")
+
+
+def unexpected_handler(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    """Anything else: log it, tell the client little."""
+    log.exception("unexpected error", exc_info=exc)
+    return _problem(500, "Internal error", "something went wrong on our side")
+
+
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
+    ValidationException: validation_handler,
+    WijkgramError: domain_handler,
+    HTTPException: http_handler,
+    OperationalError: database_down_handler,
+    Exception: unexpected_handler,
+}
+
+__all__ = ["EXCEPTION_HANDLERS", "MediaType"]
