@@ -6,6 +6,7 @@ import logging
 
 import click
 
+from cli.backup import backup, restore
 from cli.db import db_group
 from cli.serve import demo, serve
 
@@ -24,6 +25,8 @@ def cli(verbose: bool) -> None:
 cli.add_command(db_group)
 cli.add_command(serve)
 cli.add_command(demo)
+cli.add_command(backup)
+cli.add_command(restore)
 
 
 def main() -> None:

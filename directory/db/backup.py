@@ -1,0 +1,93 @@
+"""Backups with pg_dump / pg_restore, for the embedded cluster and for DATABASE_URL alike."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import make_url
+
+from directory.db.cluster import find_pg_bin
+from directory.errors import SetupError, WijkgramError
+
+
+@dataclass(frozen=True)
+class BackupResult:
+    """What a backup or restore did."""
+
+    path: Path
+    size_bytes: int
+
+
+def _tool(name: str) -> str:
+    """pg_dump/pg_restore of the server's major version when we can find it."""
+    try:
+        candidate = find_pg_bin() / name
+        if candidate.is_file():
+            return str(candidate)
+    except SetupError:
+        pass
+    found = shutil.which(name)
+    if not found:
+        raise SetupError(f"{name} not found. Install: apt-get install postgresql-client-15")
+    return found
+
+
+def _libpq_args(url: str) -> tuple[list[str], dict[str, str]]:
+    """Connection arguments for the command-line tools; the password goes in the environment."""
+    parsed = make_url(url)
+    args = ["--dbname", parsed.database or "postgres"]
+    host = parsed.query.get("host") or parsed.host
+    if isinstance(host, tuple):
+        host = host[0]
+    if host:
+        args += ["--host", str(host)]
+    if parsed.port:
+        args += ["--port", str(parsed.port)]
+    if parsed.username:
+        args += ["--username", parsed.username]
+    env = {"PGPASSWORD": parsed.password} if parsed.password else {}
+    return args, env
+
+
+def _run(args: list[str], env: dict[str, str], what: str) -> None:
+    import os
+
+    result = subprocess.run(args, capture_output=True, text=True, env={**os.environ, **env})
+    if result.returncode != 0:
+        raise WijkgramError(f"{what} failed: {result.stderr.strip()[-2000:]}")
+
+
+def backup(url: str, path: Path) -> BackupResult:
+    """Dump the whole database (schema, entries, revisions, outbox) to one file."""
+    args, env = _libpq_args(url)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".partial")
+    _run([_tool("pg_dump"), *args, "--format=custom", "--no-owner", "--file", str(tmp)], env, "pg_dump")
+    # Only a complete dump takes the final name, so a killed backup never looks done.
+    tmp.replace(path)
+    return BackupResult(path, path.stat().st_size)
+
+
+def restore(url: str, path: Path) -> BackupResult:
+    """Replace the database's contents with a dump, in one transaction (all or nothing)."""
+    if not path.is_file():
+        raise WijkgramError(f"no backup file at {path}")
+    args, env = _libpq_args(url)
+    _run(
+        [
+            _tool("pg_restore"),
+            *args,
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            "--exit-on-error",
+            str(path),
+        ],
+        env,
+        "pg_restore",
+    )
+    return BackupResult(path, path.stat().st_size)
