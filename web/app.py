@@ -17,6 +17,9 @@ from web.api.system import health, taxonomy
 from web.dependencies import provide_actor, provide_db, provide_entries
 from web.errors import EXCEPTION_HANDLERS
 
+#: Largest request body accepted (bytes); larger ones get 413 before they are read whole.
+MAX_BODY_BYTES = 2_000_000
+
 HOME = """<!doctype html>
 <html lang="nl"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -65,4 +68,6 @@ def create_app(engine: Engine | None = None, *, extra_handlers: list[Any] | None
             render_plugins=[SwaggerRenderPlugin(), ScalarRenderPlugin()],
         ),
         response_cache_config=ResponseCacheConfig(),
+        # No entry comes near this; partner lists (uploads) may set their own, larger limit.
+        request_max_body_size=MAX_BODY_BYTES,
     )

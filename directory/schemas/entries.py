@@ -18,6 +18,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from directory.schemas import validators as v
 
 T = TypeVar("T")
+#: Largest value of a PostgreSQL integer column; larger input is refused, not sent to the database.
+MAX_INT = 2**31 - 1
 Status = Literal["active", "closed", "needs_review"]
 Postcode = Annotated[str, AfterValidator(v.normalise_postcode)]
 Phone = Annotated[str, AfterValidator(v.normalise_phone)]
@@ -177,7 +179,7 @@ class ServiceCreate(ServiceFields):
 class Versioned(BaseModel):
     """The version an update or delete was based on."""
 
-    version: int = Field(ge=1, description="the version you read; a newer one means a conflict")
+    version: int = Field(ge=1, le=MAX_INT, description="the version you read; a newer one means a conflict")
 
 
 class OrganizationUpdate(OrganizationFields, Versioned):

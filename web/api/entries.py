@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, delete, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, JSONBody, Parameter, PathParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -32,6 +32,7 @@ from directory.schemas import (
     ServiceRead,
     ServiceUpdate,
 )
+from directory.schemas.entries import MAX_INT
 from directory.services.entries import EntryService
 from directory.services.nearby import locations_near
 
@@ -106,7 +107,7 @@ def entry_controller(
             self,
             entries: NamedDependency[EntryService],
             entry_id: FromPath[uuid.UUID],
-            version: Annotated[int, Parameter(ge=1, description="the version you read")],
+            version: Annotated[int, Parameter(ge=1, le=MAX_INT, description="the version you read")],
         ) -> None:
             entries.delete(kind, entry_id, expected_version=version)
 
@@ -133,7 +134,7 @@ def entry_controller(
             self,
             entries: NamedDependency[EntryService],
             entry_id: FromPath[uuid.UUID],
-            revision: FromPath[int],
+            revision: Annotated[int, PathParameter(ge=1, le=MAX_INT)],
             data: JSONBody[RestoreRequest],
         ) -> read_type:
             restored = entries.restore(

@@ -1,0 +1,61 @@
+"""Faults: the database going away mid-run, oversized and pathological requests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+from litestar.testing import TestClient
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
+
+from directory.db import migrate
+from directory.db.cluster import EmbeddedCluster
+from directory.models import Location
+from tests import factories
+from tests.live_server import live_server
+
+
+def test_database_restart_gives_503_then_recovers(tmp_path: Path) -> None:
+    """Requests while the database is down fail cleanly with 503; afterwards the app reconnects."""
+    cluster = EmbeddedCluster(tmp_path / "data", db_name="faults")
+    cluster.start()
+    try:
+        migrate.upgrade(cluster.url())
+        with live_server(cluster.url(), log_file=tmp_path / "server.log") as base:
+            created = httpx.post(f"{base}/api/v1/locations", json=factories.location(name="Voor"))
+            assert created.status_code == 201
+
+            cluster.stop()
+            down = httpx.get(f"{base}/health")
+            assert down.status_code == 503
+            assert "not reachable" in down.json()["detail"]
+            write = httpx.post(f"{base}/api/v1/locations", json=factories.location(name="Tijdens"))
+            assert write.status_code == 503
+
+            cluster.start()
+            assert httpx.get(f"{base}/health").status_code == 200, "the pool reconnects by itself"
+            after = httpx.post(f"{base}/api/v1/locations", json=factories.location(name="Na"))
+            assert after.status_code == 201
+        engine = create_engine(cluster.url())
+        with Session(engine) as session:
+            names = set(session.scalars(select(Location.name)))
+            assert names == {"Voor", "Na"}, "nothing half-written from the failed request"
+            assert session.scalar(select(func.count()).select_from(Location)) == 2
+        engine.dispose()
+    finally:
+        cluster.stop()
+
+
+def test_oversized_body_is_413(client: TestClient[Any]) -> None:
+    payload = factories.location(description="x" * 3_000_000)
+    response = client.post("/api/v1/locations", json=payload)
+    assert response.status_code == 413
+
+
+def test_pathological_lists_are_422(client: TestClient[Any]) -> None:
+    payload = factories.service(support_functions=["company"] * 10_000)
+    response = client.post("/api/v1/services", json=payload)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "support_functions"
