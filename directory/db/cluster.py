@@ -199,6 +199,7 @@ class EmbeddedCluster:
             "shared_buffers = '256MB'\n"
             "max_connections = 200\n"
             "fsync = on\n"
+            "jit = off\n"
         )
         conf = self.pgdata / "postgresql.conf"
         with conf.open("a", encoding="utf-8") as handle:

@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from geoalchemy2 import Geometry
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, Text, func, text
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -26,6 +26,7 @@ class Location(EntryColumns, CostColumns, Base):
     __table_args__ = (
         Index("ix_location_geom", "geom", postgresql_using="gist"),
         Index("ix_location_category", "category"),
+        Index("ix_location_geog", func.geography(text("geom")), postgresql_using="gist"),
     )
 
     organization_id: Mapped[uuid.UUID | None] = mapped_column(

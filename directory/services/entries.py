@@ -28,7 +28,7 @@ from directory.models import (
     Service,
     TaxonomyTerm,
 )
-from directory.services.serialize import SERVER_FIELDS, apply_fields, entry_to_dict
+from directory.services.serialize import SERVER_FIELDS, apply_fields, entries_to_dicts, entry_to_dict
 
 Entry = Organization | Location | Service
 
@@ -95,6 +95,10 @@ class EntryService:
     def to_dict(self, entry: Entry) -> dict[str, Any]:
         """The entry in API shape."""
         return entry_to_dict(self.session, entry)
+
+    def to_dicts(self, entries: Sequence[Entry]) -> list[dict[str, Any]]:
+        """Several entries in API shape, without a query per entry."""
+        return entries_to_dicts(self.session, entries)
 
     def list(
         self, kind: str, *, page: int = 1, page_size: int = 50, query: Select[Any] | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
@@ -38,6 +39,31 @@ def _plain(value: Any) -> Any:
 
 def entry_to_dict(session: Session, entry: Entry) -> dict[str, Any]:
     """The entry as the API shows it: geometry as lat/lon or GeoJSON, links as id lists."""
+    return entries_to_dicts(session, [entry])[0]
+
+
+def entries_to_dicts(session: Session, entries: Sequence[Entry]) -> list[dict[str, Any]]:
+    """Several entries in API shape, with the links of all services loaded in one query."""
+    links: dict[uuid.UUID, list[str]] = {}
+    service_ids = [e.id for e in entries if isinstance(e, Service)]
+    if service_ids:
+        rows = session.execute(
+            select(service_at_location.c.service_id, service_at_location.c.location_id)
+            .where(service_at_location.c.service_id.in_(service_ids))
+            .order_by(service_at_location.c.location_id)
+        )
+        for service_id, location_id in rows:
+            links.setdefault(service_id, []).append(str(location_id))
+    result = []
+    for entry in entries:
+        data = _columns(entry)
+        if isinstance(entry, Service):
+            data["location_ids"] = links.get(entry.id, [])
+        result.append(data)
+    return result
+
+
+def _columns(entry: Entry) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for column in inspect(entry).mapper.column_attrs:
         key = column.key
@@ -48,13 +74,6 @@ def entry_to_dict(session: Session, entry: Entry) -> dict[str, Any]:
             data["lon"] = point.x if point is not None else None
             continue
         data[key] = _plain(value)
-    if isinstance(entry, Service):
-        rows = session.execute(
-            select(service_at_location.c.location_id)
-            .where(service_at_location.c.service_id == entry.id)
-            .order_by(service_at_location.c.location_id)
-        )
-        data["location_ids"] = [str(row[0]) for row in rows]
     return data
 
 

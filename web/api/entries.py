@@ -153,7 +153,7 @@ def _simple_list(kind: str, path: str, read_type: type[BaseModel]) -> Any:
         entries: NamedDependency[EntryService], page: PageNumber = 1, page_size: PageSize = 50
     ) -> Page[read_type]:
         rows, total = entries.list(kind, page=page, page_size=page_size)
-        items = [read_type.model_validate(entries.to_dict(r)) for r in rows]
+        items = [read_type.model_validate(d) for d in entries.to_dicts(rows)]
         return Page[read_type](items=items, total=total, page=page, page_size=page_size)
 
     return list_entries
@@ -183,7 +183,7 @@ def list_locations(
         if category:
             query = select(Location).where(Location.category == category)
         rows, total = entries.list("location", page=page, page_size=page_size, query=query)
-        items = [LocationRead.model_validate(entries.to_dict(r)) for r in rows]
+        items = [LocationRead.model_validate(d) for d in entries.to_dicts(rows)]
         return Page[LocationRead](items=items, total=total, page=page, page_size=page_size)
     lat, lon = parse_near(near)
     if radius_m is None or not (0 < radius_m <= MAX_RADIUS_M):
