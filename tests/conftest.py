@@ -146,3 +146,18 @@ def output_dir() -> Path:
     """Where tests leave screenshots and reports for a person to look at."""
     OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
     return OUTPUT_DIR
+
+
+@pytest.fixture
+def settings_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
+    """Change environment variables and have the cached settings see them; undone afterwards."""
+    get_settings.cache_clear()
+    yield monkeypatch
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def cli_database(settings_env: pytest.MonkeyPatch, database_url: str, clean_db: Engine) -> Engine:
+    """CLI commands in this test use the clean test database (through DATABASE_URL)."""
+    settings_env.setenv("DATABASE_URL", database_url)
+    return clean_db

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,15 +11,12 @@ from sqlalchemy.orm import Session
 
 from cli.main import cli
 from directory.models import Location, Service
-from directory.settings import get_settings
 
 
 @pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
+def env(settings_env: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     """Environment changes that the cached settings see, undone afterwards."""
-    get_settings.cache_clear()
-    yield monkeypatch
-    get_settings.cache_clear()
+    return settings_env
 
 
 def test_status_with_external_database(env: pytest.MonkeyPatch, database_url: str) -> None:
@@ -62,8 +58,8 @@ def test_missing_binaries_give_a_clear_error(env: pytest.MonkeyPatch, tmp_path: 
     assert "apt-get install postgresql-15" in result.output
 
 
-def test_demo_loads_once(env: pytest.MonkeyPatch, database_url: str, clean_db: Engine) -> None:
-    env.setenv("DATABASE_URL", database_url)
+def test_demo_loads_once(cli_database: Engine) -> None:
+    clean_db = cli_database
     runner = CliRunner()
     first = runner.invoke(cli, ["demo", "--no-serve"])
     assert first.exit_code == 0, first.output
