@@ -30,6 +30,7 @@ OUTPUT_DIR = REPO_ROOT / "tests" / "output"
 #: Tables emptied before each test that asks for a clean database. Reference
 #: data seeded by migrations (taxonomy) is kept.
 ENTRY_TABLES = ["service_at_location", "service", "location", "organization", "revision", "search_outbox"]
+ENTRY_TABLES += ["entry_report", "web_session", "api_token", "app_user"]
 
 
 def _admin_url(db: str) -> str:
@@ -125,10 +126,14 @@ def session(clean_db: Engine) -> Iterator[Session]:
 
 @pytest.fixture
 def client(clean_db: Engine) -> Iterator[TestClient[Any]]:
-    """An HTTP client for the app on the clean test database."""
+    """An HTTP client for the app on the clean test database, carrying a broker's API token."""
+    from web.accounts.service import create_token, create_user
     from web.app import create_app
 
+    with Session(clean_db) as s, s.begin():
+        token = create_token(s, create_user(s, "test-broker", "a long test password", "broker"))
     with TestClient(app=create_app(clean_db)) as c:
+        c.headers["Authorization"] = f"Bearer {token}"
         yield c
 
 

@@ -1,0 +1,15 @@
+"""HTML pages, each module beside the part of the domain it shows."""
+
+from litestar.static_files import create_static_files_router
+
+from web.accounts.pages import ACCOUNT_HANDLERS
+from web.pages.common import STATIC_DIR
+from web.pages.home import home
+from web.pages.map import map_page
+
+PAGE_HANDLERS = [
+    home,
+    map_page,
+    *ACCOUNT_HANDLERS,
+    create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
+]
