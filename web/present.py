@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -66,11 +67,23 @@ def meeting_text(t: Translator, meeting: dict[str, Any]) -> str:
     return text
 
 
+_DUTCH_DAYS = {"Mo": "ma", "Tu": "di", "We": "wo", "Th": "do", "Fr": "vr", "Sa": "za", "Su": "zo", "PH": "feestdag"}
+
+
+def hours_text(t: Translator, expression: str) -> str:
+    """OSM opening hours with Dutch day names on Dutch pages ('Mo-Fr 09:00-17:00' -> 'ma-vr 09:00-17:00')."""
+    if t.lang != "nl":
+        return expression
+    return re.sub(r"\b(Mo|Tu|We|Th|Fr|Sa|Su|PH)\b", lambda m: _DUTCH_DAYS[m[1]], expression).replace(
+        " off", " dicht"
+    )
+
+
 def schedule_text(t: Translator, entry: Any) -> str:
     """When something happens: its meetings in words, then its opening hours."""
     parts = [meeting_text(t, m) for m in getattr(entry, "meetings", None) or []]
     if getattr(entry, "opening_hours", None):
-        parts.append(str(entry.opening_hours))
+        parts.append(hours_text(t, str(entry.opening_hours)))
     return "; ".join(parts)
 
 

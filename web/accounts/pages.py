@@ -84,7 +84,7 @@ def users_page(request: Request[Any, Any, Any], db: NamedDependency[Session]) ->
     return render(request, "users.html", users=users, roles=ROLES, errors={}, form={})
 
 
-@post("/beheer/gebruikers", guards=[requires_admin], include_in_schema=False, sync_to_thread=True)
+@post("/beheer/gebruikers/nieuw", guards=[requires_admin], include_in_schema=False, sync_to_thread=True)
 def users_create(request: Request[Any, Any, Any], db: NamedDependency[Session], data: Form) -> Response[Any]:
     """Create a user (admin only)."""
     try:

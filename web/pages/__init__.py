@@ -6,10 +6,12 @@ from web.accounts.pages import ACCOUNT_HANDLERS
 from web.pages.common import STATIC_DIR
 from web.pages.home import home
 from web.pages.map import map_page
+from web.pages.support import SUPPORT_HANDLERS
 
 PAGE_HANDLERS = [
     home,
     map_page,
+    *SUPPORT_HANDLERS,
     *ACCOUNT_HANDLERS,
     create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
 ]
