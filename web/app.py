@@ -15,14 +15,15 @@ from directory.db import get_engine, sessionmaker_for
 from geo.geocoding.base import Geocoder
 from web.accounts.current import CurrentUserMiddleware, api_write_guard
 from web.accounts.ratelimit import LoginRateLimiter
-from web.csrf import csrf_middleware
 from web.api.entries import ENTRY_HANDLERS
 from web.api.system import health, taxonomy
+from web.csrf import csrf_middleware
 from web.dependencies import provide_actor, provide_db, provide_entries
 from web.errors import EXCEPTION_HANDLERS
 from web.pages import PAGE_HANDLERS
 from web.pages.common import template_config
 from web.pages.errors import page_aware
+
 
 def create_app(
     engine: Engine | None = None,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 
 from litestar.config.csrf import CSRFConfig
+from litestar.enums import ScopeType
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.types import Receive, Scope, Send
@@ -23,7 +24,7 @@ class BearerAwareCSRFMiddleware(CSRFMiddleware):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Skip the check when the request authenticates with a bearer token."""
-        if scope["type"] == "http" and bearer_token(scope):
+        if scope["type"] == ScopeType.HTTP and bearer_token(scope):
             await self.app(scope, receive, send)
             return
         await super().__call__(scope, receive, send)

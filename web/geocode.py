@@ -13,12 +13,13 @@ import re
 from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from statistics import fmean
 
 import osmium
 
 from directory.demo import DEMO_DIR
-from geo.geocoding.base import GeocodeResult, Geocoder
+from geo.geocoding.base import Geocoder, GeocodeResult
 
 _LATLON = re.compile(r"^\s*(-?\d{1,2}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
 _POSTCODE = re.compile(r"^\s*(\d{4})\s?([A-Za-z]{2})\b[\s,]*(\d+[A-Za-z]?(?:-\w+)?)?")
@@ -69,7 +70,7 @@ class OsmAddressGeocoder:
                 self.addresses[(key, _norm(number))] = (lat, lon, label, postcode)
 
     @staticmethod
-    def _point(obj: osmium.osm.OSMObject) -> tuple[float, float] | None:
+    def _point(obj: Any) -> tuple[float, float] | None:
         if isinstance(obj, osmium.osm.Node):
             return (obj.location.lat, obj.location.lon) if obj.location.valid() else None
         points = [(n.location.lat, n.location.lon) for n in obj.nodes if n.location.valid()]

@@ -146,7 +146,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "handout.say_sign_up": "Meld je eerst aan. Zeg: \u201cIk wil graag meedoen met {name}.\u201d",
         "handout.print": "Print deze folder",
         "handout.phone": "Telefoon",
-        "handout.footer": "Gemaakt met wijkgram op {date}. Klopt er iets niet? Zeg het tegen je hulpverlener.",
+        "handout.footer": "Gemaakt met wijkgram op {date}. "
+        "Klopt er iets niet? Zeg het tegen je hulpverlener.",
         # entry page
         "entry.sources": "Bronnen",
         "entry.field": "Gegeven",
@@ -182,11 +183,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "broker.import": "Lijst van een partner inlezen (CSV of XLSX)",
         "broker.edit_title": "{name} bewerken",
         "broker.save": "Opslaan",
+        "broker.cancel": "Terug zonder opslaan",
         "broker.saved": "Opgeslagen.",
         "broker.fix_errors": "Niet opgeslagen. Verbeter de velden met een melding.",
         "broker.unknown": "onbekend",
         "broker.conflict_title": "Iemand anders heeft dit al veranderd",
-        "broker.conflict_intro": "Terwijl jij aan het bewerken was, heeft {who} een nieuwe versie opgeslagen. "
+        "broker.conflict_intro": "Terwijl jij aan het bewerken was, heeft {who} een nieuwe versie "
+        "opgeslagen. "
         "Kies welke versie blijft.",
         "broker.theirs": "Hun versie (nu opgeslagen)",
         "broker.mine": "Jouw versie",
@@ -194,7 +197,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "broker.keep_theirs": "Bewaar hun versie",
         "broker.comma_list": "Met komma's, bijvoorbeeld: nl, en",
         "broker.verified_done": "Gemarkeerd als vandaag gecontroleerd.",
-        "broker.restored": "Versie {version} is teruggezet.",
+        "broker.restored_ok": "De oude versie is teruggezet.",
         "broker.report_accepted": "Melding verwerkt.",
         "broker.report_rejected": "Melding afgewezen.",
         "broker.kind": "Soort",
@@ -390,18 +393,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "broker.import": "Import a list from a partner (CSV or XLSX)",
         "broker.edit_title": "Edit {name}",
         "broker.save": "Save",
+        "broker.cancel": "Back without saving",
         "broker.saved": "Saved.",
         "broker.fix_errors": "Not saved. Fix the fields with a message.",
         "broker.unknown": "unknown",
         "broker.conflict_title": "Someone else already changed this",
-        "broker.conflict_intro": "While you were editing, {who} saved a new version. Choose which version stays.",
+        "broker.conflict_intro": "While you were editing, {who} saved a new version. "
+        "Choose which version stays.",
         "broker.theirs": "Their version (saved now)",
         "broker.mine": "Your version",
         "broker.keep_mine": "Keep my version",
         "broker.keep_theirs": "Keep their version",
         "broker.comma_list": "Separated by commas, for example: nl, en",
         "broker.verified_done": "Marked as verified today.",
-        "broker.restored": "Version {version} was restored.",
+        "broker.restored_ok": "The old version was restored.",
         "broker.report_accepted": "Report applied.",
         "broker.report_rejected": "Report rejected.",
         "broker.kind": "Kind",
@@ -456,3 +461,63 @@ def choose_language(query_lang: str | None, cookie_lang: str | None) -> str:
         if candidate in LANGUAGES:
             return candidate
     return DEFAULT_LANGUAGE
+
+
+#: Labels of entry fields on the entry page and the edit form: (Dutch, English).
+FIELD_LABELS: dict[str, tuple[str, str]] = {
+    "name": ("Naam", "Name"),
+    "alternate_name": ("Andere naam", "Other name"),
+    "description": ("Beschrijving", "Description"),
+    "category": ("Soort", "Kind"),
+    "status": ("Status", "Status"),
+    "email": ("E-mail", "Email"),
+    "website": ("Website", "Website"),
+    "phone": ("Telefoon", "Phone"),
+    "languages": ("Talen (taalcodes)", "Languages (codes)"),
+    "last_verified_at": ("Laatst gecontroleerd", "Last verified"),
+    "verified_by": ("Gecontroleerd door", "Verified by"),
+    "verification_method": ("Hoe gecontroleerd", "How verified"),
+    "source": ("Bron", "Source"),
+    "source_id": ("Nummer bij de bron", "Id at the source"),
+    "fetched_at": ("Opgehaald", "Fetched"),
+    "cost_free": ("Gratis", "Free"),
+    "cost_amount_eur": ("Kosten in euro", "Cost in euro"),
+    "cost_note": ("Over de kosten", "About the cost"),
+    "organization_id": ("Organisatie", "Organisation"),
+    "lat": ("Breedtegraad", "Latitude"),
+    "lon": ("Lengtegraad", "Longitude"),
+    "street": ("Straat", "Street"),
+    "house_number": ("Huisnummer", "House number"),
+    "postcode": ("Postcode", "Postcode"),
+    "city": ("Plaats", "Town"),
+    "stadsdeel_code": ("Stadsdeel", "District"),
+    "wijk_code": ("Wijk", "Neighbourhood"),
+    "buurt_code": ("Buurt", "Area"),
+    "opening_hours": ("Openingstijden (OSM-notatie)", "Opening hours (OSM syntax)"),
+    "step_free": ("Zonder drempels", "Step-free"),
+    "accessible_toilet": ("Aangepast toilet", "Accessible toilet"),
+    "scootmobiel_parking": ("Parkeren scootmobiel", "Mobility scooter parking"),
+    "accessibility_note": ("Over toegankelijkheid", "About accessibility"),
+    "kitchen_available": ("Keuken te gebruiken", "Kitchen to use"),
+    "room_available": ("Ruimte te lenen", "Room to borrow"),
+    "capacity": ("Aantal mensen", "Number of people"),
+    "support_functions": ("Soort steun", "Kind of support"),
+    "target_groups": ("Voor wie", "For whom"),
+    "communities": ("Gemeenschappen", "Communities"),
+    "meetings": ("Vaste bijeenkomsten", "Recurring meetings"),
+    "walk_in": ("Zo binnenlopen", "Walk in"),
+    "referral_required": ("Verwijzing nodig", "Referral needed"),
+    "waiting_time_days": ("Wachttijd (dagen)", "Waiting time (days)"),
+    "response_time_days": ("Reactietijd (dagen)", "Response time (days)"),
+    "how_to_join": ("Hoe doe je mee", "How to join"),
+    "contact_role": ("Contactpersoon (functie)", "Contact (role)"),
+    "contact_name": ("Contactpersoon (naam)", "Contact (name)"),
+    "service_area": ("Werkgebied", "Service area"),
+    "location_ids": ("Plekken", "Places"),
+}
+
+
+def field_label(lang: str, name: str) -> str:
+    """The label of an entry field in the page language."""
+    nl, en = FIELD_LABELS.get(name, (name, name))
+    return en if lang == "en" else nl

@@ -67,7 +67,16 @@ def meeting_text(t: Translator, meeting: dict[str, Any]) -> str:
     return text
 
 
-_DUTCH_DAYS = {"Mo": "ma", "Tu": "di", "We": "wo", "Th": "do", "Fr": "vr", "Sa": "za", "Su": "zo", "PH": "feestdag"}
+_DUTCH_DAYS = {
+    "Mo": "ma",
+    "Tu": "di",
+    "We": "wo",
+    "Th": "do",
+    "Fr": "vr",
+    "Sa": "za",
+    "Su": "zo",
+    "PH": "feestdag",
+}
 
 
 def hours_text(t: Translator, expression: str) -> str:

@@ -1,6 +1,8 @@
-from typing import Any
 from pathlib import Path
+from typing import Any
+
 import pytest
+
 
 @pytest.mark.browser
 def test_map_shot(live_server: str, chromium: Any, output_dir: Path) -> None:
@@ -9,6 +11,7 @@ def test_map_shot(live_server: str, chromium: Any, output_dir: Path) -> None:
     frame = page.frame_locator("iframe.map-frame")
     frame.locator(".leaflet-marker-icon").first.wait_for(timeout=10000)
     page.screenshot(path=str(output_dir / "tmp-map.png"), full_page=False)
+
 
 @pytest.mark.browser
 def test_support_shot(live_server: str, chromium: Any, output_dir: Path) -> None:

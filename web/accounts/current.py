@@ -9,6 +9,7 @@ from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Receive, Scope, Send
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -67,7 +68,7 @@ class CurrentUserMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Look the user up, then pass the request on."""
-        if scope["type"] == "http":
+        if scope["type"] == ScopeType.HTTP:
             scope["user"] = None
             token = bearer_token(scope)
             session_id = _cookie(scope, SESSION_COOKIE)

@@ -31,7 +31,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @get("/inloggen", include_in_schema=False, sync_to_thread=False)
-def login_page(request: Request[Any, Any, Any], next: FromQuery[str | None] = None) -> Template:  # noqa: A002
+def login_page(request: Request[Any, Any, Any], next: FromQuery[str | None] = None) -> Template:
     """The login form."""
     return render(request, "login.html", next=_safe_next(next), error=None, username="")
 

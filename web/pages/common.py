@@ -33,7 +33,7 @@ def _date(value: Any) -> str:
             value = datetime.fromisoformat(value)
         except ValueError:
             return value
-    return f"{value:%d-%m-%Y}"
+    return str(format(value, "%d-%m-%Y"))
 
 
 def template_config() -> TemplateConfig[JinjaTemplateEngine]:
@@ -58,13 +58,15 @@ def translator(request: Request[Any, Any, Any]) -> Translator:
     return Translator(language(request))
 
 
-def render(request: Request[Any, Any, Any], name: str, status_code: int = 200, **context: Any) -> Template:
+def render(
+    request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any
+) -> Template:
     """A page from a template, with the language, user, messages and the notice to show."""
     lang = language(request)
     notice = request.query_params.get("msg")
     user: CurrentUser | None = current_user(request)
     response = Template(
-        template_name=name,
+        template_name=template,
         status_code=status_code,
         context={
             "t": Translator(lang),

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import folium
 from geoalchemy2.shape import to_shape
 from litestar import Request, get
 from litestar.di import NamedDependency
-from litestar.params import FromQuery, Parameter
+from litestar.params import FromQuery
 from litestar.response import Template
 from sqlalchemy.orm import Session
 
@@ -31,7 +31,8 @@ def venue_popup(t: Translator, location: Location, services: list[Service], cate
     if facilities:
         rows.append((t("fact.facilities"), facilities))
     schedule = "; ".join(
-        part for part in [schedule_text(t, location)] + [f"{s.name}: {schedule_text(t, s)}" for s in services]
+        part
+        for part in [schedule_text(t, location)] + [f"{s.name}: {schedule_text(t, s)}" for s in services]
         if part and not part.endswith(": ")
     )
     if schedule:
@@ -50,7 +51,9 @@ def venue_popup(t: Translator, location: Location, services: list[Service], cate
     )
 
 
-def build_map(session: Session, t: Translator, locations: list[Location], labels: dict[str, str]) -> folium.Map:
+def build_map(
+    session: Session, t: Translator, locations: list[Location], labels: dict[str, str]
+) -> folium.Map:
     """The folium map: one toggleable, clustered layer per category."""
     fmap = new_map()
     held = services_at(session, [loc.id for loc in locations])

@@ -197,8 +197,10 @@ def handout_map(t: Translator, lat: float, lon: float, results: SupportResults, 
         ).add_to(fmap)
     if len(points) > 1:
         fmap.fit_bounds(
-            [[min(p[0] for p in points), min(p[1] for p in points)],
-             [max(p[0] for p in points), max(p[1] for p in points)]],
+            [
+                [min(p[0] for p in points), min(p[1] for p in points)],
+                [max(p[0] for p in points), max(p[1] for p in points)],
+            ],
             padding=(30, 30),
         )
     return map_document(fmap)
@@ -216,8 +218,15 @@ def handout(request: Request[Any, Any, Any], db: NamedDependency[Session], data:
         lat = lon = 0.0
     if form.errors:
         return render(request, "support.html", 422, **_context(request, db, form, results=None))
-    query = SupportQuery(lat, lon, form.mode, form.minutes, tuple(form.needs), tuple(language_list(form.languages)),
-                         form.community or None)
+    query = SupportQuery(
+        lat,
+        lon,
+        form.mode,
+        form.minutes,
+        tuple(form.needs),
+        tuple(language_list(form.languages)),
+        form.community or None,
+    )
     results = find_support(db, query, stale_after_months=get_settings().web.stale_after_months)
     hits = results.top(HANDOUT_PLACES)
     return render(

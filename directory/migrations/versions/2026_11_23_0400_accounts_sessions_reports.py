@@ -72,9 +72,7 @@ def upgrade() -> None:
         sa.CheckConstraint(
             "kind IN ('closed', 'moved', 'wrong_phone', 'other')", name=op.f("ck_entry_report_kind")
         ),
-        sa.CheckConstraint(
-            "status IN ('open', 'accepted', 'rejected')", name=op.f("ck_entry_report_status")
-        ),
+        sa.CheckConstraint("status IN ('open', 'accepted', 'rejected')", name=op.f("ck_entry_report_status")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_entry_report")),
     )
     op.create_index("ix_entry_report_open", "entry_report", ["id"], postgresql_where="status = 'open'")
