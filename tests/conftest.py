@@ -126,12 +126,12 @@ def session(clean_db: Engine) -> Iterator[Session]:
 
 @pytest.fixture
 def client(clean_db: Engine) -> Iterator[TestClient[Any]]:
-    """An HTTP client for the app on the clean test database, carrying a broker's API token."""
+    """An HTTP client for the app on the clean test database, carrying the API token of broker `api`."""
     from web.accounts.service import create_token, create_user
     from web.app import create_app
 
     with Session(clean_db) as s, s.begin():
-        token = create_token(s, create_user(s, "test-broker", "a long test password", "broker"))
+        token = create_token(s, create_user(s, "api", "a long test password", "broker"))
     with TestClient(app=create_app(clean_db)) as c:
         c.headers["Authorization"] = f"Bearer {token}"
         yield c

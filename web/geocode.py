@@ -13,8 +13,8 @@ import re
 from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 from statistics import fmean
+from typing import Any
 
 import osmium
 

@@ -11,7 +11,7 @@ from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromPath
 from litestar.response import Template
 from sqlalchemy import or_, select
 
@@ -73,7 +73,10 @@ def _edit_page(
     sync_to_thread=True,
 )
 def edit_page(
-    request: Request[Any, Any, Any], entries: NamedDependency[EntryService], kind: str, entry_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    entries: NamedDependency[EntryService],
+    kind: FromPath[str],
+    entry_id: FromPath[uuid.UUID],
 ) -> Template:
     """The edit form with the entry's current values and version."""
     entry = entries.get(check_kind(kind), entry_id)
@@ -91,8 +94,8 @@ def edit_page(
 def save_entry(
     request: Request[Any, Any, Any],
     entries: NamedDependency[EntryService],
-    kind: str,
-    entry_id: uuid.UUID,
+    kind: FromPath[str],
+    entry_id: FromPath[uuid.UUID],
     data: Form,
 ) -> Response[Any]:
     """Save through EntryService; errors go next to their field, a newer version shows the conflict page."""
@@ -167,7 +170,11 @@ def _conflict_page(
     sync_to_thread=True,
 )
 def restore_entry(
-    entries: NamedDependency[EntryService], kind: str, entry_id: uuid.UUID, revision: int, data: Form
+    entries: NamedDependency[EntryService],
+    kind: FromPath[str],
+    entry_id: FromPath[uuid.UUID],
+    revision: FromPath[int],
+    data: Form,
 ) -> Response[Any]:
     """Bring back the content of an earlier revision (a new revision records it)."""
     check_kind(kind)
@@ -184,8 +191,8 @@ def restore_entry(
 def mark_verified(
     request: Request[Any, Any, Any],
     entries: NamedDependency[EntryService],
-    kind: str,
-    entry_id: uuid.UUID,
+    kind: FromPath[str],
+    entry_id: FromPath[uuid.UUID],
     data: Form,
 ) -> Response[Any]:
     """'Verified today': the broker confirms the entry as it is now."""

@@ -32,7 +32,7 @@ def _date(value: Any) -> str:
         try:
             value = datetime.fromisoformat(value)
         except ValueError:
-            return value
+            return str(value)
     return str(format(value, "%d-%m-%Y"))
 
 

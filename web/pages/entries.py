@@ -10,7 +10,7 @@ import folium
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromPath
 from litestar.response import Template
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -63,7 +63,7 @@ def display_value(t: Translator, labels: dict[str, str], key: str, value: Any) -
     if key == "status":
         return t(f"status.{value}")
     if key in ("category",):
-        return labels.get(value, value)
+        return labels.get(str(value), str(value))
     if isinstance(value, list):
         return ", ".join(labels.get(str(v), str(v)) for v in value)
     if key.endswith("_at") and isinstance(value, str):
@@ -122,7 +122,10 @@ def _related(db: Session, kind: str, entry: Any, data: dict[str, Any]) -> dict[s
 
 @get("/entries/{kind:str}/{entry_id:uuid}", include_in_schema=False, sync_to_thread=True)
 def entry_page(
-    request: Request[Any, Any, Any], entries: NamedDependency[EntryService], kind: str, entry_id: uuid.UUID
+    request: Request[Any, Any, Any],
+    entries: NamedDependency[EntryService],
+    kind: FromPath[str],
+    entry_id: FromPath[uuid.UUID],
 ) -> Template:
     """One entry with all its facts, map, sources (field provenance) and revision history."""
     t = translator(request)
@@ -172,8 +175,8 @@ def entry_page(
 def report_entry(
     request: Request[Any, Any, Any],
     db: NamedDependency[Session],
-    kind: str,
-    entry_id: uuid.UUID,
+    kind: FromPath[str],
+    entry_id: FromPath[uuid.UUID],
     data: Form,
 ) -> Response[Any]:
     """A logged-in user says an entry is wrong; it waits in the brokers' queue."""
