@@ -8,6 +8,7 @@ import click
 
 from cli.db import db_group
 from cli.serve import demo, serve
+from cli.users import user_group
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -24,6 +25,7 @@ def cli(verbose: bool) -> None:
 cli.add_command(db_group)
 cli.add_command(serve)
 cli.add_command(demo)
+cli.add_command(user_group)
 
 
 def main() -> None:

@@ -17,15 +17,24 @@ PASSWORDS = {"vera": "viewer password 1", "bram": "broker password 1", "ada": "a
 ROLES = {"vera": "viewer", "bram": "broker", "ada": "admin"}
 
 
+@pytest.fixture(scope="session")
+def password_hashes() -> dict[str, str]:
+    """Argon2 hashes of the test passwords, computed once (hashing is slow on purpose)."""
+    from argon2 import PasswordHasher
+
+    hasher = PasswordHasher()
+    return {name: hasher.hash(password) for name, password in PASSWORDS.items()}
+
+
 @pytest.fixture
-def demo_db(clean_db: Engine) -> Engine:
+def demo_db(clean_db: Engine, password_hashes: dict[str, str]) -> Engine:
     """The clean database with the demo entries (real Amsterdam places) and one user per role."""
-    from web.accounts.service import create_user
+    from web.accounts.models import User
 
     with Session(clean_db) as s, s.begin():
         load_demo(s)
         for name, role in ROLES.items():
-            create_user(s, name, PASSWORDS[name], role)
+            s.add(User(username=name, password_hash=password_hashes[name], role=role, active=True))
     return clean_db
 
 
