@@ -151,7 +151,8 @@ def test_support_search_never_stores_the_address(web: Client, demo_db: Engine) -
         with demo_db.connect() as conn:
             tables = conn.execute(
                 text(
-                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'spatial_ref_sys'"
+                    "SELECT tablename FROM pg_tables "
+                    "WHERE schemaname = 'public' AND tablename <> 'spatial_ref_sys'"
                 )
             ).scalars()
             return {t: conn.execute(text(f'SELECT count(*) FROM "{t}"')).scalar_one() for t in tables}
