@@ -138,8 +138,27 @@ def _conflict_page(
     current = exc.extra["current"]
     theirs = raw_values(kind, current)
     last = entries.revisions(kind, entry_id)[0]
+    labels = vocabulary_labels(entries.session, t.lang)
+
+    def shown(kind_of_input: str, value: Any) -> str:
+        """A form value in words, so both columns read like the entry page."""
+        if isinstance(value, list):
+            return ", ".join(labels.get(v, v) for v in value)
+        if kind_of_input == "bool":
+            return {"yes": t("yes"), "no": t("no")}.get(str(value), "")
+        if kind_of_input == "status" and value:
+            return t(f"status.{value}")
+        if kind_of_input == "category":
+            return labels.get(str(value), str(value or ""))
+        return str(value or "")
+
     rows = [
-        (field.name, field_label(t.lang, field.name), theirs[field.name], mine.get(field.name))
+        (
+            field.name,
+            field_label(t.lang, field.name),
+            shown(field.kind, theirs[field.name]),
+            shown(field.kind, mine.get(field.name)),
+        )
         for field in FORM_FIELDS[kind]
     ]
     hidden: list[tuple[str, str]] = []

@@ -21,7 +21,7 @@ from directory.services.entries import EntryService
 from directory.settings import get_settings
 from web.accounts.current import current_user, requires_viewer
 from web.finder import is_stale
-from web.i18n import Translator, field_label
+from web.i18n import FIELD_LABELS, Translator, field_label
 from web.maps import map_document, new_map, popup, safe_html
 from web.pages.common import KINDS, redirect, render, translator
 from web.pages.labels import vocabulary_labels
@@ -132,11 +132,12 @@ def entry_page(
     entry = entries.get(check_kind(kind), entry_id)
     data = entries.to_dict(entry)
     labels = vocabulary_labels(entries.session, t.lang)
-    facts = [
-        (field_label(t.lang, key), display_value(t, labels, key, value))
-        for key, value in data.items()
-        if key not in HIDDEN_FIELDS and value not in (None, "", [], {})
-    ]
+    order = list(FIELD_LABELS)
+    shown = sorted(
+        (key for key, value in data.items() if key not in HIDDEN_FIELDS and value not in (None, "", [], {})),
+        key=lambda key: order.index(key) if key in order else len(order),
+    )
+    facts = [(field_label(t.lang, key), display_value(t, labels, key, data[key])) for key in shown]
     related = _related(entries.session, kind, entry, data)
     points: list[tuple[str, float, float]] = []
     if kind == "location":
