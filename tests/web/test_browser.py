@@ -84,7 +84,12 @@ def test_xss_attempt_is_shown_as_text(demo_db: Engine, chromium: Any, output_dir
         evil_id = evil.id
     dialogs: list[str] = []
     page = chromium.new_page(viewport={"width": 1000, "height": 800})
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    def on_dialog(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
     with serve(demo_db) as base:
         page.goto(f"{base}/entries/location/{evil_id}")
         assert page.locator("h1").inner_text() == evil_name

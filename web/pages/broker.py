@@ -143,7 +143,7 @@ def _conflict_page(
     def shown(kind_of_input: str, value: Any) -> str:
         """A form value in words, so both columns read like the entry page."""
         if isinstance(value, list):
-            return ", ".join(labels.get(v, v) for v in value)
+            return ", ".join(labels.get(str(v), str(v)) for v in value)
         if kind_of_input == "bool":
             return {"yes": t("yes"), "no": t("no")}.get(str(value), "")
         if kind_of_input == "status" and value:
