@@ -26,12 +26,12 @@ def test_migration_0400_downgrades_and_upgrades(database_url: str) -> None:
     url = create_database(name)
     try:
         migrate.upgrade(url, "0400")
-        assert WEB_TABLES <= tables(url)
+        assert tables(url) >= WEB_TABLES
         migrate.downgrade(url, "0001")
         assert not (WEB_TABLES & tables(url))
         assert "location" in tables(url), "the foundation stays"
         migrate.upgrade(url, "0400")
-        assert WEB_TABLES <= tables(url)
+        assert tables(url) >= WEB_TABLES
     finally:
         drop_database(name)
 
