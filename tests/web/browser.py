@@ -40,7 +40,14 @@ def serve(engine: Engine, **app_options: Any) -> Iterator[str]:
 
     port = free_port()
     config = uvicorn.Config(
-        create_app(engine, **app_options), host="127.0.0.1", port=port, log_level="warning", access_log=False
+        create_app(engine, **app_options),
+        host="127.0.0.1",
+        port=port,
+        log_level="debug",
+        access_log=False,
+        # No logging config of its own: uvicorn's records then reach pytest's caplog, which the
+        # privacy tests search for the searched address.
+        log_config=None,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
