@@ -25,7 +25,7 @@ from web.i18n import FIELD_LABELS, Translator, field_label
 from web.maps import map_document, new_map, popup, safe_html
 from web.pages.common import KINDS, redirect, render, translator
 from web.pages.labels import vocabulary_labels
-from web.present import meeting_text
+from web.present import hours_text, meeting_text
 from web.reports.models import REPORT_KINDS, Report
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -58,6 +58,8 @@ def display_value(t: Translator, labels: dict[str, str], key: str, value: Any) -
         return t("yes") if value else t("no")
     if key == "meetings":
         return "; ".join(meeting_text(t, m) for m in value)
+    if key == "opening_hours":
+        return hours_text(t, str(value))
     if key == "service_area":
         return t("fact.comes_to_you")
     if key == "status":
