@@ -354,3 +354,18 @@ def test_import_page_says_the_importer_is_not_available_yet(web: Client) -> None
         assert 'type="file"' in page.text
     else:
         assert 'id="import-unavailable"' in page.text
+
+
+def test_openapi_lists_the_api_but_not_the_pages(web: Client) -> None:
+    schema = web.get("/schema/openapi.json")
+    assert schema.status_code == 200
+    paths = schema.json()["paths"]
+    assert "/api/v1/locations" in paths
+    assert not any(p.startswith(("/kaart", "/steun", "/beheer", "/inloggen")) for p in paths)
+
+
+def test_english_handout(web: Client) -> None:
+    data = support_form(web, "", lat="52.3719578", lon="4.9034827", need_company="on")
+    handout = web.post("/steun/folder?lang=en", data=data)
+    assert handout.status_code == 200
+    assert "Support near you" in handout.text and "What to say when you come in" in handout.text
