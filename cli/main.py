@@ -9,6 +9,7 @@ import click
 from cli.backup import backup, restore
 from cli.db import db_group
 from cli.serve import demo, serve
+from cli.users import user_group
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -27,6 +28,7 @@ cli.add_command(serve)
 cli.add_command(demo)
 cli.add_command(backup)
 cli.add_command(restore)
+cli.add_command(user_group)
 
 
 def main() -> None:

@@ -87,6 +87,8 @@ class WebSettings:
     port: int = field(default_factory=lambda: _env_int("WIJKGRAM_PORT", 8000))
     debug: bool = field(default_factory=lambda: _env("WIJKGRAM_DEBUG", "0") == "1")
     stale_after_months: int = field(default_factory=lambda: _env_int("WIJKGRAM_STALE_AFTER_MONTHS", 12))
+    cookie_secure: bool = field(default_factory=lambda: _env("WIJKGRAM_COOKIE_SECURE", "0") == "1")
+    secret: str = field(default_factory=lambda: _env("WIJKGRAM_SECRET"))
 
 
 @dataclass(frozen=True)
@@ -121,4 +123,6 @@ DOCUMENTED_VARIABLES = (
     "WIJKGRAM_PORT",
     "WIJKGRAM_DEBUG",
     "WIJKGRAM_STALE_AFTER_MONTHS",
+    "WIJKGRAM_COOKIE_SECURE",
+    "WIJKGRAM_SECRET",
 )

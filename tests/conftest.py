@@ -30,6 +30,7 @@ OUTPUT_DIR = REPO_ROOT / "tests" / "output"
 #: Tables emptied before each test that asks for a clean database. Reference
 #: data seeded by migrations (taxonomy) is kept.
 ENTRY_TABLES = ["service_at_location", "service", "location", "organization", "revision", "search_outbox"]
+ENTRY_TABLES += ["entry_report", "web_session", "api_token", "app_user"]
 
 
 def _admin_url(db: str) -> str:
@@ -123,12 +124,27 @@ def session(clean_db: Engine) -> Iterator[Session]:
         yield s
 
 
+def make_broker_token(engine: Engine, username: str = "api") -> str:
+    """Create a broker account and return an API token for it."""
+    from web.accounts.service import create_token, create_user
+
+    with Session(engine) as s, s.begin():
+        return create_token(s, create_user(s, username, "a long test password", "broker"))
+
+
 @pytest.fixture
-def client(clean_db: Engine) -> Iterator[TestClient[Any]]:
-    """An HTTP client for the app on the clean test database."""
+def broker_token(clean_db: Engine) -> str:
+    """The API token of broker `api` on the clean test database."""
+    return make_broker_token(clean_db)
+
+
+@pytest.fixture
+def client(clean_db: Engine, broker_token: str) -> Iterator[TestClient[Any]]:
+    """An HTTP client for the app on the clean test database, carrying the API token of broker `api`."""
     from web.app import create_app
 
     with TestClient(app=create_app(clean_db)) as c:
+        c.headers["Authorization"] = f"Bearer {broker_token}"
         yield c
 
 

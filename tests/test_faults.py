@@ -14,6 +14,7 @@ from directory.db import migrate
 from directory.db.cluster import EmbeddedCluster
 from directory.models import Location
 from tests import factories
+from tests.conftest import make_broker_token
 from tests.live_server import live_server
 
 
@@ -23,20 +24,27 @@ def test_database_restart_gives_503_then_recovers(tmp_path: Path) -> None:
     cluster.start()
     try:
         migrate.upgrade(cluster.url())
+        engine = create_engine(cluster.url())
+        auth = {"Authorization": f"Bearer {make_broker_token(engine)}"}
+        engine.dispose()
         with live_server(cluster.url(), log_file=tmp_path / "server.log") as base:
-            created = httpx.post(f"{base}/api/v1/locations", json=factories.location(name="Voor"))
+            created = httpx.post(
+                f"{base}/api/v1/locations", json=factories.location(name="Voor"), headers=auth
+            )
             assert created.status_code == 201
 
             cluster.stop()
             down = httpx.get(f"{base}/health")
             assert down.status_code == 503
             assert "not reachable" in down.json()["detail"]
-            write = httpx.post(f"{base}/api/v1/locations", json=factories.location(name="Tijdens"))
+            write = httpx.post(
+                f"{base}/api/v1/locations", json=factories.location(name="Tijdens"), headers=auth
+            )
             assert write.status_code == 503
 
             cluster.start()
             assert httpx.get(f"{base}/health").status_code == 200, "the pool reconnects by itself"
-            after = httpx.post(f"{base}/api/v1/locations", json=factories.location(name="Na"))
+            after = httpx.post(f"{base}/api/v1/locations", json=factories.location(name="Na"), headers=auth)
             assert after.status_code == 201
         engine = create_engine(cluster.url())
         with Session(engine) as session:

@@ -44,4 +44,4 @@ def test_list_query_count_does_not_grow_with_page_size(
     with count_queries(clean_db) as many:
         assert client.get(f"{path}?page_size=50").status_code == 200
     assert len(many) == len(few), many
-    assert len(few) <= 4
+    assert len(few) <= 6, "auth lookup, count, page and links"

@@ -16,7 +16,9 @@ from sqlalchemy import Engine
 from tests.live_server import live_server
 
 
-def test_schemathesis_finds_no_server_errors(clean_db: Engine, database_url: str, output_dir: Path) -> None:
+def test_schemathesis_finds_no_server_errors(
+    clean_db: Engine, database_url: str, output_dir: Path, broker_token: str
+) -> None:
     report = output_dir / "schemathesis"
     with live_server(database_url, log_file=output_dir / "schemathesis-server.log") as base:
         result = subprocess.run(
@@ -29,6 +31,9 @@ def test_schemathesis_finds_no_server_errors(clean_db: Engine, database_url: str
                 "--max-examples",
                 "30",
                 "--generation-deterministic",
+                # As a broker, so the writes are exercised past the login check.
+                "--header",
+                f"Authorization: Bearer {broker_token}",
                 "--request-timeout",
                 "20",
                 "--report",

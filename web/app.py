@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Litestar, MediaType, get
+from litestar import Litestar
 from litestar.config.response_cache import ResponseCacheConfig
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
@@ -12,52 +12,52 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from sqlalchemy import Engine
 
 from directory.db import get_engine, sessionmaker_for
+from geo.geocoding.base import Geocoder
+from web.accounts.current import CurrentUserMiddleware, api_write_guard
+from web.accounts.ratelimit import LoginRateLimiter
 from web.api.entries import ENTRY_HANDLERS
 from web.api.system import health, taxonomy
+from web.csrf import csrf_middleware
 from web.dependencies import provide_actor, provide_db, provide_entries
 from web.errors import EXCEPTION_HANDLERS
+from web.pages import PAGE_HANDLERS
+from web.pages.common import template_config
+from web.pages.errors import page_aware
 
 #: Largest request body accepted (bytes); larger ones get 413 before they are read whole.
 MAX_BODY_BYTES = 2_000_000
 
-HOME = """<!doctype html>
-<html lang="nl"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>wijkgram</title></head>
-<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; line-height: 1.5">
-<h1>wijkgram</h1>
-<p>Een kaart van de steun in de buurt: buurthuizen, clubs, kerken, vrijwilligers en groepen.</p>
-<ul>
-<li><a href="/schema/swagger">API-documentatie (OpenAPI)</a></li>
-<li><a href="/api/v1/locations">Alle plekken (JSON)</a></li>
-<li><a href="/health">Status</a></li>
-</ul>
-<p><small>Kaartgegevens © OpenStreetMap-bijdragers (ODbL).</small></p>
-</body></html>"""
 
+def create_app(
+    engine: Engine | None = None,
+    *,
+    extra_handlers: list[Any] | None = None,
+    geocoder: Geocoder | None = None,
+) -> Litestar:
+    """The wijkgram app on the given engine (default: the configured database).
 
-@get("/", media_type=MediaType.HTML, include_in_schema=False, sync_to_thread=False)
-def home() -> str:
-    """A plain landing page until the full web pages exist."""
-    return HOME
-
-
-def create_app(engine: Engine | None = None, *, extra_handlers: list[Any] | None = None) -> Litestar:
-    """The wijkgram app on the given engine (default: the configured database)."""
+    `geocoder` turns typed addresses into points on the support page; by
+    default the offline address table of the demo OpenStreetMap cut.
+    """
     engine = engine or get_engine()
 
     def on_startup(app: Litestar) -> None:
         app.state.engine = engine
         app.state.sessionmaker = sessionmaker_for(engine)
+        app.state.login_limiter = LoginRateLimiter()
+        app.state.geocoder = geocoder
 
     return Litestar(
-        route_handlers=[home, health, taxonomy, *ENTRY_HANDLERS, *(extra_handlers or [])],
+        route_handlers=[health, taxonomy, *ENTRY_HANDLERS, *PAGE_HANDLERS, *(extra_handlers or [])],
+        middleware=[CurrentUserMiddleware, csrf_middleware()],
+        guards=[api_write_guard],
+        template_config=template_config(),
         dependencies={
             "db": Provide(provide_db),
             "actor": Provide(provide_actor, sync_to_thread=False),
             "entries": Provide(provide_entries, sync_to_thread=False),
         },
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers=page_aware(EXCEPTION_HANDLERS),
         on_startup=[on_startup],
         openapi_config=OpenAPIConfig(
             title="wijkgram API",

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from directory.errors import ServiceUnavailableError
 from directory.services.entries import Actor, EntryService
+from web.accounts.current import current_user
 
 
 def provide_db(state: State) -> Iterator[Session]:
@@ -35,10 +36,9 @@ def provide_db(state: State) -> Iterator[Session]:
 
 
 def provide_actor(request: Request) -> Actor:  # type: ignore[type-arg]
-    """Who is making the change; the logged-in user once accounts exist."""
-    user = request.scope.get("user")
-    name = getattr(user, "username", None) or "api"
-    return Actor(name=str(name))
+    """Who is making the change: the logged-in user (session or API token), so revisions name them."""
+    user = current_user(request)
+    return Actor(name=user.username if user else "anonymous")
 
 
 def provide_entries(db: NamedDependency[Session], actor: NamedDependency[Actor]) -> EntryService:

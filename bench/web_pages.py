@@ -1,0 +1,74 @@
+"""Latency of the main pages over loopback: the map, the support search and the handout.
+
+Run: .venv/bin/python -m bench.web_pages [--requests 50]
+Uses a scratch database on the test cluster (or DATABASE_URL's server) with the
+demo entries, serves the app with uvicorn on 127.0.0.1 and times sequential
+requests (bounded count). Prints p50/p95 per page in milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import time
+
+import httpx
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+
+from directory.db import migrate
+from directory.demo import load_demo
+from tests.conftest import _start_test_cluster, create_database, drop_database
+from tests.web.browser import serve
+
+NAME = "wijkgram_bench_web"
+
+
+def _timed(call: object, count: int) -> list[float]:
+    times = []
+    for _ in range(count):
+        start = time.perf_counter()
+        response = call()  # type: ignore[operator]
+        response.raise_for_status()
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def main() -> None:
+    """Serve the demo data and time the pages."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--requests", type=int, default=50, help="requests per page (at most 500)")
+    count = min(500, parser.parse_args().requests)
+    _start_test_cluster()
+    url = create_database(NAME)
+    try:
+        migrate.upgrade(url)
+        engine = create_engine(url)
+        with Session(engine) as session, session.begin():
+            load_demo(session)
+        with serve(engine) as base, httpx.Client(base_url=base, timeout=30) as client:
+            page = client.get("/steun").text
+            token = re.search(r'name="_csrf_token" value="([^"]+)"', page)
+            assert token
+            form = {"_csrf_token": token[1], "address": "1011 EC", "mode": "walk", "minutes": "15"}
+            form |= {f"need_{n}": "on" for n in ("company", "money", "practical")}
+            handout = {**form, "lat": "52.3722", "lon": "4.9031"}
+            client.post("/steun/zoeken", data=form).raise_for_status()  # builds the address table once
+            results = {
+                "GET /kaart": _timed(lambda: client.get("/kaart"), count),
+                "GET /kaart?kitchen=true": _timed(lambda: client.get("/kaart?kitchen=true"), count),
+                "POST /steun/zoeken": _timed(lambda: client.post("/steun/zoeken", data=form), count),
+                "POST /steun/folder": _timed(lambda: client.post("/steun/folder", data=handout), count),
+            }
+        engine.dispose()
+    finally:
+        drop_database(NAME)
+    for label, times in results.items():
+        times.sort()
+        p95 = times[max(0, int(len(times) * 0.95) - 1)]
+        print(f"{label:28s} n={len(times):4d}  p50={statistics.median(times):7.1f} ms  p95={p95:7.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

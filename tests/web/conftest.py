@@ -1,0 +1,89 @@
+"""Fixtures for the web pages: demo entries, users of each role, and logged-in clients."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from litestar.testing import TestClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from directory.demo import load_demo
+
+PASSWORDS = {"vera": "viewer password 1", "bram": "broker password 1", "ada": "admin password 1"}
+ROLES = {"vera": "viewer", "bram": "broker", "ada": "admin"}
+
+
+@pytest.fixture(scope="session")
+def password_hashes() -> dict[str, str]:
+    """Argon2 hashes of the test passwords, computed once (hashing is slow on purpose)."""
+    from argon2 import PasswordHasher
+
+    hasher = PasswordHasher()
+    return {name: hasher.hash(password) for name, password in PASSWORDS.items()}
+
+
+@pytest.fixture
+def demo_db(clean_db: Engine, password_hashes: dict[str, str]) -> Engine:
+    """The clean database with the demo entries (real Amsterdam places) and one user per role."""
+    from web.accounts.models import User
+
+    with Session(clean_db) as s, s.begin():
+        load_demo(s)
+        for name, role in ROLES.items():
+            s.add(User(username=name, password_hash=password_hashes[name], role=role, active=True))
+    return clean_db
+
+
+@pytest.fixture
+def web(demo_db: Engine) -> Iterator[TestClient[Any]]:
+    """An anonymous browser-like client (no API token) on the demo database."""
+    from web.app import create_app
+
+    with TestClient(app=create_app(demo_db), base_url="http://testserver.local") as c:
+        yield c
+
+
+def csrf_token(client: TestClient[Any], path: str = "/inloggen") -> str:
+    """The CSRF token a page's form carries (also sets the CSRF cookie)."""
+    page = client.get(path)
+    match = re.search(r'name="_csrf_token" value="([^"]+)"', page.text)
+    assert match, f"no CSRF field on {path}"
+    return match[1]
+
+
+def log_in(client: TestClient[Any], username: str) -> Any:
+    """Log the client in through the login form."""
+    token = csrf_token(client)
+    return client.post(
+        "/inloggen",
+        data={"username": username, "password": PASSWORDS[username], "_csrf_token": token, "next": "/"},
+        follow_redirects=False,
+    )
+
+
+@pytest.fixture
+def live_server(demo_db: Engine) -> Iterator[str]:
+    """The app served over HTTP on 127.0.0.1 against the demo database."""
+    from tests.web.browser import serve
+
+    with serve(demo_db) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """Headless Chromium from the Debian package (skips when absent)."""
+    from tests.web.browser import CHROMIUM, CHROMIUM_ARGS
+
+    if not CHROMIUM.exists():
+        pytest.skip("chromium is not installed at /usr/bin/chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

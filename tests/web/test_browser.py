@@ -1,0 +1,207 @@
+"""The pages in headless Chromium: map, support search and handout, editing conflict, XSS, roles.
+
+Screenshots go to tests/output/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from directory.services.entries import Actor, EntryService
+from tests import factories
+from tests.web.conftest import PASSWORDS
+
+pytestmark = pytest.mark.browser
+
+COUNT_MARKERS = "() => Object.values(window).filter(v => v instanceof L.Marker).length"
+#: Open the popup of the first marker whose popup contains a text (zooming into its cluster), return its text.
+OPEN_POPUP = """(needle) => new Promise((resolve) => {
+  const m = Object.values(window).find(v => v instanceof L.Marker && v.getPopup()
+    && v.getPopup().getContent().innerText.includes(needle));
+  const group = Object.values(window).find(v => v instanceof L.MarkerClusterGroup && v.hasLayer(m));
+  const show = () => { m.openPopup();
+    setTimeout(() => resolve(document.querySelector('.leaflet-popup-content').innerText), 300); };
+  if (group) { group.zoomToShowLayer(m, show); } else { show(); }
+})"""
+
+
+def browser_login(page: Any, base: str, username: str) -> None:
+    """Log in through the form."""
+    page.goto(f"{base}/inloggen")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORDS[username])
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def map_frame(page: Any) -> Any:
+    """The folium map's frame, once Leaflet has drawn its markers."""
+    page.frame_locator("iframe.map-frame").locator(".leaflet-marker-icon").first.wait_for(timeout=15_000)
+    return next(f for f in page.frames if f.parent_frame is not None)
+
+
+def test_map_shows_markers_and_filters_change_them(live_server: str, chromium: Any, output_dir: Path) -> None:
+    page = chromium.new_page(viewport={"width": 1200, "height": 1000})
+    page.goto(f"{live_server}/kaart")
+    frame = map_frame(page)
+    everything = frame.evaluate(COUNT_MARKERS)
+    listed = page.locator("#venue-list li").count()
+    assert everything == listed > 0
+    assert "OpenStreetMap" in frame.locator(".leaflet-control-attribution").inner_text()
+    page.screenshot(path=str(output_dir / "map.png"))
+
+    page.check("input[name=kitchen]")
+    page.click("#filters button[type=submit]")
+    page.wait_for_url("**kitchen=true**")
+    frame = map_frame(page)
+    with_kitchen = frame.evaluate(COUNT_MARKERS)
+    assert 0 < with_kitchen < everything
+    assert with_kitchen == page.locator("#venue-list li").count()
+    assert page.locator("#count").inner_text().startswith(str(with_kitchen))
+    page.screenshot(path=str(output_dir / "map-kitchen.png"))
+
+    popup_text = frame.evaluate(OPEN_POPUP, "De Boomspijker")
+    assert "De Boomspijker" in popup_text and "Kosten" in popup_text and "keuken" in popup_text
+    assert "Meer over deze plek" in popup_text
+    page.screenshot(path=str(output_dir / "map-popup.png"))
+
+
+def test_xss_attempt_is_shown_as_text(demo_db: Engine, chromium: Any, output_dir: Path) -> None:
+    from tests.web.browser import serve
+
+    evil_name = "<script>alert(1)</script>"
+    with Session(demo_db) as s, s.begin():
+        evil: Any = EntryService(s, Actor("test")).create(
+            "location",
+            factories.location(name=evil_name, cost_note="`${alert(2)}`<img src=x onerror=alert(3)>"),
+        )
+        evil_id = evil.id
+    dialogs: list[str] = []
+    page = chromium.new_page(viewport={"width": 1000, "height": 800})
+
+    def on_dialog(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    with serve(demo_db) as base:
+        page.goto(f"{base}/entries/location/{evil_id}")
+        assert page.locator("h1").inner_text() == evil_name
+        page.screenshot(path=str(output_dir / "xss-entry.png"))
+        page.goto(f"{base}/kaart")
+        frame = map_frame(page)
+        text = frame.evaluate(OPEN_POPUP, evil_name)
+        assert evil_name in text and "${alert(2)}" in text and "<img src=x" in text
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(output_dir / "xss-map-popup.png"))
+    assert dialogs == [], "no script from entry data ran"
+
+
+def test_support_search_from_a_postcode_and_the_handout(
+    live_server: str, chromium: Any, output_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    postcode = "1011 EC"
+    page = chromium.new_page(viewport={"width": 1000, "height": 1000})
+    page.goto(f"{live_server}/steun")
+    page.fill("#address", postcode)
+    page.check("input[name=need_company]")
+    page.check("input[name=need_money]")
+    page.fill("#minutes", "15")
+    page.click("#support-form button[type=submit]")
+    page.wait_for_selector("#results")
+    assert postcode not in page.url
+    groups = page.locator(".need-group h2").all_inner_texts()
+    assert [g.split(" (")[0] for g in groups] == ["Gezelschap en steun", "Geld en budget"]
+    assert page.locator(".need-group[data-need=company] .card").count() >= 2
+    page.screenshot(path=str(output_dir / "support-results.png"), full_page=True)
+
+    with page.expect_popup() as opened:
+        page.click("#handout-form button")
+    handout = opened.value
+    handout.wait_for_load_state()
+    handout.frame_locator("iframe.map-frame").locator(".leaflet-marker-icon").first.wait_for(timeout=15_000)
+    places = handout.locator(".handout-place").count()
+    assert 1 <= places <= 8
+    font_px = float(handout.evaluate("() => getComputedStyle(document.body).fontSize").removesuffix("px"))
+    assert font_px >= 20, "large type"
+    assert "Wat zeg je als je binnenkomt" in handout.locator("main").inner_text()
+    handout.screenshot(path=str(output_dir / "handout.png"), full_page=True)
+    handout.emulate_media(media="print")
+    handout.screenshot(path=str(output_dir / "handout-print.png"), full_page=True)
+    assert postcode not in caplog.text, "the searched postcode is never logged"
+
+
+def test_support_page_fits_a_phone(live_server: str, chromium: Any, output_dir: Path) -> None:
+    context = chromium.new_context(
+        viewport={"width": 375, "height": 740}, device_scale_factor=2, is_mobile=True
+    )
+    page = context.new_page()
+    page.goto(f"{live_server}/steun")
+    page.fill("#address", "Recht Boomssloot 52")
+    page.check("input[name=need_peers]")
+    page.click("#support-form button[type=submit]")
+    page.wait_for_selector("#results")
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, "no sideways scrolling on a phone"
+    page.screenshot(path=str(output_dir / "support-phone.png"), full_page=True)
+    context.close()
+
+
+def test_broker_edit_and_a_second_session_gets_the_conflict(
+    live_server: str, chromium: Any, output_dir: Path, demo_db: Engine
+) -> None:
+    from sqlalchemy import text
+
+    with demo_db.connect() as conn:
+        entry_id = conn.execute(text("SELECT id FROM location WHERE name = 'Treasure House'")).scalar_one()
+    first, second = chromium.new_context(), chromium.new_context()
+    anna, ben = first.new_page(), second.new_page()
+    browser_login(anna, live_server, "bram")
+    browser_login(ben, live_server, "ada")
+    edit = f"{live_server}/entries/location/{entry_id}/bewerken"
+    anna.goto(edit)
+    ben.goto(edit)
+    anna.fill("#f-capacity", "18")
+    anna.click("#edit-form button[type=submit]")
+    anna.wait_for_selector(".notice")
+    assert "Opgeslagen" in anna.locator(".notice").inner_text()
+
+    ben.fill("#f-capacity", "30")
+    ben.fill("#f-postcode", "12345")
+    ben.click("#edit-form button[type=submit]")
+    assert "Dutch postcode" in ben.locator("#err-postcode").inner_text()
+    ben.screenshot(path=str(output_dir / "edit-validation.png"), full_page=True)
+    ben.fill("#f-postcode", "1012 HG")
+    ben.click("#edit-form button[type=submit]")
+    ben.wait_for_selector("#conflict-title")
+    differs = ben.locator("#conflict tr.differs")
+    assert differs.count() == 1
+    assert differs.locator(".theirs").inner_text() == "18"
+    assert differs.locator(".mine").inner_text() == "30"
+    ben.set_viewport_size({"width": 1000, "height": 900})
+    ben.screenshot(path=str(output_dir / "edit-conflict.png"), full_page=True)
+    ben.click("#keep-mine")
+    ben.wait_for_selector(".notice")
+    assert "30" in ben.locator("#facts").inner_text()
+    first.close()
+    second.close()
+
+
+def test_a_viewer_cannot_reach_broker_pages(live_server: str, chromium: Any, output_dir: Path) -> None:
+    context = chromium.new_context()
+    page = context.new_page()
+    browser_login(page, live_server, "vera")
+    assert page.locator("header.top a[href='/beheer']").count() == 0
+    for path in ("/beheer", "/beheer/import", "/beheer/gebruikers"):
+        response = page.goto(f"{live_server}{path}")
+        assert response is not None and response.status == 403, path
+        assert "Je mag deze pagina niet zien" in page.locator("main").inner_text()
+    page.screenshot(path=str(output_dir / "viewer-forbidden.png"))
+    context.close()

@@ -1,0 +1,371 @@
+"""HTML pages through the test client: map filters, popups, support search, handout, entry, broker."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import pytest
+from litestar.testing import TestClient
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.orm import Session
+
+from directory.models import Location
+from directory.services.entries import Actor, EntryService
+from tests import factories
+from tests.web.conftest import csrf_token, log_in
+
+Client = TestClient[Any]
+OSM = "© OpenStreetMap contributors"
+
+
+def listed_names(html: str) -> list[str]:
+    """Names in the map page's list of places."""
+    return re.findall(r'<li class="card venue">\s*<h3><a href="[^"]+">([^<]+)</a>', html)
+
+
+def test_map_lists_active_places_and_filters_narrow_them(web: Client, demo_db: Engine) -> None:
+    with Session(demo_db) as s:
+        active = s.scalar(select(func.count()).select_from(Location).where(Location.status == "active"))
+        with_kitchen = set(
+            s.scalars(
+                select(Location.name).where(Location.kitchen_available.is_(True), Location.status == "active")
+            )
+        )
+        kitchen_and_step_free = set(
+            s.scalars(
+                select(Location.name).where(
+                    Location.kitchen_available.is_(True),
+                    Location.step_free.is_(True),
+                    Location.status == "active",
+                )
+            )
+        )
+    page = web.get("/kaart")
+    assert page.status_code == 200
+    assert len(listed_names(page.text)) == active
+    assert f"{active} plekken gevonden" in page.text
+    kitchen = web.get("/kaart?kitchen=true")
+    assert set(listed_names(kitchen.text)) == with_kitchen
+    both = web.get("/kaart?kitchen=true&step_free=true")
+    assert set(listed_names(both.text)) == kitchen_and_step_free
+    assert 0 < len(kitchen_and_step_free) < len(with_kitchen) < active
+
+
+def test_evening_filter_uses_opening_hours_and_meetings(web: Client, demo_db: Engine) -> None:
+    from web.finder import open_on_weekday_evening
+
+    assert open_on_weekday_evening("Mo-Fr 09:00-22:00")
+    assert not open_on_weekday_evening("Mo-Fr 09:00-17:00")
+    assert not open_on_weekday_evening("Sa 18:00-23:00")
+    names = set(listed_names(web.get("/kaart?evening=true").text))
+    assert "De Boomspijker" in names, "open until 22:00 on weekdays"
+    assert "Rita Community Center" in names, "its peer group meets on Thursday 19:30"
+    assert "Huis De Pinto" not in names, "closes at 17:30"
+
+
+def test_map_uses_local_leaflet_and_shows_the_osm_attribution(web: Client) -> None:
+    page = web.get("/kaart").text
+    assert "cdn.jsdelivr" not in page and "cdnjs" not in page and "code.jquery.com" not in page
+    assert "/static/vendor/leaflet/leaflet.js" in page
+    assert "OpenStreetMap" in page and "contributors" in page
+    assert OSM in page
+    for asset in (
+        "/static/vendor/leaflet/leaflet.js",
+        "/static/vendor/leaflet.markercluster/leaflet.markercluster.js",
+        "/static/vendor/jquery/jquery.min.js",
+    ):
+        assert web.get(asset).status_code == 200, asset
+
+
+def test_popup_text_is_escaped_even_inside_folium_javascript(demo_db: Engine) -> None:
+    from web.i18n import Translator
+    from web.maps import map_document
+    from web.pages.map import build_map
+
+    with Session(demo_db) as s, s.begin():
+        entries = EntryService(s, Actor("test"))
+        evil: Any = entries.create(
+            "location",
+            factories.location(
+                name="<script>alert(1)</script>", cost_note="`${alert(2)}`", phone="020 555 1234"
+            ),
+        )
+        document = map_document(build_map(s, Translator("nl"), [evil], {"community_centre": "Buurthuis"}))
+    assert "<script>alert(1)</script>" not in document
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in document
+    assert "${alert(2)}" not in document, "a template-literal expression must not survive"
+    assert "&#36;{alert(2)}" in document
+
+
+def support_form(web: Client, address: str, **extra: str) -> dict[str, str]:
+    data = {"_csrf_token": csrf_token(web, "/steun"), "address": address, "mode": "walk", "minutes": "15"}
+    data.update(extra)
+    return data
+
+
+def test_support_search_from_a_postcode_groups_by_need_within_reach(
+    web: Client, demo_db: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    address = "1011 EC"
+    response = web.post("/steun/zoeken", data=support_form(web, address, need_company="on", need_money="on"))
+    assert response.status_code == 200, response.text
+    groups = re.findall(r'<section class="need-group" data-need="(\w+)">', response.text)
+    assert groups == ["company", "money"]
+    distances = [int(m) for m in re.findall(r"<dd>(\d+) meter, ongeveer", response.text)]
+    assert distances, "hits carry a distance"
+    assert max(distances) <= 15 * 80
+    company = response.text.split('data-need="company"')[1].split('data-need="money"')[0]
+    company_distances = [int(m) for m in re.findall(r"<dd>(\d+) meter, ongeveer", company)]
+    assert company_distances == sorted(company_distances), "nearest first"
+    from web.geocode import demo_geocoder
+
+    place = demo_geocoder().geocode(address)
+    assert place is not None
+    with demo_db.connect() as conn:
+        expected = conn.execute(
+            text(
+                "WITH here AS (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS p) "
+                "SELECT count(DISTINCT s.id) FROM service s, here "
+                "WHERE 'money' = ANY(s.support_functions) AND s.status = 'active' AND ("
+                " ST_Covers(s.service_area, here.p) OR EXISTS (SELECT 1 FROM service_at_location sl "
+                " JOIN location l ON l.id = sl.location_id WHERE sl.service_id = s.id "
+                " AND ST_DWithin(l.geom::geography, here.p::geography, 1200)))"
+            ),
+            {"lat": place.lat, "lon": place.lon},
+        ).scalar_one()
+    money = response.text.split('data-need="money"')[1]
+    assert expected >= 1
+    assert money.count('class="card hit"') == expected
+    assert "Laatst gecontroleerd" in response.text
+    assert "lang niet gecontroleerd" in response.text, "demo entries were never verified: marked stale"
+    for record in caplog.records:
+        assert address not in record.getMessage()
+    assert address not in caplog.text
+
+
+def test_support_search_never_stores_the_address(web: Client, demo_db: Engine) -> None:
+    def row_counts() -> dict[str, int]:
+        with demo_db.connect() as conn:
+            tables = conn.execute(
+                text(
+                    "SELECT tablename FROM pg_tables "
+                    "WHERE schemaname = 'public' AND tablename <> 'spatial_ref_sys'"
+                )
+            ).scalars()
+            return {t: conn.execute(text(f'SELECT count(*) FROM "{t}"')).scalar_one() for t in tables}
+
+    before = row_counts()
+    response = web.post("/steun/zoeken", data=support_form(web, "Recht Boomssloot 52", need_peers="on"))
+    assert response.status_code == 200
+    assert row_counts() == before
+    assert "Recht Boomssloot 52" not in response.headers.get("location", "")
+
+
+def test_support_form_errors_sit_next_to_their_field(web: Client) -> None:
+    unknown = web.post("/steun/zoeken", data=support_form(web, "Nergensstraat 999", need_company="on"))
+    assert unknown.status_code == 422
+    assert 'id="error-address"' in unknown.text and "vinden dit adres niet" in unknown.text
+    no_need = web.post("/steun/zoeken", data=support_form(web, "1011 EC"))
+    assert no_need.status_code == 422 and 'id="error-needs"' in no_need.text
+    bad_language = web.post(
+        "/steun/zoeken", data=support_form(web, "1011 EC", need_company="on", languages="Nederlands")
+    )
+    assert bad_language.status_code == 422 and "taalcodes" in bad_language.text
+
+
+def test_handout_lists_at_most_eight_places_with_what_to_say(web: Client) -> None:
+    data = support_form(web, "", lat="52.3719578", lon="4.9034827", minutes="60")
+    for need in ("practical", "company", "information", "peers", "language", "money"):
+        data[f"need_{need}"] = "on"
+    handout = web.post("/steun/folder", data=data)
+    assert handout.status_code == 200
+    places = re.findall(r'<section class="handout-place">', handout.text)
+    assert 5 <= len(places) <= 8
+    assert handout.text.count("Wat zeg je als je binnenkomt") == len(places)
+    assert OSM in handout.text
+    assert 'class="handout"' in handout.text
+
+
+def test_language_switch_shows_english_and_is_remembered(web: Client) -> None:
+    english = web.get("/steun?lang=en")
+    assert "Support nearby" in english.text and 'lang="en"' in english.text
+    assert "Support nearby" in web.get("/steun").text, "the choice is kept in a cookie"
+    assert "Steun in de buurt" in web.get("/steun?lang=nl").text
+
+
+def location_id(engine: Engine, name: str) -> str:
+    with engine.connect() as conn:
+        return str(conn.execute(text("SELECT id FROM location WHERE name = :n"), {"n": name}).scalar_one())
+
+
+def test_entry_page_shows_facts_sources_history_and_map(web: Client, demo_db: Engine) -> None:
+    entry_id = location_id(demo_db, "De Boomspijker")
+    page = web.get(f"/entries/location/{entry_id}")
+    assert page.status_code == 200
+    assert "Recht Boomssloot" in page.text and "Keuken te gebruiken" in page.text
+    assert 'id="sources"' in page.text and "demo" in page.text
+    assert 'id="history"' in page.text and "create" in page.text
+    assert OSM in page.text and "map-frame" in page.text
+    assert "Buurtmaaltijd op dinsdag" in page.text, "activities held there are linked"
+    assert web.get("/entries/location/00000000-0000-0000-0000-000000000000").status_code == 404
+    assert web.get(f"/entries/planet/{entry_id}").status_code == 404
+
+
+def edit_form(web: Client, entry_id: str) -> dict[str, str]:
+    """The edit form's current values, as a browser would submit them."""
+    page = web.get(f"/entries/location/{entry_id}/bewerken").text
+    data = dict(
+        re.findall(r'<input type="(?:hidden|text)" (?:id="[^"]*" )?name="([^"]+)" value="([^"]*)"', page)
+    )
+    for name, body in re.findall(r'<select id="f-([^"]+)" name="[^"]+">(.*?)</select>', page, re.S):
+        chosen = re.search(r'<option value="([^"]*)" selected', body)
+        data[name] = chosen[1] if chosen else ""
+    for name, body in re.findall(r'<textarea id="f-([^"]+)" name="[^"]+">(.*?)</textarea>', page, re.S):
+        data[name] = body
+    return data
+
+
+def test_broker_edit_validates_next_to_the_field_and_saves_with_revision(
+    web: Client, demo_db: Engine
+) -> None:
+    entry_id = location_id(demo_db, "Treasure House")
+    log_in(web, "bram")
+    form = edit_form(web, entry_id)
+    assert form["name"] == "Treasure House" and form["version"] == "1"
+    bad = web.post(
+        f"/entries/location/{entry_id}/opslaan", data={**form, "postcode": "12345", "capacity": "veel"}
+    )
+    assert bad.status_code == 422
+    assert 'id="err-capacity"' in bad.text
+    bad = web.post(f"/entries/location/{entry_id}/opslaan", data={**form, "postcode": "12345"})
+    assert bad.status_code == 422 and 'id="err-postcode"' in bad.text and "Dutch postcode" in bad.text
+    bad = web.post(f"/entries/location/{entry_id}/opslaan", data={**form, "opening_hours": "maandag"})
+    assert 'id="err-opening_hours"' in bad.text
+    saved = web.post(
+        f"/entries/location/{entry_id}/opslaan", data={**form, "capacity": "16", "phone": "020 555 1234"}
+    )
+    assert saved.status_code == 200 and "Opgeslagen" in saved.text
+    revisions = web.get(f"/api/v1/locations/{entry_id}/revisions").json()
+    assert revisions[0]["changed_by"] == "bram"
+    assert revisions[0]["changes"]["capacity"] == [14, 16]
+    assert revisions[0]["changes"]["phone"] == [None, "+31 20 555 1234"]
+
+
+def test_second_broker_gets_the_conflict_page_and_can_keep_either(demo_db: Engine) -> None:
+    from web.app import create_app
+
+    entry_id = location_id(demo_db, "Treasure House")
+    app = create_app(demo_db)
+    with TestClient(app=app) as first, TestClient(app=app) as second:
+        log_in(first, "bram")
+        log_in(second, "ada")
+        form_first, form_second = edit_form(first, entry_id), edit_form(second, entry_id)
+        ok = first.post(f"/entries/location/{entry_id}/opslaan", data={**form_first, "capacity": "20"})
+        assert ok.status_code == 200
+        clash = second.post(f"/entries/location/{entry_id}/opslaan", data={**form_second, "capacity": "25"})
+        assert clash.status_code == 409
+        assert "Iemand anders heeft dit al veranderd" in clash.text and "bram" in clash.text
+        row = re.search(
+            r'class="differs".*?<td class="theirs">([^<]*)</td>\s*<td class="mine">([^<]*)</td>',
+            clash.text,
+            re.S,
+        )
+        assert row and row[1] == "20" and row[2] == "25"
+        keep_mine = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"\s*/?>', clash.text))
+        assert keep_mine["version"] == "2"
+        saved = second.post(f"/entries/location/{entry_id}/opslaan", data=keep_mine)
+        assert saved.status_code == 200
+        current = second.get(f"/api/v1/locations/{entry_id}").json()
+        assert current["capacity"] == 25 and current["version"] == 3
+
+
+def test_restore_from_the_history_brings_back_an_old_version(web: Client, demo_db: Engine) -> None:
+    entry_id = location_id(demo_db, "Treasure House")
+    log_in(web, "bram")
+    form = edit_form(web, entry_id)
+    web.post(f"/entries/location/{entry_id}/opslaan", data={**form, "name": "Treasure House (verhuisd)"})
+    token = csrf_token(web, f"/entries/location/{entry_id}")
+    restored = web.post(
+        f"/entries/location/{entry_id}/herstel/1", data={"_csrf_token": token, "version": "2"}
+    )
+    assert restored.status_code == 200 and "teruggezet" in restored.text
+    assert web.get(f"/api/v1/locations/{entry_id}").json()["name"] == "Treasure House"
+    stale = web.post(f"/entries/location/{entry_id}/herstel/1", data={"_csrf_token": token, "version": "1"})
+    assert stale.status_code == 409
+
+
+def test_stale_list_and_verified_today(web: Client, demo_db: Engine) -> None:
+    entry_id = location_id(demo_db, "Waalse kerk")
+    log_in(web, "bram")
+    dashboard = web.get("/beheer").text
+    assert "Waalse kerk" in dashboard.split('id="stale"')[1]
+    token = csrf_token(web, "/beheer")
+    done = web.post(
+        f"/entries/location/{entry_id}/gecontroleerd",
+        data={"_csrf_token": token, "version": "1", "back": "/beheer"},
+    )
+    assert done.status_code == 200 and "vandaag gecontroleerd" in done.text
+    assert "Waalse kerk" not in done.text.split('id="stale"')[1]
+    current = web.get(f"/api/v1/locations/{entry_id}").json()
+    assert current["verified_by"] == "bram" and current["last_verified_at"]
+
+
+def test_reports_from_viewers_are_accepted_or_rejected_by_brokers(demo_db: Engine) -> None:
+    from web.app import create_app
+
+    closed_id, phone_id = location_id(demo_db, "Waalse kerk"), location_id(demo_db, "Huis De Pinto")
+    app = create_app(demo_db)
+    with TestClient(app=app) as viewer, TestClient(app=app) as broker:
+        log_in(viewer, "vera")
+        for entry_id, kind in ((closed_id, "closed"), (phone_id, "wrong_phone")):
+            token = csrf_token(viewer, f"/entries/location/{entry_id}")
+            sent = viewer.post(
+                f"/entries/location/{entry_id}/melden",
+                data={"_csrf_token": token, "kind": kind, "message": "gezien"},
+            )
+            assert sent.status_code == 200 and "Dank je" in sent.text
+        log_in(broker, "bram")
+        queue = broker.get("/beheer").text
+        ids = [int(i) for i in re.findall(r"/beheer/meldingen/(\d+)/accepteren", queue)]
+        assert len(ids) == 2
+        token = csrf_token(broker, "/beheer")
+        accepted = broker.post(f"/beheer/meldingen/{ids[0]}/accepteren", data={"_csrf_token": token})
+        assert accepted.status_code == 200
+        assert broker.get(f"/api/v1/locations/{closed_id}").json()["status"] == "closed"
+        rejected = broker.post(f"/beheer/meldingen/{ids[1]}/afwijzen", data={"_csrf_token": token})
+        assert "afgewezen" in rejected.text
+        assert broker.get("/beheer").text.count("/accepteren") == 0
+        assert (
+            broker.post(f"/beheer/meldingen/{ids[1]}/afwijzen", data={"_csrf_token": token}).status_code
+            == 404
+        )
+
+
+def test_import_page_says_the_importer_is_not_available_yet(web: Client) -> None:
+    from web.importing import importer_available
+
+    log_in(web, "bram")
+    page = web.get("/beheer/import")
+    assert page.status_code == 200
+    if importer_available():
+        assert 'type="file"' in page.text
+    else:
+        assert 'id="import-unavailable"' in page.text
+
+
+def test_openapi_lists_the_api_but_not_the_pages(web: Client) -> None:
+    schema = web.get("/schema/openapi.json")
+    assert schema.status_code == 200
+    paths = schema.json()["paths"]
+    assert "/api/v1/locations" in paths
+    assert not any(p.startswith(("/kaart", "/steun", "/beheer", "/inloggen")) for p in paths)
+
+
+def test_english_handout(web: Client) -> None:
+    data = support_form(web, "", lat="52.3719578", lon="4.9034827", need_company="on")
+    handout = web.post("/steun/folder?lang=en", data=data)
+    assert handout.status_code == 200
+    assert "Support near you" in handout.text and "What to say when you come in" in handout.text

@@ -1,0 +1,112 @@
+"""Log in, log out, and the admin's user list."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromQuery
+from litestar.response import Redirect, Template
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from directory.errors import InvalidInputError
+from directory.settings import get_settings
+from web.accounts.current import SESSION_COOKIE, client_ip, current_user, requires_admin
+from web.accounts.models import ROLES, User
+from web.accounts.ratelimit import LoginRateLimiter
+from web.accounts.service import authenticate, create_user, end_session, start_session
+from web.pages.common import redirect, render
+
+Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+
+
+def _safe_next(target: str | None) -> str:
+    """Only local paths, so a login link cannot send people to another site."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+@get("/inloggen", include_in_schema=False, sync_to_thread=False)
+def login_page(request: Request[Any, Any, Any], next: FromQuery[str | None] = None) -> Template:
+    """The login form."""
+    return render(request, "login.html", next=_safe_next(next), error=None, username="")
+
+
+@post("/inloggen", include_in_schema=False, sync_to_thread=True)
+def login(request: Request[Any, Any, Any], db: NamedDependency[Session], data: Form) -> Response[Any]:
+    """Check the password (rate limited per account and address), then start a fresh session."""
+    limiter: LoginRateLimiter = request.app.state.login_limiter
+    username, password = data.get("username", ""), data.get("password", "")
+    target = _safe_next(data.get("next"))
+    ip = client_ip(request)
+    if limiter.blocked(username, ip):
+        return render(request, "login.html", 429, next=target, error="login.too_many", username=username)
+    user = authenticate(db, username, password)
+    if user is None:
+        limiter.failed(username, ip)
+        return render(request, "login.html", 401, next=target, error="login.failed", username=username)
+    limiter.succeeded(username)
+    old = request.cookies.get(SESSION_COOKIE)
+    if old:
+        end_session(db, old)
+    session_id = start_session(db, user)
+    response: Redirect = redirect(target)
+    response.set_cookie(
+        SESSION_COOKIE,
+        session_id,
+        httponly=True,
+        samesite="lax",
+        secure=get_settings().web.cookie_secure,
+        path="/",
+    )
+    return response
+
+
+@post("/uitloggen", include_in_schema=False, sync_to_thread=True)
+def logout(request: Request[Any, Any, Any], db: NamedDependency[Session]) -> Redirect:
+    """End this browser's session."""
+    session_id = request.cookies.get(SESSION_COOKIE)
+    if session_id:
+        end_session(db, session_id)
+    response = redirect("/")
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@get("/beheer/gebruikers", guards=[requires_admin], include_in_schema=False, sync_to_thread=True)
+def users_page(request: Request[Any, Any, Any], db: NamedDependency[Session]) -> Template:
+    """The admin's list of users with a form to add one."""
+    users = db.scalars(select(User).order_by(User.username)).all()
+    return render(request, "users.html", users=users, roles=ROLES, errors={}, form={})
+
+
+@post("/beheer/gebruikers/nieuw", guards=[requires_admin], include_in_schema=False, sync_to_thread=True)
+def users_create(request: Request[Any, Any, Any], db: NamedDependency[Session], data: Form) -> Response[Any]:
+    """Create a user (admin only)."""
+    try:
+        create_user(db, data.get("username", ""), data.get("password", ""), data.get("role", ""))
+    except InvalidInputError as exc:
+        users = db.scalars(select(User).order_by(User.username)).all()
+        return render(
+            request,
+            "users.html",
+            422,
+            users=users,
+            roles=ROLES,
+            errors={exc.field: exc.message.split(": ", 1)[-1]},
+            form={"username": data.get("username", ""), "role": data.get("role", "")},
+        )
+    return redirect("/beheer/gebruikers", "broker.saved")
+
+
+def whoami(request: Request[Any, Any, Any]) -> str | None:
+    """The username of the request's user (for logs and templates)."""
+    user = current_user(request)
+    return user.username if user else None
+
+
+ACCOUNT_HANDLERS = [login_page, login, logout, users_page, users_create]

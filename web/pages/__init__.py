@@ -1,0 +1,23 @@
+"""HTML pages, each module beside the part of the domain it shows."""
+
+from typing import Any
+
+from litestar.static_files import create_static_files_router
+
+from web.accounts.pages import ACCOUNT_HANDLERS
+from web.pages.broker import BROKER_HANDLERS
+from web.pages.common import STATIC_DIR
+from web.pages.entries import ENTRY_PAGE_HANDLERS
+from web.pages.home import home
+from web.pages.map import map_page
+from web.pages.support import SUPPORT_HANDLERS
+
+PAGE_HANDLERS: list[Any] = [
+    home,
+    map_page,
+    *SUPPORT_HANDLERS,
+    *ENTRY_PAGE_HANDLERS,
+    *BROKER_HANDLERS,
+    *ACCOUNT_HANDLERS,
+    create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
+]

@@ -1,0 +1,204 @@
+"""The entry page: everything we know about one entry, its map, sources and history."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+import folium
+from litestar import Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath
+from litestar.response import Template
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from directory.errors import InvalidInputError, NotFoundError
+from directory.models import Location, Organization, Service, service_at_location
+from directory.services.entries import EntryService
+from directory.settings import get_settings
+from web.accounts.current import current_user, requires_viewer
+from web.finder import is_stale
+from web.i18n import FIELD_LABELS, Translator, field_label
+from web.maps import map_document, new_map, popup, safe_html
+from web.pages.common import KINDS, redirect, render, translator
+from web.pages.labels import vocabulary_labels
+from web.present import hours_text, meeting_text
+from web.reports.models import REPORT_KINDS, Report
+
+Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+#: Fields the page shows elsewhere or that mean nothing to a reader.
+HIDDEN_FIELDS = frozenset(
+    {
+        "id",
+        "version",
+        "created_at",
+        "updated_at",
+        "field_provenance",
+        "lat",
+        "lon",
+        "organization_id",
+        "location_ids",
+    }
+)
+
+
+def check_kind(kind: str) -> str:
+    """The kind from a URL, or 404."""
+    if kind not in KINDS:
+        raise NotFoundError(f"unknown entry kind {kind!r}")
+    return kind
+
+
+def display_value(t: Translator, labels: dict[str, str], key: str, value: Any) -> str:
+    """A field value in words for the entry page."""
+    if isinstance(value, bool):
+        return t("yes") if value else t("no")
+    if key == "meetings":
+        return "; ".join(meeting_text(t, m) for m in value)
+    if key == "opening_hours":
+        return hours_text(t, str(value))
+    if key == "service_area":
+        return t("fact.comes_to_you")
+    if key == "status":
+        return t(f"status.{value}")
+    if key in ("category",):
+        return labels.get(str(value), str(value))
+    if isinstance(value, list):
+        return ", ".join(labels.get(str(v), str(v)) for v in value)
+    if key.endswith("_at") and isinstance(value, str):
+        try:
+            return str(datetime.fromisoformat(value).strftime("%d-%m-%Y %H:%M"))
+        except ValueError:
+            return value
+    return str(value)
+
+
+def entry_map(points: list[tuple[str, float, float]]) -> str | None:
+    """A small map of the entry's place(s), or None when it has none."""
+    if not points:
+        return None
+    fmap = new_map((points[0][1], points[0][2]), zoom=16)
+    for name, lat, lon in points:
+        folium.Marker([lat, lon], popup=popup(f"<b>{safe_html(name)}</b>")).add_to(fmap)
+    if len(points) > 1:
+        fmap.fit_bounds(
+            [
+                [min(p[1] for p in points), min(p[2] for p in points)],
+                [max(p[1] for p in points), max(p[2] for p in points)],
+            ],
+            padding=(30, 30),
+        )
+    return map_document(fmap)
+
+
+def _related(db: Session, kind: str, entry: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """Linked entries: organisation, places of a service, activities at a place."""
+    related: dict[str, Any] = {"organization": None, "locations": [], "services": []}
+    if data.get("organization_id"):
+        related["organization"] = db.get(Organization, uuid.UUID(data["organization_id"]))
+    if kind == "service" and data.get("location_ids"):
+        related["locations"] = list(
+            db.scalars(select(Location).where(Location.id.in_([uuid.UUID(i) for i in data["location_ids"]])))
+        )
+    if kind == "location":
+        related["services"] = list(
+            db.scalars(
+                select(Service)
+                .join(service_at_location, service_at_location.c.service_id == Service.id)
+                .where(service_at_location.c.location_id == entry.id)
+                .order_by(Service.name)
+            )
+        )
+    if kind == "organization":
+        related["services"] = list(
+            db.scalars(select(Service).where(Service.organization_id == entry.id).order_by(Service.name))
+        )
+        related["locations"] = list(
+            db.scalars(select(Location).where(Location.organization_id == entry.id).order_by(Location.name))
+        )
+    return related
+
+
+@get("/entries/{kind:str}/{entry_id:uuid}", include_in_schema=False, sync_to_thread=True)
+def entry_page(
+    request: Request[Any, Any, Any],
+    entries: NamedDependency[EntryService],
+    kind: FromPath[str],
+    entry_id: FromPath[uuid.UUID],
+) -> Template:
+    """One entry with all its facts, map, sources (field provenance) and revision history."""
+    t = translator(request)
+    entry = entries.get(check_kind(kind), entry_id)
+    data = entries.to_dict(entry)
+    labels = vocabulary_labels(entries.session, t.lang)
+    order = list(FIELD_LABELS)
+    shown = sorted(
+        (key for key, value in data.items() if key not in HIDDEN_FIELDS and value not in (None, "", [], {})),
+        key=lambda key: order.index(key) if key in order else len(order),
+    )
+    facts = [(field_label(t.lang, key), display_value(t, labels, key, data[key])) for key in shown]
+    related = _related(entries.session, kind, entry, data)
+    points: list[tuple[str, float, float]] = []
+    if kind == "location":
+        points.append((entry.name, data["lat"], data["lon"]))
+    for loc in related["locations"]:
+        loc_data = entries.to_dict(loc)
+        points.append((loc.name, loc_data["lat"], loc_data["lon"]))
+    provenance = sorted(
+        (field_label(t.lang, key), value) for key, value in (data.get("field_provenance") or {}).items()
+    )
+    revisions = entries.revisions(kind, entry_id)
+    return render(
+        request,
+        "entry.html",
+        kind=kind,
+        entry=entry,
+        data=data,
+        facts=facts,
+        related=related,
+        map_html=entry_map(points),
+        provenance=provenance,
+        revisions=revisions,
+        field_label=lambda key: field_label(t.lang, key),
+        stale=is_stale(entry.last_verified_at, get_settings().web.stale_after_months),
+        report_kinds=REPORT_KINDS,
+        reported=request.query_params.get("msg") == "entry.report_thanks",
+    )
+
+
+@post(
+    "/entries/{kind:str}/{entry_id:uuid}/melden",
+    guards=[requires_viewer],
+    include_in_schema=False,
+    sync_to_thread=True,
+)
+def report_entry(
+    request: Request[Any, Any, Any],
+    db: NamedDependency[Session],
+    kind: FromPath[str],
+    entry_id: FromPath[uuid.UUID],
+    data: Form,
+) -> Response[Any]:
+    """A logged-in user says an entry is wrong; it waits in the brokers' queue."""
+    EntryService(db).get(check_kind(kind), entry_id)
+    report_kind = data.get("kind", "")
+    if report_kind not in REPORT_KINDS:
+        raise InvalidInputError("kind", f"choose one of {', '.join(REPORT_KINDS)}")
+    user = current_user(request)
+    db.add(
+        Report(
+            entity_type=kind,
+            entity_id=entry_id,
+            kind=report_kind,
+            message=(data.get("message") or "").strip()[:2000] or None,
+            status="open",
+            reported_by=user.username if user else "?",
+        )
+    )
+    return redirect(f"/entries/{kind}/{entry_id}", "entry.report_thanks")
+
+
+ENTRY_PAGE_HANDLERS = [entry_page, report_entry]

@@ -1,0 +1,243 @@
+"""Steun in de buurt: from an address and needs to a short list, and a printable handout.
+
+The typed address is geocoded in memory, used, and forgotten: the form is
+POSTed (so it is not in a URL or an access log), nothing here logs it, and
+the handout form carries only the point, never the address text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import folium
+from geoalchemy2.shape import to_shape
+from litestar import Request, get, post
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Template
+from sqlalchemy.orm import Session
+
+from directory.schemas.validators import check_languages
+from directory.settings import get_settings
+from geo.geocoding.base import Geocoder
+from web.finder import NEEDS, SPEED_M_PER_MIN, TRAVEL_MODES, SupportQuery, SupportResults, find_support
+from web.geocode import demo_geocoder, resolve_place
+from web.i18n import Translator
+from web.maps import map_document, new_map, popup, safe_html
+from web.pages.common import render, translator
+from web.pages.labels import vocabulary_labels
+from web.present import (
+    access_text,
+    address_text,
+    contact_text,
+    cost_text,
+    schedule_text,
+    waiting_text,
+    what_to_say,
+)
+
+Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+DEFAULT_MINUTES = 15
+MAX_MINUTES = 60
+#: The handout lists at most this many places, so a client is not overwhelmed.
+HANDOUT_PLACES = 8
+
+
+@dataclass
+class SupportForm:
+    """The form as typed, with an error per field."""
+
+    address: str = ""
+    mode: str = "walk"
+    minutes: int = DEFAULT_MINUTES
+    needs: list[str] = field(default_factory=list)
+    languages: str = ""
+    community: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def parse_form(t: Translator, data: dict[str, str]) -> SupportForm:
+    """Read and check the form; errors name the field."""
+    form = SupportForm(
+        address=data.get("address", "").strip()[:200],
+        mode=data.get("mode", "walk"),
+        needs=[need for need in NEEDS if data.get(f"need_{need}")],
+        languages=data.get("languages", "").strip()[:200],
+        community=data.get("community", "").strip()[:100],
+    )
+    if form.mode not in TRAVEL_MODES:
+        form.errors["mode"] = TRAVEL_MODES[0]
+        form.mode = "walk"
+    try:
+        form.minutes = max(1, min(MAX_MINUTES, int(data.get("minutes") or DEFAULT_MINUTES)))
+    except ValueError:
+        form.errors["minutes"] = f"1-{MAX_MINUTES}"
+    if not form.needs:
+        form.errors["needs"] = t("support.need_one")
+    if form.languages:
+        try:
+            check_languages(language_list(form.languages))
+        except ValueError:
+            form.errors["languages"] = t("support.bad_languages")
+    return form
+
+
+def language_list(text: str) -> list[str]:
+    """'ar, TR' -> ['ar', 'tr']."""
+    return [part.strip().lower() for part in text.replace(";", ",").split(",") if part.strip()]
+
+
+def _geocoder(request: Request[Any, Any, Any]) -> Geocoder:
+    configured: Geocoder | None = request.app.state.geocoder
+    return configured or demo_geocoder()
+
+
+def _context(request: Request[Any, Any, Any], db: Session, form: SupportForm, **extra: Any) -> dict[str, Any]:
+    t = translator(request)
+    return {
+        "form": form,
+        "needs": NEEDS,
+        "modes": TRAVEL_MODES,
+        "need_labels": vocabulary_labels(db, t.lang, "support_function"),
+        "max_minutes": MAX_MINUTES,
+        **extra,
+    }
+
+
+@get("/steun", include_in_schema=False, sync_to_thread=True)
+def support_page(request: Request[Any, Any, Any], db: NamedDependency[Session]) -> Template:
+    """The empty search form."""
+    return render(request, "support.html", **_context(request, db, SupportForm(), results=None))
+
+
+def hit_facts(t: Translator, results: SupportResults) -> Any:
+    """A function templates call to describe one hit in words."""
+
+    def facts(hit: Any) -> dict[str, str]:
+        service = hit.service
+        minutes = results.minutes_for(hit)
+        return {
+            "distance": t("fact.comes_to_you")
+            if hit.comes_to_you
+            else t(
+                "fact.distance_value",
+                metres=round(hit.distance_m or 0),
+                minutes=minutes,
+                mode=t(f"mode.{results.query.mode}"),
+            ),
+            "cost": cost_text(t, service),
+            "access": access_text(t, service),
+            "waiting": waiting_text(t, service),
+            "contact_role": service.contact_role or "",
+            "contact": contact_text(service) or (contact_text(hit.location) if hit.location else ""),
+            "schedule": schedule_text(t, service) or (schedule_text(t, hit.location) if hit.location else ""),
+            "address": address_text(hit.location) if hit.location else "",
+            "say": what_to_say(t, service),
+            "languages": ", ".join(service.languages or []),
+        }
+
+    return facts
+
+
+@post("/steun/zoeken", include_in_schema=False, sync_to_thread=True, status_code=200)
+def support_search(request: Request[Any, Any, Any], db: NamedDependency[Session], data: Form) -> Template:
+    """Geocode the address (in memory only), find support, group it by need."""
+    t = translator(request)
+    form = parse_form(t, data)
+    place = None
+    if not form.address:
+        form.errors["address"] = t("support.no_address")
+    else:
+        place = resolve_place(form.address, _geocoder(request))
+        if place is None:
+            form.errors["address"] = t("support.not_found")
+    if form.errors or place is None:
+        return render(request, "support.html", 422, **_context(request, db, form, results=None))
+    query = SupportQuery(
+        lat=place.lat,
+        lon=place.lon,
+        mode=form.mode,
+        minutes=form.minutes,
+        needs=tuple(form.needs),
+        languages=tuple(language_list(form.languages)),
+        community=form.community or None,
+    )
+    results = find_support(db, query, stale_after_months=get_settings().web.stale_after_months)
+    return render(
+        request,
+        "support.html",
+        **_context(
+            request,
+            db,
+            form,
+            results=results,
+            place_label=place.label,
+            radius_m=round(query.radius_m),
+            facts=hit_facts(t, results),
+        ),
+    )
+
+
+def handout_map(t: Translator, lat: float, lon: float, results: SupportResults, hits: list[Any]) -> str:
+    """A small map of the handout's places, numbered like the list."""
+    fmap = new_map((lat, lon), zoom=15)
+    points = [[lat, lon]]
+    for number, hit in enumerate(hits, start=1):
+        if hit.location is None:
+            continue
+        point = to_shape(hit.location.geom)
+        points.append([point.y, point.x])
+        folium.Marker(
+            [point.y, point.x],
+            tooltip=folium.Tooltip(str(number), permanent=True),
+            popup=popup(f"<b>{number}. {safe_html(hit.service.name)}</b>"),
+        ).add_to(fmap)
+    if len(points) > 1:
+        fmap.fit_bounds(
+            [
+                [min(p[0] for p in points), min(p[1] for p in points)],
+                [max(p[0] for p in points), max(p[1] for p in points)],
+            ],
+            padding=(30, 30),
+        )
+    return map_document(fmap)
+
+
+@post("/steun/folder", include_in_schema=False, sync_to_thread=True, status_code=200)
+def handout(request: Request[Any, Any, Any], db: NamedDependency[Session], data: Form) -> Template:
+    """The printable handout: large type, plain words, a small map, at most 8 places."""
+    t = translator(request)
+    form = parse_form(t, data)
+    try:
+        lat, lon = float(data.get("lat", "")), float(data.get("lon", ""))
+    except ValueError:
+        form.errors["address"] = t("support.no_address")
+        lat = lon = 0.0
+    if form.errors:
+        return render(request, "support.html", 422, **_context(request, db, form, results=None))
+    query = SupportQuery(
+        lat,
+        lon,
+        form.mode,
+        form.minutes,
+        tuple(form.needs),
+        tuple(language_list(form.languages)),
+        form.community or None,
+    )
+    results = find_support(db, query, stale_after_months=get_settings().web.stale_after_months)
+    hits = results.top(HANDOUT_PLACES)
+    return render(
+        request,
+        "handout.html",
+        hits=hits,
+        facts=hit_facts(t, results),
+        map_html=handout_map(t, lat, lon, results, hits),
+        today=datetime.now(UTC),
+    )
+
+
+SUPPORT_HANDLERS = [support_page, support_search, handout]
+__all__ = ["SPEED_M_PER_MIN", "SUPPORT_HANDLERS"]

@@ -1,0 +1,137 @@
+"""Entry facts in plain words for pages, popups and handouts (one place, both languages)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from web.i18n import Translator
+
+
+def cost_text(t: Translator, entry: Any) -> str:
+    """'Gratis', '€ 3,50 per maaltijd' or 'Onbekend'."""
+    note = getattr(entry, "cost_note", None)
+    amount = getattr(entry, "cost_amount_eur", None)
+    if getattr(entry, "cost_free", None):
+        return t("fact.free") + (f" ({note})" if note else "")
+    if amount is not None:
+        euros = f"€ {Decimal(amount):.2f}"
+        if t.lang == "nl":
+            euros = euros.replace(".", ",")
+        return euros + (f" {note}" if note else "")
+    return note or t("fact.unknown")
+
+
+def facilities_text(t: Translator, location: Any) -> str:
+    """The facilities a location has, as a comma list ('' when none is known)."""
+    parts = []
+    if location.kitchen_available:
+        parts.append(t("fact.kitchen"))
+    if location.room_available:
+        parts.append(t("fact.room"))
+    if location.capacity:
+        parts.append(t("fact.capacity", n=location.capacity))
+    if location.step_free:
+        parts.append(t("fact.step_free"))
+    if location.accessible_toilet:
+        parts.append(t("fact.toilet"))
+    if location.scootmobiel_parking:
+        parts.append(t("fact.scootmobiel"))
+    return ", ".join(parts)
+
+
+def _time(value: Any) -> str:
+    return str(value or "")[:5]
+
+
+def meeting_text(t: Translator, meeting: dict[str, Any]) -> str:
+    """One recurring meeting in words: 'elke dinsdag van 18:00 tot 20:00'."""
+    parts = dict(p.split("=", 1) for p in str(meeting.get("rrule", "")).split(";") if "=" in p)
+    freq, interval, byday = parts.get("FREQ"), parts.get("INTERVAL", "1"), parts.get("BYDAY", "")
+    days = [d for d in byday.split(",") if d]
+    text = t("when.other")
+    if days:
+        nth = days[0][:-2]
+        names = " & ".join(t(f"day.{d[-2:]}") for d in days)
+        if freq == "WEEKLY" and interval == "1":
+            text = t("when.weekly", day=names)
+        elif freq == "WEEKLY" and interval == "2":
+            text = t("when.biweekly", day=names)
+        elif freq == "MONTHLY" and nth:
+            text = t("when.monthly", nth=t(f"nth.{nth}"), day=t(f"day.{days[0][-2:]}"))
+    if meeting.get("start_time"):
+        text += " " + t("when.from", start=_time(meeting["start_time"]))
+    if meeting.get("end_time"):
+        text += " " + t("when.until", end=_time(meeting["end_time"]))
+    return text
+
+
+_DUTCH_DAYS = {
+    "Mo": "ma",
+    "Tu": "di",
+    "We": "wo",
+    "Th": "do",
+    "Fr": "vr",
+    "Sa": "za",
+    "Su": "zo",
+    "PH": "feestdag",
+}
+
+
+def hours_text(t: Translator, expression: str) -> str:
+    """OSM opening hours with Dutch day names on Dutch pages ('Mo-Fr 09:00-17:00' -> 'ma-vr 09:00-17:00')."""
+    if t.lang != "nl":
+        return expression
+    return re.sub(r"\b(Mo|Tu|We|Th|Fr|Sa|Su|PH)\b", lambda m: _DUTCH_DAYS[m[1]], expression).replace(
+        " off", " dicht"
+    )
+
+
+def schedule_text(t: Translator, entry: Any) -> str:
+    """When something happens: its meetings in words, then its opening hours."""
+    parts = [meeting_text(t, m) for m in getattr(entry, "meetings", None) or []]
+    if getattr(entry, "opening_hours", None):
+        parts.append(hours_text(t, str(entry.opening_hours)))
+    return "; ".join(parts)
+
+
+def contact_text(entry: Any) -> str:
+    """Phone, e-mail and website, as given."""
+    return " · ".join(str(v) for v in (entry.phone, entry.email, entry.website) if v)
+
+
+def address_text(location: Any) -> str:
+    """'Recht Boomssloot 52, 1011 EC Amsterdam'."""
+    street = " ".join(str(p) for p in (location.street, location.house_number) if p)
+    town = " ".join(str(p) for p in (location.postcode, location.city) if p)
+    return ", ".join(p for p in (street, town) if p)
+
+
+def access_text(t: Translator, service: Any) -> str:
+    """How to get in: walk in, referral, or sign up first."""
+    if service.walk_in:
+        return t("fact.walk_in")
+    if service.referral_required:
+        return t("fact.referral")
+    if service.walk_in is False:
+        return t("fact.sign_up")
+    return t("fact.unknown")
+
+
+def waiting_text(t: Translator, service: Any) -> str:
+    """Waiting time in days, in words."""
+    if service.waiting_time_days is None:
+        return t("fact.no_waiting") if service.walk_in else t("fact.unknown")
+    if service.waiting_time_days == 0:
+        return t("fact.no_waiting")
+    return t("fact.waiting_days", days=service.waiting_time_days)
+
+
+def what_to_say(t: Translator, service: Any) -> str:
+    """The sentence a client can use when they arrive (handout)."""
+    if service.walk_in:
+        return t("handout.say_walk_in", name=service.name)
+    if service.contact_role:
+        return t("handout.say_contact", role=service.contact_role)
+    return t("handout.say_sign_up", name=service.name)
