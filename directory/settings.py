@@ -90,6 +90,18 @@ class WebSettings:
 
 
 @dataclass(frozen=True)
+class GeoSettings:
+    """Geocoding and routing: which geocoder answers, where PDOK is, how far a point may be off the network."""
+
+    geocoder: str = field(default_factory=lambda: _env("WIJKGRAM_GEOCODER", "auto"))
+    pdok_url: str = field(
+        default_factory=lambda: _env("WIJKGRAM_PDOK_URL", "https://api.pdok.nl/bzk/locatieserver/search/v3_1")
+    )
+    pdok_timeout_s: float = field(default_factory=lambda: float(_env("WIJKGRAM_PDOK_TIMEOUT_S", "3")))
+    max_snap_m: int = field(default_factory=lambda: _env_int("WIJKGRAM_ROUTING_MAX_SNAP_M", 250))
+
+
+@dataclass(frozen=True)
 class Settings:
     """All settings of one process."""
 
@@ -97,6 +109,7 @@ class Settings:
     search: SearchSettings = field(default_factory=SearchSettings)
     data: DataSettings = field(default_factory=DataSettings)
     web: WebSettings = field(default_factory=WebSettings)
+    geo: GeoSettings = field(default_factory=GeoSettings)
 
 
 @lru_cache(maxsize=1)
@@ -121,4 +134,8 @@ DOCUMENTED_VARIABLES = (
     "WIJKGRAM_PORT",
     "WIJKGRAM_DEBUG",
     "WIJKGRAM_STALE_AFTER_MONTHS",
+    "WIJKGRAM_GEOCODER",
+    "WIJKGRAM_PDOK_URL",
+    "WIJKGRAM_PDOK_TIMEOUT_S",
+    "WIJKGRAM_ROUTING_MAX_SNAP_M",
 )
