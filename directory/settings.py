@@ -91,7 +91,7 @@ class WebSettings:
 
 @dataclass(frozen=True)
 class GeoSettings:
-    """Geocoding and routing: which geocoder answers, where PDOK is, how far a point may be off the network."""
+    """Geocoding and routing: which geocoder, where PDOK is, how far a point may lie off the network."""
 
     geocoder: str = field(default_factory=lambda: _env("WIJKGRAM_GEOCODER", "auto"))
     pdok_url: str = field(

@@ -141,8 +141,8 @@ class Reachability:
                   AND (CAST(:category AS text) IS NULL OR l.category = :category)
                   AND EXISTS (
                     SELECT 1 FROM unnest(CAST(:lons AS float8[]), CAST(:lats AS float8[])) AS o(lon, lat)
-                    WHERE ST_DWithin(l.geom::geography, ST_SetSRID(ST_MakePoint(o.lon, o.lat), 4326)::geography,
-                                     :radius))
+                    WHERE ST_DWithin(l.geom::geography,
+                                     ST_SetSRID(ST_MakePoint(o.lon, o.lat), 4326)::geography, :radius))
                 ORDER BY l.id
                 """
             ),
@@ -150,8 +150,9 @@ class Reachability:
         ).all()
         return [Candidate(r[0], r[1], r[2], float(r[3]), float(r[4])) for r in rows]
 
-    def _times(self, profile: Profile, origins: Sequence[Origin], limit_s: float,
-               candidates: Sequence[Candidate]) -> tuple[np.ndarray[Any, Any], list[list[Method]], list[Snap | None], np.ndarray[Any, Any]]:  # fmt: skip
+    def _times(
+        self, profile: Profile, origins: Sequence[Origin], limit_s: float, candidates: Sequence[Candidate]
+    ) -> tuple[np.ndarray[Any, Any], list[list[Method]], list[Snap | None], np.ndarray[Any, Any]]:
         """Seconds (origins x candidates), how each was found, the origin snaps and node times."""
         graph = self.graph
         origin_ll = np.array([(o.lon, o.lat) for o in origins], dtype=np.float64)
@@ -248,7 +249,9 @@ def get_reachability(engine: Engine, *, max_snap_m: float = 250.0) -> Reachabili
         with engine.connect() as conn:
             network = load_network(conn)
         if network is None:
-            raise ServiceUnavailableError("the street network is empty; run `wijkgram geo build-network FILE`")
+            raise ServiceUnavailableError(
+                "the street network is empty; run `wijkgram geo build-network FILE`"
+            )
         service = Reachability(RoutingGraph(network, max_snap_m=max_snap_m))
         _cache[key] = service
         return service

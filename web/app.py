@@ -12,6 +12,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from sqlalchemy import Engine
 
 from directory.db import get_engine, sessionmaker_for
+from geo.api import GEO_HANDLERS
 from web.api.entries import ENTRY_HANDLERS
 from web.api.system import health, taxonomy
 from web.dependencies import provide_actor, provide_db, provide_entries
@@ -48,7 +49,7 @@ def create_app(engine: Engine | None = None, *, extra_handlers: list[Any] | None
         app.state.sessionmaker = sessionmaker_for(engine)
 
     return Litestar(
-        route_handlers=[home, health, taxonomy, *ENTRY_HANDLERS, *(extra_handlers or [])],
+        route_handlers=[home, health, taxonomy, *ENTRY_HANDLERS, *GEO_HANDLERS, *(extra_handlers or [])],
         dependencies={
             "db": Provide(provide_db),
             "actor": Provide(provide_actor, sync_to_thread=False),

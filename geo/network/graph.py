@@ -205,7 +205,9 @@ class RoutingGraph:
         times[times > limit_s] = np.inf
         return times
 
-    def times_to(self, profile: Profile, node_times: FloatArray, origin: Snap, targets: Sequence[Snap]) -> FloatArray:
+    def times_to(
+        self, profile: Profile, node_times: FloatArray, origin: Snap, targets: Sequence[Snap]
+    ) -> FloatArray:
         """Seconds from one origin (its node_times row) to each snapped target point."""
         graph = self.for_profile(profile)
         out = np.full(len(targets), np.inf)
@@ -238,4 +240,3 @@ class RoutingGraph:
             if fv > 0:
                 lines.append(substring(geom, 1 - float(fv), 1, normalized=True))
         return lines
-

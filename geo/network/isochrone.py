@@ -46,7 +46,8 @@ def circle_polygon(x: float, y: float, radius_m: float) -> Any:
 
 def crow_fly_m(xy_a: np.ndarray[Any, Any], xy_b: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     """Straight-line distances in metres between rows of projected points."""
-    return np.hypot(xy_a[..., 0] - xy_b[..., 0], xy_a[..., 1] - xy_b[..., 1])
+    distances: np.ndarray[Any, Any] = np.hypot(xy_a[..., 0] - xy_b[..., 0], xy_a[..., 1] - xy_b[..., 1])
+    return distances
 
 
 def minutes(seconds: float) -> float:

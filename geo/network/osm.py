@@ -77,13 +77,13 @@ def read_network(path: Path, progress: Callable[[int], None] | None = None) -> R
         seen += 1
         if progress is not None and seen % 20000 == 0:
             progress(seen)
-        if obj.is_node():
+        if isinstance(obj, osmium.osm.Node):
             if "kerb" in obj.tags or "kerb:height" in obj.tags:
                 height = kerb_height_m(obj.tags.get("kerb"), obj.tags.get("kerb:height"))
                 if height is not None:
                     kerbs[obj.id] = height
             continue
-        if not obj.is_way():
+        if not isinstance(obj, osmium.osm.Way):
             continue
         tags = {k: v for k, v in obj.tags if k in KEPT_TAGS}
         if not foot_usable(tags):

@@ -182,14 +182,16 @@ def foot_usable(tags: Mapping[str, str]) -> bool:
     if tags.get("route") == "ferry":
         return tags.get("foot") not in NO_ACCESS
     highway = tags.get("highway", "")
-    if highway not in FOOT_HIGHWAYS or tags.get("area") == "yes" and highway != "pedestrian":
+    if highway not in FOOT_HIGHWAYS or (tags.get("area") == "yes" and highway != "pedestrian"):
         return False
     if tags.get("foot") in NO_ACCESS:
         return False
     return not (tags.get("access") in NO_ACCESS and tags.get("foot") not in YES_ACCESS)
 
 
-def edge_speed_ms(profile: Profile, tags: Mapping[str, str], max_kerb_on_edge_m: float | None) -> float | None:
+def edge_speed_ms(
+    profile: Profile, tags: Mapping[str, str], max_kerb_on_edge_m: float | None
+) -> float | None:
     """Effective speed (m/s) of `profile` on a way with these tags, or None when impassable.
 
     Multiplying factors are applied as a slower speed, so time = length / speed.
@@ -225,9 +227,9 @@ def edge_speed_ms(profile: Profile, tags: Mapping[str, str], max_kerb_on_edge_m:
         if smoothness != "bad":
             return None
         speed /= profile.rough_surface_factor
-    if profile.max_kerb_m is not None and max_kerb_on_edge_m is not None:
-        if max_kerb_on_edge_m > profile.max_kerb_m:
-            return None
+    kerb_limit = profile.max_kerb_m
+    if kerb_limit is not None and max_kerb_on_edge_m is not None and max_kerb_on_edge_m > kerb_limit:
+        return None
     if profile.max_incline_pct is not None:
         incline = parse_incline(tags.get("incline"))
         if incline is not None and incline > profile.max_incline_pct:
