@@ -179,6 +179,14 @@ class Reachability:
                 methods[i][j] = "network"
         return seconds, methods, origin_snaps, node_times
 
+    def travel_time(
+        self, origin: Origin, target: tuple[float, float], profile: Profile, limit_min: int = MAX_MINUTES
+    ) -> tuple[float, Method]:
+        """Seconds from `origin` to a (lat, lon) target and how it was found; inf beyond the limit."""
+        candidate = Candidate("target", "target", None, target[0], target[1])
+        seconds, methods, _, _ = self._times(profile, [origin], limit_min * 60.0, [candidate])
+        return float(seconds[0, 0]), methods[0][0]
+
     def reach(self, session: Session, origin: Origin, profile: Profile, limit_min: int,
               category: str | None = None) -> ReachResult:  # fmt: skip
         """Locations reachable from `origin` within `limit_min`, fastest first, with the isochrone."""

@@ -240,3 +240,22 @@ class RoutingGraph:
             if fv > 0:
                 lines.append(substring(geom, 1 - float(fv), 1, normalized=True))
         return lines
+
+    def route_edges(self, profile: Profile, from_node: int, to_node: int) -> list[int]:
+        """The edges of the fastest route between two nodes (for explaining and checking a route)."""
+        graph = self.for_profile(profile)
+        _, predecessors = dijkstra(graph.matrix, indices=from_node, return_predecessors=True)
+        nodes = [to_node]
+        while nodes[-1] != from_node:
+            previous = int(predecessors[nodes[-1]])
+            if previous < 0:
+                return []
+            nodes.append(previous)
+        nodes.reverse()
+        edges: list[int] = []
+        for a, b in zip(nodes[:-1], nodes[1:], strict=True):
+            candidates = np.flatnonzero(
+                ((self.edge_u == a) & (self.edge_v == b)) | ((self.edge_u == b) & (self.edge_v == a))
+            )
+            edges.append(int(candidates[np.argmin(graph.cost_s[candidates])]))
+        return edges
