@@ -13,7 +13,7 @@ import shapely
 from litestar import Request, Response, get, post
 from litestar.datastructures import ResponseHeader, State
 from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.params import FromQuery, JSONBody, QueryParameter
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -53,7 +53,7 @@ def _feature(geometry: Any, **properties: Any) -> dict[str, Any]:
 
 @get("/api/v1/geocode", summary="Geocode a Dutch address or postcode", sync_to_thread=True,
      response_headers=NO_STORE, tags=["geo"])  # fmt: skip
-def geocode(request: Request[Any, Any, Any], q: str | None = None) -> dict[str, Any]:
+def geocode(request: Request[Any, Any, Any], q: FromQuery[str | None] = None) -> dict[str, Any]:
     """The point for an address ('Recht Boomssloot 52'), postcode ('1011 EC') or both ('1102 AB 12')."""
     query = check_query(q)
     result = _geocoder(request.app.state).geocode(query)
@@ -87,11 +87,11 @@ def _point(lat: float | None, lon: float | None) -> tuple[float, float]:
 def reach(
     request: Request[Any, Any, Any],
     db: NamedDependency[Session],
-    lat: float | None = None,
-    lon: float | None = None,
-    profile: str = "walking",
-    minutes: Annotated[int, Parameter(description=f"travel time limit, 1..{MAX_MINUTES}")] = 15,
-    category: str | None = None,
+    lat: FromQuery[float | None] = None,
+    lon: FromQuery[float | None] = None,
+    profile: FromQuery[str] = "walking",
+    minutes: Annotated[int, QueryParameter(description=f"travel time limit, 1..{MAX_MINUTES}")] = 15,
+    category: FromQuery[str | None] = None,
 ) -> dict[str, Any]:
     """The isochrone (GeoJSON) and the locations reachable within `minutes`, each with its travel time."""
     lat, lon = _point(lat, lon)
@@ -132,7 +132,7 @@ class GroupReachRequest(BaseModel):
 @post("/api/v1/reach/group", summary="Venues reachable for every member of a group", sync_to_thread=True,
       response_headers=NO_STORE, status_code=200, tags=["geo"])  # fmt: skip
 def reach_group(
-    request: Request[Any, Any, Any], db: NamedDependency[Session], data: GroupReachRequest
+    request: Request[Any, Any, Any], db: NamedDependency[Session], data: JSONBody[GroupReachRequest]
 ) -> dict[str, Any]:
     """Venues ranked by the slowest member's time; venues not everyone reaches name who cannot."""
     chosen = get_profile(data.profile)
@@ -200,7 +200,9 @@ def profiles() -> list[dict[str, Any]]:
 
 @get("/api/v1/boundaries", summary="Stadsdelen, wijken or buurten (for search filters)", sync_to_thread=True,
      tags=["geo"])  # fmt: skip
-def boundaries(db: NamedDependency[Session], level: str = "stadsdeel") -> list[dict[str, str | None]]:
+def boundaries(
+    db: NamedDependency[Session], level: FromQuery[str] = "stadsdeel"
+) -> list[dict[str, str | None]]:
     """All areas of one level with code, name and parent code."""
     return list_boundaries(db.connection(), level)
 
@@ -208,7 +210,7 @@ def boundaries(db: NamedDependency[Session], level: str = "stadsdeel") -> list[d
 @get("/api/v1/boundaries/at", summary="The stadsdeel, wijk and buurt of a point", sync_to_thread=True,
      response_headers=NO_STORE, tags=["geo"])  # fmt: skip
 def boundaries_of_point(
-    db: NamedDependency[Session], lat: float | None = None, lon: float | None = None
+    db: NamedDependency[Session], lat: FromQuery[float | None] = None, lon: FromQuery[float | None] = None
 ) -> Response[Any]:
     """Which areas a point lies in (empty when outside every imported area)."""
     lat, lon = _point(lat, lon)

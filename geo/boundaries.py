@@ -104,7 +104,7 @@ def import_boundaries(conn: Connection, folder: Path) -> BoundarySummary:
             """
             INSERT INTO geo_boundary (level, code, name, parent_code, source, geom)
             SELECT 'wijk', left(code, 2), NULL, left(code, 1), :s, ST_Multi(ST_Union(geom))
-            FROM geo_boundary WHERE level = 'buurt' GROUP BY left(code, 2)
+            FROM geo_boundary WHERE level = 'buurt' GROUP BY left(code, 2), left(code, 1)
             ON CONFLICT (level, code) DO UPDATE SET geom = EXCLUDED.geom, parent_code = EXCLUDED.parent_code
             RETURNING 1
             """

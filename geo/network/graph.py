@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -253,7 +254,7 @@ class RoutingGraph:
             nodes.append(previous)
         nodes.reverse()
         edges: list[int] = []
-        for a, b in zip(nodes[:-1], nodes[1:], strict=True):
+        for a, b in pairwise(nodes):
             candidates = np.flatnonzero(
                 ((self.edge_u == a) & (self.edge_v == b)) | ((self.edge_u == b) & (self.edge_v == a))
             )

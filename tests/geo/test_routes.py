@@ -26,7 +26,9 @@ SINT_ANTONIESLUIS = (52.369490, 4.901145)
 ZWANENBURGWAL_QUAY = (52.369472, 4.901122)
 
 
-def _route_names(centrum: Reachability, profile: object, a: tuple[float, float], b: tuple[float, float]) -> list[dict[str, str]]:
+def _route_names(
+    centrum: Reachability, profile: object, a: tuple[float, float], b: tuple[float, float]
+) -> list[dict[str, str]]:
     graph = centrum.graph
     snaps = graph.snap(profile, np.array([[a[1], a[0]], [b[1], b[0]]]))  # type: ignore[arg-type]
     assert snaps[0] is not None and snaps[1] is not None
