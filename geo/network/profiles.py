@@ -92,6 +92,9 @@ WHEELCHAIR = Profile(
     name="wheelchair",
     label_nl="rolstoel",
     speed_kmh=3.6,
+    # Tuned on the measured Nieuwmarkt network (docs/reachability.md): it counts
+    # bike paths as usable, and Dutch law lets electric wheelchairs use the fietspad.
+    ride_cycleways=True,
     steps_allowed=False,
     unpaved_allowed=False,
     rough_surface_factor=1.25,
