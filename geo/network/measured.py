@@ -64,7 +64,8 @@ def read_measured(path: Path) -> list[MeasuredEdge]:
             "SELECT table_name, srs_id FROM gpkg_contents WHERE data_type = 'features'"
         ).fetchone()
         rows = db.execute(
-            f'SELECT geom, path_type, crossing, obstacle_free_width_float, curb_height_max, length FROM "{table}"'
+            "SELECT geom, path_type, crossing, obstacle_free_width_float, curb_height_max, length "
+            f'FROM "{table}"'
         ).fetchall()
     to_wgs84 = Transformer.from_crs(f"EPSG:{srs}", "EPSG:4326", always_xy=True)
     geoms = shapely.from_wkb([gpkg_wkb(r[0]) for r in rows])
