@@ -130,8 +130,10 @@ class Reachability:
         """Active locations close enough to any origin that they might be reachable in time."""
         fastest = max(profile.speed_kmh, profile.cycleway_speed_kmh or 0, profile.ferry_speed_kmh) / 3.6
         radius = limit_s * fastest + self.graph.max_snap_m
-        lons = [o.lon for o in origins]
-        lats = [o.lat for o in origins]
+        # A box around all origins, widened by the farthest anyone could get: it uses the
+        # spatial index; exact times come from the network afterwards.
+        lat_pad = radius / 110_574
+        lon_pad = radius / (111_320 * max(np.cos(np.radians(max(abs(o.lat) for o in origins))), 0.01))
         rows = session.execute(
             text(
                 """
@@ -139,14 +141,17 @@ class Reachability:
                 FROM location l
                 WHERE l.status = 'active'
                   AND (CAST(:category AS text) IS NULL OR l.category = :category)
-                  AND EXISTS (
-                    SELECT 1 FROM unnest(CAST(:lons AS float8[]), CAST(:lats AS float8[])) AS o(lon, lat)
-                    WHERE ST_DWithin(l.geom::geography,
-                                     ST_SetSRID(ST_MakePoint(o.lon, o.lat), 4326)::geography, :radius))
+                  AND l.geom && ST_MakeEnvelope(:west, :south, :east, :north, 4326)
                 ORDER BY l.id
                 """
             ),
-            {"category": category, "lons": lons, "lats": lats, "radius": radius},
+            {
+                "category": category,
+                "west": min(o.lon for o in origins) - lon_pad,
+                "east": max(o.lon for o in origins) + lon_pad,
+                "south": min(o.lat for o in origins) - lat_pad,
+                "north": max(o.lat for o in origins) + lat_pad,
+            },
         ).all()
         return [Candidate(r[0], r[1], r[2], float(r[3]), float(r[4])) for r in rows]
 
@@ -158,25 +163,34 @@ class Reachability:
         origin_ll = np.array([(o.lon, o.lat) for o in origins], dtype=np.float64)
         cand_ll = np.array([(c.lon, c.lat) for c in candidates], dtype=np.float64).reshape(-1, 2)
         origin_snaps = graph.snap(profile, origin_ll)
-        cand_snaps = graph.snap(profile, cand_ll) if len(candidates) else []
+        edges, fractions, distances = graph.snap_arrays(profile, cand_ll)
         on_net = [i for i, s in enumerate(origin_snaps) if s is not None]
         node_times = np.full((len(origins), graph.node_count), np.inf)
+        snapped = [s for s in origin_snaps if s is not None]
         if on_net:
-            snaps = [s for s in origin_snaps if s is not None]
-            node_times[on_net] = graph.node_times(profile, snaps, limit_s)
+            node_times[on_net] = graph.node_times(profile, snapped, limit_s)
         # Crow-fly at the profile's base speed: the explicit fallback for points off the network.
         crow = crow_fly_m(graph.projection.forward(origin_ll)[:, None, :],
                           graph.projection.forward(cand_ll)[None, :, :]) / profile.speed_ms  # fmt: skip
         seconds = np.array(crow, dtype=np.float64)
-        methods: list[list[Method]] = [["crow_fly"] * len(candidates) for _ in origins]
-        targets = [(j, s) for j, s in enumerate(cand_snaps) if s is not None]
-        for i, snap in enumerate(origin_snaps):
-            if snap is None or not targets:
-                continue
-            times = graph.times_to(profile, node_times[i], snap, [s for _, s in targets])
-            for (j, _), t in zip(targets, times, strict=True):
-                seconds[i, j] = t
-                methods[i][j] = "network"
+        on_network = np.zeros(seconds.shape, dtype=bool)
+        target_ok = edges >= 0
+        if on_net and target_ok.any():
+            network_times = graph.times_to_many(
+                profile,
+                node_times[on_net],
+                snapped,
+                edges[target_ok],
+                fractions[target_ok],
+                distances[target_ok],
+            )
+            rows = np.array(on_net)[:, None]
+            cols = np.flatnonzero(target_ok)[None, :]
+            seconds[rows, cols] = network_times
+            on_network[rows, cols] = True
+        methods: list[list[Method]] = [
+            ["network" if ok else "crow_fly" for ok in row] for row in on_network.tolist()
+        ]
         return seconds, methods, origin_snaps, node_times
 
     def travel_time(

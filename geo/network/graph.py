@@ -161,19 +161,34 @@ class RoutingGraph:
         tree = shapely.STRtree(self.geoms[usable])
         return ProfileGraph(profile, cost, matrix, usable.astype(np.int64), tree)
 
-    def snap(self, profile: Profile, lonlat: FloatArray) -> list[Snap | None]:
-        """Join each (lon, lat) row to its nearest usable edge; None when farther than max_snap_m."""
+    def snap_arrays(self, profile: Profile, lonlat: FloatArray) -> tuple[IntArray, FloatArray, FloatArray]:
+        """Nearest usable edge per (lon, lat) row: edge index (-1 when farther than max_snap_m),
+        fraction along it and distance off it, as arrays (vectorised for thousands of venues)."""
         graph = self.for_profile(profile)
         points = shapely.points(self.projection.forward(np.asarray(lonlat, dtype=np.float64).reshape(-1, 2)))
-        found, distances = graph.tree.query_nearest(
+        edges = np.full(len(points), -1, dtype=np.int64)
+        fractions = np.zeros(len(points))
+        distances = np.full(len(points), np.inf)
+        if not len(points):
+            return edges, fractions, distances
+        found, dist = graph.tree.query_nearest(
             points, max_distance=self.max_snap_m, return_distance=True, all_matches=False
         )
-        snaps: list[Snap | None] = [None] * len(points)
-        for (point_i, tree_i), dist in zip(found.T, distances, strict=True):
-            edge = int(graph.usable_edges[tree_i])
-            fraction = float(shapely.line_locate_point(self.geoms[edge], points[point_i], normalized=True))
-            snaps[int(point_i)] = Snap(edge, fraction, float(dist))
-        return snaps
+        point_i, tree_i = found
+        edges[point_i] = graph.usable_edges[tree_i]
+        distances[point_i] = dist
+        fractions[point_i] = shapely.line_locate_point(
+            self.geoms[edges[point_i]], points[point_i], normalized=True
+        )
+        return edges, fractions, distances
+
+    def snap(self, profile: Profile, lonlat: FloatArray) -> list[Snap | None]:
+        """Join each (lon, lat) row to its nearest usable edge; None when farther than max_snap_m."""
+        edges, fractions, distances = self.snap_arrays(profile, lonlat)
+        return [
+            Snap(int(e), float(f), float(d)) if e >= 0 else None
+            for e, f, d in zip(edges, fractions, distances, strict=True)
+        ]
 
     def entry_offsets(self, profile: Profile, snap: Snap) -> tuple[int, int, float, float]:
         """Nodes u, v of a snap's edge and the seconds from the point to each of them."""
@@ -210,15 +225,43 @@ class RoutingGraph:
         self, profile: Profile, node_times: FloatArray, origin: Snap, targets: Sequence[Snap]
     ) -> FloatArray:
         """Seconds from one origin (its node_times row) to each snapped target point."""
+        edges = np.array([t.edge for t in targets], dtype=np.int64)
+        fractions = np.array([t.fraction for t in targets])
+        distances = np.array([t.distance_m for t in targets])
+        result: FloatArray = self.times_to_many(
+            profile, node_times[None, :], [origin], edges, fractions, distances
+        )
+        return result[0]
+
+    def times_to_many(
+        self,
+        profile: Profile,
+        node_times: FloatArray,
+        origins: Sequence[Snap],
+        edges: IntArray,
+        fractions: FloatArray,
+        distances: FloatArray,
+    ) -> FloatArray:
+        """Seconds (origins x targets) from snapped origins (rows of node_times) to snapped targets.
+
+        A target is reached through either end of its edge; a target on the
+        origin's own edge may also be reached straight along that edge.
+        """
         graph = self.for_profile(profile)
-        out = np.full(len(targets), np.inf)
-        for i, target in enumerate(targets):
-            u, v, off_u, off_v = self.entry_offsets(profile, target)
-            best = min(node_times[u] + off_u, node_times[v] + off_v)
-            if target.edge == origin.edge:
-                along = abs(target.fraction - origin.fraction) * float(graph.cost_s[target.edge])
-                best = min(best, along + (origin.distance_m + target.distance_m) / profile.speed_ms)
-            out[i] = best
+        cost = graph.cost_s[edges]
+        access = distances / profile.speed_ms
+        off_u = access + fractions * cost
+        off_v = access + (1 - fractions) * cost
+        out: FloatArray = np.minimum(
+            node_times[:, self.edge_u[edges]] + off_u[None, :],
+            node_times[:, self.edge_v[edges]] + off_v[None, :],
+        )
+        for i, origin in enumerate(origins):
+            same = np.flatnonzero(edges == origin.edge)
+            if len(same):
+                along = np.abs(fractions[same] - origin.fraction) * cost[same]
+                direct = along + (origin.distance_m / profile.speed_ms) + access[same]
+                out[i, same] = np.minimum(out[i, same], direct)
         return out
 
     def reached_lines(self, profile: Profile, node_times: FloatArray, limit_s: float) -> list[Any]:
