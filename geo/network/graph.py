@@ -231,7 +231,8 @@ class RoutingGraph:
         result: FloatArray = self.times_to_many(
             profile, node_times[None, :], [origin], edges, fractions, distances
         )
-        return result[0]
+        row: FloatArray = result[0]
+        return row
 
     def times_to_many(
         self,
