@@ -191,7 +191,7 @@ def run(label: str, engine: Engine, runs: int, pg_runs: int, rows: list[list[str
         snap = graph.snap(WALKING, ll.reshape(1, 2))[0]
         assert snap is not None
         times = graph.node_times(WALKING, [snap], LIMIT_S)[0]
-        return isochrone_polygon(graph.reached_lines(WALKING, times, LIMIT_S))
+        return isochrone_polygon(graph.reached_points(WALKING, times, LIMIT_S))
 
     iso = timed(list(origin_ll), isochrone)
     groups = []

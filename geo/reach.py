@@ -209,7 +209,7 @@ class Reachability:
         candidates = self.candidates(session, [origin], profile, limit_s, category)
         seconds, methods, snaps, node_times = self._times(profile, [origin], limit_s, candidates)
         if snaps[0] is not None:
-            polygon = isochrone_polygon(self.graph.reached_lines(profile, node_times[0], limit_s))
+            polygon = isochrone_polygon(self.graph.reached_points(profile, node_times[0], limit_s))
         else:
             x, y = self.graph.projection.forward(np.array([[origin.lon, origin.lat]]))[0]
             polygon = circle_polygon(float(x), float(y), limit_s * profile.speed_ms)

@@ -13,6 +13,7 @@ error over 20 km) and vectorises to two multiplications.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -22,13 +23,18 @@ import numpy as np
 import shapely
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
-from shapely.ops import substring
+from scipy.spatial import cKDTree
 
 from geo.network.osm import EARTH_RADIUS_M
 from geo.network.profiles import Profile, edge_speed_ms, ferry_seconds
 from geo.network.store import StoredNetwork
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
+#: Spacing of the points a location is snapped to (the nearest one picks the edge).
+SNAP_SPACING_M = 10.0
+#: Spare source nodes appended to every profile's matrix: a query points one at the two
+#: ends of its origin's edge, so one Dijkstra per origin starts exactly at the point.
+VIRTUAL_SOURCES = 16
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
 
 
@@ -79,7 +85,9 @@ class ProfileGraph:
     cost_s: FloatArray
     matrix: csr_matrix
     usable_edges: IntArray
-    tree: shapely.STRtree
+    #: Sample points every SNAP_SPACING_M along the usable edges, and the edge of each.
+    snap_tree: cKDTree
+    snap_edges: IntArray
 
 
 class RoutingGraph:
@@ -100,6 +108,7 @@ class RoutingGraph:
         self.max_kerb_m = network.max_kerb_m
         self.geoms = shapely.transform(network.geoms, self._forward_coords)
         self._profiles: dict[str, ProfileGraph] = {}
+        self._lock = threading.Lock()
 
     def _forward_coords(self, coords: FloatArray) -> FloatArray:
         return self.projection.forward(coords)
@@ -150,16 +159,30 @@ class RoutingGraph:
         rows, cols, data = rows[order], cols[order], data[order]
         first = np.ones(len(rows), dtype=bool)
         first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
-        matrix = csr_matrix((data[first], (rows[first], cols[first])), shape=(n, n))
+        rows, cols, data = rows[first], cols[first], data[first]
+        # Each virtual source owns two slots (to the two ends of an origin's edge), filled per query.
+        virtual = np.repeat(np.arange(n, n + VIRTUAL_SOURCES), 2)
+        placeholder = np.tile([0, min(1, max(n - 1, 0))], VIRTUAL_SOURCES)
+        size = n + VIRTUAL_SOURCES
+        matrix = csr_matrix(
+            (np.concatenate([data, np.full(len(virtual), np.inf)]),
+             (np.concatenate([rows, virtual]), np.concatenate([cols, placeholder]))),
+            shape=(size, size),
+        )  # fmt: skip
         matrix.indices = matrix.indices.astype(np.int32)
         matrix.indptr = matrix.indptr.astype(np.int32)
         # Snap only onto the largest connected part, so a point never lands
         # on an isolated courtyard path from which nothing can be reached.
-        _, labels = connected_components(matrix, directed=False)
+        real = csr_matrix((data, (rows, cols)), shape=(n, n))
+        _, labels = connected_components(real, directed=False)
         main = np.bincount(labels).argmax() if len(labels) else 0
         usable = np.flatnonzero(ok & (labels[self.edge_u] == main))
-        tree = shapely.STRtree(self.geoms[usable])
-        return ProfileGraph(profile, cost, matrix, usable.astype(np.int64), tree)
+        samples, owner = shapely.get_coordinates(
+            shapely.segmentize(self.geoms[usable], SNAP_SPACING_M), return_index=True
+        )
+        return ProfileGraph(
+            profile, cost, matrix, usable.astype(np.int64), cKDTree(samples), usable[owner].astype(np.int64)
+        )
 
     def snap_arrays(self, profile: Profile, lonlat: FloatArray) -> tuple[IntArray, FloatArray, FloatArray]:
         """Nearest usable edge per (lon, lat) row: edge index (-1 when farther than max_snap_m),
@@ -171,15 +194,20 @@ class RoutingGraph:
         distances = np.full(len(points), np.inf)
         if not len(points):
             return edges, fractions, distances
-        found, dist = graph.tree.query_nearest(
-            points, max_distance=self.max_snap_m, return_distance=True, all_matches=False
+        # The nearest sample point names the edge (to within half the spacing);
+        # then the exact distance and position along that edge.
+        _, nearest = graph.snap_tree.query(
+            shapely.get_coordinates(points), k=1, distance_upper_bound=self.max_snap_m + SNAP_SPACING_M
         )
-        point_i, tree_i = found
-        edges[point_i] = graph.usable_edges[tree_i]
-        distances[point_i] = dist
-        fractions[point_i] = shapely.line_locate_point(
-            self.geoms[edges[point_i]], points[point_i], normalized=True
-        )
+        found = np.flatnonzero(nearest < len(graph.snap_edges))
+        candidate = graph.snap_edges[nearest[found]]
+        lines = self.geoms[candidate]
+        exact = shapely.distance(lines, points[found])
+        keep = exact <= self.max_snap_m
+        found, candidate, lines = found[keep], candidate[keep], lines[keep]
+        edges[found] = candidate
+        distances[found] = exact[keep]
+        fractions[found] = shapely.line_locate_point(lines, points[found], normalized=True)
         return edges, fractions, distances
 
     def snap(self, profile: Profile, lonlat: FloatArray) -> list[Snap | None]:
@@ -205,21 +233,25 @@ class RoutingGraph:
     def node_times(self, profile: Profile, snaps: Sequence[Snap], limit_s: float) -> FloatArray:
         """Seconds from each snapped origin to every node (rows: origins), inf beyond `limit_s`.
 
-        One Dijkstra call from both ends of every origin's edge; each origin's
-        row is the best of its two ends plus the time to reach that end.
+        Each origin gets a virtual source node joined to both ends of its edge
+        by the part-edge times, so one bounded Dijkstra per origin is exact.
         """
         graph = self.for_profile(profile)
-        ends: list[int] = []
-        offsets: list[float] = []
-        for snap in snaps:
-            u, v, off_u, off_v = self.entry_offsets(profile, snap)
-            ends += [u, v]
-            offsets += [off_u, off_v]
-        dist = dijkstra(graph.matrix, directed=True, indices=ends, limit=limit_s)
-        dist += np.asarray(offsets)[:, None]
-        times: FloatArray = np.minimum(dist[0::2], dist[1::2])
-        times[times > limit_s] = np.inf
-        return times
+        n = self.node_count
+        out = np.empty((len(snaps), n))
+        matrix = graph.matrix
+        for start in range(0, len(snaps), VIRTUAL_SOURCES):
+            chunk = snaps[start : start + VIRTUAL_SOURCES]
+            # The spare slots are shared by all requests: one query at a time fills them.
+            with self._lock:
+                for k, snap in enumerate(chunk):
+                    u, v, off_u, off_v = self.entry_offsets(profile, snap)
+                    slot = int(matrix.indptr[n + k])
+                    matrix.indices[slot : slot + 2] = (u, v)
+                    matrix.data[slot : slot + 2] = (max(off_u, 1e-3), max(off_v, 1e-3))
+                dist = dijkstra(matrix, directed=True, indices=list(range(n, n + len(chunk))), limit=limit_s)
+            out[start : start + len(chunk)] = dist[:, :n]
+        return out
 
     def times_to(
         self, profile: Profile, node_times: FloatArray, origin: Snap, targets: Sequence[Snap]
@@ -265,26 +297,35 @@ class RoutingGraph:
                 out[i, same] = np.minimum(out[i, same], direct)
         return out
 
-    def reached_lines(self, profile: Profile, node_times: FloatArray, limit_s: float) -> list[Any]:
-        """The parts of edges reachable within `limit_s` (projected metres), for drawing an isochrone."""
+    def reached_points(
+        self, profile: Profile, node_times: FloatArray, limit_s: float, spacing_m: float = 10.0
+    ) -> FloatArray:
+        """Points (projected metres) every `spacing_m` along the parts of edges reachable within `limit_s`."""
         graph = self.for_profile(profile)
         cost = graph.cost_s
         tu, tv = node_times[self.edge_u], node_times[self.edge_v]
-        candidates = np.flatnonzero(((tu <= limit_s) | (tv <= limit_s)) & np.isfinite(cost))
-        if not len(candidates):
-            return []
-        c, a, b = cost[candidates], tu[candidates], tv[candidates]
-        from_u = np.clip((limit_s - a) / c, 0, 1)
-        from_v = np.clip((limit_s - b) / c, 0, 1)
-        full = from_u + from_v >= 1
-        lines: list[Any] = list(self.geoms[candidates[full]])
-        for edge, fu, fv in zip(candidates[~full], from_u[~full], from_v[~full], strict=True):
-            geom = self.geoms[edge]
-            if fu > 0:
-                lines.append(substring(geom, 0, float(fu), normalized=True))
-            if fv > 0:
-                lines.append(substring(geom, 1 - float(fv), 1, normalized=True))
-        return lines
+        edges = np.flatnonzero(((tu <= limit_s) | (tv <= limit_s)) & np.isfinite(cost))
+        if not len(edges):
+            return np.empty((0, 2))
+        coords, owner = shapely.get_coordinates(
+            shapely.segmentize(self.geoms[edges], spacing_m), return_index=True
+        )
+        # Position of each point along its edge, as a fraction of the edge's length.
+        step = np.hypot(*np.diff(coords, axis=0).T)
+        step = np.concatenate([[0.0], step])
+        first = np.ones(len(owner), dtype=bool)
+        first[1:] = owner[1:] != owner[:-1]
+        step[first] = 0.0
+        along = np.cumsum(step)
+        along -= np.repeat(along[first], np.diff(np.append(np.flatnonzero(first), len(owner))))
+        total = np.maximum(shapely.length(self.geoms[edges])[owner], 1e-9)
+        fraction = np.clip(along / total, 0, 1)
+        c = cost[edges][owner]
+        reached = (tu[edges][owner] + fraction * c <= limit_s) | (
+            tv[edges][owner] + (1 - fraction) * c <= limit_s
+        )
+        points: FloatArray = coords[reached]
+        return points
 
     def route_edges(self, profile: Profile, from_node: int, to_node: int) -> list[int]:
         """The edges of the fastest route between two nodes (for explaining and checking a route)."""

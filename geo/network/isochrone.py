@@ -1,30 +1,35 @@
 """Isochrone polygons: the area reachable within a time, drawn from the reached street parts.
 
-Buffering thousands of lines with GEOS takes seconds; instead the reached
-lines are sampled onto a grid of `cell_m` cells, the grid is closed by one
-cell (so the streets of one block merge into an area) and the cells are
-merged with GEOS coverage union, which is fast because cells never overlap.
+Buffering thousands of lines with GEOS takes seconds; instead points along
+the reached street parts mark a grid of `cell_m` cells, the grid is closed
+by one cell (so the streets of one block merge into an area) and the cells
+are merged as row runs.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import shapely
 from scipy import ndimage
 
+FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 #: Grid cell size in metres: about the width of a street with its pavements.
 DEFAULT_CELL_M = 20.0
 
 
-def isochrone_polygon(lines: Sequence[Any], cell_m: float = DEFAULT_CELL_M) -> Any:
-    """One (multi)polygon in projected metres around the reached lines; empty when nothing is reached."""
-    if not len(lines):
+def isochrone_polygon(points: FloatArray, cell_m: float = DEFAULT_CELL_M) -> Any:
+    """One (multi)polygon in projected metres around reached points; empty when nothing is reached.
+
+    The points (every few metres along the reached street parts) mark grid
+    cells; runs of marked cells in a grid row become one rectangle, so GEOS
+    merges hundreds of rectangles rather than thousands of cells (measured:
+    10 ms against 15 ms for cells with coverage union, and 3 s for buffering lines).
+    """
+    if not len(points):
         return shapely.Polygon()
-    points = shapely.get_coordinates(shapely.segmentize(np.asarray(lines, dtype=object), cell_m / 2))
     ij = np.floor(points / cell_m).astype(np.int64)
     low = ij.min(axis=0) - 2
     ij -= low
@@ -32,10 +37,17 @@ def isochrone_polygon(lines: Sequence[Any], cell_m: float = DEFAULT_CELL_M) -> A
     grid[ij[:, 0], ij[:, 1]] = True
     grid = ndimage.binary_dilation(grid, iterations=1)
     grid = ndimage.binary_closing(grid, iterations=1)
-    cells_i, cells_j = np.nonzero(grid)
-    x0 = (cells_i + low[0]) * cell_m
-    y0 = (cells_j + low[1]) * cell_m
-    merged = shapely.coverage_union_all(shapely.box(x0, y0, x0 + cell_m, y0 + cell_m))
+    # Runs along the second axis: where a run starts and ends in each row.
+    padded = np.zeros((grid.shape[0], grid.shape[1] + 2), dtype=np.int8)
+    padded[:, 1:-1] = grid
+    change = np.diff(padded, axis=1)
+    start_i, start_j = np.nonzero(change == 1)
+    _, end_j = np.nonzero(change == -1)
+    x0 = (start_i + low[0]) * cell_m
+    y0 = (start_j + low[1]) * cell_m
+    y1 = (end_j + low[1]) * cell_m
+    # Rectangles of neighbouring rows share only parts of edges, so a plain union (not coverage union).
+    merged = shapely.union_all(shapely.box(x0, y0, x0 + cell_m, y1))
     return shapely.simplify(merged, cell_m / 2)
 
 

@@ -187,8 +187,8 @@ def foot_usable(tags: Mapping[str, str]) -> bool:
     highway = tags.get("highway", "")
     if highway not in FOOT_HIGHWAYS or (tags.get("area") == "yes" and highway != "pedestrian"):
         return False
-    if tags.get("foot") in NO_ACCESS:
-        return False
+    if tags.get("foot") in NO_ACCESS or tags.get("foot") == "use_sidepath":
+        return False  # use_sidepath: the pavement beside it is mapped as its own way
     return not (tags.get("access") in NO_ACCESS and tags.get("foot") not in YES_ACCESS)
 
 
