@@ -23,6 +23,7 @@ Measured per network, p50/p95 over random origins (fixed seed):
 from __future__ import annotations
 
 import argparse
+import os
 import time
 import uuid
 from collections.abc import Callable
@@ -333,7 +334,11 @@ def main() -> None:
     for r in [header, ["-" * w for w in widths], *rows]:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)))
     minutes = (time.perf_counter() - started) / 60
-    print(f"\nbenchmark took {minutes:.1f} min")
+    load = os.getloadavg()
+    print(
+        f"\nbenchmark took {minutes:.1f} min; load average {load[0]:.1f} on {os.cpu_count()} CPUs "
+        "(other work on the machine skews the numbers)"
+    )
 
 
 if __name__ == "__main__":
