@@ -132,19 +132,45 @@ class RoutingGraph:
         self._profiles[profile.name] = graph
         return graph
 
+    def _prepare_shared(self) -> None:
+        """What every profile needs, computed once: tag-set keys and snap sample points."""
+        if hasattr(self, "_tag_key"):
+            return
+        # Edges share their tag dicts (one per distinct tag set, see load_network):
+        # a profile evaluates each (tag set, kerb) pair once, then numpy spreads it.
+        index: dict[tuple[int, float | None], int] = {}
+        self._tag_examples: list[tuple[dict[str, str], float | None]] = []
+        keys = np.empty(self.edge_count, dtype=np.int64)
+        for i, (tags, kerb) in enumerate(zip(self.tags, self.max_kerb_m, strict=True)):
+            key = (id(tags), kerb)
+            if key not in index:
+                index[key] = len(index)
+                self._tag_examples.append((tags, kerb))
+            keys[i] = index[key]
+        self._tag_key = keys
+        self._ferries = np.array(
+            [i for i, t in enumerate(self.tags) if t.get("route") == "ferry"], dtype=np.int64
+        )
+        self._samples, owner = shapely.get_coordinates(
+            shapely.segmentize(self.geoms, SNAP_SPACING_M), return_index=True
+        )
+        self._sample_owner = owner.astype(np.int64)
+
     def edge_costs(self, profile: Profile) -> FloatArray:
         """Seconds per edge for `profile`; inf where it cannot pass."""
-        cost = np.full(self.edge_count, np.inf)
-        for i, tags in enumerate(self.tags):
-            length = float(self.length_m[i])
-            if tags.get("route") == "ferry":
-                seconds = ferry_seconds(profile, tags, length)
-            else:
-                speed = edge_speed_ms(profile, tags, self.max_kerb_m[i])
-                seconds = None if speed is None else length / speed
-            if seconds is not None:
-                cost[i] = max(seconds, 1e-3)  # scipy would drop an explicit zero-cost edge
-        return cost
+        self._prepare_shared()
+        speeds = np.array(
+            [edge_speed_ms(profile, tags, kerb) or 0.0 for tags, kerb in self._tag_examples], dtype=np.float64
+        )
+        speed = speeds[self._tag_key] if len(speeds) else np.zeros(self.edge_count)
+        with np.errstate(divide="ignore"):
+            cost = np.where(speed > 0, self.length_m / np.where(speed > 0, speed, 1.0), np.inf)
+        for i in self._ferries:
+            seconds = ferry_seconds(profile, self.tags[i], float(self.length_m[i]))
+            cost[i] = np.inf if seconds is None else seconds
+        # scipy would drop an explicit zero-cost edge
+        result: FloatArray = np.maximum(cost, 1e-3)
+        return result
 
     def _build(self, profile: Profile) -> ProfileGraph:
         cost = self.edge_costs(profile)
@@ -177,11 +203,16 @@ class RoutingGraph:
         _, labels = connected_components(real, directed=False)
         main = np.bincount(labels).argmax() if len(labels) else 0
         usable = np.flatnonzero(ok & (labels[self.edge_u] == main))
-        samples, owner = shapely.get_coordinates(
-            shapely.segmentize(self.geoms[usable], SNAP_SPACING_M), return_index=True
-        )
+        usable_mask = np.zeros(self.edge_count, dtype=bool)
+        usable_mask[usable] = True
+        keep = usable_mask[self._sample_owner]
         return ProfileGraph(
-            profile, cost, matrix, usable.astype(np.int64), cKDTree(samples), usable[owner].astype(np.int64)
+            profile,
+            cost,
+            matrix,
+            usable.astype(np.int64),
+            cKDTree(self._samples[keep]),
+            self._sample_owner[keep],
         )
 
     def snap_arrays(self, profile: Profile, lonlat: FloatArray) -> tuple[IntArray, FloatArray, FloatArray]:

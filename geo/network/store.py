@@ -82,29 +82,56 @@ def latest_build_id(conn: Connection) -> int | None:
 
 
 def load_network(conn: Connection) -> StoredNetwork | None:
-    """Read the stored network; None when it is empty."""
+    """Read the stored network; None when it is empty.
+
+    Columns come back as one array each (and the geometries as one
+    collection): for 300,000 edges that is seconds faster than row by row.
+    Equal tag sets are read once and shared, so profiles evaluate each once.
+    """
     build_id = latest_build_id(conn)
     if build_id is None:
         return None
-    nodes = conn.execute(text("SELECT id, ST_X(geom), ST_Y(geom) FROM geo_network_node ORDER BY id")).all()
-    if not nodes:
+    nodes = conn.execute(
+        text(
+            "SELECT array_agg(id ORDER BY id), array_agg(ST_X(geom) ORDER BY id), "
+            "array_agg(ST_Y(geom) ORDER BY id) FROM geo_network_node"
+        )
+    ).one()
+    if not nodes[0]:
         return None
     edges = conn.execute(
         text(
-            "SELECT source, target, length_m, max_kerb_m, tags, ST_AsBinary(geom) "
-            "FROM geo_network_edge ORDER BY id"
+            """
+            WITH sets AS (
+                SELECT tags, (row_number() OVER (ORDER BY tags)) - 1 AS k
+                FROM (SELECT DISTINCT tags FROM geo_network_edge) d
+            )
+            SELECT array_agg(e.source ORDER BY e.id), array_agg(e.target ORDER BY e.id),
+                   array_agg(e.length_m ORDER BY e.id),
+                   array_agg(coalesce(e.max_kerb_m, 'NaN'::float8) ORDER BY e.id),
+                   array_agg(s.k ORDER BY e.id),
+                   ST_AsBinary(ST_Collect(e.geom ORDER BY e.id)),
+                   (SELECT jsonb_agg(tags ORDER BY k) FROM sets)
+            FROM geo_network_edge e JOIN sets s ON s.tags = e.tags
+            """
         )
-    ).all()
+    ).one()
+    tag_sets: list[dict[str, str]] = edges[6] or []
+    kerbs = np.array(edges[3] or [], dtype=np.float64)
     return StoredNetwork(
         build_id=build_id,
-        node_ids=np.array([r[0] for r in nodes], dtype=np.int64),
-        node_lonlat=np.array([(r[1], r[2]) for r in nodes], dtype=np.float64),
-        edge_source=np.array([r[0] for r in edges], dtype=np.int64),
-        edge_target=np.array([r[1] for r in edges], dtype=np.int64),
-        length_m=np.array([r[2] for r in edges], dtype=np.float64),
-        max_kerb_m=[r[3] for r in edges],
-        tags=[r[4] for r in edges],
-        geoms=shapely.from_wkb([bytes(r[5]) for r in edges]),
+        node_ids=np.array(nodes[0], dtype=np.int64),
+        node_lonlat=np.column_stack(
+            [np.array(nodes[1], dtype=np.float64), np.array(nodes[2], dtype=np.float64)]
+        ),
+        edge_source=np.array(edges[0] or [], dtype=np.int64),
+        edge_target=np.array(edges[1] or [], dtype=np.int64),
+        length_m=np.array(edges[2] or [], dtype=np.float64),
+        max_kerb_m=[None if np.isnan(k) else float(k) for k in kerbs],
+        tags=[tag_sets[k] for k in edges[4] or []],
+        geoms=shapely.get_parts(shapely.from_wkb(bytes(edges[5])))
+        if edges[5]
+        else np.array([], dtype=object),
     )
 
 
