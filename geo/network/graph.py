@@ -155,6 +155,13 @@ class RoutingGraph:
             shapely.segmentize(self.geoms, SNAP_SPACING_M), return_index=True
         )
         self._sample_owner = owner.astype(np.int64)
+        # Where each edge's samples start, and how far along its edge each sample lies.
+        self._sample_start = np.searchsorted(owner, np.arange(self.edge_count + 1))
+        step = np.hypot(*np.diff(self._samples, axis=0).T)
+        along = np.concatenate([[0.0], np.cumsum(step)])
+        along -= along[self._sample_start[:-1]][owner]
+        total = np.maximum(along[self._sample_start[1:] - 1][owner], 1e-9)
+        self._sample_fraction = np.clip(along / total, 0.0, 1.0)
 
     def edge_costs(self, profile: Profile) -> FloatArray:
         """Seconds per edge for `profile`; inf where it cannot pass."""
@@ -328,34 +335,24 @@ class RoutingGraph:
                 out[i, same] = np.minimum(out[i, same], direct)
         return out
 
-    def reached_points(
-        self, profile: Profile, node_times: FloatArray, limit_s: float, spacing_m: float = 10.0
-    ) -> FloatArray:
-        """Points (projected metres) every `spacing_m` along the parts of edges reachable within `limit_s`."""
+    def reached_points(self, profile: Profile, node_times: FloatArray, limit_s: float) -> FloatArray:
+        """Points (projected metres, every SNAP_SPACING_M) along the edge parts reachable within `limit_s`."""
         graph = self.for_profile(profile)
         cost = graph.cost_s
         tu, tv = node_times[self.edge_u], node_times[self.edge_v]
         edges = np.flatnonzero(((tu <= limit_s) | (tv <= limit_s)) & np.isfinite(cost))
         if not len(edges):
             return np.empty((0, 2))
-        coords, owner = shapely.get_coordinates(
-            shapely.segmentize(self.geoms[edges], spacing_m), return_index=True
-        )
-        # Position of each point along its edge, as a fraction of the edge's length.
-        step = np.hypot(*np.diff(coords, axis=0).T)
-        step = np.concatenate([[0.0], step])
-        first = np.ones(len(owner), dtype=bool)
-        first[1:] = owner[1:] != owner[:-1]
-        step[first] = 0.0
-        along = np.cumsum(step)
-        along -= np.repeat(along[first], np.diff(np.append(np.flatnonzero(first), len(owner))))
-        total = np.maximum(shapely.length(self.geoms[edges])[owner], 1e-9)
-        fraction = np.clip(along / total, 0, 1)
-        c = cost[edges][owner]
-        reached = (tu[edges][owner] + fraction * c <= limit_s) | (
-            tv[edges][owner] + (1 - fraction) * c <= limit_s
-        )
-        points: FloatArray = coords[reached]
+        # The sample indices of those edges, gathered without a Python loop.
+        starts = self._sample_start[edges]
+        counts = self._sample_start[edges + 1] - starts
+        offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
+        index = offsets + np.arange(int(counts.sum()))
+        edge_of = np.repeat(edges, counts)
+        fraction = self._sample_fraction[index]
+        c = cost[edge_of]
+        reached = (tu[edge_of] + fraction * c <= limit_s) | (tv[edge_of] + (1 - fraction) * c <= limit_s)
+        points: FloatArray = self._samples[index[reached]]
         return points
 
     def route_edges(self, profile: Profile, from_node: int, to_node: int) -> list[int]:
