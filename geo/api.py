@@ -23,6 +23,7 @@ from directory.settings import get_settings
 from geo.boundaries import boundaries_at, list_boundaries
 from geo.geocoding.base import Geocoder
 from geo.geocoding.chain import check_query, make_geocoder
+from geo.network.isochrone import minutes as to_minutes
 from geo.network.profiles import PROFILES
 from geo.reach import MAX_GROUP, MAX_MINUTES, MIN_GROUP, Origin, Reachability, get_profile, get_reachability
 
@@ -141,8 +142,6 @@ def reach_group(
         db, origins, chosen, data.minutes, data.category
     )
     labels = [o.label or f"#{i + 1}" for i, o in enumerate(origins)]
-    from geo.network.isochrone import minutes as to_minutes
-
     return {
         "profile": chosen.name,
         "minutes": data.minutes,
