@@ -277,3 +277,14 @@ def get_reachability(engine: Engine, *, max_snap_m: float = 250.0) -> Reachabili
         service = Reachability(RoutingGraph(network, max_snap_m=max_snap_m))
         _cache[key] = service
         return service
+
+
+def warm_up(engine: Engine, *, max_snap_m: float = 250.0) -> bool:
+    """Load the graph and prepare every profile now (e.g. at server start); False when no network is built."""
+    try:
+        service = get_reachability(engine, max_snap_m=max_snap_m)
+    except ServiceUnavailableError:
+        return False
+    for profile in PROFILES.values():
+        service.graph.for_profile(profile)
+    return True

@@ -176,3 +176,27 @@ def test_profiles_endpoint_lists_the_tunable_parameters(client: TestClient[Any])
     profiles = {p["name"]: p for p in client.get("/api/v1/reach/profiles").json()}
     assert set(profiles) == {"walking", "slow_walking", "wheelchair", "scootmobiel"}
     assert profiles["walking"]["speed_kmh"] == 4.5 and profiles["wheelchair"]["steps_allowed"] is False
+
+
+def test_category_narrows_the_results(client: TestClient[Any], places: dict[str, str]) -> None:
+    """Only locations of the asked category are returned."""
+    everything = _reach(client, NIEUWMARKT, minutes=15)
+    assert everything["locations"]
+    category = everything["locations"][0]["category"]
+    same = _reach(client, NIEUWMARKT, minutes=15, category=category)
+    other = _reach(client, NIEUWMARKT, minutes=15, category="no_such_category")
+    assert len(same["locations"]) == len(everything["locations"])
+    assert other["locations"] == []
+
+
+def test_warm_up_prepares_every_profile(centrum_engine: Engine) -> None:
+    """warm_up loads the graph once and builds all four profiles."""
+    from geo.reach import get_reachability, warm_up
+
+    assert warm_up(centrum_engine) is True
+    assert set(get_reachability(centrum_engine).graph._profiles) == {
+        "walking",
+        "slow_walking",
+        "wheelchair",
+        "scootmobiel",
+    }
