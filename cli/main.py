@@ -8,6 +8,7 @@ import click
 
 from cli.backup import backup, restore
 from cli.db import db_group
+from cli.geo import geo_group
 from cli.serve import demo, serve
 from cli.users import user_group
 
@@ -29,6 +30,7 @@ cli.add_command(demo)
 cli.add_command(backup)
 cli.add_command(restore)
 cli.add_command(user_group)
+cli.add_command(geo_group)
 
 
 def main() -> None:

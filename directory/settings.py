@@ -92,6 +92,18 @@ class WebSettings:
 
 
 @dataclass(frozen=True)
+class GeoSettings:
+    """Geocoding and routing: which geocoder, where PDOK is, how far a point may lie off the network."""
+
+    geocoder: str = field(default_factory=lambda: _env("WIJKGRAM_GEOCODER", "auto"))
+    pdok_url: str = field(
+        default_factory=lambda: _env("WIJKGRAM_PDOK_URL", "https://api.pdok.nl/bzk/locatieserver/search/v3_1")
+    )
+    pdok_timeout_s: float = field(default_factory=lambda: float(_env("WIJKGRAM_PDOK_TIMEOUT_S", "3")))
+    max_snap_m: int = field(default_factory=lambda: _env_int("WIJKGRAM_ROUTING_MAX_SNAP_M", 250))
+
+
+@dataclass(frozen=True)
 class Settings:
     """All settings of one process."""
 
@@ -99,6 +111,7 @@ class Settings:
     search: SearchSettings = field(default_factory=SearchSettings)
     data: DataSettings = field(default_factory=DataSettings)
     web: WebSettings = field(default_factory=WebSettings)
+    geo: GeoSettings = field(default_factory=GeoSettings)
 
 
 @lru_cache(maxsize=1)
@@ -125,4 +138,8 @@ DOCUMENTED_VARIABLES = (
     "WIJKGRAM_STALE_AFTER_MONTHS",
     "WIJKGRAM_COOKIE_SECURE",
     "WIJKGRAM_SECRET",
+    "WIJKGRAM_GEOCODER",
+    "WIJKGRAM_PDOK_URL",
+    "WIJKGRAM_PDOK_TIMEOUT_S",
+    "WIJKGRAM_ROUTING_MAX_SNAP_M",
 )

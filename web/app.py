@@ -12,6 +12,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from sqlalchemy import Engine
 
 from directory.db import get_engine, sessionmaker_for
+from geo.api import GEO_HANDLERS
 from geo.geocoding.base import Geocoder
 from web.accounts.current import CurrentUserMiddleware, api_write_guard
 from web.accounts.ratelimit import LoginRateLimiter
@@ -48,7 +49,14 @@ def create_app(
         app.state.geocoder = geocoder
 
     return Litestar(
-        route_handlers=[health, taxonomy, *ENTRY_HANDLERS, *PAGE_HANDLERS, *(extra_handlers or [])],
+        route_handlers=[
+            health,
+            taxonomy,
+            *ENTRY_HANDLERS,
+            *GEO_HANDLERS,
+            *PAGE_HANDLERS,
+            *(extra_handlers or []),
+        ],
         middleware=[CurrentUserMiddleware, csrf_middleware()],
         guards=[api_write_guard],
         template_config=template_config(),

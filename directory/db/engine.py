@@ -17,11 +17,18 @@ from sqlalchemy.orm import Session, sessionmaker
 from directory.db.url import database_url
 
 
-@lru_cache(maxsize=8)
 def get_engine(url: str | None = None, pool_size: int = 10) -> Engine:
-    """A pooled engine per URL; pre-ping so a restarted database is reconnected to."""
+    """A pooled engine for `url` (default: the configured database), one per URL per process."""
+    # Resolve the URL before the cache: keyed on None, a changed DATABASE_URL
+    # would keep getting the engine of the old database.
+    return _engine(url or database_url(), pool_size)
+
+
+@lru_cache(maxsize=8)
+def _engine(url: str, pool_size: int) -> Engine:
+    # pre-ping: a restarted database is reconnected to instead of failing a request.
     return create_engine(
-        url or database_url(),
+        url,
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,

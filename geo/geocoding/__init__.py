@@ -5,5 +5,15 @@ store or log the query text.
 """
 
 from geo.geocoding.base import Geocoder, GeocodeResult
+from geo.geocoding.chain import ChainGeocoder, make_geocoder
+from geo.geocoding.offline import OfflineGeocoder
+from geo.geocoding.pdok import PdokLocatieserver
 
-__all__ = ["GeocodeResult", "Geocoder"]
+__all__ = [
+    "ChainGeocoder",
+    "GeocodeResult",
+    "Geocoder",
+    "OfflineGeocoder",
+    "PdokLocatieserver",
+    "make_geocoder",
+]

@@ -202,12 +202,10 @@ def test_cli_creates_the_first_admin_and_a_token(
     database_url: str, clean_db: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from cli.main import cli
-    from directory.db import get_engine
     from directory.settings import get_settings
 
     monkeypatch.setenv("DATABASE_URL", database_url)
     get_settings.cache_clear()
-    get_engine.cache_clear()
     try:
         runner = CliRunner()
         made = runner.invoke(
@@ -230,7 +228,6 @@ def test_cli_creates_the_first_admin_and_a_token(
         assert "anna\tadmin\tactive" in listed.output
     finally:
         get_settings.cache_clear()
-        get_engine.cache_clear()
     from web.accounts.service import authenticate, user_for_token
 
     with Session(clean_db) as s:

@@ -1,0 +1,86 @@
+"""Read a Dutch address query: postcode, house number, street, place.
+
+Accepts what people type: "1102 AB 12", "1102ab12", "1011 EC",
+"Recht Boomssloot 52", "Bijlmerdreef 101-H, Amsterdam".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+POSTCODE = re.compile(r"\b([1-9]\d{3})\s?([A-Za-z]{2})\b")
+POSTCODE_GLUED = re.compile(r"^\s*([1-9]\d{3})\s?([A-Za-z]{2})(\d+.*)$")
+#: A house number with an optional letter and addition: 52, 52A, 52-1, 101 H, 12bis.
+NUMBER = re.compile(r"^(\d{1,5})\s*[-/ ]?\s*([A-Za-z]{0,3}|\d{1,4})?$")
+STREET_NUMBER = re.compile(
+    r"^(?P<street>.*?\D)\s+(?P<number>\d{1,5}(?:\s*[-/ ]?\s*(?:[A-Za-z]{1,3}|\d{1,4}))?)$"
+)
+
+
+@dataclass(frozen=True)
+class AddressQuery:
+    """The parts of a typed address; each may be missing."""
+
+    postcode: str | None = None
+    number: str | None = None
+    street: str | None = None
+    place: str | None = None
+
+    @property
+    def number_key(self) -> str | None:
+        """The house number as stored in the offline table (see `number_key`)."""
+        return number_key(self.number) if self.number else None
+
+
+def fold(text: str) -> str:
+    """Lower case without accents or punctuation, single spaces: 'Recht  Boomssloot' -> 'recht boomssloot'."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return " ".join(re.sub(r"[^\w ]+", " ", plain).split())
+
+
+def number_key(number: str) -> str:
+    """A house number folded for matching: '101-H', '101 h' and '101H' all become '101-h'.
+
+    The separator stays so that '12-1' (number 12, addition 1) never equals 121.
+    """
+    match = re.match(r"(\d+)\s*(?:[-/ ]\s*)?([0-9a-z]*)", fold(number))
+    if not match:
+        return re.sub(r"[^0-9a-z]", "", fold(number))
+    base, suffix = match.groups()
+    return f"{base}-{suffix}" if suffix else base
+
+
+def normalise_postcode(text: str) -> str:
+    """'1011 ec' -> '1011EC'."""
+    return re.sub(r"\s", "", text).upper()
+
+
+def parse_query(query: str) -> AddressQuery:
+    """Split a typed address into postcode, number, street and place."""
+    text = " ".join(query.replace(",", " , ").split())
+    glued = POSTCODE_GLUED.match(text.replace(",", ""))
+    if glued:
+        number = glued.group(3).strip()
+        return AddressQuery(postcode=(glued.group(1) + glued.group(2)).upper(), number=number or None)
+    postcode = None
+    match = POSTCODE.search(text)
+    if match:
+        postcode = (match.group(1) + match.group(2)).upper()
+        text = (text[: match.start()] + " " + text[match.end() :]).strip()
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    head = parts[0] if parts else ""
+    place = parts[-1] if len(parts) > 1 else None
+    if postcode and head and NUMBER.match(head):
+        return AddressQuery(postcode=postcode, number=head, place=place)
+    street_match = STREET_NUMBER.match(head)
+    if street_match:
+        return AddressQuery(
+            postcode=postcode,
+            number=street_match.group("number"),
+            street=street_match.group("street").strip(),
+            place=place,
+        )
+    return AddressQuery(postcode=postcode, street=head or None, place=place)

@@ -1,0 +1,1 @@
+"""The pedestrian street network: built from OpenStreetMap, stored in PostGIS, routed in process."""
