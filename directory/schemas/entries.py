@@ -45,6 +45,12 @@ class Meeting(Strict):
     start_time: time | None = None
     end_time: time | None = None
     exdates: list[date] = Field(default_factory=list, description="dates it does not happen")
+    closed_ranges: Annotated[list[Annotated[str, AfterValidator(v.check_closed_range)]], Field(max_length=50)] = (
+        Field(
+            default_factory=list,
+            description="periods without meetings: 2024-07-05:2024-08-21, 07:08 (every July-August), 12-24:12-31",
+        )
+    )
     note: ShortText | None = None
 
 
@@ -96,6 +102,8 @@ class LocationFields(EntryFields, CostFields):
     wijk_code: Annotated[str, Field(max_length=20)] | None = None
     buurt_code: Annotated[str, Field(max_length=20)] | None = None
     opening_hours: OpeningHours | None = None
+    religion: Annotated[str, Field(max_length=80)] | None = None
+    denomination: Annotated[str, Field(max_length=80)] | None = None
     step_free: bool | None = None
     accessible_toilet: bool | None = None
     scootmobiel_parking: bool | None = None
