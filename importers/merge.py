@@ -21,7 +21,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel, ValidationError
 from rapidfuzz import fuzz, utils
@@ -35,12 +35,15 @@ from directory.services.entries import MANUAL, Actor, EntryService
 from importers.models import SourceLink, SourceSuggestion
 from importers.records import PlaceRecord, Problem
 
-#: Two records are the same place only within this distance (metres). Tuned on
-#: the real data: OSM and the repair-café list place the same building up to
-#: ~40 m apart (entrance vs. building centroid), see docs/importers.md.
+#: Two records are the same place only within this distance (metres) ...
 MATCH_RADIUS_M = 60.0
-#: ... and when their names are this similar (rapidfuzz WRatio on normalised names, 0-100).
-NAME_THRESHOLD = 88.0
+#: ... and when their names are this similar (rapidfuzz token_sort_ratio on normalised
+#: names, 0-100). Tuned on the real data (docs/importers.md): different places near
+#: each other in the Centrum extract score at most 82.8 ("Cafe Bloemenmarkt" vs the
+#: "Bloemenmarkt"); the repair-café list's "De Boomsspijker" vs OSM's "De Boomspijker"
+#: scores 96.6. WRatio was rejected: it scores "Soepcafé Nieuwmarkt" vs the square
+#: "Nieuwmarkt" 90.
+NAME_THRESHOLD = 85.0
 
 OUTCOMES = ("created", "updated", "unchanged", "rejected", "skipped", "missing")
 
@@ -93,13 +96,13 @@ class ImportReport:
 
 
 def normalise_name(name: str) -> str:
-    """A name reduced for comparison: lower case, no punctuation, no accents' effect on matching."""
+    """A name reduced for comparison: lower case, without punctuation and surrounding spaces."""
     return str(utils.default_process(name))
 
 
 def name_similarity(a: str, b: str) -> float:
-    """How alike two place names are (0-100), tolerant of word order and extra words."""
-    return float(fuzz.WRatio(normalise_name(a), normalise_name(b)))
+    """How alike two place names are (0-100), tolerant of word order, case and punctuation."""
+    return float(fuzz.token_sort_ratio(normalise_name(a), normalise_name(b)))
 
 
 def _validation_reason(exc: ValidationError) -> str:
@@ -149,7 +152,9 @@ class Merger:
             with self.session.begin_nested():
                 outcome = self._apply(record)
         except ValidationError as exc:
-            outcome = Outcome(record.source_id, record.name, "rejected", record.category, _validation_reason(exc))
+            outcome = Outcome(
+                record.source_id, record.name, "rejected", record.category, _validation_reason(exc)
+            )
         except WijkgramError as exc:
             outcome = Outcome(record.source_id, record.name, "rejected", record.category, exc.message)
         outcome.line = record.line
@@ -157,7 +162,9 @@ class Merger:
         self.report.outcomes.append(outcome)
         return outcome
 
-    def reject(self, source_id: str, reason: str, *, name: str | None = None, line: int | None = None) -> None:
+    def reject(
+        self, source_id: str, reason: str, *, name: str | None = None, line: int | None = None
+    ) -> None:
         """Note a source row that never became a record."""
         self.report.outcomes.append(Outcome(source_id, name, "rejected", None, reason, line))
 
@@ -189,9 +196,7 @@ class Merger:
         candidates = self.session.scalars(
             select(Location).where(
                 Location.geom.op("&&")(func.ST_Expand(point, degrees)),
-                func.ST_DWithin(
-                    func.Geography(Location.geom), func.Geography(point), self.match_radius_m
-                ),
+                func.ST_DWithin(func.Geography(Location.geom), func.Geography(point), self.match_radius_m),
                 Location.id.not_in(taken),
             )
         ).all()
@@ -215,7 +220,10 @@ class Merger:
             matched_by = "source_id"
             if location is None:
                 return Outcome(
-                    record.source_id, record.name, "skipped", record.category,
+                    record.source_id,
+                    record.name,
+                    "skipped",
+                    record.category,
                     "deleted in wijkgram by a broker; not recreated",
                 )
         else:
@@ -224,8 +232,12 @@ class Merger:
 
         if location is None:
             LocationCreate.model_validate(fields)
-            create = dict(fields, source=self.source, source_id=record.source_id, fetched_at=self.now.isoformat())
-            location = self.entries.create("location", create, note=f"imported from {self.source}")
+            create = dict(
+                fields, source=self.source, source_id=record.source_id, fetched_at=self.now.isoformat()
+            )
+            location = cast(
+                Location, self.entries.create("location", create, note=f"imported from {self.source}")
+            )
             outcome = "created"
         else:
             changed = self._update("location", location, fields)
@@ -233,11 +245,16 @@ class Merger:
         self._touch_link("location", location.id, record, link)
 
         service_fields = record.service_fields()
-        if service_fields is not None:
-            if self._apply_service(record, location.id, service_fields) and outcome == "unchanged":
-                outcome = "updated"
+        changed = service_fields is not None and self._apply_service(record, location.id, service_fields)
+        if changed and outcome == "unchanged":
+            outcome = "updated"
         return Outcome(
-            record.source_id, record.name, outcome, record.category, entity_id=location.id, matched_by=matched_by
+            record.source_id,
+            record.name,
+            outcome,
+            record.category,
+            entity_id=location.id,
+            matched_by=matched_by,
         )
 
     def _apply_service(self, record: PlaceRecord, location_id: uuid.UUID, raw: dict[str, Any]) -> bool:
@@ -259,7 +276,9 @@ class Merger:
                 source_id=record.source_id,
                 fetched_at=self.now.isoformat(),
             )
-            service = self.entries.create("service", create, note=f"imported from {self.source}")
+            service = cast(
+                Service, self.entries.create("service", create, note=f"imported from {self.source}")
+            )
             changed = True
         else:
             current = self.entries.to_dict(service)
@@ -279,11 +298,8 @@ class Merger:
             if _same(have, value):
                 continue
             owner = (provenance.get(key) or {}).get("source")
-            if have in (None, "", []) and owner != MANUAL:
-                update[key] = value
-            elif owner in (None, self.source) and key != "location_ids":
-                update[key] = value
-            elif key == "location_ids":
+            empty = have in (None, "", []) and owner != MANUAL
+            if empty or owner in (None, self.source) or key == "location_ids":
                 update[key] = value
             else:
                 self._suggest(kind, entry.id, key, value, have)
@@ -296,7 +312,9 @@ class Merger:
         if not update:
             return False
         before = entry.version
-        self.entries.update(kind, entry.id, update, expected_version=entry.version, note=f"import {self.source}")
+        self.entries.update(
+            kind, entry.id, update, expected_version=entry.version, note=f"import {self.source}"
+        )
         return entry.version != before
 
     def _suggest(self, kind: str, entity_id: uuid.UUID, key: str, value: Any, current: Any) -> None:
@@ -312,13 +330,20 @@ class Merger:
         if row is None:
             self.session.add(
                 SourceSuggestion(
-                    entity_type=kind, entity_id=entity_id, field=key, source=self.source, value=value, current=current
+                    entity_type=kind,
+                    entity_id=entity_id,
+                    field=key,
+                    source=self.source,
+                    value=value,
+                    current=current,
                 )
             )
         elif row.value != value or row.resolved_at is not None:
             row.value, row.current, row.resolved_at, row.resolution = value, current, None, None
 
-    def _touch_link(self, kind: str, entity_id: uuid.UUID, record: PlaceRecord, link: SourceLink | None) -> None:
+    def _touch_link(
+        self, kind: str, entity_id: uuid.UUID, record: PlaceRecord, link: SourceLink | None
+    ) -> None:
         raw = dict(record.raw)
         if record.problems:
             raw["_set_aside"] = [p.__dict__ for p in record.problems]
@@ -346,8 +371,11 @@ class Merger:
         ).all()
         for link in gone:
             link.missing_since = self.now
-            model = Location if link.entity_type == "location" else Service
-            entry = self.session.get(model, link.entity_id)
+            entry: Location | Service | None = (
+                self.session.get(Location, link.entity_id)
+                if link.entity_type == "location"
+                else self.session.get(Service, link.entity_id)
+            )
             if entry is None:
                 continue
             if entry.status == "active":
@@ -360,8 +388,14 @@ class Merger:
                 )
             if link.entity_type == "location":
                 self.report.outcomes.append(
-                    Outcome(link.source_id, entry.name, "missing", entry.category, "no longer in the source",
-                            entity_id=entry.id)
+                    Outcome(
+                        link.source_id,
+                        entry.name,
+                        "missing",
+                        entry.category,
+                        "no longer in the source",
+                        entity_id=entry.id,
+                    )
                 )
 
 

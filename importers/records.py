@@ -41,7 +41,12 @@ class PlaceRecord:
 
     def location_fields(self) -> dict[str, Any]:
         """Everything to write on the location, without empty values."""
-        fields: dict[str, Any] = {"name": self.name, "lat": self.lat, "lon": self.lon, "category": self.category}
+        fields: dict[str, Any] = {
+            "name": self.name,
+            "lat": self.lat,
+            "lon": self.lon,
+            "category": self.category,
+        }
         fields.update(self.location)
         return {k: v for k, v in fields.items() if v not in (None, "", [], {})}
 

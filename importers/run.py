@@ -13,7 +13,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 from sqlalchemy.orm import Session
 
@@ -91,7 +98,9 @@ def print_summary(report: ImportReport, console: Console, *, rows: bool = False)
     if rows:
         for o in report.outcomes:
             where = f"line {o.line}: " if o.line is not None else ""
-            console.print(f"{where}{o.outcome} {o.name or o.source_id}" + (f" - {o.reason}" if o.reason else ""))
+            console.print(
+                f"{where}{o.outcome} {o.name or o.source_id}" + (f" - {o.reason}" if o.reason else "")
+            )
     else:
         for o in report.rejects():
             where = f"line {o.line}" if o.line is not None else o.source_id

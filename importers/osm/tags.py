@@ -51,13 +51,17 @@ class TagRule:
 @lru_cache(maxsize=4)
 def load_tag_map(path: Path = TAG_MAP) -> tuple[TagRule, ...]:
     """The rules of a tag-map CSV, in file order (lines starting with # are comments)."""
-    text = "\n".join(line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#"))
+    text = "\n".join(
+        line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#")
+    )
     rules = []
     for row in csv.DictReader(io.StringIO(text)):
-        conditions = tuple(tuple(part.split("=", 1)) for part in row["match"].split("&"))
+        conditions = tuple(
+            (k, val) for k, _, val in (part.partition("=") for part in row["match"].split("&"))
+        )
         rules.append(
             TagRule(
-                conditions=conditions,  # type: ignore[arg-type]
+                conditions=conditions,
                 category=row["category"],
                 label_nl=row["label_nl"],
                 label_en=row["label_en"],

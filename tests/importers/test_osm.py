@@ -25,11 +25,29 @@ def _osmium_places(pbf: Path, tmp_path: Path) -> dict[str, str]:
     filtered = tmp_path / "filtered.osm.pbf"
     exported = tmp_path / "places.geojsonseq"
     subprocess.run(
-        ["osmium", "tags-filter", "-O", "-o", str(filtered), str(pbf), *(f"nwr/{k}" for k in primary_keys(rules))],
+        [
+            "osmium",
+            "tags-filter",
+            "-O",
+            "-o",
+            str(filtered),
+            str(pbf),
+            *(f"nwr/{k}" for k in primary_keys(rules)),
+        ],
         check=True,
     )
     subprocess.run(
-        ["osmium", "export", "-O", "-f", "geojsonseq", "--add-unique-id=type_id", "-o", str(exported), str(filtered)],
+        [
+            "osmium",
+            "export",
+            "-O",
+            "-f",
+            "geojsonseq",
+            "--add-unique-id=type_id",
+            "-o",
+            str(exported),
+            str(filtered),
+        ],
         check=True,
     )
     found: dict[str, str] = {}

@@ -1,0 +1,148 @@
+"""`wijkgram import ...` and `wijkgram export ...`: bring data in from sources, and HSDS out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from cli.common import console, ensure_database, friendly_errors
+from directory.db import session_scope
+from importers.geocode_osm import OsmAddressGeocoder
+from importers.run import RunOptions, print_summary
+
+DRY_RUN = click.option("--dry-run", is_flag=True, help="Show the report without writing anything.")
+ALL_OR_NOTHING = click.option(
+    "--all-or-nothing",
+    is_flag=True,
+    help="Write nothing when any record is rejected (default: skip bad rows).",
+)
+SCOPE = click.option(
+    "--scope",
+    help="Name of the dataset this run covers (default: the file name). Entries of this scope that the "
+    "run does not see are flagged needs_review.",
+)
+
+
+@click.group("import")
+def import_group() -> None:
+    """Import places and activities from OpenStreetMap, partner lists, open data or HSDS."""
+
+
+@import_group.command("osm")
+@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--overpass", is_flag=True, help="Fetch from the Overpass API instead of a file (needs internet)."
+)
+@click.option(
+    "--bbox", help="With --overpass: south,west,north,east in degrees, e.g. 52.365,4.893,52.377,4.910."
+)
+@click.option("--area", help="With --overpass: an area name, e.g. 'Amsterdam'.")
+@click.option(
+    "--overpass-url",
+    default="https://overpass-api.de/api/interpreter",
+    show_default=True,
+    help="With --overpass: the API endpoint.",
+)
+@SCOPE
+@DRY_RUN
+@friendly_errors
+def import_osm(
+    file: Path | None,
+    overpass: bool,
+    bbox: str | None,
+    area: str | None,
+    overpass_url: str,
+    scope: str | None,
+    dry_run: bool,
+) -> None:
+    """Import places from an OpenStreetMap extract (FILE.osm.pbf) or from Overpass."""
+    from importers.osm import import_osm_file
+    from importers.osm.overpass import import_overpass
+
+    if overpass == (file is not None):
+        raise click.UsageError("give either FILE or --overpass (with --bbox or --area)")
+    if overpass and not (bbox or area):
+        raise click.UsageError("--overpass needs --bbox south,west,north,east or --area NAME")
+    ensure_database()
+    options = RunOptions(dry_run=dry_run)
+    with session_scope() as session:
+        if file is not None:
+            report = import_osm_file(session, file, scope=scope, options=options, console=console)
+        else:
+            report = import_overpass(
+                session, url=overpass_url, bbox=bbox, area=area, scope=scope, options=options, console=console
+            )
+    print_summary(report, console)
+    if report.objects_read:
+        console.print(f"{report.objects_read} OSM objects read")
+
+
+@import_group.command("table")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--mapping",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="TOML or JSON file mapping column headers to fields (see docs/importers.md).",
+)
+@click.option(
+    "--addresses",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="OSM file whose addr:* tags geocode rows without coordinates (offline).",
+)
+@SCOPE
+@DRY_RUN
+@ALL_OR_NOTHING
+@friendly_errors
+def import_table(
+    file: Path,
+    mapping: Path | None,
+    addresses: Path | None,
+    scope: str | None,
+    dry_run: bool,
+    all_or_nothing: bool,
+) -> None:
+    """Import a partner's list (CSV or XLSX with headers like naam, adres, postcode, wanneer, kosten)."""
+    from importers.run import run_import
+    from importers.table import load_mapping, read_table, table_source
+
+    try:
+        mapped = load_mapping(mapping)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--mapping") from exc
+    geocoder = OsmAddressGeocoder.from_file(addresses) if addresses else _default_geocoder()
+    ensure_database()
+    with session_scope() as session:
+        from directory.services.entries import EntryService
+
+        categories = EntryService(session).codes("category")
+        try:
+            items = list(read_table(file, mapping=mapped, geocoder=geocoder, categories=categories))
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from exc
+        report = run_import(
+            session,
+            items,
+            source=table_source(file, mapped),
+            scope=scope or file.name,
+            options=RunOptions(dry_run=dry_run, all_or_nothing=all_or_nothing),
+            total=len(items),
+            console=console,
+        )
+    print_summary(report, console, rows=True)
+    if all_or_nothing and report.rejects():
+        raise click.ClickException(
+            f"{len(report.rejects())} rows rejected; nothing was written (--all-or-nothing)"
+        )
+
+
+def _default_geocoder() -> OsmAddressGeocoder | None:
+    """The demo cut's addresses: enough to geocode rows in the demo area without internet."""
+
+    demo = Path(__file__).resolve().parent.parent / "directory" / "demo" / "centrum-cut.osm.pbf"
+    return OsmAddressGeocoder.from_file(demo) if demo.is_file() else None
+
+
+@click.group("export")
+def export_group() -> None:
+    """Export the directory for other systems."""
