@@ -108,7 +108,7 @@ def test_csv_row_merges_into_the_osm_place(
 ) -> None:
     """The partner's row for De Boomspijker lands on the OSM place, not on a copy; both sources linked."""
     import_osm_file(db, centrum_pbf)
-    before = db.scalar(select(func.count()).select_from(Location))
+    before = db.scalar(select(func.count()).select_from(Location)) or 0
     report = _import(db, _write(tmp_path, HEADER + GOOD), geocoder)
     boom = next(o for o in report.outcomes if o.name == "De Boomspijker")
     assert boom.matched_by == "name+distance"
