@@ -143,6 +143,57 @@ def _default_geocoder() -> OsmAddressGeocoder | None:
     return OsmAddressGeocoder.from_file(demo) if demo.is_file() else None
 
 
+@import_group.command("repaircafes")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@SCOPE
+@DRY_RUN
+@friendly_errors
+def import_repaircafes(file: Path, scope: str | None, dry_run: bool) -> None:
+    """Import the Amsterdam repair-café list (cafes.json) with its schedules."""
+    from importers.repaircafes import SOURCE, read_repaircafes
+    from importers.run import run_import
+
+    ensure_database()
+    with session_scope() as session:
+        items = list(read_repaircafes(file))
+        report = run_import(
+            session,
+            items,
+            source=SOURCE,
+            scope=scope or file.name,
+            options=RunOptions(dry_run=dry_run),
+            total=len(items),
+            console=console,
+        )
+    print_summary(report, console)
+
+
+@import_group.command("amsterdam")
+@click.option(
+    "--dataset",
+    "datasets",
+    type=click.Choice(["voorzieningen", "sport", "gebieden"]),
+    multiple=True,
+    help="Which dataset(s); default all three (gebieden last, so new places get their buurt).",
+)
+@click.option(
+    "--base-url", default="https://api.data.amsterdam.nl/v1", show_default=True, help="The API root (DSO v1)."
+)
+@DRY_RUN
+@friendly_errors
+def import_amsterdam_cmd(datasets: tuple[str, ...], base_url: str, dry_run: bool) -> None:
+    """Import the City of Amsterdam's open data: facilities, sports providers and area codes (online)."""
+    from importers.amsterdam import import_amsterdam
+
+    ensure_database()
+    for dataset in datasets or ("voorzieningen", "sport", "gebieden"):
+        with session_scope() as session:
+            report = import_amsterdam(
+                session, dataset, base_url=base_url, options=RunOptions(dry_run=dry_run), console=console
+            )
+        print_summary(report, console)
+
+
 @click.group("export")
 def export_group() -> None:
     """Export the directory for other systems."""

@@ -162,6 +162,16 @@ class Merger:
         self.report.outcomes.append(outcome)
         return outcome
 
+    def enrich(self, kind: str, entry: Location | Service, fields: dict[str, Any], source_id: str) -> Outcome:
+        """Set a few fields on an existing entry (e.g. its buurt code) under the same ownership rules."""
+        with self.session.begin_nested():
+            changed = self._update(kind, entry, fields)
+        outcome = Outcome(
+            source_id, entry.name, "updated" if changed else "unchanged", entry.category, entity_id=entry.id
+        )
+        self.report.outcomes.append(outcome)
+        return outcome
+
     def reject(
         self, source_id: str, reason: str, *, name: str | None = None, line: int | None = None
     ) -> None:
