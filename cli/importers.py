@@ -194,6 +194,46 @@ def import_amsterdam_cmd(datasets: tuple[str, ...], base_url: str, dry_run: bool
         print_summary(report, console)
 
 
+@import_group.command("hsds")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@SCOPE
+@DRY_RUN
+@friendly_errors
+def import_hsds(folder: Path, scope: str | None, dry_run: bool) -> None:
+    """Import an Open Referral HSDS 3.0 data package (a folder of JSON files, see docs/importers.md)."""
+    from importers.hsds import read_hsds
+    from importers.run import run_import
+
+    if not (folder / "locations.json").is_file():
+        raise click.BadParameter(f"{folder} holds no locations.json", param_hint="FOLDER")
+    ensure_database()
+    with session_scope() as session:
+        items = list(read_hsds(folder))
+        report = run_import(
+            session,
+            items,
+            source="hsds",
+            scope=scope or folder.name,
+            options=RunOptions(dry_run=dry_run),
+            total=len(items),
+            console=console,
+        )
+    print_summary(report, console)
+
+
 @click.group("export")
 def export_group() -> None:
     """Export the directory for other systems."""
+
+
+@export_group.command("hsds")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@friendly_errors
+def export_hsds_cmd(folder: Path) -> None:
+    """Write the whole directory as an Open Referral HSDS 3.0 data package (JSON files) into FOLDER."""
+    from importers.hsds import export_hsds
+
+    ensure_database()
+    with session_scope() as session:
+        counts = export_hsds(session, folder)
+    console.print(", ".join(f"{n} {table}" for table, n in counts.items()) + f" written to {folder}")

@@ -29,11 +29,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from directory.errors import WijkgramError
-from directory.models import Location, Service
-from directory.schemas.entries import LocationCreate, LocationFields, ServiceCreate, ServiceFields
+from directory.models import Location, Organization, Service
+from directory.schemas.entries import (
+    LocationCreate,
+    LocationFields,
+    OrganizationCreate,
+    OrganizationFields,
+    ServiceCreate,
+    ServiceFields,
+)
 from directory.services.entries import MANUAL, Actor, EntryService
 from importers.models import SourceLink, SourceSuggestion
-from importers.records import PlaceRecord, Problem
+from importers.records import EntryRecord, PlaceRecord, Problem
 
 #: Two records are the same place only within this distance (metres) ...
 MATCH_RADIUS_M = 60.0
@@ -162,6 +169,56 @@ class Merger:
         self.report.outcomes.append(outcome)
         return outcome
 
+    def apply_entry(self, record: EntryRecord) -> Outcome:
+        """Create or update an organisation or a place-less service, matched on its source id."""
+        try:
+            with self.session.begin_nested():
+                outcome = self._apply_entry(record)
+        except ValidationError as exc:
+            outcome = Outcome(record.source_id, record.name, "rejected", None, _validation_reason(exc))
+        except WijkgramError as exc:
+            outcome = Outcome(record.source_id, record.name, "rejected", None, exc.message)
+        outcome.line = record.line
+        self.report.outcomes.append(outcome)
+        return outcome
+
+    def _apply_entry(self, record: EntryRecord) -> Outcome:
+        data = {k: v for k, v in record.fields.items() if v not in (None, "", [], {})}
+        data["name"] = record.name
+        if record.kind == "organization":
+            entity_id, outcome = self._apply_organization({"source_id": record.source_id, **data})
+            return Outcome(record.source_id, record.name, outcome, data.get("category"), entity_id=entity_id)
+        if record.organization:
+            data.setdefault("organization_id", str(self._apply_organization(record.organization)[0]))
+        fields = _clean(ServiceFields, data)
+        link = self._link("service", record.source_id)
+        service = self.session.get(Service, link.entity_id) if link is not None else None
+        if service is None:
+            ServiceCreate.model_validate(fields)
+            create = dict(
+                fields, source=self.source, source_id=record.source_id, fetched_at=self.now.isoformat()
+            )
+            service = cast(Service, self.entries.create("service", create))
+            outcome = "created"
+        else:
+            outcome = "updated" if self._update("service", service, fields) else "unchanged"
+        if link is None:
+            link = SourceLink(
+                entity_type="service",
+                entity_id=service.id,
+                source=self.source,
+                source_id=record.source_id,
+                raw=record.raw,
+            )
+            self.session.add(link)
+        link.scope, link.fetched_at, link.last_seen_run, link.missing_since = (
+            self.scope,
+            self.now,
+            self.run_id,
+            None,
+        )
+        return Outcome(record.source_id, record.name, outcome, data.get("category"), entity_id=service.id)
+
     def enrich(self, kind: str, entry: Location | Service, fields: dict[str, Any], source_id: str) -> Outcome:
         """Set a few fields on an existing entry (e.g. its buurt code) under the same ownership rules."""
         with self.session.begin_nested():
@@ -221,7 +278,13 @@ class Merger:
     # -- writing -------------------------------------------------------------------------
 
     def _apply(self, record: PlaceRecord) -> Outcome:
-        fields = _clean(LocationFields, record.location_fields())
+        organization_id = self._apply_organization(record.organization)[0] if record.organization else None
+        location_fields = record.location_fields()
+        if organization_id is not None:
+            location_fields["organization_id"] = str(organization_id)
+            if record.service is not None and "organization" not in record.service:
+                record.service.setdefault("organization_id", str(organization_id))
+        fields = _clean(LocationFields, location_fields)
         link = self._link("location", record.source_id)
         matched_by: str | None = None
         location: Location | None
@@ -267,13 +330,46 @@ class Merger:
             matched_by=matched_by,
         )
 
+    def _apply_organization(self, data: dict[str, Any]) -> tuple[uuid.UUID, str]:
+        """Create or update the organisation behind a record (matched on its source id only)."""
+        raw = dict(data)
+        source_id = str(raw.pop("source_id"))
+        fields = _clean(OrganizationFields, raw)
+        link = self._link("organization", source_id)
+        organization = self.session.get(Organization, link.entity_id) if link is not None else None
+        if organization is None:
+            OrganizationCreate.model_validate(fields)
+            create = dict(fields, source=self.source, source_id=source_id, fetched_at=self.now.isoformat())
+            organization = cast(Organization, self.entries.create("organization", create))
+            outcome = "created"
+        else:
+            outcome = "updated" if self._update("organization", organization, fields) else "unchanged"
+        if link is None:
+            link = SourceLink(
+                entity_type="organization",
+                entity_id=organization.id,
+                source=self.source,
+                source_id=source_id,
+                raw={"organization": data},
+            )
+            self.session.add(link)
+        link.scope = self.scope
+        link.fetched_at = self.now
+        link.last_seen_run = self.run_id
+        link.missing_since = None
+        return organization.id, outcome
+
     def _apply_service(self, record: PlaceRecord, location_id: uuid.UUID, raw: dict[str, Any]) -> bool:
         """Create or update the record's service at its location; True when something changed."""
         raw = dict(raw)
+        organization = raw.pop("organization", None)
+        if organization:
+            raw["organization_id"] = str(self._apply_organization(organization)[0])
         raw.setdefault("name", record.name)
         raw.setdefault("category", record.category)
         fields = _clean(ServiceFields, raw)
-        link = self._link("service", record.source_id)
+        service_id = record.service_source_id or record.source_id
+        link = self._link("service", service_id)
         service = self.session.get(Service, link.entity_id) if link is not None else None
         if link is not None and service is None:
             return False  # deleted by a broker: leave it deleted
@@ -283,7 +379,7 @@ class Merger:
                 fields,
                 location_ids=[str(location_id)],
                 source=self.source,
-                source_id=record.source_id,
+                source_id=service_id,
                 fetched_at=self.now.isoformat(),
             )
             service = cast(
@@ -295,10 +391,10 @@ class Merger:
             if str(location_id) not in current.get("location_ids", []):
                 fields["location_ids"] = [*current.get("location_ids", []), str(location_id)]
             changed = self._update("service", service, fields)
-        self._touch_link("service", service.id, record, link)
+        self._touch_link("service", service.id, record, link, service_id)
         return changed
 
-    def _update(self, kind: str, entry: Location | Service, fields: dict[str, Any]) -> bool:
+    def _update(self, kind: str, entry: Organization | Location | Service, fields: dict[str, Any]) -> bool:
         """Write the fields this source may write; record suggestions for the others."""
         current = self.entries.to_dict(entry)
         provenance = entry.field_provenance or {}
@@ -352,14 +448,23 @@ class Merger:
             row.value, row.current, row.resolved_at, row.resolution = value, current, None, None
 
     def _touch_link(
-        self, kind: str, entity_id: uuid.UUID, record: PlaceRecord, link: SourceLink | None
+        self,
+        kind: str,
+        entity_id: uuid.UUID,
+        record: PlaceRecord,
+        link: SourceLink | None,
+        source_id: str | None = None,
     ) -> None:
         raw = dict(record.raw)
         if record.problems:
             raw["_set_aside"] = [p.__dict__ for p in record.problems]
         if link is None:
             link = SourceLink(
-                entity_type=kind, entity_id=entity_id, source=self.source, source_id=record.source_id, raw=raw
+                entity_type=kind,
+                entity_id=entity_id,
+                source=self.source,
+                source_id=source_id or record.source_id,
+                raw=raw,
             )
             self.session.add(link)
         elif link.raw != raw:
@@ -381,6 +486,8 @@ class Merger:
         ).all()
         for link in gone:
             link.missing_since = self.now
+            if link.entity_type == "organization":
+                continue  # an organisation is not a place: only its places and services are flagged
             entry: Location | Service | None = (
                 self.session.get(Location, link.entity_id)
                 if link.entity_type == "location"

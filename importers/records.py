@@ -38,6 +38,10 @@ class PlaceRecord:
     raw: dict[str, Any] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     line: int | None = None
+    #: The service's own id in the source, when a place holds several services (HSDS).
+    service_source_id: str | None = None
+    #: The organisation behind the place and service: its source id and fields.
+    organization: dict[str, Any] | None = None
 
     def location_fields(self) -> dict[str, Any]:
         """Everything to write on the location, without empty values."""
@@ -65,3 +69,17 @@ class Rejected:
     reason: str
     line: int | None = None
     name: str | None = None
+
+
+@dataclass
+class EntryRecord:
+    """An organisation, or a service without a place (it comes to people), from a source."""
+
+    kind: str  # 'organization' or 'service'
+    source: str
+    source_id: str
+    name: str
+    fields: dict[str, Any] = field(default_factory=dict)
+    organization: dict[str, Any] | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+    line: int | None = None

@@ -25,7 +25,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from importers.merge import OUTCOMES, ImportReport, Merger
-from importers.records import PlaceRecord, Rejected
+from importers.records import EntryRecord, PlaceRecord, Rejected
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class AllOrNothingError(Exception):
 
 def run_import(
     session: Session,
-    items: Iterable[PlaceRecord | Rejected],
+    items: Iterable[PlaceRecord | EntryRecord | Rejected],
     *,
     source: str,
     scope: str,
@@ -70,6 +70,8 @@ def run_import(
         for item in items:
             if isinstance(item, Rejected):
                 merger.reject(item.source_id, item.reason, name=item.name, line=item.line)
+            elif isinstance(item, EntryRecord):
+                merger.apply_entry(item)
             else:
                 merger.apply(item)
             progress.advance(task)
