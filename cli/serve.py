@@ -58,6 +58,23 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
     _serve(host, port, workers, reload)
 
 
+def _import_demo_osm() -> None:
+    """Import the shipped OSM cut (real places, ODbL) through the OSM importer; idempotent."""
+    from directory.demo import DEMO_DIR
+    from importers.osm import import_osm_file
+
+    with session_scope() as session:
+        report = import_osm_file(
+            session, DEMO_DIR / "centrum-cut.osm.pbf", scope="demo:centrum-cut", console=console
+        )
+    counts = report.counts()
+    console.print(
+        "demo places from OpenStreetMap (© OpenStreetMap contributors, ODbL): "
+        + ", ".join(f"{counts[o]} {o}" for o in ("created", "updated", "unchanged") if counts[o])
+        + f" in {report.seconds:.1f} s"
+    )
+
+
 @click.command("demo")
 @HOST
 @PORT
@@ -71,5 +88,6 @@ def demo(host: str, port: int, then_serve: bool) -> None:
     with session_scope() as session:
         summary = load_demo(session, progress=console)
     console.print(f"demo data: {summary}")
+    _import_demo_osm()
     if then_serve:
         _serve(host, port, 1, False)

@@ -150,6 +150,7 @@ class Merger:
         self.now = datetime.now(UTC)
         self.run_id = f"{source}:{self.now.isoformat()}:{uuid.uuid4().hex[:8]}"
         self.report = ImportReport(source=source, scope=scope, run_id=self.run_id, dry_run=dry_run)
+        self._links: dict[tuple[str, str], SourceLink] | None = None
 
     # -- public --------------------------------------------------------------------------
 
@@ -159,10 +160,12 @@ class Merger:
             with self.session.begin_nested():
                 outcome = self._apply(record)
         except ValidationError as exc:
+            self._links = None  # the savepoint took back links made for this record: reload them
             outcome = Outcome(
                 record.source_id, record.name, "rejected", record.category, _validation_reason(exc)
             )
         except WijkgramError as exc:
+            self._links = None
             outcome = Outcome(record.source_id, record.name, "rejected", record.category, exc.message)
         outcome.line = record.line
         outcome.problems = list(record.problems)
@@ -175,8 +178,10 @@ class Merger:
             with self.session.begin_nested():
                 outcome = self._apply_entry(record)
         except ValidationError as exc:
+            self._links = None
             outcome = Outcome(record.source_id, record.name, "rejected", None, _validation_reason(exc))
         except WijkgramError as exc:
+            self._links = None
             outcome = Outcome(record.source_id, record.name, "rejected", None, exc.message)
         outcome.line = record.line
         self.report.outcomes.append(outcome)
@@ -211,6 +216,7 @@ class Merger:
                 raw=record.raw,
             )
             self.session.add(link)
+            self._remember(link)
         link.scope, link.fetched_at, link.last_seen_run, link.missing_since = (
             self.scope,
             self.now,
@@ -245,13 +251,15 @@ class Merger:
     # -- matching ------------------------------------------------------------------------
 
     def _link(self, kind: str, source_id: str) -> SourceLink | None:
-        return self.session.scalar(
-            select(SourceLink).where(
-                SourceLink.entity_type == kind,
-                SourceLink.source == self.source,
-                SourceLink.source_id == source_id,
-            )
-        )
+        """This source's link for a source id; all links are loaded in one query on first use."""
+        if self._links is None:
+            rows = self.session.scalars(select(SourceLink).where(SourceLink.source == self.source))
+            self._links = {(link.entity_type, link.source_id): link for link in rows}
+        return self._links.get((kind, source_id))
+
+    def _remember(self, link: SourceLink) -> None:
+        if self._links is not None:
+            self._links[(link.entity_type, link.source_id)] = link
 
     def _match_location(self, record: PlaceRecord) -> Location | None:
         """The nearby location with the most similar name, if similar enough and not this source's."""
@@ -353,6 +361,7 @@ class Merger:
                 raw={"organization": data},
             )
             self.session.add(link)
+            self._remember(link)
         link.scope = self.scope
         link.fetched_at = self.now
         link.last_seen_run = self.run_id
@@ -467,6 +476,7 @@ class Merger:
                 raw=raw,
             )
             self.session.add(link)
+            self._remember(link)
         elif link.raw != raw:
             link.raw = raw
         link.scope = self.scope

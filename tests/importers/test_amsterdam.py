@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from directory.models import Location, Service
 from importers.amsterdam import DATASETS, import_amsterdam, iter_items, next_url
-from importers.osm import import_osm_file
+from tests.importers.conftest import BOOMSPIJKER, import_osm_slice, osm_records_near
 
 FIXTURES = Path(__file__).parent / "fixtures" / "amsterdam"
 BASE = "https://api.data.amsterdam.nl/v1"
@@ -103,11 +103,12 @@ def test_sport_providers_in_rd_coordinates(db: Session) -> None:
 @pytest.mark.shared_data
 def test_gebieden_give_places_their_buurt(db: Session, shared_data: Path, centrum_pbf: Path) -> None:
     """The real buurten export (with `ligtInWijkId`) puts De Boomspijker in its buurt, wijk and stadsdeel."""
-    import_osm_file(db, centrum_pbf)
+    places = osm_records_near(centrum_pbf, *BOOMSPIJKER, 150)
+    import_osm_slice(db, places)
     buurten = shared_data / "boundaries" / "amsterdam-buurten-2022.geojson"
     fetch = replay({f"{BASE}/{DATASETS['gebieden']}": buurten})
     report = import_amsterdam(db, "gebieden", fetch=fetch)
-    assert report.counts()["updated"] > 300
+    assert report.counts()["updated"] == len(places) > 5
     boom = db.scalars(select(Location).where(Location.name == "De Boomspijker")).one()
     # Which buurt contains it, asked of PostGIS from the same polygons (independent of Shapely).
     codes = db.scalars(

@@ -5,16 +5,19 @@ from __future__ import annotations
 import json
 import subprocess
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from directory.models import Location, Revision, TaxonomyTerm
+from importers.merge import ImportReport
 from importers.models import SourceLink
 from importers.osm import import_osm_file
 from importers.osm.tags import TAG_MAP, load_tag_map, primary_keys
+from tests.importers.conftest import IMPORT_TABLES
 
 pytestmark = pytest.mark.shared_data
 
@@ -72,17 +75,28 @@ def _osmium_places(pbf: Path, tmp_path: Path) -> dict[str, str]:
     return found
 
 
-def test_every_category_of_the_tag_map_exists(db: Session) -> None:
+def test_every_category_of_the_tag_map_exists(session: Session) -> None:
     """Each category the tag map uses is a term of the category vocabulary (added by migration)."""
-    codes = set(db.scalars(select(TaxonomyTerm.code).where(TaxonomyTerm.vocabulary == "category")))
+    codes = set(session.scalars(select(TaxonomyTerm.code).where(TaxonomyTerm.vocabulary == "category")))
     used = {rule.category for rule in load_tag_map()}
     assert used - codes == set()
     assert TAG_MAP.read_text(encoding="utf-8").count("\n") > len(used)
 
 
-def test_counts_per_category_agree_with_osmium(db: Session, centrum_pbf: Path, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def centrum(engine: Engine, centrum_pbf: Path) -> Iterator[tuple[Session, ImportReport]]:
+    """The Centrum extract imported once into a clean database, for the read-only tests of this module."""
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {', '.join(IMPORT_TABLES)} RESTART IDENTITY CASCADE"))
+    with Session(engine, expire_on_commit=False) as session:
+        yield session, import_osm_file(session, centrum_pbf)
+
+
+def test_counts_per_category_agree_with_osmium(
+    centrum: tuple[Session, ImportReport], centrum_pbf: Path, tmp_path: Path
+) -> None:
     """Import the Centrum extract; per category the ids equal what osmium-tool finds."""
-    report = import_osm_file(db, centrum_pbf)
+    db, report = centrum
     expected = _osmium_places(centrum_pbf, tmp_path)
     imported = {
         link.source_id: category
@@ -96,9 +110,9 @@ def test_counts_per_category_agree_with_osmium(db: Session, centrum_pbf: Path, t
     assert report.objects_read > 30_000
 
 
-def test_named_places_and_their_attributes(db: Session, centrum_pbf: Path) -> None:
+def test_named_places_and_their_attributes(centrum: tuple[Session, ImportReport]) -> None:
     """De Boomspijker, Mozes en Aäronkerk and Waalse kerk arrive with their real attributes."""
-    import_osm_file(db, centrum_pbf)
+    db, _ = centrum
     boom = db.scalars(select(Location).where(Location.name == "De Boomspijker")).one()
     assert (boom.street, boom.house_number, boom.postcode) == ("Recht Boomssloot", "52", "1011 EC")
     assert boom.category == "community_centre"
@@ -120,9 +134,9 @@ def test_named_places_and_their_attributes(db: Session, centrum_pbf: Path) -> No
     assert link.raw["tags"]["name:fr"] == "Église Wallonne"
 
 
-def test_invalid_opening_hours_are_set_aside_not_fatal(db: Session, centrum_pbf: Path) -> None:
+def test_invalid_opening_hours_are_set_aside_not_fatal(centrum: tuple[Session, ImportReport]) -> None:
     """A place with unparsable opening hours is imported without them; the value is kept with a reason."""
-    report = import_osm_file(db, centrum_pbf)
+    db, report = centrum
     aside = [(o, p) for o, p in report.problems() if p.field == "opening_hours"]
     assert aside
     outcome, problem = aside[0]
@@ -133,9 +147,9 @@ def test_invalid_opening_hours_are_set_aside_not_fatal(db: Session, centrum_pbf:
     assert link.raw["_set_aside"][0]["value"] == problem.value
 
 
-def test_reimport_is_idempotent(db: Session, centrum_pbf: Path) -> None:
+def test_reimport_is_idempotent(centrum: tuple[Session, ImportReport], centrum_pbf: Path) -> None:
     """The same file twice: the second run creates and updates nothing and writes no revision."""
-    import_osm_file(db, centrum_pbf)
+    db, _ = centrum
     revisions = db.scalar(select(func.count()).select_from(Revision))
     report = import_osm_file(db, centrum_pbf)
     assert set(report.counts()) == {"unchanged"}

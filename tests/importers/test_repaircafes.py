@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from directory.meetings import closed_range_predicate, meets_on
 from directory.models import Location, Service
-from importers.osm import import_osm_file
 from importers.repaircafes import SOURCE, read_repaircafes
 from importers.run import run_import
+from tests.importers.conftest import BOOMSPIJKER, import_osm_slice, osm_records_near
 
 pytestmark = pytest.mark.shared_data
 
@@ -68,7 +68,7 @@ def test_closed_range_forms() -> None:
 
 def test_cafe_lands_on_the_osm_community_centre(db: Session, cafes_json: Path, centrum_pbf: Path) -> None:
     """'De Boomsspijker' (list spelling) merges into OSM's 'De Boomspijker'; its repair café is held there."""
-    import_osm_file(db, centrum_pbf)
+    import_osm_slice(db, osm_records_near(centrum_pbf, *BOOMSPIJKER, 150))
     report = run_import(db, read_repaircafes(cafes_json), source=SOURCE, scope=cafes_json.name)
     outcome = next(o for o in report.outcomes if o.name == "De Boomsspijker")
     assert outcome.matched_by == "name+distance"

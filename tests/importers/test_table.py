@@ -14,9 +14,9 @@ from directory.services.entries import Actor, EntryService
 from importers.geocode_osm import OsmAddressGeocoder
 from importers.merge import ImportReport
 from importers.models import SourceLink, SourceSuggestion
-from importers.osm import import_osm_file
 from importers.run import RunOptions, run_import
 from importers.table import load_mapping, read_table, table_source
+from tests.importers.conftest import BOOMSPIJKER, import_osm_slice, osm_records_near
 
 HEADER = "naam;adres;postcode;plaats;wanneer;kosten;doelgroep;contactpersoon;telefoon;lat;lon;datum\n"
 GOOD = (
@@ -107,7 +107,8 @@ def test_csv_row_merges_into_the_osm_place(
     db: Session, tmp_path: Path, geocoder: OsmAddressGeocoder, centrum_pbf: Path
 ) -> None:
     """The partner's row for De Boomspijker lands on the OSM place, not on a copy; both sources linked."""
-    import_osm_file(db, centrum_pbf)
+    osm = osm_records_near(centrum_pbf, *BOOMSPIJKER, 150)
+    import_osm_slice(db, osm)
     before = db.scalar(select(func.count()).select_from(Location)) or 0
     report = _import(db, _write(tmp_path, HEADER + GOOD), geocoder)
     boom = next(o for o in report.outcomes if o.name == "De Boomspijker")
@@ -122,7 +123,7 @@ def test_csv_row_merges_into_the_osm_place(
     assert service.field_provenance["cost_free"]["source"] == "table:partners"
     # Rerunning both sources changes nothing.
     revisions = db.scalar(select(func.count()).select_from(Revision))
-    assert set(import_osm_file(db, centrum_pbf).counts()) == {"unchanged"}
+    assert set(import_osm_slice(db, osm).counts()) == {"unchanged"}
     assert set(_import(db, _write(tmp_path, HEADER + GOOD), geocoder).counts()) == {"unchanged"}
     assert db.scalar(select(func.count()).select_from(Revision)) == revisions
 
