@@ -69,8 +69,9 @@ def element_point(
     """The point of one Overpass element: its own, its centre, or one computed from its members."""
     if "lat" in element and "lon" in element:
         return Point(element["lon"], element["lat"])
-    if "center" in element:
-        return Point(element["center"]["lon"], element["center"]["lat"])
+    center = element.get("center") or {}
+    if "lat" in center and "lon" in center:  # real answers can carry an empty "center": {}
+        return Point(center["lon"], center["lat"])
     if element.get("type") == "way":
         coords = [(nodes[n][1], nodes[n][0]) for n in element.get("nodes", []) if n in nodes]
         if not coords:
