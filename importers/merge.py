@@ -528,7 +528,8 @@ class Merger:
                     current=current,
                 )
             )
-        elif row.value != value or row.resolved_at is not None:
+        elif row.value != value:
+            # A new value reopens the question; the same value a broker dismissed stays dismissed.
             row.value, row.current, row.resolved_at, row.resolution = value, current, None, None
 
     def _touch_link(

@@ -57,3 +57,8 @@ def osm_records_near(pbf: Path, lat: float, lon: float, metres: float) -> list[P
 def import_osm_slice(session: Session, records: list[PlaceRecord]) -> ImportReport:
     """Import a slice of OSM places the way `import_osm_file` does (source osm, one scope)."""
     return run_import(session, list(records), source=SOURCE, scope="slice")
+
+
+def import_osm_slice_iter(session: Session, records: Iterator[PlaceRecord]) -> ImportReport:
+    """Like `import_osm_slice`, consuming records as they come (to interrupt it midway)."""
+    return run_import(session, records, source=SOURCE, scope="slice")

@@ -18,7 +18,8 @@ def test_0100_downgrade_and_upgrade() -> None:
         with engine.begin() as conn:
             conn.execute(
                 text(
-                    "INSERT INTO location (id, version, status, name, languages, field_provenance, geom, category)"
+                    "INSERT INTO location"
+                    " (id, version, status, name, languages, field_provenance, geom, category)"
                     " VALUES (gen_random_uuid(), 1, 'active', 'Kroeg', '{}', '{}',"
                     " ST_SetSRID(ST_MakePoint(4.9, 52.37), 4326), 'pub')"
                 )
@@ -29,7 +30,9 @@ def test_0100_downgrade_and_upgrade() -> None:
         assert not {"source_link", "source_suggestion"} & tables
         with engine.connect() as conn:
             assert conn.execute(text("SELECT category FROM location")).scalar_one() == "other"
-            assert conn.execute(text("SELECT count(*) FROM taxonomy_term WHERE code = 'pub'")).scalar_one() == 0
+            assert (
+                conn.execute(text("SELECT count(*) FROM taxonomy_term WHERE code = 'pub'")).scalar_one() == 0
+            )
         migrate.upgrade(url)
         assert {"source_link", "source_suggestion"} <= set(inspect(engine).get_table_names())
         engine.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,9 +15,11 @@ from directory.services.entries import Actor, EntryService
 from importers.geocode_osm import OsmAddressGeocoder
 from importers.merge import ImportReport
 from importers.models import SourceLink, SourceSuggestion
+from importers.records import PlaceRecord
 from importers.run import RunOptions, run_import
+from importers.suggestions import accept_suggestion, open_suggestions
 from importers.table import load_mapping, read_table, table_source
-from tests.importers.conftest import BOOMSPIJKER, import_osm_slice, osm_records_near
+from tests.importers.conftest import BOOMSPIJKER, import_osm_slice, import_osm_slice_iter, osm_records_near
 
 HEADER = "naam;adres;postcode;plaats;wanneer;kosten;doelgroep;contactpersoon;telefoon;lat;lon;datum\n"
 GOOD = (
@@ -192,3 +195,50 @@ def test_xlsx_with_a_mapping_file(db: Session, tmp_path: Path, geocoder: OsmAddr
     assert place.field_provenance["name"]["source"] == "partner:dock"
     service = db.scalars(select(Service)).one()
     assert service.meetings[0]["rrule"] == "FREQ=WEEKLY;BYDAY=WE"
+
+
+@pytest.mark.shared_data
+def test_broker_accepts_a_suggestion(db: Session, tmp_path: Path, geocoder: OsmAddressGeocoder) -> None:
+    """Accepting writes the source's value as a manual edit; the next import leaves it alone."""
+    _import(db, _write(tmp_path, HEADER + GOOD), geocoder)
+    service = db.scalars(select(Service).where(Service.name == "De Boomspijker")).one()
+    EntryService(db, Actor("anna")).update(
+        "service", service.id, {"phone": "+31 20 555 0101"}, expected_version=service.version
+    )
+    db.commit()
+    path = _write(tmp_path, HEADER + GOOD.replace("020 626 4002", "020 626 9999"))
+    _import(db, path, geocoder)
+    (suggestion,) = open_suggestions(db, "service", service.id)
+    db.refresh(service)
+    accept_suggestion(db, suggestion.id, "anna", expected_version=service.version)
+    db.commit()
+    db.refresh(service)
+    assert service.phone == "+31 20 626 9999"
+    assert service.field_provenance["phone"]["source"] == "manual"
+    assert open_suggestions(db, "service", service.id) == []
+    revisions = db.scalar(select(func.count()).select_from(Revision))
+    assert set(_import(db, path, geocoder).counts()) == {"unchanged"}
+    assert db.scalar(select(func.count()).select_from(Revision)) == revisions
+
+
+@pytest.mark.shared_data
+def test_killed_import_leaves_nothing_and_the_rerun_matches(
+    db: Session, tmp_path: Path, geocoder: OsmAddressGeocoder, centrum_pbf: Path
+) -> None:
+    """An import interrupted midway writes nothing; the rerun ends like an uninterrupted run."""
+    records = osm_records_near(centrum_pbf, *BOOMSPIJKER, 200)
+
+    def killed() -> Iterator[PlaceRecord]:
+        for number, record in enumerate(records):
+            if number == len(records) // 2:
+                raise KeyboardInterrupt
+            yield record
+
+    with pytest.raises(KeyboardInterrupt):
+        import_osm_slice_iter(db, killed())
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(Location)) == 0
+    assert db.scalar(select(func.count()).select_from(SourceLink)) == 0
+    report = import_osm_slice(db, records)
+    assert report.counts()["created"] == len(records)
+    assert db.scalar(select(func.count()).select_from(Revision)) == len(records)
