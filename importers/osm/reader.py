@@ -10,6 +10,9 @@ sites) are not places and are skipped.
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +31,7 @@ class ReadStats:
 
     objects: int = 0
     places: int = 0
-    unnamed: int = 0
+    skipped: int = 0  # objects with a tag-map key that no rule accepts, or without a name
     bad_geometry: int = 0
 
 
@@ -106,7 +109,7 @@ def read_places(
             continue
         record = to_record(osm_id, tags, point.y, point.x, rules)
         if record is None:
-            stats.unnamed += 1
+            stats.skipped += 1
             continue
         stats.places += 1
         yield record
@@ -114,7 +117,17 @@ def read_places(
 
 
 def _count_objects(path: Path) -> int:
-    """Nodes + ways + relations in the file (for throughput figures), from a cheap counting pass."""
+    """Nodes + ways + relations in the file (for throughput figures).
+
+    osmium-tool counts in C++ in a fraction of the time a Python callback per
+    object takes; without it, pyosmium counts.
+    """
+    tool = shutil.which("osmium")
+    if tool:
+        done = subprocess.run([tool, "fileinfo", "-e", "-j", str(path)], capture_output=True, text=True)
+        if done.returncode == 0:
+            count = json.loads(done.stdout)["data"]["count"]
+            return int(count["nodes"]) + int(count["ways"]) + int(count["relations"])
 
     class Count:
         n = 0
