@@ -153,6 +153,7 @@ class Merger:
         self.report = ImportReport(source=source, scope=scope, run_id=self.run_id, dry_run=dry_run)
         self._links: dict[tuple[str, str], SourceLink] | None = None
         self._seen: set[int] = set()  # links of unchanged records, marked seen in one statement
+        self._loaded: list[object] = []
 
     # -- public --------------------------------------------------------------------------
 
@@ -269,8 +270,15 @@ class Merger:
     def _link(self, kind: str, source_id: str) -> SourceLink | None:
         """This source's link for a source id; all links are loaded in one query on first use."""
         if self._links is None:
-            rows = self.session.scalars(select(SourceLink).where(SourceLink.source == self.source))
+            rows = self.session.scalars(select(SourceLink).where(SourceLink.source == self.source)).all()
             self._links = {(link.entity_type, link.source_id): link for link in rows}
+            # Load the linked entries too, so matching a known record costs no query per record
+            # (held here because the session's identity map keeps objects only weakly).
+            for model, kind in ((Location, "location"), (Service, "service")):
+                ids = [link.entity_id for link in rows if link.entity_type == kind]
+                for start in range(0, len(ids), 5000):
+                    chunk = ids[start : start + 5000]
+                    self._loaded += self.session.scalars(select(model).where(model.id.in_(chunk))).all()
         return self._links.get((kind, source_id))
 
     def _remember(self, link: SourceLink) -> None:
