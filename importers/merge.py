@@ -17,6 +17,7 @@ the same as for a broker's edit. Rules:
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from typing import Any, cast
 
 from pydantic import BaseModel, ValidationError
 from rapidfuzz import fuzz, utils
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
@@ -154,6 +155,8 @@ class Merger:
         self._links: dict[tuple[str, str], SourceLink] | None = None
         self._seen: set[int] = set()  # links of unchanged records, marked seen in one statement
         self._loaded: list[object] = []
+        self._grid: dict[tuple[int, int], list[_Candidate]] | None = None
+        self._cells_reach = math.ceil(match_radius_m / _CELL_MIN_METRES)
 
     # -- public --------------------------------------------------------------------------
 
@@ -285,27 +288,48 @@ class Merger:
         if self._links is not None:
             self._links[(link.entity_type, link.source_id)] = link
 
+    def _candidates(self) -> dict[tuple[int, int], list[_Candidate]]:
+        """Locations of other sources on a grid of ~100 m cells, loaded once per run.
+
+        Other sources' locations do not change during a run, so one query replaces a
+        spatial query per new record.
+        """
+        if self._grid is None:
+            taken = select(SourceLink.entity_id).where(
+                SourceLink.entity_type == "location", SourceLink.source == self.source
+            )
+            rows = self.session.execute(
+                select(
+                    Location.id,
+                    Location.name,
+                    Location.alternate_name,
+                    Location.geom.ST_Y(),
+                    Location.geom.ST_X(),
+                ).where(Location.id.not_in(taken))
+            )
+            self._grid = {}
+            for entity_id, name, alternate, lat, lon in rows:
+                names = [name, *(n.strip() for n in (alternate or "").split(";") if n.strip())]
+                self._grid.setdefault(_cell(lat, lon), []).append(_Candidate(entity_id, names, lat, lon))
+        return self._grid
+
     def _match_location(self, record: PlaceRecord) -> Location | None:
         """The nearby location with the most similar name, if similar enough and not this source's."""
-        point = func.ST_SetSRID(func.ST_MakePoint(record.lon, record.lat), 4326)
-        degrees = self.match_radius_m / 60_000  # generous box in degrees for the index
-        taken = select(SourceLink.entity_id).where(
-            SourceLink.entity_type == "location", SourceLink.source == self.source
-        )
-        candidates = self.session.scalars(
-            select(Location).where(
-                Location.geom.op("&&")(func.ST_Expand(point, degrees)),
-                func.ST_DWithin(func.Geography(Location.geom), func.Geography(point), self.match_radius_m),
-                Location.id.not_in(taken),
-            )
-        ).all()
-        best: tuple[float, Location] | None = None
-        for candidate in candidates:
-            names = [candidate.name, *(candidate.alternate_name or "").split(";")]
-            score = max(name_similarity(record.name, n) for n in names if n.strip())
-            if score >= self.name_threshold and (best is None or score > best[0]):
-                best = (score, candidate)
-        return best[1] if best else None
+        grid = self._candidates()
+        row, col = _cell(record.lat, record.lon)
+        best: tuple[float, _Candidate] | None = None
+        reach = range(-self._cells_reach, self._cells_reach + 1)
+        for cell in ((row + dr, col + dc) for dr in reach for dc in reach):
+            for candidate in grid.get(cell, []):
+                if _metres(record.lat, record.lon, candidate.lat, candidate.lon) > self.match_radius_m:
+                    continue
+                score = max(name_similarity(record.name, n) for n in candidate.names)
+                if score >= self.name_threshold and (best is None or score > best[0]):
+                    best = (score, candidate)
+        if best is None:
+            return None
+        grid[_cell(best[1].lat, best[1].lon)].remove(best[1])  # now linked to this source: taken
+        return self.session.get(Location, best[1].entity_id)
 
     # -- writing -------------------------------------------------------------------------
 
@@ -608,6 +632,33 @@ class Merger:
                         entity_id=entry.id,
                     )
                 )
+
+
+@dataclass
+class _Candidate:
+    """A location another source made, as the name matcher sees it."""
+
+    entity_id: uuid.UUID
+    names: list[str]
+    lat: float
+    lon: float
+
+
+#: Grid cell size in degrees: about 111 m north-south and at least 99 m east-west in the
+#: Netherlands (up to 53.5 N); a point's candidates lie within `_cells_reach` cells.
+_CELL_LAT, _CELL_LON = 0.001, 0.0015
+_CELL_MIN_METRES = 99.0
+
+
+def _cell(lat: float, lon: float) -> tuple[int, int]:
+    return math.floor(lat / _CELL_LAT), math.floor(lon / _CELL_LON)
+
+
+def _metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Distance in metres (equirectangular; exact enough below a kilometre)."""
+    x = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
+    y = math.radians(lat2 - lat1)
+    return 6_371_000 * math.hypot(x, y)
 
 
 def _clean(schema: type[BaseModel], fields: dict[str, Any]) -> dict[str, Any]:
