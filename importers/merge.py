@@ -277,8 +277,8 @@ class Merger:
             self._links = {(link.entity_type, link.source_id): link for link in rows}
             # Load the linked entries too, so matching a known record costs no query per record
             # (held here because the session's identity map keeps objects only weakly).
-            for model, kind in ((Location, "location"), (Service, "service")):
-                ids = [link.entity_id for link in rows if link.entity_type == kind]
+            for model, entity_type in ((Location, "location"), (Service, "service")):
+                ids = [link.entity_id for link in rows if link.entity_type == entity_type]
                 for start in range(0, len(ids), 5000):
                     chunk = ids[start : start + 5000]
                     self._loaded += self.session.scalars(select(model).where(model.id.in_(chunk))).all()

@@ -69,6 +69,8 @@ def test_export_import_round_trip(db: Session, tmp_path: Path, shared_data: Path
     db.commit()
     report = run_import(db, read_hsds(tmp_path / "pkg"), source="hsds", scope="pkg")
     assert not report.rejects()
+    again = run_import(db, read_hsds(tmp_path / "pkg"), source="hsds", scope="pkg")
+    assert set(again.counts()) == {"unchanged"}
     after = _content(db)
     for kind in before:
         missing = [r for r in before[kind] if r not in after[kind]]

@@ -32,6 +32,8 @@ def test_open_on_saturday_14_march(db: Session, cafes_json: Path) -> None:
     """Saturday 14 March 2026 is the second Saturday: only the 2nd-Saturday and weekly-Saturday cafés."""
     report = run_import(db, read_repaircafes(cafes_json), source=SOURCE, scope=cafes_json.name)
     assert report.counts()["created"] == 39
+    again = run_import(db, read_repaircafes(cafes_json), source=SOURCE, scope=cafes_json.name)
+    assert set(again.counts()) == {"unchanged"}
     assert _open_on(db, date(2026, 3, 14)) == {
         "Repair Café Buitenveldert",
         "Repair Café De Diem",
