@@ -12,7 +12,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 
 from dateutil.rrule import rrulestr
@@ -32,17 +32,13 @@ def _bounds(part: str, *, end: bool) -> tuple[int | None, int, int]:
     if match["y"]:
         year = int(match["y"])
         month = int(match["m"]) if match["m"] else (12 if end else 1)
-        if match["d"]:
-            day = int(match["d"])
-        else:
-            day = calendar.monthrange(year, month)[1] if end else 1
+        last = calendar.monthrange(year, month)[1]
+        day = int(match["d"]) if match["d"] else (last if end else 1)
         date(year, month, day)  # raises ValueError for 2024-02-31
         return year, month, day
     month = int(match["rm"])
-    if match["rd"]:
-        day = int(match["rd"])
-    else:
-        day = calendar.monthrange(2000, month)[1] if end else 1  # 2000 is a leap year: Feb has 29
+    last = calendar.monthrange(2000, month)[1]  # 2000 is a leap year: February has 29 days
+    day = int(match["rd"]) if match["rd"] else (last if end else 1)
     date(2000, month, day)
     return None, month, day
 
@@ -96,7 +92,8 @@ def meeting_on(meeting: Mapping[str, Any], day: date) -> bool:
     anchor = datetime.combine(start or DEFAULT_ANCHOR, time())
     rule = rrulestr(str(meeting["rrule"]), dtstart=anchor)
     begin = datetime.combine(day, time())
-    return bool(rule.between(begin, begin + timedelta(days=1), inc=False) or rule.between(begin, begin, inc=True))
+    # Occurrences fall at the anchor's time of day (midnight): one on `day` is the one at `begin`.
+    return rule.after(begin, inc=True) == begin
 
 
 def meets_on(meetings: Iterable[Mapping[str, Any]], day: date) -> bool:

@@ -22,6 +22,7 @@ Status = Literal["active", "closed", "needs_review"]
 Postcode = Annotated[str, AfterValidator(v.normalise_postcode)]
 Phone = Annotated[str, AfterValidator(v.normalise_phone)]
 OpeningHours = Annotated[str, Field(max_length=500), AfterValidator(v.check_opening_hours)]
+ClosedRange = Annotated[str, Field(max_length=40), AfterValidator(v.check_closed_range)]
 Languages = Annotated[list[str], AfterValidator(v.check_languages)]
 Codes = Annotated[list[Annotated[str, Field(min_length=1, max_length=80)]], Field(max_length=50)]
 ShortText = Annotated[str, Field(max_length=500)]
@@ -45,11 +46,9 @@ class Meeting(Strict):
     start_time: time | None = None
     end_time: time | None = None
     exdates: list[date] = Field(default_factory=list, description="dates it does not happen")
-    closed_ranges: Annotated[list[Annotated[str, AfterValidator(v.check_closed_range)]], Field(max_length=50)] = (
-        Field(
-            default_factory=list,
-            description="periods without meetings: 2024-07-05:2024-08-21, 07:08 (every July-August), 12-24:12-31",
-        )
+    closed_ranges: Annotated[list[ClosedRange], Field(max_length=50)] = Field(
+        default_factory=list,
+        description="periods without meetings: 2024-07-05:2024-08-21, 07:08 (each July-August), 12-24:12-31",
     )
     note: ShortText | None = None
 
