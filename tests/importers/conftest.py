@@ -17,7 +17,7 @@ from importers.records import PlaceRecord
 from importers.run import run_import
 from tests.conftest import ENTRY_TABLES
 
-IMPORT_TABLES = [*ENTRY_TABLES, "source_link", "source_suggestion"]
+IMPORT_TABLES = list(dict.fromkeys([*ENTRY_TABLES, "source_link", "source_suggestion"]))
 
 
 @pytest.fixture
