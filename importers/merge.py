@@ -381,7 +381,7 @@ class Merger:
             record.source_id,
             record.name,
             outcome,
-            record.category,
+            location.category or record.category,  # the entry's category when merged into another's place
             entity_id=location.id,
             matched_by=matched_by,
         )
@@ -534,7 +534,7 @@ class Merger:
             record.source_id,
             record.name,
             "unchanged",
-            record.category,
+            location.category or record.category,
             entity_id=location.id,
             matched_by="source_id",
         )
