@@ -27,6 +27,9 @@ from sqlalchemy.orm import Session
 from importers.merge import OUTCOMES, ImportReport, Merger
 from importers.records import EntryRecord, PlaceRecord, Rejected
 
+#: Records applied under one savepoint (see `Merger.apply_batch`).
+BATCH_SIZE = 200
+
 
 @dataclass(frozen=True)
 class RunOptions:
@@ -67,14 +70,26 @@ def run_import(
     )
     with progress:
         task = progress.add_task(f"import {source}", total=total)
+        batch: list[PlaceRecord] = []
+
+        def flush() -> None:
+            merger.apply_batch(batch)
+            progress.advance(task, len(batch))
+            batch.clear()
+
         for item in items:
+            if isinstance(item, PlaceRecord):
+                batch.append(item)
+                if len(batch) >= BATCH_SIZE:
+                    flush()
+                continue
+            flush()  # keep the input order
             if isinstance(item, Rejected):
                 merger.reject(item.source_id, item.reason, name=item.name, line=item.line)
-            elif isinstance(item, EntryRecord):
-                merger.apply_entry(item)
             else:
-                merger.apply(item)
+                merger.apply_entry(item)
             progress.advance(task)
+        flush()
     report = merger.finish(flag_missing=options.flag_missing and not options.dry_run)
     report.dry_run = options.dry_run
     report.seconds = time.perf_counter() - start
