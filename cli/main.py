@@ -9,6 +9,7 @@ import click
 from cli.backup import backup, restore
 from cli.db import db_group
 from cli.geo import geo_group
+from cli.importers import export_group, import_group
 from cli.serve import demo, serve
 from cli.users import user_group
 
@@ -31,6 +32,8 @@ cli.add_command(backup)
 cli.add_command(restore)
 cli.add_command(user_group)
 cli.add_command(geo_group)
+cli.add_command(import_group)
+cli.add_command(export_group)
 
 
 def main() -> None:

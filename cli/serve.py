@@ -6,9 +6,10 @@ import click
 import uvicorn
 
 from cli.common import console, ensure_database, friendly_errors
-from directory.db import session_scope
+from directory.db import get_engine, session_scope
 from directory.demo import load_demo
 from directory.settings import get_settings
+from geo.demo import prepare_demo_geo
 
 
 def _serve(host: str, port: int, workers: int, reload: bool) -> None:
@@ -58,6 +59,23 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
     _serve(host, port, workers, reload)
 
 
+def _import_demo_osm() -> None:
+    """Import the shipped OSM cut (real places, ODbL) through the OSM importer; idempotent."""
+    from directory.demo import DEMO_DIR
+    from importers.osm import import_osm_file
+
+    with session_scope() as session:
+        report = import_osm_file(
+            session, DEMO_DIR / "centrum-cut.osm.pbf", scope="demo:centrum-cut", console=console
+        )
+    counts = report.counts()
+    console.print(
+        "demo places from OpenStreetMap (© OpenStreetMap contributors, ODbL): "
+        + ", ".join(f"{counts[o]} {o}" for o in ("created", "updated", "unchanged") if counts[o])
+        + f" in {report.seconds:.1f} s"
+    )
+
+
 @click.command("demo")
 @HOST
 @PORT
@@ -68,8 +86,12 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
 def demo(host: str, port: int, then_serve: bool) -> None:
     """Load the demo data shipped with wijkgram (idempotent), then serve."""
     ensure_database()
+    # Streets, addresses and (with ../shared) boundaries first: the boundary
+    # trigger then gives every demo place its stadsdeel/wijk/buurt as it is saved.
+    prepare_demo_geo(get_engine(), console, get_settings().data.shared_dir / "boundaries")
     with session_scope() as session:
         summary = load_demo(session, progress=console)
     console.print(f"demo data: {summary}")
+    _import_demo_osm()
     if then_serve:
         _serve(host, port, 1, False)

@@ -24,12 +24,25 @@ from directory.db.cluster import EmbeddedCluster
 from directory.db.url import normalise_url
 from directory.settings import REPO_ROOT, get_settings
 
+# Tests never ask PDOK (no network here); the offline address table answers.
+os.environ.setdefault("WIJKGRAM_GEOCODER", "offline")
+
 TEST_ROOT = REPO_ROOT / "var" / "test"
 OUTPUT_DIR = REPO_ROOT / "tests" / "output"
 
 #: Tables emptied before each test that asks for a clean database. Reference
 #: data seeded by migrations (taxonomy) is kept.
-ENTRY_TABLES = ["service_at_location", "service", "location", "organization", "revision", "search_outbox"]
+ENTRY_TABLES = [
+    "service_at_location",
+    "service",
+    "location",
+    "organization",
+    "revision",
+    "search_outbox",
+    # importers: links to source objects and suggestions refer to entries, so they go with them
+    "source_link",
+    "source_suggestion",
+]
 ENTRY_TABLES += ["entry_report", "web_session", "api_token", "app_user"]
 
 

@@ -12,8 +12,10 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from sqlalchemy import Engine
 
 from directory.db import get_engine, sessionmaker_for
+from directory.settings import get_settings
 from geo.api import GEO_HANDLERS
 from geo.geocoding.base import Geocoder
+from geo.geocoding.chain import make_geocoder
 from web.accounts.current import CurrentUserMiddleware, api_write_guard
 from web.accounts.ratelimit import LoginRateLimiter
 from web.api.entries import ENTRY_HANDLERS
@@ -38,7 +40,7 @@ def create_app(
     """The wijkgram app on the given engine (default: the configured database).
 
     `geocoder` turns typed addresses into points on the support page; by
-    default the offline address table of the demo OpenStreetMap cut.
+    default geo's (PDOK, then the offline address table; WIJKGRAM_GEOCODER).
     """
     engine = engine or get_engine()
 
@@ -46,7 +48,7 @@ def create_app(
         app.state.engine = engine
         app.state.sessionmaker = sessionmaker_for(engine)
         app.state.login_limiter = LoginRateLimiter()
-        app.state.geocoder = geocoder
+        app.state.geocoder = geocoder or make_geocoder(engine, get_settings().geo)
 
     return Litestar(
         route_handlers=[

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,22 +73,39 @@ def backup(url: str, path: Path) -> BackupResult:
 
 
 def restore(url: str, path: Path) -> BackupResult:
-    """Replace the database's contents with a dump, in one transaction (all or nothing)."""
+    """Replace the database's contents with a dump, in one transaction (all or nothing).
+
+    Extensions (PostGIS, pg_trgm, ...) are left in place: dropping and
+    recreating them would change their internal ids under every open
+    connection, and PostGIS caches those per connection.
+    """
     if not path.is_file():
         raise WijkgramError(f"no backup file at {path}")
     args, env = _libpq_args(url)
-    _run(
-        [
-            _tool("pg_restore"),
-            *args,
-            "--clean",
-            "--if-exists",
-            "--no-owner",
-            "--single-transaction",
-            "--exit-on-error",
-            str(path),
-        ],
-        env,
-        "pg_restore",
-    )
+    listing = subprocess.run([_tool("pg_restore"), "--list", str(path)], capture_output=True, text=True)
+    if listing.returncode != 0:
+        raise WijkgramError(f"pg_restore failed: {listing.stderr.strip()[-2000:]}")
+    keep = [line for line in listing.stdout.splitlines() if " EXTENSION " not in line]
+    with tempfile.NamedTemporaryFile("w", suffix=".list", delete=False) as handle:
+        handle.write("\n".join(keep) + "\n")
+        list_file = Path(handle.name)
+    try:
+        _run(
+            [
+                _tool("pg_restore"),
+                *args,
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--single-transaction",
+                "--exit-on-error",
+                "--use-list",
+                str(list_file),
+                str(path),
+            ],
+            env,
+            "pg_restore",
+        )
+    finally:
+        list_file.unlink(missing_ok=True)
     return BackupResult(path, path.stat().st_size)

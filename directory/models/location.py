@@ -44,6 +44,9 @@ class Location(EntryColumns, CostColumns, Base):
     geom: Mapped[Any] = mapped_column(Geometry("POINT", srid=4326, spatial_index=False), nullable=False)
 
     opening_hours: Mapped[str | None] = mapped_column(Text)
+    # Places of worship: OpenStreetMap `religion` / `denomination` values (christian, roman_catholic).
+    religion: Mapped[str | None] = mapped_column(Text)
+    denomination: Mapped[str | None] = mapped_column(Text)
 
     step_free: Mapped[bool | None] = mapped_column(Boolean)
     accessible_toilet: Mapped[bool | None] = mapped_column(Boolean)

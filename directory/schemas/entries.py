@@ -24,6 +24,7 @@ Status = Literal["active", "closed", "needs_review"]
 Postcode = Annotated[str, AfterValidator(v.normalise_postcode)]
 Phone = Annotated[str, AfterValidator(v.normalise_phone)]
 OpeningHours = Annotated[str, Field(max_length=500), AfterValidator(v.check_opening_hours)]
+ClosedRange = Annotated[str, Field(max_length=40), AfterValidator(v.check_closed_range)]
 Languages = Annotated[list[str], AfterValidator(v.check_languages)]
 Codes = Annotated[list[Annotated[str, Field(min_length=1, max_length=80)]], Field(max_length=50)]
 ShortText = Annotated[str, Field(max_length=500)]
@@ -47,6 +48,10 @@ class Meeting(Strict):
     start_time: time | None = None
     end_time: time | None = None
     exdates: list[date] = Field(default_factory=list, description="dates it does not happen")
+    closed_ranges: Annotated[list[ClosedRange], Field(max_length=50)] = Field(
+        default_factory=list,
+        description="periods without meetings: 2024-07-05:2024-08-21, 07:08 (each July-August), 12-24:12-31",
+    )
     note: ShortText | None = None
 
 
@@ -98,6 +103,8 @@ class LocationFields(EntryFields, CostFields):
     wijk_code: Annotated[str, Field(max_length=20)] | None = None
     buurt_code: Annotated[str, Field(max_length=20)] | None = None
     opening_hours: OpeningHours | None = None
+    religion: Annotated[str, Field(max_length=80)] | None = None
+    denomination: Annotated[str, Field(max_length=80)] | None = None
     step_free: bool | None = None
     accessible_toilet: bool | None = None
     scootmobiel_parking: bool | None = None

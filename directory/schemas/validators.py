@@ -11,6 +11,7 @@ from dateutil.rrule import rrulestr
 from shapely.geometry import MultiPolygon, shape
 
 from directory import netherlands
+from directory.meetings import check_closed_range as check_closed_range
 
 _POSTCODE = re.compile(r"^\s*([1-9][0-9]{3})\s*([A-Za-z]{2})\s*$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,12 +25,15 @@ BIJLMER = Point(4.9446, 52.3178)
 
 
 @pytest.fixture(scope="module")
-def boundaries(engine: Engine, shared_data: Path) -> Path:
-    """The real boundaries imported into the test database."""
+def boundaries(engine: Engine, shared_data: Path) -> Iterator[Path]:
+    """The real boundaries imported into the test database, removed again after this module."""
     folder = shared_data / "boundaries"
     summary = build_boundaries(engine, folder)
     assert summary.buurten == 518
-    return folder
+    yield folder
+    # Later tests (e.g. the Amsterdam importer's) must not find codes assigned by these polygons.
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM geo_boundary"))
 
 
 def _buurt_of(folder: Path, point: Point) -> dict[str, str]:

@@ -26,8 +26,17 @@ def password_hashes() -> dict[str, str]:
     return {name: hasher.hash(password) for name, password in PASSWORDS.items()}
 
 
+@pytest.fixture(scope="session")
+def demo_addresses(engine: Engine) -> None:
+    """The offline address table of the demo OSM cut (real addresses), built once per run."""
+    from geo.build import build_addresses
+    from geo.demo import DEMO_OSM
+
+    build_addresses(engine, DEMO_OSM)
+
+
 @pytest.fixture
-def demo_db(clean_db: Engine, password_hashes: dict[str, str]) -> Engine:
+def demo_db(clean_db: Engine, password_hashes: dict[str, str], demo_addresses: None) -> Engine:
     """The clean database with the demo entries (real Amsterdam places) and one user per role."""
     from web.accounts.models import User
 

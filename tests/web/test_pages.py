@@ -120,9 +120,9 @@ def test_support_search_from_a_postcode_groups_by_need_within_reach(
     company = response.text.split('data-need="company"')[1].split('data-need="money"')[0]
     company_distances = [int(m) for m in re.findall(r"<dd>(\d+) meter, ongeveer", company)]
     assert company_distances == sorted(company_distances), "nearest first"
-    from web.geocode import demo_geocoder
+    from geo.geocoding.offline import OfflineGeocoder
 
-    place = demo_geocoder().geocode(address)
+    place = OfflineGeocoder(demo_db).geocode(address)
     assert place is not None
     with demo_db.connect() as conn:
         expected = conn.execute(

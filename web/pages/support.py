@@ -24,7 +24,7 @@ from directory.schemas.validators import check_languages
 from directory.settings import get_settings
 from geo.geocoding.base import Geocoder
 from web.finder import NEEDS, SPEED_M_PER_MIN, TRAVEL_MODES, SupportQuery, SupportResults, find_support
-from web.geocode import demo_geocoder, resolve_place
+from web.geocode import resolve_place
 from web.i18n import Translator
 from web.maps import map_document, new_map, popup, safe_html
 from web.pages.common import render, translator
@@ -91,8 +91,8 @@ def language_list(text: str) -> list[str]:
 
 
 def _geocoder(request: Request[Any, Any, Any]) -> Geocoder:
-    configured: Geocoder | None = request.app.state.geocoder
-    return configured or demo_geocoder()
+    configured: Geocoder = request.app.state.geocoder
+    return configured
 
 
 def _context(request: Request[Any, Any, Any], db: Session, form: SupportForm, **extra: Any) -> dict[str, Any]:

@@ -1,0 +1,179 @@
+"""Throughput of the OSM importer, next to osmium-tool reading the same file.
+
+    .venv/bin/python -m bench.import_osm [--tiles 4] [--no-write]
+
+Two files: the real Centrum extract, and a city-sized file made by tiling it
+(`--tiles N` gives N x N copies, each shifted by the extract's own width and
+height). Ids are first made dense with `osmium renumber` (1, 2, 3, ... per
+type), then copy k adds k * 100,000 to every node, way and relation id, so
+copies never collide and the ids stay dense like a real city extract's
+location index expects.
+For each file it prints
+
+- read: objects read per second by `importers.osm.reader.read_places`
+  (pyosmium + tag map + representative points), and the time of
+  `osmium tags-filter` with the same keys on the same file, in the same run,
+  as the baseline for raw reading speed, with the ratio;
+- write: places written per second by the full import (merge, revisions,
+  provenance, outbox) into a fresh database on the test cluster, and the
+  time of a second, unchanged run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import create_engine, pool
+from sqlalchemy.orm import Session
+
+from directory.db import migrate
+from directory.settings import get_settings
+from importers.osm import import_osm_file
+from importers.osm.reader import ReadStats, read_places
+from importers.osm.tags import primary_keys
+
+ID_STEP = 100_000
+
+
+_REF = re.compile(r"([nwr])(-?\d+)")
+
+
+def _shift_line(line: str, offset: int, dx: float, dy: float) -> str:
+    """One OPL line of a copy: ids and references renumbered, node coordinates shifted."""
+    fields = line.split(" ")
+    out = []
+    for field in fields:
+        head, rest = field[:1], field[1:]
+        if field is fields[0]:
+            out.append(f"{head}{int(rest) + offset}")
+        elif head == "x" and rest:
+            out.append(f"x{float(rest) + dx:.7f}")
+        elif head == "y" and rest:
+            out.append(f"y{float(rest) + dy:.7f}")
+        elif head in ("N", "M") and rest:
+            out.append(head + _REF.sub(lambda m: f"{m.group(1)}{int(m.group(2)) + offset}", rest))
+        else:
+            out.append(field)
+    return " ".join(out)
+
+
+def tile(source: Path, target: Path, tiles: int) -> None:
+    """Write tiles x tiles shifted, renumbered copies of `source` to `target` (sorted by type and id)."""
+    dense = target.with_name("renumbered.opl")
+    subprocess.run(["osmium", "renumber", "-O", "-f", "opl", "-o", str(dense), str(source)], check=True)
+    lines = dense.read_text(encoding="utf-8").splitlines()
+    xs = [
+        float(f[1:])
+        for line in lines
+        if line.startswith("n")
+        for f in line.split(" ")
+        if f[:1] == "x" and f[1:]
+    ]
+    ys = [
+        float(f[1:])
+        for line in lines
+        if line.startswith("n")
+        for f in line.split(" ")
+        if f[:1] == "y" and f[1:]
+    ]
+    dx, dy = max(xs) - min(xs), max(ys) - min(ys)
+    copies = [(k * ID_STEP, (k % tiles) * dx, (k // tiles) * dy) for k in range(tiles * tiles)]
+    tiled = target.with_name("tiled.opl")
+    with tiled.open("w", encoding="utf-8") as out:
+        for kind in "nwr":  # all nodes, then all ways, then all relations: the order osmium expects
+            own = [line for line in lines if line.startswith(kind)]
+            for offset, shift_x, shift_y in copies:
+                out.writelines(_shift_line(line, offset, shift_x, shift_y) + "\n" for line in own)
+    subprocess.run(["osmium", "cat", "-O", "-o", str(target), str(tiled)], check=True)
+
+
+def osmium_baseline(path: Path, out_dir: Path) -> float:
+    """Seconds `osmium tags-filter` needs to select the same keys from the file."""
+    start = time.perf_counter()
+    subprocess.run(
+        [
+            "osmium",
+            "tags-filter",
+            "-O",
+            "-o",
+            str(out_dir / "filtered.osm.pbf"),
+            str(path),
+            *(f"nwr/{k}" for k in primary_keys()),
+        ],
+        check=True,
+    )
+    return time.perf_counter() - start
+
+
+def read_only(path: Path) -> tuple[float, ReadStats]:
+    """Seconds to read every place of the file (no database)."""
+    stats = ReadStats()
+    start = time.perf_counter()
+    for _ in read_places(path, stats=stats):
+        pass
+    seconds = time.perf_counter() - start
+    return seconds, stats
+
+
+def write(path: Path) -> tuple[float, int, float]:
+    """(seconds, places created, seconds of an unchanged rerun) importing into a fresh database."""
+    from tests.conftest import _start_test_cluster, create_database, drop_database
+
+    _start_test_cluster()
+    name = "wijkgram_bench_import"
+    url = create_database(name)
+    try:
+        migrate.upgrade(url)
+        engine = create_engine(url, poolclass=pool.NullPool)
+        with Session(engine) as session:
+            first = import_osm_file(session, path)
+            second = import_osm_file(session, path)
+        engine.dispose()
+        return first.seconds, first.counts()["created"], second.seconds
+    finally:
+        drop_database(name)
+
+
+def report(label: str, path: Path, work: Path, do_write: bool) -> None:
+    """Print the read and write figures for one file."""
+    baseline = osmium_baseline(path, work)
+    seconds, stats = read_only(path)
+    print(f"\n{label}: {path.name}, {stats.objects:,} objects, {stats.places:,} places")
+    print(f"  read    {stats.objects / seconds:12,.0f} objects/s  ({seconds:.2f} s)")
+    ratio = seconds / baseline
+    print(
+        f"  osmium tags-filter same keys: {baseline:.2f} s  -> wijkgram read takes {ratio:.1f}x osmium's time"
+    )
+    if do_write:
+        took, created, rerun = write(path)
+        print(f"  write   {created / took:12,.1f} places/s   ({created:,} places in {took:.1f} s)")
+        print(f"  rerun   unchanged in {rerun:.1f} s ({created / rerun:,.0f} places/s checked)")
+
+
+def main() -> None:
+    """Run the benchmark on the Centrum extract and its tiled city-sized version."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--tiles", type=int, default=4, help="N for the N x N tiled file (default 4)")
+    parser.add_argument("--no-write", action="store_true", help="only measure reading (no database)")
+    parser.add_argument("--write-tiled", action="store_true", help="also import the tiled file (slow)")
+    args = parser.parse_args()
+    centrum = get_settings().data.shared_dir / "osm" / "amsterdam-centrum.osm.pbf"
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        report("Centrum", centrum, work, not args.no_write)
+        tiled = work / f"centrum-{args.tiles}x{args.tiles}.osm.pbf"
+        start = time.perf_counter()
+        tile(centrum, tiled, args.tiles)
+        print(f"\n(tiled {args.tiles}x{args.tiles} in {time.perf_counter() - start:.1f} s)")
+        report(f"Tiled {args.tiles}x{args.tiles}", tiled, work, args.write_tiled and not args.no_write)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+"""Recurring meetings: does a service meet on a given date?
+
+A service's `meetings` are RFC 5545 rules with optional first/last date,
+exception dates and closed ranges (holidays). Closed ranges are written as
+in the Amsterdam repair-café list: `2024-07-05:2024-08-21` (absolute),
+`2024-09` (one month), `2025:2035` (years), `07:08` (July and August of
+every year), `12-24:12-31` (every year), `12` (every December).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime, time
+from typing import Any
+
+from dateutil.rrule import rrulestr
+
+#: When a meeting names no first date, rules are anchored here so that
+#: INTERVAL=2 and the like give the same answer whichever day is asked.
+DEFAULT_ANCHOR = date(2000, 1, 3)
+
+_PART = re.compile(r"^(?:(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?|(?P<rm>\d{2})(?:-(?P<rd>\d{2}))?)$")
+
+
+def _bounds(part: str, *, end: bool) -> tuple[int | None, int, int]:
+    """(year or None, month, day) of the first or last day a range endpoint covers."""
+    match = _PART.match(part.strip())
+    if not match:
+        raise ValueError(f"{part!r} is not a date, month or year (YYYY, YYYY-MM, YYYY-MM-DD, MM or MM-DD)")
+    if match["y"]:
+        year = int(match["y"])
+        month = int(match["m"]) if match["m"] else (12 if end else 1)
+        last = calendar.monthrange(year, month)[1]
+        day = int(match["d"]) if match["d"] else (last if end else 1)
+        date(year, month, day)  # raises ValueError for 2024-02-31
+        return year, month, day
+    month = int(match["rm"])
+    last = calendar.monthrange(2000, month)[1]  # 2000 is a leap year: February has 29 days
+    day = int(match["rd"]) if match["rd"] else (last if end else 1)
+    date(2000, month, day)
+    return None, month, day
+
+
+def closed_range_predicate(text: str) -> Callable[[date], bool]:
+    """A function telling whether a date falls in the closed range `text`."""
+    first, _, last = text.partition(":")
+    start = _bounds(first, end=False)
+    stop = _bounds(last or first, end=True)
+    if (start[0] is None) != (stop[0] is None):
+        raise ValueError(f"{text!r} mixes a yearly range with an absolute date")
+    if start[0] is not None and stop[0] is not None:
+        a = date(start[0], start[1], start[2])
+        b = date(stop[0], stop[1], stop[2])
+        if b < a:
+            raise ValueError(f"{text!r} ends before it starts")
+        return lambda day: a <= day <= b
+    a_md, b_md = (start[1], start[2]), (stop[1], stop[2])
+    if a_md <= b_md:
+        return lambda day: a_md <= (day.month, day.day) <= b_md
+    # Wraps the new year, e.g. 12-24:01-06.
+    return lambda day: (day.month, day.day) >= a_md or (day.month, day.day) <= b_md
+
+
+def check_closed_range(value: str) -> str:
+    """Accept a closed range such as '2024-07-05:2024-08-21' or '07:08'; refuse anything else."""
+    closed_range_predicate(value)
+    return value.strip()
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+def meeting_on(meeting: Mapping[str, Any], day: date) -> bool:
+    """True when this one meeting takes place on `day`."""
+    start = _as_date(meeting.get("dtstart"))
+    until = _as_date(meeting.get("until"))
+    if (start and day < start) or (until and day > until):
+        return False
+    if day in {_as_date(d) for d in meeting.get("exdates") or []}:
+        return False
+    if any(closed_range_predicate(r)(day) for r in meeting.get("closed_ranges") or []):
+        return False
+    anchor = datetime.combine(start or DEFAULT_ANCHOR, time())
+    rule = rrulestr(str(meeting["rrule"]), dtstart=anchor)
+    begin = datetime.combine(day, time())
+    # Occurrences fall at the anchor's time of day (midnight): one on `day` is the one at `begin`.
+    return rule.after(begin, inc=True) == begin
+
+
+def meets_on(meetings: Iterable[Mapping[str, Any]], day: date) -> bool:
+    """True when any of a service's meetings takes place on `day`."""
+    return any(meeting_on(m, day) for m in meetings)
+
+
+def meetings_on(meetings: Iterable[Mapping[str, Any]], day: date) -> list[Mapping[str, Any]]:
+    """The meetings of a service that take place on `day` (to show their times)."""
+    return [m for m in meetings if meeting_on(m, day)]

@@ -1,0 +1,695 @@
+"""The one step that writes imported records into the directory.
+
+Every importer hands its `PlaceRecord`s to `Merger`. For each record it
+finds the entry the record is about (by source id first, then by a similar
+name close by), and creates or updates it through `EntryService`, so
+revisions, optimistic locking, field provenance and the search outbox stay
+the same as for a broker's edit. Rules:
+
+- A field whose provenance is `manual` (a broker typed it) is never
+  overwritten; the source's differing value becomes a `SourceSuggestion`.
+- A field filled by another import source keeps that value too: the first
+  source owns a field, and a second source's differing value is recorded as
+  a suggestion. So running two sources in any order is stable.
+- An entry a source stops listing is set to `needs_review`, never deleted.
+- Same input, same state: an unchanged record writes no revision.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from pydantic import BaseModel, ValidationError
+from rapidfuzz import fuzz, utils
+from sqlalchemy import select
+from sqlalchemy import update as sql_update
+from sqlalchemy.orm import Session
+
+from directory.errors import WijkgramError
+from directory.models import Location, Organization, Service
+from directory.schemas.entries import (
+    LocationCreate,
+    LocationFields,
+    OrganizationCreate,
+    OrganizationFields,
+    ServiceCreate,
+    ServiceFields,
+)
+from directory.services.entries import MANUAL, Actor, EntryService
+from importers.models import SourceLink, SourceSuggestion
+from importers.records import EntryRecord, PlaceRecord, Problem
+
+#: Two records are the same place only within this distance (metres) ...
+MATCH_RADIUS_M = 60.0
+#: ... and when their names are this similar (rapidfuzz token_sort_ratio on normalised
+#: names, 0-100). Tuned on the real data (docs/importers.md): different places near
+#: each other in the Centrum extract score at most 82.8 ("Cafe Bloemenmarkt" vs the
+#: "Bloemenmarkt"); the repair-café list's "De Boomsspijker" vs OSM's "De Boomspijker"
+#: scores 96.6. WRatio was rejected: it scores "Soepcafé Nieuwmarkt" vs the square
+#: "Nieuwmarkt" 90.
+NAME_THRESHOLD = 85.0
+
+OUTCOMES = ("created", "updated", "unchanged", "rejected", "skipped", "missing")
+
+
+@dataclass
+class Outcome:
+    """What happened to one source record."""
+
+    source_id: str
+    name: str | None
+    outcome: str
+    category: str | None = None
+    reason: str | None = None
+    line: int | None = None
+    entity_id: uuid.UUID | None = None
+    matched_by: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    """Everything a run did, for the summary table and the tests."""
+
+    source: str
+    scope: str
+    run_id: str
+    dry_run: bool = False
+    outcomes: list[Outcome] = field(default_factory=list)
+    seconds: float = 0.0
+    objects_read: int = 0
+
+    def counts(self) -> Counter[str]:
+        """Number of records per outcome."""
+        return Counter(o.outcome for o in self.outcomes)
+
+    def by_category(self) -> dict[str, Counter[str]]:
+        """Outcome counts per category."""
+        table: dict[str, Counter[str]] = {}
+        for o in self.outcomes:
+            table.setdefault(o.category or "-", Counter())[o.outcome] += 1
+        return table
+
+    def rejects(self) -> list[Outcome]:
+        """The rejected records, in input order."""
+        return [o for o in self.outcomes if o.outcome == "rejected"]
+
+    def problems(self) -> list[tuple[Outcome, Problem]]:
+        """Values set aside (invalid opening hours etc.), with the record they belong to."""
+        return [(o, p) for o in self.outcomes for p in o.problems]
+
+
+def normalise_name(name: str) -> str:
+    """A name reduced for comparison: lower case, without punctuation and surrounding spaces."""
+    return str(utils.default_process(name))
+
+
+def name_similarity(a: str, b: str) -> float:
+    """How alike two place names are (0-100), tolerant of word order, case and punctuation."""
+    return float(fuzz.token_sort_ratio(normalise_name(a), normalise_name(b)))
+
+
+def _validation_reason(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"]) or "record"
+        parts.append(f"{where}: {err['msg'].removeprefix('Value error, ')}")
+    return "; ".join(parts)
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return abs(a - b) < 1e-7
+    if isinstance(a, list) and isinstance(b, list) and all(isinstance(x, str) for x in a + b):
+        return sorted(a) == sorted(b) if a and b else a == b
+    return bool(a == b)
+
+
+class Merger:
+    """Applies records of one source run to the directory, in the caller's transaction."""
+
+    def __init__(
+        self,
+        session: Session,
+        source: str,
+        scope: str,
+        *,
+        match_radius_m: float = MATCH_RADIUS_M,
+        name_threshold: float = NAME_THRESHOLD,
+        dry_run: bool = False,
+    ) -> None:
+        self.session = session
+        self.source = source
+        self.scope = scope
+        self.match_radius_m = match_radius_m
+        self.name_threshold = name_threshold
+        self.entries = EntryService(session, Actor(name=f"import:{source}", source=source))
+        self.now = datetime.now(UTC)
+        self.run_id = f"{source}:{self.now.isoformat()}:{uuid.uuid4().hex[:8]}"
+        self.report = ImportReport(source=source, scope=scope, run_id=self.run_id, dry_run=dry_run)
+        self._links: dict[tuple[str, str], SourceLink] | None = None
+        self._seen: set[int] = set()  # links of unchanged records, marked seen in one statement
+        self._loaded: list[object] = []
+        self._grid: dict[tuple[int, int], list[_Candidate]] | None = None
+        self._cells_reach = math.ceil(match_radius_m / _CELL_MIN_METRES)
+
+    # -- public --------------------------------------------------------------------------
+
+    def apply(self, record: PlaceRecord) -> Outcome:
+        """Create, update or leave one record; a bad record is rejected alone (savepoint)."""
+        fast = self._unchanged(record)
+        if fast is not None:
+            fast.line = record.line
+            fast.problems = list(record.problems)
+            self.report.outcomes.append(fast)
+            return fast
+        try:
+            with self.session.begin_nested():
+                outcome = self._apply(record)
+        except ValidationError as exc:
+            self._reset_caches()  # the savepoint took back what this record wrote
+            outcome = Outcome(
+                record.source_id, record.name, "rejected", record.category, _validation_reason(exc)
+            )
+        except WijkgramError as exc:
+            self._reset_caches()
+            outcome = Outcome(record.source_id, record.name, "rejected", record.category, exc.message)
+        outcome.line = record.line
+        outcome.problems = list(record.problems)
+        self.report.outcomes.append(outcome)
+        return outcome
+
+    def apply_batch(self, records: Sequence[PlaceRecord]) -> None:
+        """Apply records under one savepoint; when one fails, redo them with a savepoint each.
+
+        Rejections are rare in most sources, so one savepoint per batch saves two
+        statements per record; a batch with a bad record costs one retry.
+        """
+        mark, seen = len(self.report.outcomes), set(self._seen)
+        try:
+            with self.session.begin_nested():
+                for record in records:
+                    outcome = self._unchanged(record) or self._apply(record)
+                    outcome.line = record.line
+                    outcome.problems = list(record.problems)
+                    self.report.outcomes.append(outcome)
+        except (ValidationError, WijkgramError):
+            del self.report.outcomes[mark:]
+            self._seen = seen
+            self._reset_caches()
+            for record in records:
+                self.apply(record)
+
+    def _reset_caches(self) -> None:
+        """Forget what was loaded or noted during a rolled-back savepoint; reload on next use."""
+        self._links = None
+        self._grid = None
+        self._loaded = []
+
+    def apply_entry(self, record: EntryRecord) -> Outcome:
+        """Create or update an organisation or a place-less service, matched on its source id."""
+        try:
+            with self.session.begin_nested():
+                outcome = self._apply_entry(record)
+        except ValidationError as exc:
+            self._reset_caches()
+            outcome = Outcome(record.source_id, record.name, "rejected", None, _validation_reason(exc))
+        except WijkgramError as exc:
+            self._reset_caches()
+            outcome = Outcome(record.source_id, record.name, "rejected", None, exc.message)
+        outcome.line = record.line
+        self.report.outcomes.append(outcome)
+        return outcome
+
+    def _apply_entry(self, record: EntryRecord) -> Outcome:
+        data = {k: v for k, v in record.fields.items() if v not in (None, "", [], {})}
+        data["name"] = record.name
+        if record.kind == "organization":
+            entity_id, outcome = self._apply_organization({"source_id": record.source_id, **data})
+            return Outcome(record.source_id, record.name, outcome, data.get("category"), entity_id=entity_id)
+        if record.organization:
+            data.setdefault("organization_id", str(self._apply_organization(record.organization)[0]))
+        fields = _clean(ServiceFields, data)
+        link = self._link("service", record.source_id)
+        service = self.session.get(Service, link.entity_id) if link is not None else None
+        if service is None:
+            ServiceCreate.model_validate(fields)
+            create = dict(
+                fields, source=self.source, source_id=record.source_id, fetched_at=self.now.isoformat()
+            )
+            service = cast(Service, self.entries.create("service", create))
+            outcome = "created"
+        else:
+            outcome = "updated" if self._update("service", service, fields) else "unchanged"
+        if link is None:
+            link = SourceLink(
+                entity_type="service",
+                entity_id=service.id,
+                source=self.source,
+                source_id=record.source_id,
+                raw=record.raw,
+            )
+            self.session.add(link)
+            self._remember(link)
+        link.scope, link.fetched_at, link.last_seen_run, link.missing_since = (
+            self.scope,
+            self.now,
+            self.run_id,
+            None,
+        )
+        return Outcome(record.source_id, record.name, outcome, data.get("category"), entity_id=service.id)
+
+    def enrich(self, kind: str, entry: Location | Service, fields: dict[str, Any], source_id: str) -> Outcome:
+        """Set a few fields on an existing entry (e.g. its buurt code) under the same ownership rules."""
+        with self.session.begin_nested():
+            changed = self._update(kind, entry, fields)
+        outcome = Outcome(
+            source_id, entry.name, "updated" if changed else "unchanged", entry.category, entity_id=entry.id
+        )
+        self.report.outcomes.append(outcome)
+        return outcome
+
+    def reject(
+        self, source_id: str, reason: str, *, name: str | None = None, line: int | None = None
+    ) -> None:
+        """Note a source row that never became a record."""
+        self.report.outcomes.append(Outcome(source_id, name, "rejected", None, reason, line))
+
+    def finish(self, *, flag_missing: bool = True) -> ImportReport:
+        """Flag entries of this scope that the run did not see; return the report."""
+        if self._seen:
+            self.session.execute(
+                sql_update(SourceLink)
+                .where(SourceLink.id.in_(self._seen))
+                .values(scope=self.scope, fetched_at=self.now, last_seen_run=self.run_id)
+                .execution_options(synchronize_session=False)
+            )
+            self.session.expire_all()
+        if flag_missing:
+            self._flag_missing()
+        self.session.flush()
+        return self.report
+
+    # -- matching ------------------------------------------------------------------------
+
+    def _link(self, kind: str, source_id: str) -> SourceLink | None:
+        """This source's link for a source id; all links are loaded in one query on first use."""
+        if self._links is None:
+            rows = self.session.scalars(select(SourceLink).where(SourceLink.source == self.source)).all()
+            self._links = {(link.entity_type, link.source_id): link for link in rows}
+            # Load the linked entries too, so matching a known record costs no query per record
+            # (held here because the session's identity map keeps objects only weakly).
+            for model, entity_type in ((Location, "location"), (Service, "service")):
+                ids = [link.entity_id for link in rows if link.entity_type == entity_type]
+                for start in range(0, len(ids), 5000):
+                    chunk = ids[start : start + 5000]
+                    self._loaded += self.session.scalars(select(model).where(model.id.in_(chunk))).all()
+        return self._links.get((kind, source_id))
+
+    def _remember(self, link: SourceLink) -> None:
+        if self._links is not None:
+            self._links[(link.entity_type, link.source_id)] = link
+
+    def _candidates(self) -> dict[tuple[int, int], list[_Candidate]]:
+        """Locations of other sources on a grid of ~100 m cells, loaded once per run.
+
+        Other sources' locations do not change during a run, so one query replaces a
+        spatial query per new record.
+        """
+        if self._grid is None:
+            taken = select(SourceLink.entity_id).where(
+                SourceLink.entity_type == "location", SourceLink.source == self.source
+            )
+            rows = self.session.execute(
+                select(
+                    Location.id,
+                    Location.name,
+                    Location.alternate_name,
+                    Location.geom.ST_Y(),
+                    Location.geom.ST_X(),
+                ).where(Location.id.not_in(taken))
+            )
+            self._grid = {}
+            for entity_id, name, alternate, lat, lon in rows:
+                names = [name, *(n.strip() for n in (alternate or "").split(";") if n.strip())]
+                self._grid.setdefault(_cell(lat, lon), []).append(_Candidate(entity_id, names, lat, lon))
+        return self._grid
+
+    def _match_location(self, record: PlaceRecord) -> Location | None:
+        """The nearby location with the most similar name, if similar enough and not this source's."""
+        grid = self._candidates()
+        row, col = _cell(record.lat, record.lon)
+        best: tuple[float, _Candidate] | None = None
+        reach = range(-self._cells_reach, self._cells_reach + 1)
+        for cell in ((row + dr, col + dc) for dr in reach for dc in reach):
+            for candidate in grid.get(cell, []):
+                if _metres(record.lat, record.lon, candidate.lat, candidate.lon) > self.match_radius_m:
+                    continue
+                score = max(name_similarity(record.name, n) for n in candidate.names)
+                if score >= self.name_threshold and (best is None or score > best[0]):
+                    best = (score, candidate)
+        if best is None:
+            return None
+        grid[_cell(best[1].lat, best[1].lon)].remove(best[1])  # now linked to this source: taken
+        return self.session.get(Location, best[1].entity_id)
+
+    # -- writing -------------------------------------------------------------------------
+
+    def _apply(self, record: PlaceRecord) -> Outcome:
+        organization_id = self._apply_organization(record.organization)[0] if record.organization else None
+        location_fields = record.location_fields()
+        if organization_id is not None:
+            location_fields["organization_id"] = str(organization_id)
+            if record.service is not None and "organization" not in record.service:
+                record.service.setdefault("organization_id", str(organization_id))
+        fields = _clean(LocationFields, location_fields)
+        link = self._link("location", record.source_id)
+        matched_by: str | None = None
+        location: Location | None
+        if link is not None:
+            location = self.session.get(Location, link.entity_id)
+            matched_by = "source_id"
+            if location is None:
+                return Outcome(
+                    record.source_id,
+                    record.name,
+                    "skipped",
+                    record.category,
+                    "deleted in wijkgram by a broker; not recreated",
+                )
+        else:
+            location = self._match_location(record)
+            matched_by = "name+distance" if location is not None else None
+
+        if location is None:
+            LocationCreate.model_validate(fields)
+            create = dict(
+                fields, source=self.source, source_id=record.source_id, fetched_at=self.now.isoformat()
+            )
+            location = cast(
+                Location, self.entries.create("location", create, note=f"imported from {self.source}")
+            )
+            outcome = "created"
+        else:
+            changed = self._update("location", location, fields)
+            outcome = "updated" if changed else "unchanged"
+        self._touch_link("location", location.id, record, link)
+
+        service_fields = record.service_fields()
+        changed = service_fields is not None and self._apply_service(record, location.id, service_fields)
+        if changed and outcome == "unchanged":
+            outcome = "updated"
+        return Outcome(
+            record.source_id,
+            record.name,
+            outcome,
+            location.category or record.category,  # the entry's category when merged into another's place
+            entity_id=location.id,
+            matched_by=matched_by,
+        )
+
+    def _apply_organization(self, data: dict[str, Any]) -> tuple[uuid.UUID, str]:
+        """Create or update the organisation behind a record (matched on its source id only)."""
+        raw = dict(data)
+        source_id = str(raw.pop("source_id"))
+        fields = _clean(OrganizationFields, raw)
+        link = self._link("organization", source_id)
+        organization = self.session.get(Organization, link.entity_id) if link is not None else None
+        if organization is None:
+            OrganizationCreate.model_validate(fields)
+            create = dict(fields, source=self.source, source_id=source_id, fetched_at=self.now.isoformat())
+            organization = cast(Organization, self.entries.create("organization", create))
+            outcome = "created"
+        else:
+            outcome = "updated" if self._update("organization", organization, fields) else "unchanged"
+        if link is None:
+            link = SourceLink(
+                entity_type="organization",
+                entity_id=organization.id,
+                source=self.source,
+                source_id=source_id,
+                raw={"organization": data},
+            )
+            self.session.add(link)
+            self._remember(link)
+        link.scope = self.scope
+        link.fetched_at = self.now
+        link.last_seen_run = self.run_id
+        link.missing_since = None
+        return organization.id, outcome
+
+    def _apply_service(self, record: PlaceRecord, location_id: uuid.UUID, raw: dict[str, Any]) -> bool:
+        """Create or update the record's service at its location; True when something changed."""
+        raw = dict(raw)
+        organization = raw.pop("organization", None)
+        if organization:
+            raw["organization_id"] = str(self._apply_organization(organization)[0])
+        raw.setdefault("name", record.name)
+        raw.setdefault("category", record.category)
+        fields = _clean(ServiceFields, raw)
+        service_id = record.service_source_id or record.source_id
+        link = self._link("service", service_id)
+        service = self.session.get(Service, link.entity_id) if link is not None else None
+        if link is not None and service is None:
+            return False  # deleted by a broker: leave it deleted
+        if service is None:
+            ServiceCreate.model_validate(fields)
+            create = dict(
+                fields,
+                location_ids=[str(location_id)],
+                source=self.source,
+                source_id=service_id,
+                fetched_at=self.now.isoformat(),
+            )
+            service = cast(
+                Service, self.entries.create("service", create, note=f"imported from {self.source}")
+            )
+            changed = True
+        else:
+            current = self.entries.to_dict(service)
+            if str(location_id) not in current.get("location_ids", []):
+                fields["location_ids"] = [*current.get("location_ids", []), str(location_id)]
+            changed = self._update("service", service, fields)
+        self._touch_link("service", service.id, record, link, service_id)
+        return changed
+
+    def _plan(
+        self, entry: Organization | Location | Service, fields: dict[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, tuple[Any, Any]]]:
+        """(fields this source may write, {field: (its value, current value)} to suggest); no writes."""
+        current = self.entries.to_dict(entry)
+        provenance = entry.field_provenance or {}
+        update: dict[str, Any] = {}
+        suggest: dict[str, tuple[Any, Any]] = {}
+        for key, value in fields.items():
+            have = current.get(key)
+            if _same(have, value):
+                continue
+            owner = (provenance.get(key) or {}).get("source")
+            empty = have in (None, "", []) and owner != MANUAL
+            if empty or owner in (None, self.source) or key == "location_ids":
+                update[key] = value
+            else:
+                suggest[key] = (value, have)
+        if ("lat" in update) != ("lon" in update):
+            # A point is one value: write both halves or neither.
+            update.pop("lat", None)
+            update.pop("lon", None)
+        if entry.status == "needs_review" and (provenance.get("status") or {}).get("source") == self.source:
+            update["status"] = "active"
+        return update, suggest
+
+    def _update(self, kind: str, entry: Organization | Location | Service, fields: dict[str, Any]) -> bool:
+        """Write the fields this source may write; record suggestions for the others."""
+        update, suggest = self._plan(entry, fields)
+        for key, (value, have) in suggest.items():
+            self._suggest(kind, entry.id, key, value, have)
+        if not update:
+            return False
+        before = entry.version
+        self.entries.update(
+            kind, entry.id, update, expected_version=entry.version, note=f"import {self.source}"
+        )
+        return entry.version != before
+
+    def _unchanged(self, record: PlaceRecord) -> Outcome | None:
+        """The outcome when a known record would change nothing (checked without writing), else None.
+
+        Most records of a rerun are unchanged; skipping the savepoint and the per-link
+        update for them makes a rerun several times faster.
+        """
+        link = self._link("location", record.source_id)
+        if link is None or link.missing_since is not None or record.organization:
+            return None
+        location = self.session.get(Location, link.entity_id)
+        if location is None:
+            return None
+        try:
+            fields = _clean(LocationFields, record.location_fields())
+            update, suggest = self._plan(location, fields)
+            if update or suggest:
+                return None
+            raw = record.service_fields()
+            service_link: SourceLink | None = None
+            if raw is not None:
+                if "organization" in raw:
+                    return None
+                raw.setdefault("name", record.name)
+                raw.setdefault("category", record.category)
+                service_link = self._link("service", record.service_source_id or record.source_id)
+                service = self.session.get(Service, service_link.entity_id) if service_link else None
+                if service_link is None or service is None or service_link.missing_since is not None:
+                    return None
+                service_fields = _clean(ServiceFields, raw)
+                service_fields["location_ids"] = sorted(
+                    {*self.entries.to_dict(service).get("location_ids", []), str(location.id)}
+                )
+                update, suggest = self._plan(service, service_fields)
+                if update or suggest:
+                    return None
+        except (ValidationError, WijkgramError):
+            return None  # the full path reports it
+        self._seen.add(link.id)
+        if service_link is not None:
+            self._seen.add(service_link.id)
+        return Outcome(
+            record.source_id,
+            record.name,
+            "unchanged",
+            location.category or record.category,
+            entity_id=location.id,
+            matched_by="source_id",
+        )
+
+    def _suggest(self, kind: str, entity_id: uuid.UUID, key: str, value: Any, current: Any) -> None:
+        """Keep the source's value for a field it may not write, once per (entry, field, source)."""
+        row = self.session.scalar(
+            select(SourceSuggestion).where(
+                SourceSuggestion.entity_type == kind,
+                SourceSuggestion.entity_id == entity_id,
+                SourceSuggestion.field == key,
+                SourceSuggestion.source == self.source,
+            )
+        )
+        if row is None:
+            self.session.add(
+                SourceSuggestion(
+                    entity_type=kind,
+                    entity_id=entity_id,
+                    field=key,
+                    source=self.source,
+                    value=value,
+                    current=current,
+                )
+            )
+        elif row.value != value:
+            # A new value reopens the question; the same value a broker dismissed stays dismissed.
+            row.value, row.current, row.resolved_at, row.resolution = value, current, None, None
+
+    def _touch_link(
+        self,
+        kind: str,
+        entity_id: uuid.UUID,
+        record: PlaceRecord,
+        link: SourceLink | None,
+        source_id: str | None = None,
+    ) -> None:
+        raw = dict(record.raw)
+        if record.problems:
+            raw["_set_aside"] = [p.__dict__ for p in record.problems]
+        if link is None:
+            link = SourceLink(
+                entity_type=kind,
+                entity_id=entity_id,
+                source=self.source,
+                source_id=source_id or record.source_id,
+                raw=raw,
+            )
+            self.session.add(link)
+            self._remember(link)
+        elif link.raw != raw:
+            link.raw = raw
+        link.scope = self.scope
+        link.fetched_at = self.now
+        link.last_seen_run = self.run_id
+        link.missing_since = None
+
+    def _flag_missing(self) -> None:
+        self.session.flush()
+        gone = self.session.scalars(
+            select(SourceLink).where(
+                SourceLink.source == self.source,
+                SourceLink.scope == self.scope,
+                SourceLink.last_seen_run.is_distinct_from(self.run_id),
+                SourceLink.missing_since.is_(None),
+            )
+        ).all()
+        for link in gone:
+            link.missing_since = self.now
+            if link.entity_type == "organization":
+                continue  # an organisation is not a place: only its places and services are flagged
+            entry: Location | Service | None = (
+                self.session.get(Location, link.entity_id)
+                if link.entity_type == "location"
+                else self.session.get(Service, link.entity_id)
+            )
+            if entry is None:
+                continue
+            if entry.status == "active":
+                self.entries.update(
+                    link.entity_type,
+                    entry.id,
+                    {"status": "needs_review"},
+                    expected_version=entry.version,
+                    note=f"no longer listed by {self.source} ({self.scope})",
+                )
+            if link.entity_type == "location":
+                self.report.outcomes.append(
+                    Outcome(
+                        link.source_id,
+                        entry.name,
+                        "missing",
+                        entry.category,
+                        "no longer in the source",
+                        entity_id=entry.id,
+                    )
+                )
+
+
+@dataclass
+class _Candidate:
+    """A location another source made, as the name matcher sees it."""
+
+    entity_id: uuid.UUID
+    names: list[str]
+    lat: float
+    lon: float
+
+
+#: Grid cell size in degrees: about 111 m north-south and at least 99 m east-west in the
+#: Netherlands (up to 53.5 N); a point's candidates lie within `_cells_reach` cells.
+_CELL_LAT, _CELL_LON = 0.001, 0.0015
+_CELL_MIN_METRES = 99.0
+
+
+def _cell(lat: float, lon: float) -> tuple[int, int]:
+    return math.floor(lat / _CELL_LAT), math.floor(lon / _CELL_LON)
+
+
+def _metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Distance in metres (equirectangular; exact enough below a kilometre)."""
+    x = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
+    y = math.radians(lat2 - lat1)
+    return 6_371_000 * math.hypot(x, y)
+
+
+def _clean(schema: type[BaseModel], fields: dict[str, Any]) -> dict[str, Any]:
+    """Validate fields with the entry schema and return them in JSON form (normalised)."""
+    model = schema.model_validate(fields)
+    return model.model_dump(mode="json", exclude_none=True, exclude_unset=True)

@@ -1,0 +1,133 @@
+"""Run one import: records in, one transaction, a progress bar and a summary out.
+
+The whole run is one transaction: a run that is killed midway leaves
+nothing behind, and the rerun ends in the same state as an uninterrupted
+run. With `dry_run` the transaction is rolled back after the report is
+made; with `all_or_nothing` any rejected record rolls everything back.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from importers.merge import OUTCOMES, ImportReport, Merger
+from importers.records import EntryRecord, PlaceRecord, Rejected
+
+#: Records applied under one savepoint (see `Merger.apply_batch`).
+BATCH_SIZE = 200
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How to run an import."""
+
+    dry_run: bool = False
+    all_or_nothing: bool = False
+    flag_missing: bool = True
+
+
+class AllOrNothingError(Exception):
+    """Raised inside the transaction so that --all-or-nothing rolls the whole import back."""
+
+
+def run_import(
+    session: Session,
+    items: Iterable[PlaceRecord | EntryRecord | Rejected],
+    *,
+    source: str,
+    scope: str,
+    options: RunOptions | None = None,
+    total: int | None = None,
+    console: Console | None = None,
+) -> ImportReport:
+    """Merge every record into the directory and commit (or roll back), returning the report."""
+    options = options or RunOptions()
+    start = time.perf_counter()
+    merger = Merger(session, source, scope, dry_run=options.dry_run)
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        disable=console is None,
+        transient=True,
+    )
+    with progress:
+        task = progress.add_task(f"import {source}", total=total)
+        batch: list[PlaceRecord] = []
+
+        def flush() -> None:
+            merger.apply_batch(batch)
+            progress.advance(task, len(batch))
+            batch.clear()
+
+        for item in items:
+            if isinstance(item, PlaceRecord):
+                batch.append(item)
+                if len(batch) >= BATCH_SIZE:
+                    flush()
+                continue
+            flush()  # keep the input order
+            if isinstance(item, Rejected):
+                merger.reject(item.source_id, item.reason, name=item.name, line=item.line)
+            else:
+                merger.apply_entry(item)
+            progress.advance(task)
+        flush()
+    report = merger.finish(flag_missing=options.flag_missing and not options.dry_run)
+    report.dry_run = options.dry_run
+    report.seconds = time.perf_counter() - start
+    rolled_back = options.dry_run or (options.all_or_nothing and bool(report.rejects()))
+    if rolled_back:
+        session.rollback()
+    else:
+        session.commit()
+    return report
+
+
+def print_summary(report: ImportReport, console: Console, *, rows: bool = False) -> None:
+    """Counts per category and outcome, time, rejects and values set aside."""
+    counts = report.counts()
+    table = Table(title=f"import {report.source} ({report.scope})", show_lines=False)
+    table.add_column("category")
+    for outcome in OUTCOMES:
+        table.add_column(outcome, justify="right")
+    for category, row in sorted(report.by_category().items()):
+        table.add_row(category, *(str(row.get(o, 0) or "") for o in OUTCOMES))
+    table.add_row("[bold]total", *(f"[bold]{counts.get(o, 0)}" for o in OUTCOMES))
+    console.print(table)
+    if rows:
+        for o in report.outcomes:
+            where = f"line {o.line}: " if o.line is not None else ""
+            console.print(
+                f"{where}{o.outcome} {o.name or o.source_id}" + (f" - {o.reason}" if o.reason else "")
+            )
+    else:
+        for o in report.rejects():
+            where = f"line {o.line}" if o.line is not None else o.source_id
+            console.print(f"[red]rejected[/] {where} {o.name or ''}: {o.reason}")
+    aside = report.problems()
+    if aside:
+        console.print(f"[yellow]{len(aside)} values set aside[/] (kept in source_link.raw):")
+        for o, p in aside[:20]:
+            console.print(f"  {o.source_id} {o.name}: {p.field} {p.value!r}: {p.reason}")
+        if len(aside) > 20:
+            console.print(f"  ... and {len(aside) - 20} more")
+    state = "dry run, nothing written" if report.dry_run else "committed"
+    console.print(f"{len(report.outcomes)} records in {report.seconds:.1f} s ({state})")

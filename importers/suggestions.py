@@ -1,0 +1,53 @@
+"""Values a source offered for fields a broker owns: list them, accept one, or dismiss it."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from directory.errors import NotFoundError
+from directory.services.entries import Actor, EntryService
+from importers.models import SourceSuggestion
+
+
+def open_suggestions(session: Session, kind: str, entity_id: uuid.UUID) -> Sequence[SourceSuggestion]:
+    """The unresolved suggestions for one entry, by field."""
+    return session.scalars(
+        select(SourceSuggestion)
+        .where(
+            SourceSuggestion.entity_type == kind,
+            SourceSuggestion.entity_id == entity_id,
+            SourceSuggestion.resolved_at.is_(None),
+        )
+        .order_by(SourceSuggestion.field, SourceSuggestion.source)
+    ).all()
+
+
+def _get(session: Session, suggestion_id: int) -> SourceSuggestion:
+    row = session.get(SourceSuggestion, suggestion_id)
+    if row is None or row.resolved_at is not None:
+        raise NotFoundError(f"suggestion {suggestion_id} does not exist or was already handled")
+    return row
+
+
+def accept_suggestion(session: Session, suggestion_id: int, broker: str, *, expected_version: int) -> None:
+    """Write the suggested value as the broker's own edit (it stays manual), and close the suggestion."""
+    row = _get(session, suggestion_id)
+    EntryService(session, Actor(broker)).update(
+        row.entity_type,
+        row.entity_id,
+        {row.field: row.value},
+        expected_version=expected_version,
+        note=f"accepted the value from {row.source}",
+    )
+    row.resolved_at, row.resolution = datetime.now(UTC), f"accepted by {broker}"
+
+
+def dismiss_suggestion(session: Session, suggestion_id: int, broker: str) -> None:
+    """Close a suggestion without changing the entry (a new, different value from the source reopens it)."""
+    row = _get(session, suggestion_id)
+    row.resolved_at, row.resolution = datetime.now(UTC), f"dismissed by {broker}"

@@ -1,0 +1,77 @@
+"""The import and export commands, run as a user runs them (CliRunner, real database)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from cli.main import cli
+from directory.models import Location, Revision
+from directory.settings import get_settings
+from importers.models import SourceLink
+
+
+@pytest.fixture
+def cli_db(import_db: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    """Point the command line at the clean test database."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    yield import_db
+    get_settings.cache_clear()
+
+
+def test_demo_imports_the_osm_cut_idempotently(cli_db: Engine) -> None:
+    """`wijkgram demo --no-serve` loads the hand-written entries and the real OSM places; twice is once."""
+    runner = CliRunner()
+    first = runner.invoke(cli, ["demo", "--no-serve"])
+    assert first.exit_code == 0, first.output
+    with Session(cli_db) as s:
+        places = s.scalar(select(func.count()).select_from(Location))
+        links = s.scalar(select(func.count()).select_from(SourceLink).where(SourceLink.source == "osm"))
+        revisions = s.scalar(select(func.count()).select_from(Revision))
+        boom = s.scalars(select(Location).where(Location.name == "De Boomspijker")).all()
+    assert links and links > 200 and places and places >= links
+    assert len(boom) == 1  # the demo entry and the OSM node are one place
+    second = runner.invoke(cli, ["demo", "--no-serve"])
+    assert second.exit_code == 0, second.output
+    assert "unchanged" in second.output
+    with Session(cli_db) as s:
+        assert s.scalar(select(func.count()).select_from(Revision)) == revisions
+
+
+def test_table_dry_run_and_bad_mapping(cli_db: Engine, tmp_path: Path) -> None:
+    """`import table --dry-run` prints the row report and writes nothing; a bad mapping is a usage error."""
+    path = tmp_path / "lijst.csv"
+    rows = "naam;adres;postcode\nDe Boomspijker;Recht Boomssloot 52;1011 EC\n;Dam 1;1012 JS\n"
+    path.write_text(rows, "utf-8")
+    result = CliRunner().invoke(cli, ["import", "table", str(path), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "line 2: created De Boomspijker" in result.output
+    assert "line 3: rejected" in result.output and "naam: missing" in result.output
+    with Session(cli_db) as s:
+        assert s.scalar(select(func.count()).select_from(Location)) == 0
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('[columns]\n"naam" = "naam_van_de_plek"\n', "utf-8")
+    result = CliRunner().invoke(cli, ["import", "table", str(path), "--mapping", str(mapping)])
+    assert result.exit_code == 2 and "unknown field(s) naam_van_de_plek" in result.output
+
+
+@pytest.mark.shared_data
+def test_export_hsds_writes_a_package(cli_db: Engine, tmp_path: Path, shared_data: Path) -> None:
+    """`export hsds` after `import repaircafes` writes a data package with every place."""
+    cafes = shared_data / "venues" / "repaircafes-amsterdam-2024" / "cafes.json"
+    runner = CliRunner()
+    imported = runner.invoke(cli, ["import", "repaircafes", str(cafes)])
+    assert imported.exit_code == 0, imported.output
+    assert "39" in imported.output
+    result = runner.invoke(cli, ["export", "hsds", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    with Session(cli_db) as s:
+        places = s.scalar(select(func.count()).select_from(Location))
+    assert f"{places} locations" in result.output
+    assert (tmp_path / "out" / "datapackage.json").is_file()
