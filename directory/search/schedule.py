@@ -1,0 +1,101 @@
+"""When an entry is open, as hour-of-week buckets both engines can filter on.
+
+Bucket `h` is hour `h % 24` of weekday `h // 24` (Monday = 0), local time in
+Amsterdam. Opening hours (OpenStreetMap syntax) are evaluated over one
+reference week; recurring meetings (RRULE) over the next five weeks, so a
+monthly meeting on the first Tuesday marks Tuesday evening in every week.
+Holidays (PH) and exceptional dates are therefore not exact: the filter
+answers "usually open at this hour of the week".
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import opening_hours
+from dateutil.rrule import rrulestr
+
+log = logging.getLogger("wijkgram.search")
+
+HOURS_PER_WEEK = 7 * 24
+#: A meeting without an end time is taken to last this long.
+DEFAULT_MEETING_HOURS = 2
+#: How far ahead meetings are expanded to find their weekdays.
+MEETING_HORIZON_DAYS = 35
+
+
+def hour_of_week(moment: datetime) -> int:
+    """The bucket of a local time."""
+    return moment.weekday() * 24 + moment.hour
+
+
+def _span_buckets(start: datetime, end: datetime) -> set[int]:
+    """Buckets touched by the interval [start, end)."""
+    buckets: set[int] = set()
+    cursor = start.replace(minute=0, second=0, microsecond=0)
+    while cursor < end and len(buckets) < HOURS_PER_WEEK:
+        buckets.add(hour_of_week(cursor))
+        cursor += timedelta(hours=1)
+    return buckets
+
+
+def opening_hours_buckets(value: str, week_start: date) -> set[int]:
+    """Buckets in which an OSM opening-hours string says open, over one week."""
+    try:
+        parsed = opening_hours.OpeningHours(value)
+        start = datetime.combine(week_start, time())
+        intervals = parsed.intervals(start, start + timedelta(days=7))
+    except (SyntaxError, ValueError) as exc:  # validated on input, but be safe with old rows
+        log.warning("cannot evaluate opening hours: %s", exc)
+        return set()
+    buckets: set[int] = set()
+    for begin, end, state, _comment in intervals:
+        if state == opening_hours.State.OPEN:
+            buckets |= _span_buckets(begin, end)
+    return buckets
+
+
+def meeting_buckets(meeting: dict[str, Any], today: date) -> set[int]:
+    """Buckets in which a recurring meeting takes place (its weekday and hours)."""
+    start_time = time.fromisoformat(meeting["start_time"]) if meeting.get("start_time") else time(0)
+    if meeting.get("end_time"):
+        end_time = time.fromisoformat(meeting["end_time"])
+        length = datetime.combine(today, end_time) - datetime.combine(today, start_time)
+        if length <= timedelta(0):
+            length += timedelta(days=1)
+    else:
+        length = timedelta(hours=DEFAULT_MEETING_HOURS if meeting.get("start_time") else 24)
+    first = date.fromisoformat(meeting["dtstart"]) if meeting.get("dtstart") else today
+    origin = datetime.combine(max(first, today - timedelta(days=MEETING_HORIZON_DAYS)), start_time)
+    body = meeting["rrule"].removeprefix("RRULE:")
+    try:
+        rule = rrulestr(body, dtstart=origin, forceset=False)
+    except (ValueError, TypeError) as exc:
+        log.warning("cannot expand meeting rule: %s", exc)
+        return set()
+    horizon = datetime.combine(today + timedelta(days=MEETING_HORIZON_DAYS), time())
+    buckets: set[int] = set()
+    for occurrence in rule.between(datetime.combine(today, time()), horizon, inc=True):
+        buckets |= _span_buckets(occurrence, occurrence + length)
+    if not buckets and meeting.get("until") is None:
+        # A rule whose next occurrence lies beyond the horizon (yearly) still has a weekday.
+        nxt = rule.after(datetime.combine(today, time()), inc=True)
+        if isinstance(nxt, datetime):
+            buckets |= _span_buckets(nxt, nxt + length)
+    return buckets
+
+
+def open_buckets(
+    opening: str | None, meetings: list[dict[str, Any]] | None, today: date | None = None
+) -> list[int]:
+    """All open buckets of an entry, sorted; empty when it publishes no schedule."""
+    today = today or date.today()
+    week_start = today - timedelta(days=today.weekday())
+    buckets: set[int] = set()
+    if opening:
+        buckets |= opening_hours_buckets(opening, week_start)
+    for meeting in meetings or []:
+        buckets |= meeting_buckets(meeting, today)
+    return sorted(buckets)
