@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from directory.db import get_engine, sessionmaker_for
 from web.api.entries import ENTRY_HANDLERS
+from web.api.search import SEARCH_HANDLERS
 from web.api.system import health, taxonomy
 from web.dependencies import provide_actor, provide_db, provide_entries
 from web.errors import EXCEPTION_HANDLERS
@@ -48,7 +49,7 @@ def create_app(engine: Engine | None = None, *, extra_handlers: list[Any] | None
         app.state.sessionmaker = sessionmaker_for(engine)
 
     return Litestar(
-        route_handlers=[home, health, taxonomy, *ENTRY_HANDLERS, *(extra_handlers or [])],
+        route_handlers=[home, health, taxonomy, *ENTRY_HANDLERS, *SEARCH_HANDLERS, *(extra_handlers or [])],
         dependencies={
             "db": Provide(provide_db),
             "actor": Provide(provide_actor, sync_to_thread=False),

@@ -24,7 +24,14 @@ from sqlalchemy import delete, false, func, or_, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from directory.models import Location, Organization, Service, TaxonomyTerm, service_at_location
+from directory.models import (
+    Location,
+    Organization,
+    SearchOutbox,
+    Service,
+    TaxonomyTerm,
+    service_at_location,
+)
 from directory.search.models import SearchDocument, SearchWord
 from directory.search.schedule import open_buckets
 from directory.search.text import words
@@ -51,8 +58,8 @@ SEARCHABLE_STATUSES = ("active", "needs_review")
 #: Weighted text parts for PostgreSQL (A highest) and their order of importance.
 TEXT_WEIGHTS = {
     "A": ("name", "alternate_name"),
-    "B": ("category_labels", "organization_name", "location_name", "communities"),
-    "C": ("support_labels", "target_labels", "tags", "place_names", "address"),
+    "B": ("category_labels", "organization_name"),
+    "C": ("location_name", "communities", "support_labels", "target_labels", "tags", "place_names", "address"),
     "D": ("description",),
 }
 
@@ -87,11 +94,19 @@ class Labels:
 
 def _place(location: Location | None) -> dict[str, Any]:
     if location is None:
-        return {"stadsdeel_code": None, "wijk_code": None, "buurt_code": None, "place_names": [], "address": ""}
+        return {
+            "stadsdeel_code": None,
+            "wijk_code": None,
+            "buurt_code": None,
+            "place_names": [],
+            "address": "",
+        }
     stadsdeel = location.stadsdeel_code or (location.wijk_code or location.buurt_code or "")[:1] or None
     names = [n for n in (STADSDEEL_NAMES.get(stadsdeel or ""), location.city) if n]
     street = " ".join(p for p in (location.street, location.house_number) if p)
-    address = ", ".join(p for p in (street, " ".join(p for p in (location.postcode, location.city) if p)) if p)
+    address = ", ".join(
+        p for p in (street, " ".join(p for p in (location.postcode, location.city) if p)) if p
+    )
     return {
         "stadsdeel_code": stadsdeel,
         "wijk_code": location.wijk_code,
@@ -247,20 +262,26 @@ def build_documents(
         ):
             links.setdefault(sid, []).append(lid)
     linked_ids = {lid for lids in links.values() for lid in lids}
-    venues = {
-        loc.id: loc
-        for loc in session.scalars(
-            select(Location).where(Location.id.in_(linked_ids), Location.status.in_(SEARCHABLE_STATUSES))
-        )
-    } if linked_ids else {}
-    org_ids = {e.organization_id for e in (*locations, *services) if e.organization_id}
+    venues = (
+        {
+            loc.id: loc
+            for loc in session.scalars(
+                select(Location).where(Location.id.in_(linked_ids), Location.status.in_(SEARCHABLE_STATUSES))
+            )
+        }
+        if linked_ids
+        else {}
+    )
+    entries: list[Location | Service] = [*locations, *services]
+    org_ids = {e.organization_id for e in entries if e.organization_id is not None}
     orgs = (
         {o.id: o for o in session.scalars(select(Organization).where(Organization.id.in_(org_ids)))}
         if org_ids
         else {}
     )
     for loc in locations:
-        out.append((location_document(loc, orgs.get(loc.organization_id), labels, today), None))
+        org = orgs.get(loc.organization_id) if loc.organization_id else None
+        out.append((location_document(loc, org, labels, today), None))
     for svc in services:
         org = orgs.get(svc.organization_id) if svc.organization_id else None
         places = [venues[lid] for lid in links.get(svc.id, []) if lid in venues]
@@ -361,6 +382,19 @@ def refresh_entry(session: Session, kind: str, entry_id: uuid.UUID) -> None:
     store_documents(
         session, build_documents(session, location_ids=sorted(locations), service_ids=sorted(services))
     )
+    if kind == "organization":
+        # Documents carry the organisation's name; once it is gone they no longer name it, so
+        # the Meilisearch sync must be told about each of them by their own id.
+        session.add_all(
+            [
+                SearchOutbox(entity_type="service", entity_id=i, operation="upsert", attempts=0)
+                for i in services
+            ]
+            + [
+                SearchOutbox(entity_type="location", entity_id=i, operation="upsert", attempts=0)
+                for i in locations
+            ]
+        )
 
 
 def all_entry_ids(session: Session, batch: int = 1000) -> Iterator[tuple[list[uuid.UUID], list[uuid.UUID]]]:

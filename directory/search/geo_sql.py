@@ -16,15 +16,15 @@ def place_condition(query: SearchQuery, params: dict[str, Any]) -> str | None:
     centre (the client's address) or meets the box or polygon.
     """
     if query.near is not None and query.near.radius_m is not None:
-        near = query.near
+        near, radius = query.near, query.near.radius_m
         # A box around the circle lets the GiST index work; the sphere distance is exact
         # and the same formula Meilisearch uses (haversine), so both agree at the edge.
-        dlat = near.radius_m / 111_000 + 1e-4
-        dlon = near.radius_m / (111_000 * max(math.cos(math.radians(near.lat)), 0.01)) + 1e-4
+        dlat = radius / 111_000 + 1e-4
+        dlon = radius / (111_000 * max(math.cos(math.radians(near.lat)), 0.01)) + 1e-4
         params.update(
             g_lat=near.lat,
             g_lon=near.lon,
-            g_radius=near.radius_m,
+            g_radius=radius,
             g_s=near.lat - dlat,
             g_n=near.lat + dlat,
             g_w=near.lon - dlon,

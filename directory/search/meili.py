@@ -170,7 +170,9 @@ class MeiliEngine(SearchEngine):
             raise EngineUnavailable(f"Meilisearch answered {response.status_code}: {response.text[:200]}")
         data = response.json()
         facets = {
-            name: dict(sorted((str(k), int(v)) for k, v in data.get("facetDistribution", {}).get(name, {}).items()))
+            name: dict(
+                sorted((str(k), int(v)) for k, v in data.get("facetDistribution", {}).get(name, {}).items())
+            )
             for name in query.facets
         }
         return SearchResult(

@@ -130,7 +130,9 @@ class PostgresEngine(SearchEngine):
         facet_parts = []
         for facet in query.facets:
             value = f"unnest({facet})" if facet in LIST_FACETS else facet
-            facet_parts.append(f"SELECT '{facet}' AS facet, {value} AS value, count(*) AS n FROM m GROUP BY 2")
+            facet_parts.append(
+                f"SELECT '{facet}' AS facet, {value} AS value, count(*) AS n FROM m GROUP BY 2"
+            )
         facets_sql = " UNION ALL ".join(facet_parts) or "SELECT NULL, NULL, 0 WHERE false"
         sql = f"""
             WITH m AS MATERIALIZED (

@@ -108,7 +108,9 @@ def parse_near(value: str, radius_m: float | None) -> Near:
     try:
         lat, lon = (float(p) for p in value.split(","))
     except ValueError as exc:
-        raise InvalidInputError("near", "give latitude and longitude as 'lat,lon', e.g. 52.372,4.900") from exc
+        raise InvalidInputError(
+            "near", "give latitude and longitude as 'lat,lon', e.g. 52.372,4.900"
+        ) from exc
     _check_lat_lon("near", lat, lon)
     if radius_m is not None and not (0 <= radius_m <= MAX_RADIUS_M):
         raise InvalidInputError("radius", f"radius must lie between 0 and {MAX_RADIUS_M} metres")
@@ -129,7 +131,7 @@ def parse_bbox(value: str) -> BBox:
 
 
 def parse_polygon(value: str | dict[str, Any]) -> Polygon:
-    """A GeoJSON Polygon (or a Feature holding one, e.g. an isochrone) -> Shapely, or a 422 naming `polygon`."""
+    """A GeoJSON Polygon (or a Feature with one, e.g. an isochrone) -> Shapely, or a 422 on `polygon`."""
     try:
         data = json.loads(value) if isinstance(value, str) else value
         if data.get("type") == "Feature":
@@ -146,7 +148,9 @@ def parse_polygon(value: str | dict[str, Any]) -> Polygon:
     if len(geom.exterior.coords) - 1 > MAX_POLYGON_VERTICES or geom.interiors:
         if geom.interiors:
             raise InvalidInputError("polygon", "polygons with holes are not supported")
-        raise InvalidInputError("polygon", f"has more than {MAX_POLYGON_VERTICES} vertices; simplify it first")
+        raise InvalidInputError(
+            "polygon", f"has more than {MAX_POLYGON_VERTICES} vertices; simplify it first"
+        )
     for lon, lat in geom.exterior.coords:
         _check_lat_lon("polygon", lat, lon)
     if not geom.is_valid:

@@ -42,7 +42,9 @@ class SearchService:
                 return self.primary.search(query)
             except EngineUnavailable as exc:
                 if self.fallback is None:
-                    raise ServiceUnavailableError("search is not available right now; try again shortly") from exc
+                    raise ServiceUnavailableError(
+                        "search is not available right now; try again shortly"
+                    ) from exc
                 # Log the kind of failure only: the query may contain a client's address.
                 log.warning("%s unavailable, answering from %s", self.primary.name, self.fallback.name)
                 self._skip_primary_until = time.monotonic() + RETRY_AFTER_S

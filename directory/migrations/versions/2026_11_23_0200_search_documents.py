@@ -50,14 +50,24 @@ def upgrade() -> None:
         sa.Column(
             "geom",
             geoalchemy2.types.Geometry(
-                geometry_type="POINT", srid=4326, dimension=2, spatial_index=False, from_text="ST_GeomFromEWKT", name="geometry"
+                geometry_type="POINT",
+                srid=4326,
+                dimension=2,
+                spatial_index=False,
+                from_text="ST_GeomFromEWKT",
+                name="geometry",
             ),
             nullable=True,
         ),
         sa.Column(
             "area",
             geoalchemy2.types.Geometry(
-                geometry_type="MULTIPOLYGON", srid=4326, dimension=2, spatial_index=False, from_text="ST_GeomFromEWKT", name="geometry"
+                geometry_type="MULTIPOLYGON",
+                srid=4326,
+                dimension=2,
+                spatial_index=False,
+                from_text="ST_GeomFromEWKT",
+                name="geometry",
             ),
             nullable=True,
         ),
@@ -65,7 +75,15 @@ def upgrade() -> None:
         sa.Column("doc", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_search_document")),
     )
-    for column in ("service_id", "location_id", "organization_id", "category", "stadsdeel_code", "wijk_code", "buurt_code"):
+    for column in (
+        "service_id",
+        "location_id",
+        "organization_id",
+        "category",
+        "stadsdeel_code",
+        "wijk_code",
+        "buurt_code",
+    ):
         op.create_index(op.f(f"ix_search_document_{column}"), "search_document", [column])
     op.create_index("ix_search_document_tsv", "search_document", ["tsv"], postgresql_using="gin")
     op.create_index("ix_search_document_geom", "search_document", ["geom"], postgresql_using="gist")
@@ -78,7 +96,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("word", name=op.f("pk_search_word")),
     )
     op.create_index(
-        "ix_search_word_trgm", "search_word", ["word"], postgresql_using="gin", postgresql_ops={"word": "gin_trgm_ops"}
+        "ix_search_word_trgm",
+        "search_word",
+        ["word"],
+        postgresql_using="gin",
+        postgresql_ops={"word": "gin_trgm_ops"},
     )
 
 
