@@ -7,6 +7,7 @@ import logging
 import click
 
 from cli.db import db_group
+from cli.search import index_group
 from cli.serve import demo, serve
 
 
@@ -24,6 +25,7 @@ def cli(verbose: bool) -> None:
 cli.add_command(db_group)
 cli.add_command(serve)
 cli.add_command(demo)
+cli.add_command(index_group)
 
 
 def main() -> None:

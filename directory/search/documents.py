@@ -59,7 +59,15 @@ SEARCHABLE_STATUSES = ("active", "needs_review")
 TEXT_WEIGHTS = {
     "A": ("name", "alternate_name"),
     "B": ("category_labels", "organization_name"),
-    "C": ("location_name", "communities", "support_labels", "target_labels", "tags", "place_names", "address"),
+    "C": (
+        "location_name",
+        "communities",
+        "support_labels",
+        "target_labels",
+        "tags",
+        "place_names",
+        "address",
+    ),
     "D": ("description",),
 }
 
@@ -241,14 +249,18 @@ def build_documents(
     out: list[tuple[dict[str, Any], Any]] = []
     locations = (
         session.scalars(
-            select(Location).where(Location.id.in_(location_ids), Location.status.in_(SEARCHABLE_STATUSES))
+            select(Location)
+            .where(Location.id.in_(location_ids), Location.status.in_(SEARCHABLE_STATUSES))
+            .execution_options(populate_existing=True)
         ).all()
         if location_ids
         else []
     )
     services = (
         session.scalars(
-            select(Service).where(Service.id.in_(service_ids), Service.status.in_(SEARCHABLE_STATUSES))
+            select(Service)
+            .where(Service.id.in_(service_ids), Service.status.in_(SEARCHABLE_STATUSES))
+            .execution_options(populate_existing=True)
         ).all()
         if service_ids
         else []

@@ -78,9 +78,20 @@ def ensure_index(client: meilisearch.Client, uid: str) -> None:
             raise
         _wait(client, client.create_index(uid, {"primaryKey": "id"}).task_uid)
         current = {}
-    differs = {k: v for k, v in wanted.items() if _normal(current.get(k)) != _normal(v)}
+    differs = {k: v for k, v in wanted.items() if not _same(current.get(k), v)}
     if differs:
         _wait(client, client.index(uid).update_settings(wanted).task_uid)
+
+
+def _same(current: Any, wanted: Any) -> bool:
+    """True when the current setting already holds what we want (extra keys Meilisearch adds are fine)."""
+    if (
+        isinstance(wanted, dict)
+        and isinstance(current, dict)
+        and not any(isinstance(v, list) for v in wanted.values())
+    ):
+        return all(_same(current.get(k), v) for k, v in wanted.items())
+    return bool(_normal(current) == _normal(wanted))
 
 
 def _normal(value: Any) -> Any:

@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
+from shapely.geometry import Point
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -150,7 +151,7 @@ def build_dataset(engine: Engine) -> dict[str, str]:
     ids: dict[str, str] = {}
 
     def loc(key: str, lat: float, lon: float, **fields: Any) -> None:
-        point = factories.Point(lon, lat)
+        point = Point(lon, lat)
         ids[key] = str(entries.create("location", factories.location(point, **fields)).id)
 
     def svc(key: str, **fields: Any) -> None:
@@ -334,7 +335,9 @@ def build_dataset(engine: Engine) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def contract_data(engine: Engine, meili_server: MeiliServer) -> Iterator[tuple[dict[str, str], SearchSettings]]:
+def contract_data(
+    engine: Engine, meili_server: MeiliServer
+) -> Iterator[tuple[dict[str, str], SearchSettings]]:
     """The contract directory in PostgreSQL and synced to a fresh Meilisearch index."""
     from tests.conftest import ENTRY_TABLES
 
