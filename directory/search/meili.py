@@ -79,6 +79,9 @@ class MeiliEngine(SearchEngine):
         self.settings = settings
         self.db = db
         headers = {"Authorization": f"Bearer {settings.meili_key}"} if settings.meili_key else {}
+        # A fresh connection per search: on a kept-alive connection Meilisearch's replies wait
+        # ~40 ms for the client's delayed ACK (Nagle); connecting on loopback costs ~0.1 ms.
+        headers["Connection"] = "close"
         self.http = httpx.Client(
             base_url=settings.meili_url.rstrip("/"), headers=headers, timeout=settings.timeout_s
         )

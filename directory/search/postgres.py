@@ -29,6 +29,14 @@ TWO_TYPOS_FROM = 9
 LIST_FACETS = frozenset({"support_functions", "target_groups", "languages", "accessibility"})
 SCALAR_FACETS = frozenset({"kind", "category", "stadsdeel_code", "wijk_code", "buurt_code"})
 
+#: Per-transaction settings of a search. JIT compiles for ~200 ms, far longer than a search
+#: runs; parallel workers cost more than they save on short queries on small machines; the
+#: trigram index finds typo candidates, and a low threshold keeps short words with a typo in.
+SESSION_SQL = (
+    "SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0; "
+    "SET LOCAL pg_trgm.similarity_threshold = 0.2"
+)
+
 TYPO_SQL = text(
     """
     SELECT t.term, w.word
@@ -48,8 +56,6 @@ def typo_variants(conn: Any, terms: list[str]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {t: [] for t in terms}
     if not long_terms:
         return out
-    # The trigram index finds candidates; a low threshold keeps short words with one typo in.
-    conn.execute(text("SET LOCAL pg_trgm.similarity_threshold = 0.2"))
     for term, word in conn.execute(TYPO_SQL, {"terms": long_terms, "two": TWO_TYPOS_FROM}):
         out[term].append(word)
     return out
@@ -134,18 +140,21 @@ class PostgresEngine(SearchEngine):
                 f"SELECT '{facet}' AS facet, {value} AS value, count(*) AS n FROM m GROUP BY 2"
             )
         facets_sql = " UNION ALL ".join(facet_parts) or "SELECT NULL, NULL, 0 WHERE false"
+        # The documents themselves are read for the page only: detoasting every match's
+        # JSON would cost more than the whole query.
+        columns = ", ".join(sorted(set(query.facets) | {"id", "name", "geom"}))
         sql = f"""
             WITH m AS MATERIALIZED (
-                SELECT id, name, geom, doc, {" , ".join(sorted(query.facets)) or "id AS _none"},
-                       {score} AS score
+                SELECT {columns}, {score} AS score
                 FROM search_document
                 WHERE {" AND ".join(where) or "true"}
             ),
-            page AS (SELECT doc, row_number() OVER (ORDER BY {order}) AS rn
+            page AS (SELECT id, row_number() OVER (ORDER BY {order}) AS rn
                      FROM m ORDER BY {order} LIMIT :limit OFFSET :offset),
             f AS ({facets_sql})
             SELECT (SELECT count(*) FROM m) AS total,
-                   (SELECT coalesce(json_agg(page.doc ORDER BY page.rn), '[]') FROM page) AS hits,
+                   (SELECT coalesce(json_agg(d.doc ORDER BY page.rn), '[]')
+                    FROM page JOIN search_document d ON d.id = page.id) AS hits,
                    (SELECT coalesce(json_agg(json_build_array(facet, value, n)), '[]')
                     FROM f WHERE value IS NOT NULL) AS facets
         """
@@ -155,6 +164,7 @@ class PostgresEngine(SearchEngine):
         """Answer a query in one round trip (plus one for typo candidates)."""
         try:
             with self.engine.begin() as conn:
+                conn.exec_driver_sql(SESSION_SQL)
                 sql, params = self.sql(conn, query)
                 row = conn.execute(text(sql), params).one()
         except DBAPIError as exc:

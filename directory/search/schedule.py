@@ -47,7 +47,11 @@ def opening_hours_buckets(value: str, week_start: date) -> set[int]:
         parsed = opening_hours.OpeningHours(value)
         start = datetime.combine(week_start, time())
         intervals = parsed.intervals(start, start + timedelta(days=7))
-    except (SyntaxError, ValueError) as exc:  # validated on input, but be safe with old rows
+    except (
+        opening_hours.ParserError,
+        SyntaxError,
+        ValueError,
+    ) as exc:  # validated on input; old rows may not be
         log.warning("cannot evaluate opening hours: %s", exc)
         return set()
     buckets: set[int] = set()
