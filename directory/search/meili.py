@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import httpx
+from shapely import wkb
+from shapely.geometry import Point, box
+from shapely.prepared import prep
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
@@ -15,6 +19,9 @@ from directory.search.hits import to_hit
 from directory.search.query import SearchQuery, SearchResult
 from directory.search.text import stopwords, synonym_map
 from directory.settings import SearchSettings
+
+#: How long the list of service-area documents is kept in memory.
+AREA_CACHE_S = 30.0
 
 SEARCHABLE = [
     "name",
@@ -82,6 +89,8 @@ class MeiliEngine(SearchEngine):
         # A fresh connection per search: on a kept-alive connection Meilisearch's replies wait
         # ~40 ms for the client's delayed ACK (Nagle); connecting on loopback costs ~0.1 ms.
         headers["Connection"] = "close"
+        self._areas: list[tuple[str, Any]] | None = None
+        self._areas_at = 0.0
         self.http = httpx.Client(
             base_url=settings.meili_url.rstrip("/"), headers=headers, timeout=settings.timeout_s
         )
@@ -106,23 +115,44 @@ class MeiliEngine(SearchEngine):
         except DBAPIError as exc:
             raise EngineUnavailable("the database is needed for this place filter") from exc
 
+    def service_areas(self) -> list[tuple[str, Any]]:
+        """Documents known only by a service area, with their shapes (cached for AREA_CACHE_S).
+
+        They are few (organisations that come to people) and change rarely; keeping them
+        in memory spares each radius or bbox search a database round trip. Meilisearch
+        itself follows the outbox, so it is never fresher than this cache.
+        """
+        now = time.monotonic()
+        if self._areas is None or now - self._areas_at > AREA_CACHE_S:
+            try:
+                with self.db.connect() as conn:
+                    rows = conn.execute(
+                        text(
+                            "SELECT id, ST_AsBinary(area) FROM search_document "
+                            "WHERE geom IS NULL AND area IS NOT NULL"
+                        )
+                    ).all()
+            except DBAPIError as exc:
+                if self._areas is None:
+                    raise EngineUnavailable("the database is needed for service areas") from exc
+                return self._areas  # a stale list beats no answer
+            self._areas = [(row[0], prep(wkb.loads(bytes(row[1])))) for row in rows]
+            self._areas_at = now
+        return self._areas
+
     def place_filter(self, query: SearchQuery) -> str | None:
         """The Meilisearch filter for the place filter, or None."""
         params: dict[str, Any] = {}
         if query.near is not None and query.near.radius_m is not None:
             n = query.near
             geo = f"_geoRadius({n.lat}, {n.lon}, {n.radius_m})"
-            params.update(g_lat=n.lat, g_lon=n.lon)
-            areas = self._ids_in_db(
-                "geom IS NULL AND ST_Covers(area, ST_SetSRID(ST_MakePoint(:g_lon, :g_lat), 4326))", params
-            )
+            here = Point(n.lon, n.lat)
+            areas = [doc_id for doc_id, shape in self.service_areas() if shape.covers(here)]
         elif query.bbox is not None:
             b = query.bbox
             geo = f"_geoBoundingBox([{b.north}, {b.east}], [{b.south}, {b.west}])"
-            params.update(g_s=b.south, g_w=b.west, g_n=b.north, g_e=b.east)
-            areas = self._ids_in_db(
-                "geom IS NULL AND ST_Intersects(area, ST_MakeEnvelope(:g_w, :g_s, :g_e, :g_n, 4326))", params
-            )
+            envelope = box(b.west, b.south, b.east, b.north)
+            areas = [doc_id for doc_id, shape in self.service_areas() if shape.intersects(envelope)]
         elif query.polygon is not None:
             # Meilisearch 1.21 has no _geoPolygon (1.22 does): PostGIS resolves the polygon.
             condition = place_condition(query, params)

@@ -131,7 +131,7 @@ class PostgresEngine(SearchEngine):
                 "geom IS NULL, ST_DistanceSphere(geom, ST_SetSRID(ST_MakePoint(:s_lon, :s_lat), 4326)), id"
             )
         else:
-            order = "score DESC, name, id"
+            order = 'score DESC, name COLLATE "C", id'
         params.update(limit=query.page_size, offset=(query.page - 1) * query.page_size)
         facet_parts = []
         for facet in query.facets:

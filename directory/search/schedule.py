@@ -20,6 +20,12 @@ from dateutil.rrule import rrulestr
 log = logging.getLogger("wijkgram.search")
 
 HOURS_PER_WEEK = 7 * 24
+#: What the opening-hours parser raises on text it cannot read (its stubs do not list ParserError).
+PARSE_ERRORS: tuple[type[Exception], ...] = (
+    getattr(opening_hours, "ParserError", ValueError),
+    SyntaxError,
+    ValueError,
+)
 #: A meeting without an end time is taken to last this long.
 DEFAULT_MEETING_HOURS = 2
 #: How far ahead meetings are expanded to find their weekdays.
@@ -47,11 +53,7 @@ def opening_hours_buckets(value: str, week_start: date) -> set[int]:
         parsed = opening_hours.OpeningHours(value)
         start = datetime.combine(week_start, time())
         intervals = parsed.intervals(start, start + timedelta(days=7))
-    except (
-        opening_hours.ParserError,
-        SyntaxError,
-        ValueError,
-    ) as exc:  # validated on input; old rows may not be
+    except PARSE_ERRORS as exc:  # validated on input; old rows and bulk loads may not be
         log.warning("cannot evaluate opening hours: %s", exc)
         return set()
     buckets: set[int] = set()
