@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 
 import opening_hours
@@ -28,6 +29,8 @@ PARSE_ERRORS: tuple[type[Exception], ...] = (
 )
 #: A meeting without an end time is taken to last this long.
 DEFAULT_MEETING_HOURS = 2
+#: The fields of a meeting that decide its buckets (exdates and notes do not: see above).
+MEETING_KEYS = frozenset({"rrule", "dtstart", "until", "start_time", "end_time"})
 #: How far ahead meetings are expanded to find their weekdays.
 MEETING_HORIZON_DAYS = 35
 
@@ -47,7 +50,8 @@ def _span_buckets(start: datetime, end: datetime) -> set[int]:
     return buckets
 
 
-def opening_hours_buckets(value: str, week_start: date) -> set[int]:
+@lru_cache(maxsize=4096)
+def opening_hours_buckets(value: str, week_start: date) -> frozenset[int]:
     """Buckets in which an OSM opening-hours string says open, over one week."""
     try:
         parsed = opening_hours.OpeningHours(value)
@@ -55,16 +59,24 @@ def opening_hours_buckets(value: str, week_start: date) -> set[int]:
         intervals = parsed.intervals(start, start + timedelta(days=7))
     except PARSE_ERRORS as exc:  # validated on input; old rows and bulk loads may not be
         log.warning("cannot evaluate opening hours: %s", exc)
-        return set()
+        return frozenset()
     buckets: set[int] = set()
     for begin, end, state, _comment in intervals:
         if state == opening_hours.State.OPEN:
             buckets |= _span_buckets(begin, end)
-    return buckets
+    return frozenset(buckets)
 
 
-def meeting_buckets(meeting: dict[str, Any], today: date) -> set[int]:
+def meeting_buckets(meeting: dict[str, Any], today: date) -> frozenset[int]:
     """Buckets in which a recurring meeting takes place (its weekday and hours)."""
+    # Many entries share a rule ("every Tuesday at 18:00"); expanding it once is enough.
+    key = tuple(sorted((k, str(v)) for k, v in meeting.items() if k in MEETING_KEYS and v))
+    return _meeting_buckets(key, today)
+
+
+@lru_cache(maxsize=4096)
+def _meeting_buckets(key: tuple[tuple[str, str], ...], today: date) -> frozenset[int]:
+    meeting: dict[str, Any] = dict(key)
     start_time = time.fromisoformat(meeting["start_time"]) if meeting.get("start_time") else time(0)
     if meeting.get("end_time"):
         end_time = time.fromisoformat(meeting["end_time"])
@@ -80,7 +92,7 @@ def meeting_buckets(meeting: dict[str, Any], today: date) -> set[int]:
         rule = rrulestr(body, dtstart=origin, forceset=False)
     except (ValueError, TypeError) as exc:
         log.warning("cannot expand meeting rule: %s", exc)
-        return set()
+        return frozenset()
     horizon = datetime.combine(today + timedelta(days=MEETING_HORIZON_DAYS), time())
     buckets: set[int] = set()
     for occurrence in rule.between(datetime.combine(today, time()), horizon, inc=True):
@@ -90,7 +102,7 @@ def meeting_buckets(meeting: dict[str, Any], today: date) -> set[int]:
         nxt = rule.after(datetime.combine(today, time()), inc=True)
         if isinstance(nxt, datetime):
             buckets |= _span_buckets(nxt, nxt + length)
-    return buckets
+    return frozenset(buckets)
 
 
 def open_buckets(

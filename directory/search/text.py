@@ -14,7 +14,10 @@ _WORD = re.compile(r"[0-9a-z]+")
 
 def normalise(text: str) -> str:
     """Lowercase and strip accents, so "Café" and "cafe" are the same word."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
+    lowered = text.lower()
+    if lowered.isascii():  # most text: nothing to strip, and the check is cheap
+        return lowered
+    decomposed = unicodedata.normalize("NFKD", lowered)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
