@@ -546,6 +546,8 @@ def main() -> None:
         meili.wait(timeout=10)
         shutil.rmtree(meili_dir, ignore_errors=True)
         db.dispose()
+        if not os.environ.get("DATABASE_URL"):
+            EmbeddedCluster(BENCH_DIR / "pg").stop()
 
 
 if __name__ == "__main__":
