@@ -150,3 +150,23 @@ def test_openapi_documents_the_search_parameters(clean_db: Engine) -> None:
             "max_cost",
             "facets",
         } <= names
+
+
+def test_slow_meilisearch_falls_back_to_postgresql(clean_db: Engine, directory: dict[str, str]) -> None:
+    """A Meilisearch that accepts connections but never answers: PostgreSQL answers after the timeout."""
+    import socket
+    import time
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        port = silent.getsockname()[1]
+        slow = SearchSettings(
+            meili_url=f"http://127.0.0.1:{port}", meili_key="x", index_name="slow", timeout_s=0.3
+        )
+        for client in app_client(clean_db, slow):
+            start = time.monotonic()
+            body = client.get("/api/v1/search", params={"q": "buurthuis"}).json()
+            assert time.monotonic() - start < 5
+            assert body["engine"] == "postgresql" and "ReadTimeout" in body["fallback_reason"]
+            assert body["hits"][0]["entry_id"] == directory["buurthuis"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
@@ -157,3 +158,34 @@ def test_sync_without_meili_url_says_so(clean_db: Engine) -> None:
     """No MEILI_URL: a clear error instead of a crash."""
     with pytest.raises(ServiceUnavailableError, match="MEILI_URL"):
         sync(clean_db, SearchSettings(meili_url="", meili_key="", index_name=uuid.uuid4().hex, timeout_s=1))
+
+
+def test_closing_an_entry_removes_it_and_watch_applies_changes(
+    clean_db: Engine, meili_settings: SearchSettings
+) -> None:
+    """A closed entry leaves both engines; `watch` sends the change without a manual sync."""
+    from directory.search.postgres import PostgresEngine
+    from directory.search.sync import watch
+
+    session, entries = writer(clean_db)
+    with session:
+        loc = entries.create(
+            "location", factories.location(name="Repair Café Sluiting", category="repair_cafe")
+        )
+        session.commit()
+        sync(clean_db, meili_settings)
+        entries.update("location", loc.id, {"status": "closed", "version": 1})
+        session.commit()
+    assert PostgresEngine(clean_db).search(SearchQuery(q="sluiting")).total == 0
+    reports: list[Any] = []
+    deadline = time.monotonic() + 30
+    watch(
+        clean_db,
+        meili_settings,
+        interval_s=0.1,
+        stop=lambda: bool(reports) or time.monotonic() > deadline,
+        report=reports.append,
+    )
+    assert reports and getattr(reports[0], "rows", None) == 1
+    assert f"l_{loc.id}" not in meili_docs(meili_settings)
+    assert pending_count(clean_db) == 0
