@@ -10,6 +10,7 @@ from cli.backup import backup, restore
 from cli.db import db_group
 from cli.geo import geo_group
 from cli.importers import export_group, import_group
+from cli.search import index_group
 from cli.serve import demo, serve
 from cli.users import user_group
 
@@ -34,6 +35,7 @@ cli.add_command(user_group)
 cli.add_command(geo_group)
 cli.add_command(import_group)
 cli.add_command(export_group)
+cli.add_command(index_group)
 
 
 def main() -> None:

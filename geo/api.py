@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from directory import netherlands
 from directory.errors import InvalidInputError, NotFoundError
 from directory.settings import get_settings
 from geo.boundaries import boundaries_at, list_boundaries
@@ -25,7 +26,16 @@ from geo.geocoding.base import Geocoder
 from geo.geocoding.chain import check_query, make_geocoder
 from geo.network.isochrone import minutes as to_minutes
 from geo.network.profiles import PROFILES
-from geo.reach import MAX_GROUP, MAX_MINUTES, MIN_GROUP, Origin, Reachability, get_profile, get_reachability
+from geo.reach import (
+    MAX_GROUP,
+    MAX_MINUTES,
+    MIN_GROUP,
+    Origin,
+    Reachability,
+    check_minutes,
+    get_profile,
+    get_reachability,
+)
 
 ATTRIBUTION = "Kaartgegevens © OpenStreetMap-bijdragers (ODbL)"
 NO_STORE = [ResponseHeader(name="Cache-Control", value="no-store")]
@@ -80,7 +90,14 @@ def _point(lat: float | None, lon: float | None) -> tuple[float, float]:
         raise InvalidInputError("lat", "must lie in -90..90")
     if not -180 <= lon <= 180:
         raise InvalidInputError("lon", "must lie in -180..180")
+    _in_netherlands(lat, lon, "lat/lon")
     return lat, lon
+
+
+def _in_netherlands(lat: float, lon: float, field_name: str) -> None:
+    # Checked before the network is asked, so bad input is a 422 whatever state the network is in.
+    if not netherlands.contains(lat, lon):
+        raise InvalidInputError(field_name, f"point ({lat}, {lon}) is outside the Netherlands")
 
 
 @get("/api/v1/reach", summary="What is reachable from a point within N minutes", sync_to_thread=True,
@@ -97,6 +114,7 @@ def reach(
     """The isochrone (GeoJSON) and the locations reachable within `minutes`, each with its travel time."""
     lat, lon = _point(lat, lon)
     chosen = get_profile(profile)
+    check_minutes(minutes)
     result = _reachability(request.app.state).reach(db, Origin(lat, lon), chosen, minutes, category)
     return {
         "profile": result.profile,
@@ -137,6 +155,8 @@ def reach_group(
 ) -> dict[str, Any]:
     """Venues ranked by the slowest member's time; venues not everyone reaches name who cannot."""
     chosen = get_profile(data.profile)
+    for i, origin in enumerate(data.origins):
+        _in_netherlands(origin.lat, origin.lon, f"origins.{i}")
     origins = [Origin(o.lat, o.lon, o.label) for o in data.origins]
     venues, on_network = _reachability(request.app.state).group(
         db, origins, chosen, data.minutes, data.category

@@ -19,6 +19,11 @@ from tests.live_server import live_server
 def test_schemathesis_finds_no_server_errors(
     clean_db: Engine, database_url: str, output_dir: Path, broker_token: str
 ) -> None:
+    from geo.build import build_network
+    from geo.demo import DEMO_OSM
+
+    # A real street network (the demo cut), so the reach endpoints are exercised, not just refused.
+    build_network(clean_db, DEMO_OSM)
     report = output_dir / "schemathesis"
     with live_server(database_url, log_file=output_dir / "schemathesis-server.log") as base:
         result = subprocess.run(

@@ -19,6 +19,7 @@ from geo.geocoding.chain import make_geocoder
 from web.accounts.current import CurrentUserMiddleware, api_write_guard
 from web.accounts.ratelimit import LoginRateLimiter
 from web.api.entries import ENTRY_HANDLERS
+from web.api.search import SEARCH_HANDLERS
 from web.api.system import health, taxonomy
 from web.csrf import csrf_middleware
 from web.dependencies import provide_actor, provide_db, provide_entries
@@ -56,6 +57,7 @@ def create_app(
             taxonomy,
             *ENTRY_HANDLERS,
             *GEO_HANDLERS,
+            *SEARCH_HANDLERS,
             *PAGE_HANDLERS,
             *(extra_handlers or []),
         ],

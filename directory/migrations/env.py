@@ -7,6 +7,7 @@ from sqlalchemy import create_engine, pool
 
 from directory.db.url import database_url
 from directory.models import Base
+from directory.search import models as _search_models  # noqa: F401  (search tables in the metadata)
 
 config = context.config
 target_metadata = Base.metadata

@@ -28,6 +28,7 @@ from directory.models import (
     Service,
     TaxonomyTerm,
 )
+from directory.search.documents import refresh_entry
 from directory.services.serialize import SERVER_FIELDS, apply_fields, entries_to_dicts, entry_to_dict
 
 Entry = Organization | Location | Service
@@ -320,3 +321,6 @@ class EntryService:
 
     def _enqueue(self, kind: str, entry_id: uuid.UUID, operation: str) -> None:
         self.session.add(SearchOutbox(entity_type=kind, entity_id=entry_id, operation=operation, attempts=0))
+        # The PostgreSQL search documents change in this same transaction; Meilisearch follows
+        # from the outbox.
+        refresh_entry(self.session, kind, entry_id)

@@ -1,0 +1,561 @@
+"""Search benchmark: 100,000 entries made from real OpenStreetMap places, both engines, API vs direct.
+
+Run: .venv/bin/python -m bench.search [--entries 100000] [--queries 300]
+
+Entries are generated from the named places in ../shared/data/osm (Amsterdam
+Centrum): names are perturbed (real name, street or category word recombined,
+numbered) and points scattered over the real Amsterdam buurten (2022
+boundaries), which also give stadsdeel / wijk / buurt codes. They are
+inserted in bulk (not through EntryService: 100k revisions would take longer
+than the benchmark budget) and then indexed with the same code as
+`wijkgram index rebuild`. The same mixed query set is then timed four ways
+in one run: through the JSON API (uvicorn on 127.0.0.1) on each engine, and
+straight to each engine (Meilisearch HTTP, raw SQL through psycopg),
+interleaved query by query.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import random
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import opening_hours
+import osmium
+import psycopg
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+from shapely.geometry import Point, shape
+from shapely.prepared import prep
+from sqlalchemy import create_engine, insert, text
+from sqlalchemy.dialects.postgresql import psycopg as pg_dialect
+
+from directory.db import migrate
+from directory.db.cluster import EmbeddedCluster
+from directory.db.url import normalise_url
+from directory.models import Location, Service, service_at_location
+from directory.search.meili import MeiliEngine
+from directory.search.postgres import ONE_TYPO_FROM, SESSION_SQL, TWO_TYPOS_FROM, TYPO_SQL, PostgresEngine
+from directory.search.query import BBox, Near, SearchQuery
+from directory.search.sync import rebuild
+from directory.search.text import query_terms
+from directory.settings import REPO_ROOT, SearchSettings, get_settings
+
+console = Console()
+BENCH_DIR = REPO_ROOT / "var" / "bench"
+MEILI_BIN = REPO_ROOT / "var" / "bin" / "meilisearch"
+DB_NAME = "wijkgram_bench"
+
+COMMUNITY = {
+    "community_centre": ["Buurthuis", "Buurtcentrum", "Wijkcentrum"],
+    "neighbourhood_room": ["Buurtkamer", "Huiskamer van de wijk"],
+    "community_restaurant": ["Buurtrestaurant"],
+    "stamtafel": ["Stamtafel"],
+    "shared_meal": ["Eettafel", "Samen eten"],
+    "soup_kitchen": ["Inloopmaaltijd", "Gratis maaltijd"],
+    "food_bank": ["Voedselbank"],
+    "language_buddy": ["Taalmaatje", "Taalcafé"],
+    "buddy_project": ["Maatjesproject"],
+    "walking_group": ["Wandelclub", "Wandelgroep"],
+    "reading_club": ["Leesclub"],
+    "repair_cafe": ["Repair Café"],
+    "peer_group": ["Lotgenotengroep", "Ervaringsdeskundigen"],
+    "religious_community": ["Ghanese kerk", "Parochie", "Gemeente", "Moskee"],
+    "elderly_centre": ["Dienstencentrum"],
+    "youth_centre": ["Jongerencentrum"],
+}
+OSM_CATEGORY = {
+    "cafe": "cafe",
+    "restaurant": "restaurant",
+    "pub": "cafe",
+    "bar": "cafe",
+    "library": "library",
+    "museum": "museum",
+    "arts_centre": "arts_centre",
+    "theatre": "arts_centre",
+    "place_of_worship": "place_of_worship",
+    "community_centre": "community_centre",
+    "social_facility": "social_facility",
+    "park": "park",
+    "sports_centre": "sports_club",
+    "fitness_centre": "sports_club",
+}
+SUPPORT = ["practical", "company", "information", "peers", "language", "money", "activity"]
+TARGETS = [
+    "everyone",
+    "older_people",
+    "youth",
+    "newcomers",
+    "lonely",
+    "low_income",
+    "psychiatric",
+    "families",
+]
+LANGS = ["nl", "en", "ar", "tr", "es", "fr", "pl"]
+DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+TEXT_QUERIES = [
+    "buurthuis", "taalmaatje", "gratis eten", "ghanese kerk", "wandelclub", "buurthius",
+    "stamtafel oost", "stamtafel", "repair cafe", "café", "moskee", "voedselbank", "lotgenoten",
+    "eettafel", "bibliotheek", "wandelgroep zuid", "taalcafe", "buurtkamer", "maatje", "leesclub",
+]  # fmt: skip
+
+
+# -- data ---------------------------------------------------------------------------------------
+
+
+def osm_places(path: Path) -> list[dict[str, Any]]:
+    """Named places (nodes and way centroids) with their tags, from an OSM extract."""
+    places: list[dict[str, Any]] = []
+
+    class Handler(osmium.SimpleHandler):
+        def node(self, n: Any) -> None:
+            self._add(n.tags, n.location.lat, n.location.lon)
+
+        def way(self, w: Any) -> None:
+            try:
+                lats = [nd.lat for nd in w.nodes]
+                lons = [nd.lon for nd in w.nodes]
+            except osmium.InvalidLocationError:
+                return
+            if lats:
+                self._add(w.tags, sum(lats) / len(lats), sum(lons) / len(lons))
+
+        def _add(self, tags: Any, lat: float, lon: float) -> None:
+            if "name" not in tags:
+                return
+            kind = tags.get("amenity") or tags.get("leisure") or tags.get("shop") or tags.get("tourism")
+            if kind is None and "addr:street" not in tags:
+                return
+            places.append(
+                {
+                    "name": tags["name"],
+                    "kind": kind,
+                    "street": tags.get("addr:street"),
+                    "opening_hours": tags.get("opening_hours"),
+                    "wheelchair": tags.get("wheelchair"),
+                }
+            )
+
+    Handler().apply_file(str(path), locations=True)
+    return places
+
+
+def buurt_sampler(path: Path, rng: random.Random) -> Any:
+    """A function giving a random point inside a random real buurt, with its codes."""
+    features = [
+        f for f in json.loads(path.read_text())["features"] if f["geometry"] and f["properties"].get("code")
+    ]
+    shapes = [(shape(f["geometry"]), f["properties"]["code"]) for f in features]
+    prepared = [(prep(s), s.bounds, code) for s, code in shapes]
+
+    def sample() -> tuple[float, float, str]:
+        poly, (w, s, e, n), code = rng.choice(prepared)
+        for _ in range(50):
+            x, y = rng.uniform(w, e), rng.uniform(s, n)
+            if poly.contains(Point(x, y)):
+                return y, x, code
+        return (s + n) / 2, (w + e) / 2, code
+
+    return sample
+
+
+def generate(entries: int, shared: Path, seed: int = 7) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Location and service rows: 60% locations, 40% services each held at one of them."""
+    rng = random.Random(seed)
+    places = osm_places(shared / "osm" / "amsterdam-centrum.osm.pbf")
+    streets = sorted({p["street"] for p in places if p["street"]}) or ["Dam"]
+    sample = buurt_sampler(shared / "boundaries" / "amsterdam-buurten-2022.geojson", rng)
+    n_loc = int(entries * 0.6)
+    valid_hours = {
+        p["opening_hours"]
+        for p in places
+        if p["opening_hours"] and opening_hours.validate(p["opening_hours"])
+    }
+    locations: list[dict[str, Any]] = []
+    now = datetime.now().astimezone()
+    for i in range(n_loc):
+        place = rng.choice(places)
+        lat, lon, buurt = sample()
+        # EntryService accepts valid OpenStreetMap syntax only; so does the generator.
+        hours = place["opening_hours"] if place["opening_hours"] in valid_hours else None
+        if rng.random() < 0.5 and OSM_CATEGORY.get(place["kind"] or ""):
+            category = OSM_CATEGORY[place["kind"]]
+            words = place["name"].split()
+            rng.shuffle(words) if rng.random() < 0.3 else None
+            name = " ".join(words) + (f" {rng.choice(streets)}" if rng.random() < 0.5 else "")
+        else:
+            category = rng.choice(list(COMMUNITY))
+            name = f"{rng.choice(COMMUNITY[category])} {rng.choice(streets)}"
+        locations.append(
+            {
+                "id": uuid.uuid4(),
+                "version": 1,
+                "status": "active",
+                "name": f"{name} {i % 97}" if rng.random() < 0.2 else name,
+                "category": category,
+                "languages": rng.sample(LANGS, rng.randint(0, 2)),
+                "field_provenance": {},
+                "street": rng.choice(streets),
+                "house_number": str(rng.randint(1, 300)),
+                "city": "Amsterdam",
+                "stadsdeel_code": buurt[0],
+                "wijk_code": buurt[:2],
+                "buurt_code": buurt,
+                "geom": f"SRID=4326;POINT({lon:.6f} {lat:.6f})",
+                "opening_hours": hours if hours and rng.random() < 0.4 else None,
+                "step_free": rng.random() < 0.5,
+                "accessible_toilet": rng.random() < 0.3,
+                "scootmobiel_parking": rng.random() < 0.2,
+                "cost_free": rng.random() < 0.4,
+                "cost_amount_eur": round(rng.uniform(0, 15), 2) if rng.random() < 0.5 else None,
+                "last_verified_at": now,
+            }
+        )
+    services: list[dict[str, Any]] = []
+    links: list[dict[str, Any]] = []
+    for i in range(entries - n_loc):
+        category = rng.choice(list(COMMUNITY))
+        venue = rng.choice(locations)
+        sid = uuid.uuid4()
+        day = rng.choice(DAYS)
+        rule = f"FREQ=WEEKLY;BYDAY={day}" if rng.random() < 0.6 else f"FREQ=MONTHLY;BYDAY=1{day}"
+        services.append(
+            {
+                "id": sid,
+                "version": 1,
+                "status": "active",
+                "name": f"{rng.choice(COMMUNITY[category])} {venue['street']}"
+                + (f" {rng.choice(['Oost', 'West', 'Zuid', 'Noord'])}" if rng.random() < 0.3 else ""),
+                "category": category,
+                "languages": rng.sample(LANGS, rng.randint(1, 3)),
+                "field_provenance": {},
+                "support_functions": rng.sample(SUPPORT, rng.randint(1, 3)),
+                "target_groups": rng.sample(TARGETS, rng.randint(1, 2)),
+                "communities": ["Ghanese"]
+                if category == "religious_community" and rng.random() < 0.3
+                else [],
+                "meetings": [{"rrule": rule, "start_time": f"{rng.randint(9, 20):02d}:00:00"}],
+                "cost_free": rng.random() < 0.5,
+                "cost_amount_eur": round(rng.uniform(0, 10), 2),
+                "description": f"{COMMUNITY[category][0]} voor de buurt, {i % 13 + 1}e editie.",
+            }
+        )
+        links.append({"service_id": sid, "location_id": venue["id"]})
+    return locations, [*services, {"_links": links}]
+
+
+# -- services under test ------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    """A free loopback port."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_http(url: str, seconds: float = 60) -> None:
+    """Wait until a URL answers 200."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def database() -> str:
+    """A fresh benchmark database: on DATABASE_URL's server, else a private cluster in var/bench."""
+    if os.environ.get("DATABASE_URL"):
+        from sqlalchemy import make_url
+
+        admin = str(make_url(normalise_url(os.environ["DATABASE_URL"])).set(database="postgres"))
+        target = str(make_url(admin).set(database=DB_NAME))
+    else:
+        cluster = EmbeddedCluster(BENCH_DIR / "pg")
+        cluster.start()
+        admin, target = cluster.url("postgres"), cluster.url(DB_NAME)
+    eng = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with eng.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{DB_NAME}"'))
+    eng.dispose()
+    migrate.upgrade(target)
+    return target
+
+
+# -- queries -----------------------------------------------------------------------------------
+
+
+def query_set(n: int, rng: random.Random) -> list[SearchQuery]:
+    """A mixed set: text, text + facet, text + radius, radius by distance, box + facet, open at."""
+    out: list[SearchQuery] = []
+    for i in range(n):
+        q = rng.choice(TEXT_QUERIES)
+        lat, lon = rng.uniform(52.33, 52.40), rng.uniform(4.83, 4.97)
+        mix = i % 6
+        if mix == 0:
+            out.append(SearchQuery(q=q))
+        elif mix == 1:
+            out.append(SearchQuery(q=q, filters={"support_functions": (rng.choice(SUPPORT),)}))
+        elif mix == 2:
+            out.append(SearchQuery(q=q, near=Near(lat, lon, rng.choice([1000, 2000, 3000]))))
+        elif mix == 3:
+            out.append(SearchQuery(near=Near(lat, lon, 1500), sort="distance", facets=("category",)))
+        elif mix == 4:
+            out.append(
+                SearchQuery(
+                    bbox=BBox(lat - 0.01, lon - 0.015, lat + 0.01, lon + 0.015),
+                    filters={"category": (rng.choice(list(COMMUNITY)),)},
+                )
+            )
+        else:
+            out.append(SearchQuery(q=q, open_at=datetime(2026, 11, 24, rng.randint(9, 21), 0), max_cost=5))
+    return out
+
+
+def api_params(query: SearchQuery) -> list[tuple[str, str | int | float | bool | None]]:
+    """The query as API query parameters."""
+    params: list[tuple[str, str | int | float | bool | None]] = [
+        ("q", query.q),
+        ("sort", query.sort),
+        ("page_size", str(query.page_size)),
+    ]
+    for name, values in query.filters.items():
+        params += [(name, v) for v in values]
+    if query.max_cost is not None:
+        params.append(("max_cost", str(query.max_cost)))
+    if query.open_at is not None:
+        params.append(("open_at", query.open_at.isoformat()))
+    if query.near is not None:
+        params.append(("near", f"{query.near.lat},{query.near.lon}"))
+        if query.near.radius_m is not None:
+            params.append(("radius", str(query.near.radius_m)))
+    if query.bbox is not None:
+        b = query.bbox
+        params.append(("bbox", f"{b.south},{b.west},{b.north},{b.east}"))
+    params.append(("facets", ",".join(query.facets)))
+    return params
+
+
+def timed(fn: Any, items: list[Any]) -> list[float]:
+    """Milliseconds per call."""
+    out = []
+    for item in items:
+        start = time.perf_counter()
+        fn(item)
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+def pct(values: list[float], p: float) -> float:
+    """The p-th percentile."""
+    return (
+        statistics.quantiles(values, n=100, method="inclusive")[int(p) - 1] if len(values) > 1 else values[0]
+    )
+
+
+def main() -> None:
+    """Build, index, time, report."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=300)
+    args = parser.parse_args()
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    shared = get_settings().data.shared_dir
+    if not (shared / "osm" / "amsterdam-centrum.osm.pbf").is_file():
+        sys.exit(f"shared data not found at {shared} (set WIJKGRAM_SHARED_DATA)")
+    if not MEILI_BIN.is_file():
+        sys.exit(f"{MEILI_BIN} missing: run scripts/install-meilisearch.sh")
+    t0 = time.perf_counter()
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    url = database()
+    db = create_engine(url, pool_size=4)
+    console.print(f"generating {args.entries} entries from OpenStreetMap places ...")
+    locations, services = generate(args.entries, shared)
+    links = services.pop()["_links"]
+    with db.begin() as conn:
+        for model, rows in ((Location, locations), (Service, services)):
+            for start in range(0, len(rows), 5000):
+                conn.execute(insert(model), rows[start : start + 5000])
+        conn.execute(insert(service_at_location), links)
+    console.print(f"inserted in {time.perf_counter() - t0:.0f} s")
+
+    meili_dir = Path(tempfile.mkdtemp(prefix="wijkgram-bench-meili-"))
+    meili_port, key = free_port(), secrets.token_hex(16)
+    meili = subprocess.Popen(
+        [str(MEILI_BIN), "--db-path", str(meili_dir / "data.ms"), "--http-addr", f"127.0.0.1:{meili_port}",
+         "--master-key", key, "--no-analytics", "--env", "development"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    apis: list[subprocess.Popen[bytes]] = []
+    try:
+        meili_url = f"http://127.0.0.1:{meili_port}"
+        wait_http(f"{meili_url}/health")
+        settings = SearchSettings(meili_url=meili_url, meili_key=key, index_name="entries", timeout_s=5)
+        with Progress(console=console) as progress:
+            tasks = {
+                "postgresql": progress.add_task("postgresql documents", total=args.entries),
+                "meilisearch": progress.add_task("meilisearch documents", total=args.entries),
+            }
+            t1 = time.perf_counter()
+            stats = rebuild(db, settings, progress=lambda stage, n: progress.advance(tasks[stage], n))
+        index_s = time.perf_counter() - t1
+        console.print(f"indexed {stats.documents} documents in both engines in {index_s:.0f} s")
+        with db.begin() as conn:
+            conn.execute(text("ANALYZE"))
+
+        ports = {}
+        for engine_name in ("meilisearch", "postgresql"):
+            port = free_port()
+            env = {**os.environ, "DATABASE_URL": url, "WIJKGRAM_DB_POOL_SIZE": "4"}
+            env["MEILI_URL"] = meili_url if engine_name == "meilisearch" else ""
+            env["MEILI_MASTER_KEY"] = key
+            env["MEILI_INDEX"] = "entries"
+            apis.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "uvicorn",
+                        "web.app:create_app",
+                        "--factory",
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        str(port),
+                        "--no-access-log",
+                        "--log-level",
+                        "warning",
+                    ],
+                    env=env,
+                    cwd=REPO_ROOT,
+                )
+            )
+            ports[engine_name] = port
+        for port in ports.values():
+            wait_http(f"http://127.0.0.1:{port}/health")
+
+        rng = random.Random(11)
+        queries = query_set(args.queries, rng)
+        meili_engine = MeiliEngine(settings, db)
+        meili_bodies = [meili_engine.request_body(q) for q in queries]
+        pg_engine = PostgresEngine(db)
+        dialect = pg_dialect.dialect()  # type: ignore[no-untyped-call]
+        raw: list[tuple[str, dict[str, Any], str | None, dict[str, Any]]] = []
+        with db.begin() as conn:
+            for q in queries:
+                sql, params = pg_engine.sql(conn, q)
+                compiled = text(sql).bindparams(**params).compile(dialect=dialect)
+                terms = [t for t in query_terms(q.q) if len(t) >= ONE_TYPO_FROM]
+                typo = TYPO_SQL.bindparams(terms=terms, two=TWO_TYPOS_FROM).compile(dialect=dialect)
+                raw.append(
+                    (
+                        compiled.string,
+                        dict(compiled.params),
+                        typo.string if terms else None,
+                        dict(typo.params),
+                    )
+                )
+        pg_raw = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=False)
+        pg_raw.prepare_threshold = None  # as in PostgresEngine.search
+
+        def direct_pg(item: tuple[str, dict[str, Any], str | None, dict[str, Any]]) -> None:
+            sql, params, typo_sql, typo_params = item
+            with pg_raw.cursor() as cur:
+                cur.execute(SESSION_SQL)
+                if typo_sql:
+                    cur.execute(typo_sql, typo_params)
+                    cur.fetchall()
+                cur.execute(sql, params)
+                cur.fetchall()
+            pg_raw.rollback()
+
+        # The same HTTP client setup as MeiliEngine (one connection per request, see meili.py).
+        meili_http = httpx.Client(
+            base_url=meili_url, headers={"Authorization": f"Bearer {key}", "Connection": "close"}
+        )
+        api_clients = {
+            name: httpx.Client(base_url=f"http://127.0.0.1:{port}") for name, port in ports.items()
+        }
+
+        def via_api(name: str) -> Any:
+            def call(q: SearchQuery) -> None:
+                r = api_clients[name].get("/api/v1/search", params=api_params(q))
+                r.raise_for_status()
+                assert r.json()["engine"] == name
+
+            return call
+
+        def direct_meili(body: dict[str, Any]) -> None:
+            meili_http.post("/indexes/entries/search", json=body).raise_for_status()
+
+        warm = min(30, len(queries))
+        timed(via_api("meilisearch"), queries[:warm])
+        timed(via_api("postgresql"), queries[:warm])
+        timed(direct_pg, raw[:warm])
+        timed(direct_meili, meili_bodies[:warm])
+        # Interleaved per query, so caches, background load and warm-up hit all four paths alike.
+        paths: dict[tuple[str, str], tuple[Any, list[Any]]] = {
+            ("meilisearch", "api"): (via_api("meilisearch"), queries),
+            ("meilisearch", "direct"): (direct_meili, meili_bodies),
+            ("postgresql", "api"): (via_api("postgresql"), queries),
+            ("postgresql", "direct"): (direct_pg, raw),
+        }
+        results: dict[tuple[str, str], list[float]] = {p: [] for p in paths}
+        for i in range(len(queries)):
+            for which, (fn, items) in paths.items():
+                results[which] += timed(fn, [items[i]])
+        out = Table(title=f"search latency, {stats.documents} documents, {len(queries)} mixed queries (ms)")
+        for col in ("engine", "path", "p50", "p95", "p99", "target p95"):
+            out.add_column(col)
+        report: dict[str, Any] = {"documents": stats.documents, "queries": len(queries), "index_s": index_s}
+        for (engine_name, path), values in results.items():
+            row = {p: round(pct(values, p), 2) for p in (50, 95, 99)}
+            report[f"{engine_name}_{path}"] = row
+            target = ("30" if engine_name == "meilisearch" else "60") if path == "api" else ""
+            out.add_row(engine_name, path, *(f"{row[p]:.1f}" for p in (50, 95, 99)), target)
+        console.print(out)
+        for engine_name in ("meilisearch", "postgresql"):
+            api, direct = report[f"{engine_name}_api"], report[f"{engine_name}_direct"]
+            ratio = {p: round(api[p] / direct[p], 2) for p in (50, 95)}
+            report[f"{engine_name}_overhead_ratio"] = ratio
+            console.print(
+                f"{engine_name}: overhead ratio API/direct p50 {ratio[50]:.2f}x, p95 {ratio[95]:.2f}x "
+                "(target < 1.5x)"
+            )
+        (BENCH_DIR / "search.json").write_text(json.dumps(report, indent=1))
+        console.print(f"total {time.perf_counter() - t0:.0f} s; numbers in {BENCH_DIR / 'search.json'}")
+    finally:
+        for proc in apis:
+            proc.terminate()
+            proc.wait(timeout=10)
+        meili.terminate()
+        meili.wait(timeout=10)
+        shutil.rmtree(meili_dir, ignore_errors=True)
+        db.dispose()
+        if not os.environ.get("DATABASE_URL"):
+            EmbeddedCluster(BENCH_DIR / "pg").stop()
+
+
+if __name__ == "__main__":
+    main()

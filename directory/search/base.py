@@ -1,0 +1,26 @@
+"""The small base class every search engine implements."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+from directory.search.query import SearchQuery, SearchResult
+
+
+class SearchEngine(ABC):
+    """A search backend: answers a SearchQuery with documents, total and facet counts."""
+
+    #: Name reported in responses ("meilisearch" or "postgresql").
+    name: str = ""
+
+    @abstractmethod
+    def search(self, query: SearchQuery) -> SearchResult:
+        """Answer one query; raise EngineUnavailable when the backend cannot."""
+
+    @abstractmethod
+    def healthy(self) -> bool:
+        """True when the backend answers right now."""
+
+
+class EngineUnavailable(Exception):
+    """The engine did not answer (down, slow, misconfigured); another one may."""

@@ -1,0 +1,424 @@
+"""Search documents built from the directory: the one place both engines get their data.
+
+Granularity: one document per location (`l_<id>`: "buurthuis" finds venues),
+one per service at each of its locations (`s_<service>_<location>`:
+"taalmaatje" finds the activity, with the point where it happens), and one
+per service without a location but with a service area (`s_<service>`: found
+by place filters whose point or shape meets the area). Closed entries get no
+document. The rows live in `search_document` (PostgreSQL engine) and the
+`doc` column is exactly what Meilisearch receives.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from geoalchemy2.shape import to_shape
+from sqlalchemy import delete, false, func, or_, select, text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from directory.models import (
+    Location,
+    Organization,
+    SearchOutbox,
+    Service,
+    TaxonomyTerm,
+    service_at_location,
+)
+from directory.search.models import SearchDocument, SearchWord
+from directory.search.schedule import open_buckets
+from directory.search.text import words
+
+#: Amsterdam stadsdeel codes (first letter of wijk and buurt codes) and their names.
+STADSDEEL_NAMES = {
+    "A": "Centrum",
+    "B": "Westpoort",
+    "E": "West",
+    "F": "Nieuw-West",
+    "K": "Zuid",
+    "M": "Oost",
+    "N": "Noord",
+    "S": "Weesp",
+    "T": "Zuidoost",
+}
+#: Accessibility facet values and the location column each comes from.
+ACCESSIBILITY = ("step_free", "accessible_toilet", "scootmobiel_parking")
+#: Words a document gets for facts people type ("gratis eten").
+FREE_WORDS = ("gratis",)
+#: Entries with these statuses are searchable; `closed` ones are not.
+SEARCHABLE_STATUSES = ("active", "needs_review")
+
+#: Weighted text parts for PostgreSQL (A highest) and their order of importance.
+TEXT_WEIGHTS = {
+    "A": ("name", "alternate_name"),
+    "B": ("category_labels", "organization_name"),
+    "C": (
+        "location_name",
+        "communities",
+        "support_labels",
+        "target_labels",
+        "tags",
+        "place_names",
+        "address",
+    ),
+    "D": ("description",),
+}
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Taxonomy labels by code (Dutch and English, with the parent's labels for categories)."""
+
+    by_code: dict[str, list[str]]
+
+    @classmethod
+    def load(cls, session: Session) -> Labels:
+        """Read every term once."""
+        terms = session.scalars(select(TaxonomyTerm)).all()
+        own = {t.code: [t.label_nl, t.label_en] for t in terms}
+        parents = {t.code: t.parent_code for t in terms}
+        by_code = {
+            code: labels + (own.get(parents[code] or "", []) if parents.get(code) else [])
+            for code, labels in own.items()
+        }
+        return cls(by_code)
+
+    def of(self, codes: Iterable[str | None]) -> list[str]:
+        """Labels of several codes, in order, without duplicates."""
+        out: list[str] = []
+        for code in codes:
+            for label in self.by_code.get(code or "", []):
+                if label not in out:
+                    out.append(label)
+        return out
+
+
+def _place(location: Location | None) -> dict[str, Any]:
+    if location is None:
+        return {
+            "stadsdeel_code": None,
+            "wijk_code": None,
+            "buurt_code": None,
+            "place_names": [],
+            "address": "",
+        }
+    stadsdeel = location.stadsdeel_code or (location.wijk_code or location.buurt_code or "")[:1] or None
+    names = [n for n in (STADSDEEL_NAMES.get(stadsdeel or ""), location.city) if n]
+    street = " ".join(p for p in (location.street, location.house_number) if p)
+    address = ", ".join(
+        p for p in (street, " ".join(p for p in (location.postcode, location.city) if p)) if p
+    )
+    return {
+        "stadsdeel_code": stadsdeel,
+        "wijk_code": location.wijk_code,
+        "buurt_code": location.buurt_code,
+        "place_names": names,
+        "address": address,
+    }
+
+
+def _cost(entry: Location | Service) -> float | None:
+    if entry.cost_free:
+        return 0.0
+    return float(entry.cost_amount_eur) if entry.cost_amount_eur is not None else None
+
+
+def _accessibility(location: Location | None) -> list[str]:
+    if location is None:
+        return []
+    return [name for name in ACCESSIBILITY if getattr(location, name)]
+
+
+def _base(entry: Location | Service, org: Organization | None, labels: Labels) -> dict[str, Any]:
+    return {
+        "name": entry.name,
+        "alternate_name": entry.alternate_name or "",
+        "description": entry.description or "",
+        "organization_id": str(entry.organization_id) if entry.organization_id else None,
+        "organization_name": org.name if org else "",
+        "category": entry.category,
+        "category_labels": labels.of([entry.category]),
+        "status": entry.status,
+        "cost_eur": _cost(entry),
+        "cost_note": entry.cost_note,
+        "tags": list(FREE_WORDS) if entry.cost_free else [],
+        "phone": entry.phone,
+        "email": entry.email,
+        "website": entry.website,
+        "last_verified_at": entry.last_verified_at.isoformat() if entry.last_verified_at else None,
+    }
+
+
+def location_document(
+    location: Location, org: Organization | None, labels: Labels, today: date
+) -> dict[str, Any]:
+    """The document of a venue."""
+    point = to_shape(location.geom)
+    return {
+        "id": f"l_{location.id}",
+        "kind": "location",
+        "entry_id": str(location.id),
+        "service_id": None,
+        "location_id": str(location.id),
+        **_base(location, org, labels),
+        "location_name": "",
+        "support_functions": [],
+        "support_labels": [],
+        "target_groups": [],
+        "target_labels": [],
+        "communities": [],
+        "languages": list(location.languages or []),
+        "accessibility": _accessibility(location),
+        **_place(location),
+        "open_hours": open_buckets(location.opening_hours, [], today),
+        "_geo": {"lat": point.y, "lng": point.x},
+        "has_area": False,
+    }
+
+
+def service_document(
+    service: Service,
+    location: Location | None,
+    org: Organization | None,
+    labels: Labels,
+    today: date,
+) -> dict[str, Any]:
+    """The document of a service at one location, or of a service known only by its area."""
+    doc: dict[str, Any] = {
+        "id": f"s_{service.id}_{location.id}" if location else f"s_{service.id}",
+        "kind": "service",
+        "entry_id": str(service.id),
+        "service_id": str(service.id),
+        "location_id": str(location.id) if location else None,
+        **_base(service, org, labels),
+        "location_name": location.name if location else "",
+        "support_functions": list(service.support_functions or []),
+        "support_labels": labels.of(service.support_functions or []),
+        "target_groups": list(service.target_groups or []),
+        "target_labels": labels.of(service.target_groups or []),
+        "communities": list(service.communities or []),
+        "languages": list(service.languages or (location.languages if location else []) or []),
+        "accessibility": _accessibility(location),
+        **_place(location),
+        "has_area": location is None,
+    }
+    # A service without its own schedule happens when its venue is open.
+    if service.opening_hours or service.meetings:
+        doc["open_hours"] = open_buckets(service.opening_hours, service.meetings, today)
+    else:
+        doc["open_hours"] = open_buckets(location.opening_hours if location else None, [], today)
+    if location is not None:
+        point = to_shape(location.geom)
+        doc["_geo"] = {"lat": point.y, "lng": point.x}
+    return doc
+
+
+def searchable_text(doc: dict[str, Any]) -> dict[str, str]:
+    """The text of a document per PostgreSQL weight (A..D)."""
+    out: dict[str, str] = {}
+    for weight, fields in TEXT_WEIGHTS.items():
+        parts: list[str] = []
+        for field in fields:
+            value = doc.get(field)
+            if isinstance(value, list):
+                parts.extend(str(v) for v in value)
+            elif value:
+                parts.append(str(value))
+        out[weight] = " ".join(parts)
+    return out
+
+
+def build_documents(
+    session: Session,
+    *,
+    location_ids: Sequence[uuid.UUID] = (),
+    service_ids: Sequence[uuid.UUID] = (),
+    labels: Labels | None = None,
+    today: date | None = None,
+) -> list[tuple[dict[str, Any], Any]]:
+    """Documents (with their service-area geometry, if any) of the given locations and services."""
+    labels = labels or Labels.load(session)
+    today = today or date.today()
+    out: list[tuple[dict[str, Any], Any]] = []
+    locations = (
+        session.scalars(
+            select(Location)
+            .where(Location.id.in_(location_ids), Location.status.in_(SEARCHABLE_STATUSES))
+            .execution_options(populate_existing=True)
+        ).all()
+        if location_ids
+        else []
+    )
+    services = (
+        session.scalars(
+            select(Service)
+            .where(Service.id.in_(service_ids), Service.status.in_(SEARCHABLE_STATUSES))
+            .execution_options(populate_existing=True)
+        ).all()
+        if service_ids
+        else []
+    )
+    links: dict[uuid.UUID, list[uuid.UUID]] = {}
+    if services:
+        for sid, lid in session.execute(
+            select(service_at_location.c.service_id, service_at_location.c.location_id).where(
+                service_at_location.c.service_id.in_([s.id for s in services])
+            )
+        ):
+            links.setdefault(sid, []).append(lid)
+    linked_ids = {lid for lids in links.values() for lid in lids}
+    venues = (
+        {
+            loc.id: loc
+            for loc in session.scalars(
+                select(Location).where(Location.id.in_(linked_ids), Location.status.in_(SEARCHABLE_STATUSES))
+            )
+        }
+        if linked_ids
+        else {}
+    )
+    entries: list[Location | Service] = [*locations, *services]
+    org_ids = {e.organization_id for e in entries if e.organization_id is not None}
+    orgs = (
+        {o.id: o for o in session.scalars(select(Organization).where(Organization.id.in_(org_ids)))}
+        if org_ids
+        else {}
+    )
+    for loc in locations:
+        org = orgs.get(loc.organization_id) if loc.organization_id else None
+        out.append((location_document(loc, org, labels, today), None))
+    for svc in services:
+        org = orgs.get(svc.organization_id) if svc.organization_id else None
+        places = [venues[lid] for lid in links.get(svc.id, []) if lid in venues]
+        for venue in places:
+            out.append((service_document(svc, venue, org, labels, today), None))
+        if not links.get(svc.id) and svc.service_area is not None:
+            out.append((service_document(svc, None, org, labels, today), svc.service_area))
+    return out
+
+
+INSERT_SQL = text(
+    """
+    INSERT INTO search_document (id, kind, service_id, location_id, organization_id, name, category,
+        support_functions, target_groups, languages, accessibility, cost_eur, stadsdeel_code,
+        wijk_code, buurt_code, open_hours, geom, area, tsv, doc)
+    VALUES (:id, :kind, :service_id, :location_id, :organization_id, :name, :category,
+        :support_functions, :target_groups, :languages, :accessibility, :cost_eur, :stadsdeel_code,
+        :wijk_code, :buurt_code, CAST(:open_hours AS smallint[]), ST_GeomFromEWKT(:geom),
+        ST_SetSRID(ST_Multi(ST_GeomFromEWKB(:area)), 4326),
+        setweight(to_tsvector('wijkgram_nl', :text_a), 'A')
+        || setweight(to_tsvector('wijkgram_nl', :text_b), 'B')
+        || setweight(to_tsvector('wijkgram_nl', :text_c), 'C')
+        || setweight(to_tsvector('wijkgram_nl', :text_d), 'D'),
+        CAST(:doc AS jsonb))
+    """
+)
+
+
+def _row(doc: dict[str, Any], area: Any) -> dict[str, Any]:
+    geo = doc.get("_geo")
+    parts = searchable_text(doc)
+    return {
+        **{key: doc[key] for key in ("id", "kind", "service_id", "location_id", "organization_id", "name")},
+        **{key: doc[key] for key in ("category", "support_functions", "target_groups", "languages")},
+        "accessibility": doc["accessibility"],
+        "cost_eur": Decimal(str(doc["cost_eur"])) if doc["cost_eur"] is not None else None,
+        "stadsdeel_code": doc["stadsdeel_code"],
+        "wijk_code": doc["wijk_code"],
+        "buurt_code": doc["buurt_code"],
+        "open_hours": doc["open_hours"],
+        "geom": f"SRID=4326;POINT({geo['lng']} {geo['lat']})" if geo else None,
+        "area": bytes(area.data) if area is not None else None,
+        "text_a": parts["A"],
+        "text_b": parts["B"],
+        "text_c": parts["C"],
+        "text_d": parts["D"],
+        "doc": json.dumps(doc),
+    }
+
+
+def store_documents(session: Session, docs: Sequence[tuple[dict[str, Any], Any]]) -> None:
+    """Insert documents into `search_document` and their words into `search_word`."""
+    if not docs:
+        return
+    session.execute(INSERT_SQL, [_row(doc, area) for doc, area in docs])
+    vocabulary = sorted({w for doc, _ in docs for part in searchable_text(doc).values() for w in words(part)})
+    for start in range(0, len(vocabulary), 5000):
+        chunk = vocabulary[start : start + 5000]
+        session.execute(insert(SearchWord).values([{"word": w} for w in chunk]).on_conflict_do_nothing())
+
+
+def refresh_entry(session: Session, kind: str, entry_id: uuid.UUID) -> None:
+    """Rebuild the documents an entry change affects, in the caller's transaction.
+
+    A location change also rewrites the documents of services held there; an
+    organisation change those of its services and locations (they carry its name).
+    """
+    session.flush()
+    doc = SearchDocument
+    if kind == "location":
+        scope = doc.location_id == entry_id
+        services = set(
+            session.scalars(
+                select(service_at_location.c.service_id).where(service_at_location.c.location_id == entry_id)
+            )
+        )
+        locations = {entry_id}
+    elif kind == "service":
+        scope = doc.service_id == entry_id
+        services, locations = {entry_id}, set()
+    else:
+        scope = doc.organization_id == entry_id
+        services = set(session.scalars(select(Service.id).where(Service.organization_id == entry_id)))
+        locations = set(session.scalars(select(Location.id).where(Location.organization_id == entry_id)))
+    for row in session.execute(select(doc.service_id, doc.location_id, doc.kind).where(scope)):
+        if row.service_id is not None:
+            services.add(row.service_id)
+        elif row.location_id is not None:
+            locations.add(row.location_id)
+    session.execute(
+        delete(doc).where(
+            or_(
+                doc.service_id.in_(services) if services else false(),
+                (doc.location_id.in_(locations) & (doc.kind == "location")) if locations else false(),
+            )
+        )
+    )
+    store_documents(
+        session, build_documents(session, location_ids=sorted(locations), service_ids=sorted(services))
+    )
+    if kind == "organization":
+        # Documents carry the organisation's name; once it is gone they no longer name it, so
+        # the Meilisearch sync must be told about each of them by their own id.
+        session.add_all(
+            [
+                SearchOutbox(entity_type="service", entity_id=i, operation="upsert", attempts=0)
+                for i in services
+            ]
+            + [
+                SearchOutbox(entity_type="location", entity_id=i, operation="upsert", attempts=0)
+                for i in locations
+            ]
+        )
+
+
+def all_entry_ids(session: Session, batch: int = 1000) -> Iterator[tuple[list[uuid.UUID], list[uuid.UUID]]]:
+    """Location and service ids of the whole directory, in batches, for a rebuild."""
+    loc_ids = list(session.scalars(select(Location.id).order_by(Location.id)))
+    svc_ids = list(session.scalars(select(Service.id).order_by(Service.id)))
+    for start in range(0, max(len(loc_ids), len(svc_ids)), batch):
+        yield loc_ids[start : start + batch], svc_ids[start : start + batch]
+
+
+def count_entries(session: Session) -> int:
+    """How many locations and services a rebuild walks through."""
+    return (session.scalar(select(func.count()).select_from(Location)) or 0) + (
+        session.scalar(select(func.count()).select_from(Service)) or 0
+    )

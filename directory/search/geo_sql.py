@@ -1,0 +1,48 @@
+"""SQL pieces for place filters, shared by the PostgreSQL engine and Meilisearch's helpers."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from directory.search.query import SearchQuery
+
+
+def place_condition(query: SearchQuery, params: dict[str, Any]) -> str | None:
+    """A WHERE condition on search_document for the query's place filter, or None.
+
+    Documents with a point must lie in the circle, box or polygon; documents
+    known only by a service area match when the area covers the circle's
+    centre (the client's address) or meets the box or polygon.
+    """
+    if query.near is not None and query.near.radius_m is not None:
+        near, radius = query.near, query.near.radius_m
+        # A box around the circle lets the GiST index work; the sphere distance is exact
+        # and the same formula Meilisearch uses (haversine), so both agree at the edge.
+        dlat = radius / 111_000 + 1e-4
+        dlon = radius / (111_000 * max(math.cos(math.radians(near.lat)), 0.01)) + 1e-4
+        params.update(
+            g_lat=near.lat,
+            g_lon=near.lon,
+            g_radius=radius,
+            g_s=near.lat - dlat,
+            g_n=near.lat + dlat,
+            g_w=near.lon - dlon,
+            g_e=near.lon + dlon,
+        )
+        here = "ST_SetSRID(ST_MakePoint(:g_lon, :g_lat), 4326)"
+        return (
+            "((geom && ST_MakeEnvelope(:g_w, :g_s, :g_e, :g_n, 4326)"
+            f" AND ST_DistanceSphere(geom, {here}) <= :g_radius)"
+            f" OR (geom IS NULL AND ST_Covers(area, {here})))"
+        )
+    if query.bbox is not None:
+        b = query.bbox
+        params.update(g_s=b.south, g_w=b.west, g_n=b.north, g_e=b.east)
+        env = "ST_MakeEnvelope(:g_w, :g_s, :g_e, :g_n, 4326)"
+        return f"(ST_Intersects(geom, {env}) OR (geom IS NULL AND ST_Intersects(area, {env})))"
+    if query.polygon is not None:
+        params["g_poly"] = query.polygon.wkt
+        poly = "ST_GeomFromText(:g_poly, 4326)"
+        return f"(ST_Intersects(geom, {poly}) OR (geom IS NULL AND ST_Intersects(area, {poly})))"
+    return None

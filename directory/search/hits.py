@@ -1,0 +1,26 @@
+"""Turn a stored document into the hit both engines return, so their answers look alike."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from directory.search.query import SearchQuery, distance_m
+
+#: Document fields only the engines need; hits leave them out.
+INTERNAL_FIELDS = frozenset(
+    {"_geo", "_geoDistance", "_rankingScore", "open_hours", "tags", "status", "has_area", "place_names"}
+)
+
+
+def to_hit(doc: dict[str, Any], query: SearchQuery) -> dict[str, Any]:
+    """The public form of a document: lat/lon instead of _geo, distance when a point was given."""
+    hit = {k: v for k, v in doc.items() if k not in INTERNAL_FIELDS}
+    geo = doc.get("_geo")
+    hit["lat"] = geo["lat"] if geo else None
+    hit["lon"] = geo["lng"] if geo else None
+    hit["distance_m"] = (
+        round(distance_m(query.near.lat, query.near.lon, geo["lat"], geo["lng"]), 1)
+        if geo and query.near is not None
+        else None
+    )
+    return hit

@@ -1,0 +1,70 @@
+"""The search document table: one row per document, maintained with every entry change."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from geoalchemy2 import Geometry
+from sqlalchemy import Index, Numeric, SmallInteger, Text
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR, UUID
+from sqlalchemy.orm import Mapped, mapped_column
+
+from directory.models.base import Base
+
+
+class SearchDocument(Base):
+    """What the PostgreSQL engine searches, and what is sent to Meilisearch (`doc`).
+
+    Rows are rebuilt in the same transaction as the entry change that affects
+    them, so the embedded engine is never behind the directory.
+    """
+
+    __tablename__ = "search_document"
+    __table_args__ = (
+        Index("ix_search_document_tsv", "tsv", postgresql_using="gin"),
+        Index("ix_search_document_geom", "geom", postgresql_using="gist"),
+        Index("ix_search_document_area", "area", postgresql_using="gist"),
+        Index("ix_search_document_support_functions", "support_functions", postgresql_using="gin"),
+        Index("ix_search_document_target_groups", "target_groups", postgresql_using="gin"),
+        Index("ix_search_document_languages", "languages", postgresql_using="gin"),
+        Index("ix_search_document_accessibility", "accessibility", postgresql_using="gin"),
+        Index("ix_search_document_open_hours", "open_hours", postgresql_using="gin"),
+    )
+
+    id: Mapped[str] = mapped_column(Text, primary_key=True)
+    kind: Mapped[str] = mapped_column(Text, nullable=False)
+    service_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), index=True)
+    location_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), index=True)
+    organization_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), index=True)
+    name: Mapped[str] = mapped_column(Text, nullable=False)
+    category: Mapped[str | None] = mapped_column(Text, index=True)
+    support_functions: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False)
+    target_groups: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False)
+    languages: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False)
+    accessibility: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False)
+    cost_eur: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
+    stadsdeel_code: Mapped[str | None] = mapped_column(Text, index=True)
+    wijk_code: Mapped[str | None] = mapped_column(Text, index=True)
+    buurt_code: Mapped[str | None] = mapped_column(Text, index=True)
+    open_hours: Mapped[list[int]] = mapped_column(ARRAY(SmallInteger), nullable=False)
+    geom: Mapped[Any | None] = mapped_column(Geometry("POINT", srid=4326, spatial_index=False))
+    area: Mapped[Any | None] = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=False))
+    tsv: Mapped[Any] = mapped_column(TSVECTOR, nullable=False)
+    doc: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
+
+
+class SearchWord(Base):
+    """Every word that occurs in a document: the vocabulary typo matching looks in.
+
+    Words are added as documents are written and never removed; a stale word
+    only widens a query to a word that finds nothing.
+    """
+
+    __tablename__ = "search_word"
+    __table_args__ = (
+        Index("ix_search_word_trgm", "word", postgresql_using="gin", postgresql_ops={"word": "gin_trgm_ops"}),
+    )
+
+    word: Mapped[str] = mapped_column(Text, primary_key=True)

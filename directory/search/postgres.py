@@ -1,0 +1,205 @@
+"""The embedded engine: PostgreSQL full-text search over `search_document`.
+
+Matching follows Meilisearch's rules so both engines find the same entries:
+every query word must match (stopwords aside), as the word itself, one of
+its synonyms, a word in the index within the allowed typos (1 from 5
+letters, 2 from 9), or, for the last word, as a prefix. Words are matched
+after the `wijkgram_nl` configuration (Dutch with unaccent) has stemmed
+them, so PostgreSQL also joins inflections ("kerken" / "kerk") that
+Meilisearch keeps apart.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+from directory.search.base import EngineUnavailable, SearchEngine
+from directory.search.geo_sql import place_condition
+from directory.search.hits import to_hit
+from directory.search.query import SearchQuery, SearchResult
+from directory.search.text import query_terms, synonym_map
+
+#: Word lengths from which one and two typos are allowed (Meilisearch's defaults).
+ONE_TYPO_FROM = 5
+TWO_TYPOS_FROM = 9
+LIST_FACETS = frozenset({"support_functions", "target_groups", "languages", "accessibility"})
+SCALAR_FACETS = frozenset({"kind", "category", "stadsdeel_code", "wijk_code", "buurt_code"})
+
+#: Per-transaction settings of a search. JIT compiles for ~200 ms, far longer than a search
+#: runs; parallel workers cost more than they save on short queries on small machines; the
+#: trigram index finds typo candidates, and a low threshold keeps short words with a typo in.
+SESSION_SQL = (
+    "SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0; "
+    "SET LOCAL pg_trgm.similarity_threshold = 0.2"
+)
+
+TYPO_SQL = text(
+    """
+    SELECT t.term, w.word
+    FROM unnest(CAST(:terms AS text[])) AS t(term)
+    JOIN search_word w
+      ON w.word % t.term
+     AND w.word <> t.term
+     AND levenshtein_less_equal(w.word, t.term, CASE WHEN length(t.term) >= :two THEN 2 ELSE 1 END)
+         <= CASE WHEN length(t.term) >= :two THEN 2 ELSE 1 END
+    """
+)
+
+
+def typo_variants(conn: Any, terms: list[str]) -> dict[str, list[str]]:
+    """Indexed words within the allowed typos of each long-enough term (trigram index, then Levenshtein)."""
+    long_terms = [t for t in terms if len(t) >= ONE_TYPO_FROM]
+    out: dict[str, list[str]] = {t: [] for t in terms}
+    if not long_terms:
+        return out
+    for term, word in conn.execute(TYPO_SQL, {"terms": long_terms, "two": TWO_TYPOS_FROM}):
+        out[term].append(word)
+    return out
+
+
+def build_tsquery(terms: list[str], typos: dict[str, list[str]], *, prefix_last: bool) -> tuple[str, str]:
+    """The full match query and the exact one (no typos, no prefix) used to rank exact words higher."""
+    synonyms = synonym_map()
+    full: list[str] = []
+    exact: list[str] = []
+    for i, term in enumerate(terms):
+        literal = f"{term}:*" if prefix_last and i == len(terms) - 1 else term
+        same = [term, *synonyms.get(term, ())]
+        exact.append("(" + " | ".join(same) + ")")
+        full.append("(" + " | ".join([literal, *same[1:], *typos.get(term, [])]) + ")")
+    return " & ".join(full), " & ".join(exact)
+
+
+class PostgresEngine(SearchEngine):
+    """Full-text, facet and geo search in PostgreSQL/PostGIS."""
+
+    name = "postgresql"
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def healthy(self) -> bool:
+        """True when the database answers."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except DBAPIError:
+            return False
+        return True
+
+    def sql(self, conn: Any, query: SearchQuery) -> tuple[str, dict[str, Any]]:
+        """The single SQL statement answering a query, and its parameters."""
+        params: dict[str, Any] = {}
+        where: list[str] = []
+        terms = query_terms(query.q)
+        score = "0.0"
+        if terms:
+            typos = typo_variants(conn, terms)
+            full, exact = build_tsquery(terms, typos, prefix_last=not query.q.endswith(" "))
+            params.update(tsq=full, tsq_exact=exact)
+            where.append("tsv @@ tq.full")
+            score = "(2 * ts_rank(tsv, tq.exact) + ts_rank(tsv, tq.full))"
+        for facet, values in query.filters.items():
+            if not values:
+                continue
+            params[f"f_{facet}"] = list(values)
+            if facet == "accessibility":
+                where.append("accessibility @> CAST(:f_accessibility AS text[])")
+            elif facet in LIST_FACETS:
+                where.append(f"{facet} && CAST(:f_{facet} AS text[])")
+            else:
+                where.append(f"{facet} = ANY(CAST(:f_{facet} AS text[]))")
+        if query.max_cost is not None:
+            params["max_cost"] = query.max_cost
+            where.append("cost_eur <= :max_cost")
+        if query.open_bucket is not None:
+            params["bucket"] = query.open_bucket
+            where.append("open_hours @> ARRAY[CAST(:bucket AS smallint)]")
+        place = place_condition(query, params)
+        if place:
+            where.append(place)
+        if query.sort == "distance" and query.near is not None:
+            params.update(s_lat=query.near.lat, s_lon=query.near.lon)
+            order = (
+                "geom IS NULL, ST_DistanceSphere(geom, ST_SetSRID(ST_MakePoint(:s_lon, :s_lat), 4326)), id"
+            )
+        else:
+            order = 'score DESC, name COLLATE "C", id'
+        params.update(limit=query.page_size, offset=(query.page - 1) * query.page_size)
+        facet_parts = []
+        for facet in query.facets:
+            value = f"unnest({facet})" if facet in LIST_FACETS else facet
+            facet_parts.append(
+                f"SELECT '{facet}' AS facet, {value} AS value, count(*) AS n FROM m GROUP BY 2"
+            )
+        facets_sql = " UNION ALL ".join(facet_parts) or (
+            "SELECT NULL::text AS facet, NULL::text AS value, 0::bigint AS n WHERE false"
+        )
+        # The queries are parsed once (a FROM item), not once per row: to_tsquery is only
+        # STABLE, and re-parsing it for 30,000 rows cost more than the rest of the search.
+        tq_join = (
+            ", (SELECT to_tsquery('wijkgram_nl', :tsq) AS full, "
+            "to_tsquery('wijkgram_nl', :tsq_exact) AS exact) AS tq"
+            if terms
+            else ""
+        )
+        # The documents themselves are read for the page only: detoasting every match's
+        # JSON would cost more than the whole query.
+        columns = ", ".join(sorted(set(query.facets) | {"id", "name", "geom"}))
+        sql = f"""
+            WITH m AS MATERIALIZED (
+                SELECT {columns}, {score} AS score
+                FROM search_document{tq_join}
+                WHERE {" AND ".join(where) or "true"}
+            ),
+            -- Top-N in a subquery: a window over the whole match set sorted all of it.
+            page AS (SELECT id, row_number() OVER () AS rn
+                     FROM (SELECT id FROM m ORDER BY {order} LIMIT :limit OFFSET :offset) AS top),
+            f AS ({facets_sql})
+            SELECT (SELECT count(*) FROM m) AS total,
+                   (SELECT coalesce(json_agg(d.doc ORDER BY page.rn), '[]')
+                    FROM page JOIN search_document d ON d.id = page.id) AS hits,
+                   (SELECT coalesce(json_agg(json_build_array(facet, value, n)), '[]')
+                    FROM f WHERE value IS NOT NULL) AS facets
+        """
+        return sql, params
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        """Answer a query in one round trip (plus one for typo candidates)."""
+        try:
+            with self.engine.begin() as conn:
+                # psycopg prepares a statement after five runs; prepared, PostgreSQL plans these
+                # searches (same text, different words) two to three times slower. Not here.
+                driver = conn.connection.driver_connection
+                threshold = getattr(driver, "prepare_threshold", None)
+                if driver is not None:
+                    driver.prepare_threshold = None
+                try:
+                    conn.exec_driver_sql(SESSION_SQL)
+                    sql, params = self.sql(conn, query)
+                    row = conn.execute(text(sql), params).one()
+                finally:
+                    if driver is not None:
+                        driver.prepare_threshold = threshold
+        except (OperationalError, InterfaceError) as exc:
+            # Only an unreachable database is "unavailable"; a bad statement is a bug and a 500.
+            raise EngineUnavailable(f"PostgreSQL search failed: {type(exc.orig).__name__}") from exc
+        hits = row.hits if isinstance(row.hits, list) else json.loads(row.hits)
+        facet_rows = row.facets if isinstance(row.facets, list) else json.loads(row.facets)
+        facets: dict[str, dict[str, int]] = {name: {} for name in query.facets}
+        for facet, value, n in facet_rows:
+            facets[facet][str(value)] = int(n)
+        for name in facets:
+            facets[name] = dict(sorted(facets[name].items()))
+        return SearchResult(
+            engine=self.name,
+            total=int(row.total),
+            page=query.page,
+            page_size=query.page_size,
+            hits=[to_hit(doc, query) for doc in hits],
+            facets=facets,
+        )

@@ -1,0 +1,200 @@
+"""The engine-neutral search request and response, and the rules every request obeys."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from shapely.geometry import Polygon, shape
+from shapely.validation import explain_validity
+
+from directory.errors import InvalidInputError
+from directory.search.schedule import hour_of_week
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+MAX_RADIUS_M = 50_000
+MAX_POLYGON_VERTICES = 500
+MAX_PAGE_SIZE = 100
+MAX_QUERY_LENGTH = 200
+
+#: Facets a client may ask counts for, and filter on (list facets: any of the values).
+FACETS = (
+    "kind",
+    "category",
+    "support_functions",
+    "target_groups",
+    "languages",
+    "accessibility",
+    "stadsdeel_code",
+    "wijk_code",
+    "buurt_code",
+)
+SORTS = ("relevance", "distance")
+
+
+@dataclass(frozen=True)
+class Near:
+    """A point and a radius in metres (the radius may be None when only sorting by distance)."""
+
+    lat: float
+    lon: float
+    radius_m: float | None = None
+
+
+@dataclass(frozen=True)
+class BBox:
+    """A bounding box: south, west, north, east in degrees."""
+
+    south: float
+    west: float
+    north: float
+    east: float
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """One search: text, facet filters, a place filter, sort and page."""
+
+    q: str = ""
+    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    max_cost: float | None = None
+    open_at: datetime | None = None
+    near: Near | None = None
+    bbox: BBox | None = None
+    polygon: Polygon | None = None
+    sort: str = "relevance"
+    page: int = 1
+    page_size: int = 20
+    facets: tuple[str, ...] = FACETS
+
+    @property
+    def open_bucket(self) -> int | None:
+        """The hour-of-week bucket of `open_at` in Amsterdam time."""
+        if self.open_at is None:
+            return None
+        moment = self.open_at
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(AMSTERDAM)
+        return hour_of_week(moment)
+
+
+@dataclass
+class SearchResult:
+    """What any engine answers: a page of documents, the total, and counts per facet value."""
+
+    engine: str
+    total: int
+    page: int
+    page_size: int
+    hits: list[dict[str, Any]]
+    facets: dict[str, dict[str, int]]
+    fallback_reason: str | None = None
+
+
+# -- parsing and validation (used by the API and the CLI) -------------------------------------
+
+
+def _check_lat_lon(name: str, lat: float, lon: float) -> None:
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or math.isnan(lat) or math.isnan(lon):
+        raise InvalidInputError(name, "latitude must lie in -90..90 and longitude in -180..180")
+
+
+def parse_near(value: str, radius_m: float | None) -> Near:
+    """'lat,lon' and a radius -> Near, or a 422 naming `near` / `radius`."""
+    try:
+        lat, lon = (float(p) for p in value.split(","))
+    except ValueError as exc:
+        raise InvalidInputError(
+            "near", "give latitude and longitude as 'lat,lon', e.g. 52.372,4.900"
+        ) from exc
+    _check_lat_lon("near", lat, lon)
+    if radius_m is not None and not (0 <= radius_m <= MAX_RADIUS_M):
+        raise InvalidInputError("radius", f"radius must lie between 0 and {MAX_RADIUS_M} metres")
+    return Near(lat, lon, radius_m)
+
+
+def parse_bbox(value: str) -> BBox:
+    """'south,west,north,east' -> BBox, or a 422 naming `bbox`."""
+    try:
+        south, west, north, east = (float(p) for p in value.split(","))
+    except ValueError as exc:
+        raise InvalidInputError("bbox", "give four numbers 'south,west,north,east'") from exc
+    _check_lat_lon("bbox", south, west)
+    _check_lat_lon("bbox", north, east)
+    if south >= north or west >= east:
+        raise InvalidInputError("bbox", "south must be below north and west left of east")
+    return BBox(south, west, north, east)
+
+
+def parse_polygon(value: str | dict[str, Any]) -> Polygon:
+    """A GeoJSON Polygon (or a Feature with one, e.g. an isochrone) -> Shapely, or a 422 on `polygon`."""
+    try:
+        data = json.loads(value) if isinstance(value, str) else value
+        if data.get("type") == "Feature":
+            data = data["geometry"]
+        if data.get("type") != "Polygon":
+            raise InvalidInputError("polygon", "must be a GeoJSON Polygon (or a Feature with one)")
+        geom = shape(data)
+    except InvalidInputError:
+        raise
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
+        raise InvalidInputError("polygon", "is not valid GeoJSON") from exc
+    if not isinstance(geom, Polygon) or geom.is_empty:
+        raise InvalidInputError("polygon", "must be a GeoJSON Polygon (or a Feature with one)")
+    if len(geom.exterior.coords) - 1 > MAX_POLYGON_VERTICES or geom.interiors:
+        if geom.interiors:
+            raise InvalidInputError("polygon", "polygons with holes are not supported")
+        raise InvalidInputError(
+            "polygon", f"has more than {MAX_POLYGON_VERTICES} vertices; simplify it first"
+        )
+    for lon, lat in geom.exterior.coords:
+        _check_lat_lon("polygon", lat, lon)
+    if not geom.is_valid:
+        raise InvalidInputError("polygon", f"is not a valid polygon ({explain_validity(geom)})")
+    return geom
+
+
+def parse_facets(value: str | None) -> tuple[str, ...]:
+    """A comma list of facet names (default all), or a 422 naming `facets`."""
+    if value is None:
+        return FACETS
+    names = tuple(dict.fromkeys(n.strip() for n in value.split(",") if n.strip()))
+    unknown = [n for n in names if n not in FACETS]
+    if unknown:
+        raise InvalidInputError("facets", f"unknown facet {', '.join(unknown)}; known: {', '.join(FACETS)}")
+    return names
+
+
+def check_query(query: SearchQuery) -> SearchQuery:
+    """Reject combinations no engine can answer."""
+    if len(query.q) > MAX_QUERY_LENGTH:
+        raise InvalidInputError("q", f"at most {MAX_QUERY_LENGTH} characters")
+    for name in query.filters:
+        if name not in FACETS:
+            raise InvalidInputError(name, "unknown filter")
+    if query.sort not in SORTS:
+        raise InvalidInputError("sort", f"must be one of {', '.join(SORTS)}")
+    if query.sort == "distance" and query.near is None:
+        raise InvalidInputError("sort", "sorting by distance needs a point: give near=lat,lon")
+    if sum(x is not None for x in (query.near and query.near.radius_m, query.bbox, query.polygon)) > 1:
+        raise InvalidInputError("polygon", "give only one of radius, bbox and polygon")
+    if not (1 <= query.page_size <= MAX_PAGE_SIZE):
+        raise InvalidInputError("page_size", f"must lie between 1 and {MAX_PAGE_SIZE}")
+    if query.page < 1:
+        raise InvalidInputError("page", "must be 1 or more")
+    if query.max_cost is not None and query.max_cost < 0:
+        raise InvalidInputError("max_cost", "must be 0 or more")
+    return query
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in metres (haversine), the same for both engines' hits."""
+    r = 6_371_008.8
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * r * math.asin(math.sqrt(a))

@@ -1,0 +1,70 @@
+"""Choose the engine from configuration, and fall back to PostgreSQL when Meilisearch fails."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import replace
+
+from sqlalchemy import Engine
+
+from directory.errors import ServiceUnavailableError
+from directory.search.base import EngineUnavailable, SearchEngine
+from directory.search.postgres import PostgresEngine
+from directory.search.query import SearchQuery, SearchResult, check_query
+from directory.settings import SearchSettings, get_settings
+
+log = logging.getLogger("wijkgram.search")
+
+#: After Meilisearch failed, how long queries go straight to PostgreSQL before trying it again.
+RETRY_AFTER_S = 10.0
+
+
+class SearchService:
+    """The one query interface: the configured engine first, PostgreSQL when it cannot answer."""
+
+    def __init__(self, primary: SearchEngine, fallback: SearchEngine | None = None) -> None:
+        self.primary = primary
+        self.fallback = fallback
+        self._skip_primary_until = 0.0
+
+    @property
+    def engine_name(self) -> str:
+        """The name of the configured engine."""
+        return self.primary.name
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        """Validate and answer a query; the result names the engine that answered."""
+        query = check_query(query)
+        reason: str | None = None
+        if self.fallback is None or time.monotonic() >= self._skip_primary_until:
+            try:
+                return self.primary.search(query)
+            except EngineUnavailable as exc:
+                if self.fallback is None:
+                    raise ServiceUnavailableError(
+                        "search is not available right now; try again shortly"
+                    ) from exc
+                # Log the kind of failure only: the query may contain a client's address.
+                log.warning("%s unavailable, answering from %s", self.primary.name, self.fallback.name)
+                self._skip_primary_until = time.monotonic() + RETRY_AFTER_S
+                reason = str(exc).split(":")[0]
+        else:
+            reason = f"{self.primary.name} failed recently; retrying it after {RETRY_AFTER_S:.0f} s"
+        assert self.fallback is not None
+        try:
+            result = self.fallback.search(query)
+        except EngineUnavailable as exc:
+            raise ServiceUnavailableError("search is not available right now; try again shortly") from exc
+        return replace(result, fallback_reason=reason)
+
+
+def search_service(db: Engine, settings: SearchSettings | None = None) -> SearchService:
+    """The search service for this configuration: Meilisearch when MEILI_URL is set, else PostgreSQL."""
+    settings = settings or get_settings().search
+    postgres = PostgresEngine(db)
+    if settings.meili_url:
+        from directory.search.meili import MeiliEngine
+
+        return SearchService(MeiliEngine(settings, db), postgres)
+    return SearchService(postgres)

@@ -1,0 +1,198 @@
+"""One contract, two real engines: the same queries find the same entries on both."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pytest
+from shapely.geometry import Polygon
+
+from directory.search.base import SearchEngine
+from directory.search.query import FACETS, BBox, Near, SearchQuery, SearchResult
+from directory.settings import SearchSettings
+
+ENGINES = ["postgresql", "meilisearch"]
+DAM = (52.37310, 4.89323)
+
+
+@pytest.fixture(params=ENGINES)
+def run(
+    request: pytest.FixtureRequest,
+    engines: dict[str, SearchEngine],
+    contract_data: tuple[dict[str, str], SearchSettings],
+) -> Any:
+    """Search on one engine; returns the result and the short names of the hits' entries."""
+    ids, _ = contract_data
+    names = {v: k for k, v in ids.items()}
+    engine = engines[request.param]
+
+    def search(**kwargs: Any) -> tuple[SearchResult, list[str]]:
+        result = engine.search(SearchQuery(**{"page_size": 100, **kwargs}))
+        return result, [names[h["entry_id"]] for h in result.hits]
+
+    search.engine = request.param  # type: ignore[attr-defined]
+    return search
+
+
+def both(engines: dict[str, SearchEngine], ids: dict[str, str], **kwargs: Any) -> dict[str, list[str]]:
+    """The hits' entry names per engine for one query."""
+    names = {v: k for k, v in ids.items()}
+    out = {}
+    for name, engine in engines.items():
+        result = engine.search(SearchQuery(**{"page_size": 100, **kwargs}))
+        assert result.total == len(result.hits)
+        out[name] = [names[h["entry_id"]] for h in result.hits]
+    return out
+
+
+TEXT_CASES = [
+    # query, the entry that must come first, every entry that must be found (and nothing else)
+    ("taalmaatje", "taalmaatje", {"taalmaatje"}),
+    ("gratis eten", "maaltijd", {"maaltijd"}),
+    ("buurthuis", None, {"boomspijker", "dapper", "stamtafel_oost"}),
+    ("buurthius", None, {"boomspijker", "dapper"}),
+    ("ghanese kerk", "ghana", {"ghana"}),
+    ("wandelclub", "wandel", {"wandel"}),
+    ("stamtafel oost", "stamtafel_oost", {"stamtafel_oost"}),
+    ("stamtafl", None, {"stamtafel_oost", "stamtafel_centrum"}),
+    ("moskee", "moskee", {"moskee", "mozes", "bijlmer"}),
+    # "taalmaatje" is a "language café" in its English category label
+    ("café", None, {"jaren", "koffie", "taalmaatje"}),
+    ("cafe", None, {"jaren", "koffie", "taalmaatje"}),
+    ("Taalmaatj", "taalmaatje", {"taalmaatje"}),
+]
+
+
+@pytest.mark.parametrize(("q", "first", "expected"), TEXT_CASES)
+def test_text_queries_find_the_right_entries(run: Any, q: str, first: str | None, expected: set[str]) -> None:
+    """Misspellings, accents, synonyms and prefixes find the intended entries, best first."""
+    result, hits = run(q=q)
+    assert set(hits) == expected, f"{run.engine}: {q!r} found {hits}"
+    if first:
+        assert hits[0] == first, f"{run.engine}: {q!r} ranked {hits}"
+    assert result.engine == run.engine
+
+
+def test_closed_entries_are_not_found(run: Any) -> None:
+    """A closed service has no document."""
+    _, hits = run(q="stamtafel")
+    assert "gesloten" not in hits and {"stamtafel_oost", "stamtafel_centrum"} <= set(hits)
+
+
+def test_same_entries_on_both_engines_for_every_text_case(
+    engines: dict[str, SearchEngine], contract_data: tuple[dict[str, str], SearchSettings]
+) -> None:
+    """Whatever the expectations above, the two engines agree hit for hit (as sets)."""
+    ids, _ = contract_data
+    for q, _first, _expected in [*TEXT_CASES, ("kerk", None, None), ("ouderen koffie", None, None)]:
+        found = both(engines, ids, q=q)
+        assert set(found["postgresql"]) == set(found["meilisearch"]), q
+
+
+def test_facet_counts_agree_and_match_filtered_totals(
+    engines: dict[str, SearchEngine], contract_data: tuple[dict[str, str], SearchSettings]
+) -> None:
+    """Every facet: both engines count alike, and filtering on a value returns exactly its count."""
+    counts = {name: e.search(SearchQuery(page_size=100)).facets for name, e in engines.items()}
+    assert counts["postgresql"] == counts["meilisearch"]
+    assert set(counts["postgresql"]) == set(FACETS)
+    for facet, values in counts["postgresql"].items():
+        assert values, f"facet {facet} has no values in the contract data"
+        for value, count in values.items():
+            for name, engine in engines.items():
+                result = engine.search(SearchQuery(filters={facet: (value,)}, page_size=100))
+                assert result.total == count, f"{name}: {facet}={value}"
+                assert all(
+                    value in (h[facet] if isinstance(h[facet], list) else [h[facet]]) for h in result.hits
+                )
+
+
+def test_facets_combine(run: Any) -> None:
+    """Values of one facet are alternatives; different facets (and accessibility values) must all hold."""
+    _, hits = run(filters={"category": ("stamtafel", "soup_kitchen")})
+    assert set(hits) == {"stamtafel_oost", "stamtafel_centrum", "maaltijd"}
+    _, hits = run(filters={"category": ("stamtafel", "soup_kitchen"), "stadsdeel_code": ("M",)})
+    assert set(hits) == {"stamtafel_oost"}
+    _, hits = run(filters={"accessibility": ("step_free", "accessible_toilet"), "kind": ("location",)})
+    assert set(hits) == {"boomspijker", "oba"}
+
+
+def test_max_cost(run: Any) -> None:
+    """max_cost keeps entries at or under the amount; 0 means free; unknown cost is left out."""
+    _, free = run(max_cost=0)
+    assert {"taalmaatje", "maaltijd", "wandel", "ghana", "boomspijker", "jaren"} == set(free)
+    _, cheap = run(max_cost=3.5)
+    assert set(cheap) == set(free) | {"koffie", "stamtafel_oost", "stamtafel_centrum"}
+
+
+def test_open_at(run: Any) -> None:
+    """Open at a time: opening hours and recurring meetings, by hour of the week."""
+    wednesday_evening = datetime(2026, 11, 25, 18, 0)
+    _, hits = run(open_at=wednesday_evening, filters={"kind": ("service",)})
+    assert "maaltijd" in hits and "taalmaatje" not in hits and "koffie" not in hits
+    thursday_afternoon = datetime(2026, 11, 26, 15, 0)
+    _, hits = run(open_at=thursday_afternoon, filters={"kind": ("service",)})
+    assert "taalmaatje" in hits and "maaltijd" not in hits
+    sunday_night = datetime(2026, 11, 29, 3, 0)
+    _, hits = run(open_at=sunday_night)
+    assert hits == []
+
+
+def test_radius(run: Any) -> None:
+    """Within a radius: points inside, and services whose area covers the centre."""
+    result, hits = run(near=Near(*DAM, radius_m=1000))
+    assert "wandel" in hits  # service area covers the Dam
+    assert "dapper" not in hits and "bijlmer" not in hits
+    assert {"jaren", "boomspijker", "mozes"} <= set(hits)
+    assert all(h["distance_m"] is None or h["distance_m"] <= 1000 for h in result.hits)
+
+
+def test_bbox_and_polygon(run: Any) -> None:
+    """A box and a polygon (an isochrone shape) select the same places when they cover the same ground."""
+    _, boxed = run(bbox=BBox(52.360, 4.920, 52.370, 4.935))
+    assert set(boxed) == {"dapper", "stamtafel_oost"}
+    triangle = Polygon([(4.89, 52.366), (4.91, 52.366), (4.90, 52.380)])
+    _, inside = run(polygon=triangle)
+    assert {"mozes", "boomspijker", "wandel"} <= set(inside)
+    assert "oba" not in inside and "dapper" not in inside
+
+
+def test_sort_by_distance_and_pagination(
+    engines: dict[str, SearchEngine], contract_data: tuple[dict[str, str], SearchSettings]
+) -> None:
+    """Nearest first, identical order on both engines; pages cover the result exactly once."""
+    ids, _ = contract_data
+    near = Near(*DAM, radius_m=20_000)
+    orders = both(engines, ids, near=near, sort="distance")
+    # Entries at the same place tie; their order within the tie may differ.
+    ranked = {
+        name: [
+            (round(h["distance_m"] or -1), h["id"])
+            for h in e.search(SearchQuery(near=near, sort="distance", page_size=100)).hits
+        ]
+        for name, e in engines.items()
+    }
+    assert sorted(ranked["postgresql"]) == sorted(ranked["meilisearch"])
+    assert [d for d, _ in ranked["postgresql"]] == [d for d, _ in ranked["meilisearch"]]
+    assert set(orders["postgresql"]) == set(orders["meilisearch"])
+    for engine in engines.values():
+        result = engine.search(SearchQuery(near=near, sort="distance", page_size=100))
+        distances = [h["distance_m"] for h in result.hits if h["distance_m"] is not None]
+        assert distances == sorted(distances) and len(distances) >= 10
+        pages: list[str] = []
+        for page in range(1, 6):
+            part = engine.search(SearchQuery(near=near, sort="distance", page=page, page_size=3))
+            assert part.total == result.total
+            pages += [h["id"] for h in part.hits]
+        assert pages == [h["id"] for h in result.hits]
+    relevance = {}
+    for name, e in engines.items():
+        total = e.search(SearchQuery(q="stamtafel")).total
+        relevance[name] = [
+            h["id"]
+            for page in range(1, total + 2)
+            for h in e.search(SearchQuery(q="stamtafel", page=page, page_size=1)).hits
+        ]
+        assert len(set(relevance[name])) == len(relevance[name]) == total >= 3
+    assert set(relevance["postgresql"]) == set(relevance["meilisearch"])

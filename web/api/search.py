@@ -1,0 +1,147 @@
+"""GET /api/v1/search: one query interface over Meilisearch or PostgreSQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
+
+from litestar import get
+from litestar.datastructures import State
+from litestar.params import Parameter
+
+from directory.errors import InvalidInputError
+from directory.search.query import (
+    FACETS,
+    MAX_PAGE_SIZE,
+    MAX_POLYGON_VERTICES,
+    MAX_RADIUS_M,
+    SORTS,
+    Near,
+    SearchQuery,
+    parse_bbox,
+    parse_facets,
+    parse_near,
+    parse_polygon,
+)
+from directory.search.service import SearchService, search_service
+
+Codes = Annotated[list[str] | None, Parameter(description="any of these codes (repeat the parameter)")]
+
+
+@dataclass
+class SearchResponse:
+    """A page of search hits, the total, counts per facet value, and which engine answered."""
+
+    engine: str
+    fallback_reason: str | None
+    total: int
+    page: int
+    page_size: int
+    hits: list[dict[str, Any]]
+    facets: dict[str, dict[str, int]]
+
+
+def service_for(state: State) -> SearchService:
+    """The app's search service, made on first use from the configuration."""
+    service = state.get("search_service")
+    if service is None:
+        service = search_service(state.engine)
+        state.search_service = service
+    return service
+
+
+@get(
+    "/api/v1/search",
+    summary="Search entries by text, facets and place",
+    description=(
+        "Full-text search (typos, accents and Dutch synonyms are handled) over locations and "
+        "services, narrowed by facets (any of the given values; accessibility: all of them) and "
+        "by one place filter: a radius around `near`, a `bbox`, or a GeoJSON `polygon` such as "
+        "an isochrone. `facets` in the response counts hits per value. `engine` says which engine "
+        "answered; `fallback_reason` is set when Meilisearch could not and PostgreSQL did."
+    ),
+    sync_to_thread=True,
+    tags=["search"],
+)
+def search(
+    state: State,
+    q: Annotated[str, Parameter(description="words to look for, e.g. 'taalmaatje' or 'gratis eten'")] = "",
+    kind: Annotated[list[str] | None, Parameter(description="'location' and/or 'service'")] = None,
+    category: Codes = None,
+    support_functions: Codes = None,
+    target_groups: Codes = None,
+    languages: Annotated[list[str] | None, Parameter(description="ISO 639 codes spoken")] = None,
+    accessibility: Annotated[
+        list[str] | None,
+        Parameter(description="all of: step_free, accessible_toilet, scootmobiel_parking"),
+    ] = None,
+    stadsdeel_code: Codes = None,
+    wijk_code: Codes = None,
+    buurt_code: Codes = None,
+    max_cost: Annotated[float | None, Parameter(description="at most this many euro (0: free)")] = None,
+    open_at: Annotated[
+        datetime | None,
+        Parameter(description="usually open at this local time, e.g. 2026-11-24T18:30 (hour of the week)"),
+    ] = None,
+    near: Annotated[str | None, Parameter(description="a point 'lat,lon' for radius or distance")] = None,
+    radius: Annotated[
+        float | None, Parameter(description=f"metres around `near` (0..{MAX_RADIUS_M})")
+    ] = None,
+    bbox: Annotated[str | None, Parameter(description="'south,west,north,east' in degrees")] = None,
+    polygon: Annotated[
+        str | None,
+        Parameter(description=f"GeoJSON Polygon or Feature (at most {MAX_POLYGON_VERTICES} vertices)"),
+    ] = None,
+    sort: Annotated[str, Parameter(description=f"one of {', '.join(SORTS)}")] = "relevance",
+    page: Annotated[int, Parameter(description="page number, from 1")] = 1,
+    page_size: Annotated[int, Parameter(description=f"hits per page (1..{MAX_PAGE_SIZE})")] = 20,
+    facets: Annotated[
+        str | None, Parameter(description=f"comma list of facets to count (default all: {', '.join(FACETS)})")
+    ] = None,
+) -> SearchResponse:
+    """Answer a search; 422 names the parameter when one is wrong."""
+    if radius is not None and near is None:
+        raise InvalidInputError("near", "a radius needs a centre: give near=lat,lon")
+    point: Near | None = parse_near(near, radius) if near is not None else None
+    filters = {
+        name: tuple(values)
+        for name, values in (
+            ("kind", kind),
+            ("category", category),
+            ("support_functions", support_functions),
+            ("target_groups", target_groups),
+            ("languages", languages),
+            ("accessibility", accessibility),
+            ("stadsdeel_code", stadsdeel_code),
+            ("wijk_code", wijk_code),
+            ("buurt_code", buurt_code),
+        )
+        if values
+    }
+    query = SearchQuery(
+        q=q,
+        filters=filters,
+        max_cost=max_cost,
+        open_at=open_at,
+        near=point,
+        bbox=parse_bbox(bbox) if bbox is not None else None,
+        polygon=parse_polygon(polygon) if polygon is not None else None,
+        sort=sort,
+        page=page,
+        page_size=page_size,
+        facets=parse_facets(facets),
+    )
+    result = service_for(state).search(query)
+    return SearchResponse(
+        engine=result.engine,
+        fallback_reason=result.fallback_reason,
+        total=result.total,
+        page=result.page,
+        page_size=result.page_size,
+        hits=result.hits,
+        facets=result.facets,
+    )
+
+
+SEARCH_HANDLERS = [search]
