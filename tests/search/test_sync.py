@@ -67,10 +67,12 @@ def test_meilisearch_stopped_mid_sync_loses_nothing(
         assert rounds == [3]
         assert pending_count(clean_db) == 5
         with clean_db.connect() as conn:
-            failed = conn.execute(
-                text("SELECT attempts, last_error FROM search_outbox WHERE processed_at IS NULL LIMIT 1")
-            ).one()
-        assert failed.attempts == 1 and failed.last_error
+            # The failed round took the 3 oldest pending rows; the 2 after them were not tried.
+            pending = conn.execute(
+                text("SELECT attempts, last_error FROM search_outbox WHERE processed_at IS NULL ORDER BY id")
+            ).all()
+        assert [row.attempts for row in pending] == [1, 1, 1, 0, 0]
+        assert all(row.last_error for row in pending[:3])
     finally:
         meili_server.start()
     stats = sync(clean_db, meili_settings)

@@ -24,10 +24,16 @@ COUNT_MARKERS = "() => Object.values(window).filter(v => v instanceof L.Marker).
 OPEN_POPUP = """(needle) => new Promise((resolve) => {
   const m = Object.values(window).find(v => v instanceof L.Marker && v.getPopup()
     && v.getPopup().getContent().innerText.includes(needle));
+  if (!m) { resolve(""); return; }
+  // The popup's own DOM (built by folium from our escaped HTML): what a person reads in it.
+  const text = m.getPopup().getContent().innerText;
   const group = Object.values(window).find(v => v instanceof L.MarkerClusterGroup && v.hasLayer(m));
-  const show = () => { m.openPopup();
-    setTimeout(() => resolve(document.querySelector('.leaflet-popup-content').innerText), 300); };
-  if (group) { group.zoomToShowLayer(m, show); } else { show(); }
+  let done = false;
+  const show = () => { if (done) return; done = true;
+    try { m.openPopup(); } catch (e) {}
+    setTimeout(() => resolve(text), 300); };
+  // zoomToShowLayer's callback does not always fire; open after 3 s regardless, never hang.
+  if (group) { group.zoomToShowLayer(m, show); setTimeout(show, 3000); } else { show(); }
 })"""
 
 
