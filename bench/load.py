@@ -217,6 +217,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-requests", type=int, default=200_000, help="stop after this many requests")
     parser.add_argument("--workers", type=int, default=4, help="app worker processes")
     parser.add_argument("--database-url", default=None, help="use this database instead of var/bench")
+    parser.add_argument(
+        "--skip", action="append", default=[], help="leave a kind of request out of the mix (repeatable)"
+    )
     args = parser.parse_args(argv)
 
     url = prepare(args.entries, args.database_url)
@@ -224,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     with live_server(url, workers=args.workers, log_file=RESULTS / "load-server.log") as base:
         paths = set(httpx.get(f"{base}/schema/openapi.json", timeout=30).json()["paths"])
-        mix = request_mix(paths, locations, services)
+        mix = [m for m in request_mix(paths, locations, services) if m[0] not in args.skip]
         print(f"driving {base} with {args.clients} clients for {args.duration:.0f} s: {[m[0] for m in mix]}")
         stats, wall = asyncio.run(drive(base, args.clients, args.duration, args.max_requests, mix))
     result = report(stats, wall, args)
