@@ -123,7 +123,7 @@ def hit_facts(t: Translator, results: SupportResults) -> Any:
             "distance": t("fact.comes_to_you")
             if hit.comes_to_you
             else t(
-                "fact.distance_value",
+                "fact.distance_value_one" if minutes == 1 else "fact.distance_value",
                 metres=round(hit.distance_m or 0),
                 minutes=minutes,
                 mode=t(f"mode.{results.query.mode}"),
