@@ -1,6 +1,6 @@
 """Search benchmark: 100,000 entries made from real OpenStreetMap places, both engines, API vs direct.
 
-Run: .venv/bin/python -m bench.search [--entries 100000] [--queries 300]
+Run: .venv/bin/python -m bench.search [--entries 100000] [--queries 300] [--fresh]
 
 Entries are generated from the named places in ../shared/data/osm (Amsterdam
 Centrum): names are perturbed (real name, street or category word recombined,
@@ -12,6 +12,11 @@ than the benchmark budget) and then indexed with the same code as
 in one run: through the JSON API (uvicorn on 127.0.0.1) on each engine, and
 straight to each engine (Meilisearch HTTP, raw SQL through psycopg),
 interleaved query by query.
+
+The generated data set (the database in var/bench/pg and the Meilisearch
+data in var/bench/meili) is kept and reused by the next run with the same
+`--entries` and schema revision, so a change to the query code can be timed
+in a minute; `--fresh` builds it anew (and reports the indexing time).
 """
 
 from __future__ import annotations
@@ -27,7 +32,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from datetime import datetime
@@ -60,6 +64,8 @@ from directory.settings import REPO_ROOT, SearchSettings, get_settings
 console = Console()
 BENCH_DIR = REPO_ROOT / "var" / "bench"
 MEILI_BIN = REPO_ROOT / "var" / "bin" / "meilisearch"
+MEILI_DIR = BENCH_DIR / "meili"
+DATASET = BENCH_DIR / "search-dataset.json"
 DB_NAME = "wijkgram_bench"
 
 COMMUNITY = {
@@ -283,27 +289,50 @@ def wait_http(url: str, seconds: float = 60) -> None:
     raise RuntimeError(f"{url} did not come up")
 
 
-def database() -> str:
-    """A fresh benchmark database: on DATABASE_URL's server, else a private cluster in var/bench."""
+def database_urls() -> tuple[str, str]:
+    """The admin and benchmark database URLs: on DATABASE_URL's server, else a private cluster."""
     if os.environ.get("DATABASE_URL"):
         from sqlalchemy import make_url
 
         admin = str(make_url(normalise_url(os.environ["DATABASE_URL"])).set(database="postgres"))
-        target = str(make_url(admin).set(database=DB_NAME))
-    else:
-        cluster = EmbeddedCluster(BENCH_DIR / "pg")
-        cluster.start()
-        admin, target = cluster.url("postgres"), cluster.url(DB_NAME)
+        return admin, str(make_url(admin).set(database=DB_NAME))
+    cluster = EmbeddedCluster(BENCH_DIR / "pg")
+    cluster.start()
+    return cluster.url("postgres"), cluster.url(DB_NAME)
+
+
+def fresh_database(admin: str, target: str) -> None:
+    """Drop and recreate the benchmark database at the newest schema."""
     eng = create_engine(admin, isolation_level="AUTOCOMMIT")
     with eng.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{DB_NAME}"'))
     eng.dispose()
     migrate.upgrade(target)
-    return target
+
+
+def dataset_key(entries: int) -> dict[str, Any]:
+    """What a kept data set must match to be reused: its size and the schema it was built on."""
+    return {"entries": entries, "schema": migrate.head_revision()}
+
+
+def kept_dataset(entries: int) -> dict[str, Any] | None:
+    """The kept data set's description (with its Meilisearch key) when it can be reused."""
+    try:
+        kept = json.loads(DATASET.read_text())
+    except (OSError, ValueError):
+        return None
+    wanted = dataset_key(entries)
+    if any(kept.get(k) != v for k, v in wanted.items()) or not MEILI_DIR.is_dir():
+        return None
+    return dict(kept)
 
 
 # -- queries -----------------------------------------------------------------------------------
+
+
+#: The kinds of query in the mix, in the order `query_set` cycles through them.
+MIX = ("text", "text+facet", "text+radius", "radius by distance", "bbox+category", "text+open_at+cost")
 
 
 def query_set(n: int, rng: random.Random) -> list[SearchQuery]:
@@ -312,7 +341,7 @@ def query_set(n: int, rng: random.Random) -> list[SearchQuery]:
     for i in range(n):
         q = rng.choice(TEXT_QUERIES)
         lat, lon = rng.uniform(52.33, 52.40), rng.uniform(4.83, 4.97)
-        mix = i % 6
+        mix = i % len(MIX)
         if mix == 0:
             out.append(SearchQuery(q=q))
         elif mix == 1:
@@ -379,6 +408,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument(
+        "--fresh", action="store_true", help="build the data set anew, even when a kept one fits"
+    )
     args = parser.parse_args()
     logging.getLogger("httpx").setLevel(logging.WARNING)
     shared = get_settings().data.shared_dir
@@ -388,22 +420,33 @@ def main() -> None:
         sys.exit(f"{MEILI_BIN} missing: run scripts/install-meilisearch.sh")
     t0 = time.perf_counter()
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    url = database()
+    admin, url = database_urls()
+    kept = None if args.fresh else kept_dataset(args.entries)
+    if kept is None:
+        DATASET.unlink(missing_ok=True)
+        shutil.rmtree(MEILI_DIR, ignore_errors=True)
+        fresh_database(admin, url)
     db = create_engine(url, pool_size=4)
-    console.print(f"generating {args.entries} entries from OpenStreetMap places ...")
-    locations, services = generate(args.entries, shared)
-    links = services.pop()["_links"]
-    with db.begin() as conn:
-        for model, rows in ((Location, locations), (Service, services)):
-            for start in range(0, len(rows), 5000):
-                conn.execute(insert(model), rows[start : start + 5000])
-        conn.execute(insert(service_at_location), links)
-    console.print(f"inserted in {time.perf_counter() - t0:.0f} s")
+    if kept is None:
+        console.print(f"generating {args.entries} entries from OpenStreetMap places ...")
+        locations, services = generate(args.entries, shared)
+        links = services.pop()["_links"]
+        with db.begin() as conn:
+            for model, rows in ((Location, locations), (Service, services)):
+                for start in range(0, len(rows), 5000):
+                    conn.execute(insert(model), rows[start : start + 5000])
+            conn.execute(insert(service_at_location), links)
+        console.print(f"inserted in {time.perf_counter() - t0:.0f} s")
+        key = secrets.token_hex(16)
+    else:
+        key = kept["meili_key"]
+        console.print(
+            f"reusing the data set built {kept['built']} ({kept['documents']} documents; --fresh rebuilds)"
+        )
 
-    meili_dir = Path(tempfile.mkdtemp(prefix="wijkgram-bench-meili-"))
-    meili_port, key = free_port(), secrets.token_hex(16)
+    meili_port = free_port()
     meili = subprocess.Popen(
-        [str(MEILI_BIN), "--db-path", str(meili_dir / "data.ms"), "--http-addr", f"127.0.0.1:{meili_port}",
+        [str(MEILI_BIN), "--db-path", str(MEILI_DIR / "data.ms"), "--http-addr", f"127.0.0.1:{meili_port}",
          "--master-key", key, "--no-analytics", "--env", "development"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
@@ -412,17 +455,29 @@ def main() -> None:
         meili_url = f"http://127.0.0.1:{meili_port}"
         wait_http(f"{meili_url}/health")
         settings = SearchSettings(meili_url=meili_url, meili_key=key, index_name="entries", timeout_s=5)
-        with Progress(console=console) as progress:
-            tasks = {
-                "postgresql": progress.add_task("postgresql documents", total=args.entries),
-                "meilisearch": progress.add_task("meilisearch documents", total=args.entries),
+        index_s: float | None = None
+        if kept is None:
+            with Progress(console=console) as progress:
+                tasks = {
+                    "postgresql": progress.add_task("postgresql documents", total=args.entries),
+                    "meilisearch": progress.add_task("meilisearch documents", total=args.entries),
+                }
+                t1 = time.perf_counter()
+                stats = rebuild(db, settings, progress=lambda stage, n: progress.advance(tasks[stage], n))
+            index_s = time.perf_counter() - t1
+            documents = stats.documents
+            console.print(f"indexed {documents} documents in both engines in {index_s:.0f} s")
+            with db.begin() as conn:
+                conn.execute(text("ANALYZE"))
+            kept = {
+                **dataset_key(args.entries),
+                "meili_key": key,
+                "documents": documents,
+                "built": datetime.now().isoformat(timespec="seconds"),
+                "index_s": round(index_s, 1),
             }
-            t1 = time.perf_counter()
-            stats = rebuild(db, settings, progress=lambda stage, n: progress.advance(tasks[stage], n))
-        index_s = time.perf_counter() - t1
-        console.print(f"indexed {stats.documents} documents in both engines in {index_s:.0f} s")
-        with db.begin() as conn:
-            conn.execute(text("ANALYZE"))
+            DATASET.write_text(json.dumps(kept, indent=1))
+        documents = int(kept["documents"])
 
         ports = {}
         for engine_name in ("meilisearch", "postgresql"):
@@ -525,16 +580,33 @@ def main() -> None:
         for i in range(len(queries)):
             for which, (fn, items) in paths.items():
                 results[which] += timed(fn, [items[i]])
-        out = Table(title=f"search latency, {stats.documents} documents, {len(queries)} mixed queries (ms)")
+        out = Table(title=f"search latency, {documents} documents, {len(queries)} mixed queries (ms)")
         for col in ("engine", "path", "p50", "p95", "p99", "target p95"):
             out.add_column(col)
-        report: dict[str, Any] = {"documents": stats.documents, "queries": len(queries), "index_s": index_s}
+        report: dict[str, Any] = {
+            "documents": documents, "queries": len(queries), "index_s": index_s or kept.get("index_s"),
+        }  # fmt: skip
         for (engine_name, path), values in results.items():
             row = {p: round(pct(values, p), 2) for p in (50, 95, 99)}
             report[f"{engine_name}_{path}"] = row
             target = ("30" if engine_name == "meilisearch" else "60") if path == "api" else ""
             out.add_row(engine_name, path, *(f"{row[p]:.1f}" for p in (50, 95, 99)), target)
         console.print(out)
+        by_mix = Table(title="p50 / p95 per kind of query (ms)")
+        by_mix.add_column("kind")
+        for which in paths:
+            by_mix.add_column(" ".join(which))
+        for m, mix_name in enumerate(MIX):
+            cells = []
+            for which in paths:
+                values = results[which][m :: len(MIX)]
+                cells.append(f"{pct(values, 50):.1f} / {pct(values, 95):.1f}")
+                report.setdefault("by_kind", {}).setdefault(mix_name, {})["_".join(which)] = [
+                    round(pct(values, 50), 2),
+                    round(pct(values, 95), 2),
+                ]
+            by_mix.add_row(mix_name, *cells)
+        console.print(by_mix)
         for engine_name in ("meilisearch", "postgresql"):
             api, direct = report[f"{engine_name}_api"], report[f"{engine_name}_direct"]
             ratio = {p: round(api[p] / direct[p], 2) for p in (50, 95)}
@@ -551,7 +623,6 @@ def main() -> None:
             proc.wait(timeout=10)
         meili.terminate()
         meili.wait(timeout=10)
-        shutil.rmtree(meili_dir, ignore_errors=True)
         db.dispose()
         if not os.environ.get("DATABASE_URL"):
             EmbeddedCluster(BENCH_DIR / "pg").stop()
