@@ -44,7 +44,7 @@ ENTRY_TABLES = [
     "source_suggestion",
 ]
 ENTRY_TABLES += ["entry_report", "web_session", "api_token", "app_user"]
-ENTRY_TABLES.append("search_document")  # search area: documents derived from the entries
+ENTRY_TABLES += ["search_document_body", "search_document"]  # search: derived from the entries
 
 
 def _admin_url(db: str) -> str:

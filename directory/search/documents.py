@@ -308,7 +308,7 @@ INSERT_SQL = text(
     """
     INSERT INTO search_document (id, kind, service_id, location_id, organization_id, name, category,
         support_functions, target_groups, languages, accessibility, cost_eur, stadsdeel_code,
-        wijk_code, buurt_code, open_hours, geom, area, tsv, doc)
+        wijk_code, buurt_code, open_hours, geom, area, tsv)
     VALUES (:id, :kind, :service_id, :location_id, :organization_id, :name, :category,
         :support_functions, :target_groups, :languages, :accessibility, :cost_eur, :stadsdeel_code,
         :wijk_code, :buurt_code, CAST(:open_hours AS smallint[]), ST_GeomFromEWKT(:geom),
@@ -316,10 +316,10 @@ INSERT_SQL = text(
         setweight(to_tsvector('wijkgram_nl', :text_a), 'A')
         || setweight(to_tsvector('wijkgram_nl', :text_b), 'B')
         || setweight(to_tsvector('wijkgram_nl', :text_c), 'C')
-        || setweight(to_tsvector('wijkgram_nl', :text_d), 'D'),
-        CAST(:doc AS jsonb))
+        || setweight(to_tsvector('wijkgram_nl', :text_d), 'D'))
     """
 )
+INSERT_BODY_SQL = text("INSERT INTO search_document_body (id, doc) VALUES (:id, CAST(:doc AS jsonb))")
 
 
 def _row(doc: dict[str, Any], area: Any) -> dict[str, Any]:
@@ -348,7 +348,9 @@ def store_documents(session: Session, docs: Sequence[tuple[dict[str, Any], Any]]
     """Insert documents into `search_document` and their words into `search_word`."""
     if not docs:
         return
-    session.execute(INSERT_SQL, [_row(doc, area) for doc, area in docs])
+    rows = [_row(doc, area) for doc, area in docs]
+    session.execute(INSERT_SQL, rows)
+    session.execute(INSERT_BODY_SQL, [{"id": row["id"], "doc": row["doc"]} for row in rows])
     vocabulary = sorted({w for doc, _ in docs for part in searchable_text(doc).values() for w in words(part)})
     for start in range(0, len(vocabulary), 5000):
         chunk = vocabulary[start : start + 5000]

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from geoalchemy2 import Geometry
-from sqlalchemy import Index, Numeric, SmallInteger, Text
+from sqlalchemy import ForeignKey, Identity, Index, Integer, Numeric, SmallInteger, Text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -15,10 +15,15 @@ from directory.models.base import Base
 
 
 class SearchDocument(Base):
-    """What the PostgreSQL engine searches, and what is sent to Meilisearch (`doc`).
+    """What the PostgreSQL engine searches: the columns it matches, filters and counts on.
 
     Rows are rebuilt in the same transaction as the entry change that affects
-    them, so the embedded engine is never behind the directory.
+    them, so the embedded engine is never behind the directory. The document
+    itself (what Meilisearch receives and hits show) is in `SearchDocumentBody`.
+
+    A row is never updated in place: a changed document is deleted and inserted anew,
+    with a new `ord`, so the facet values the engine keeps in memory by ordinal
+    (`directory.search.facet_index`) never go stale.
     """
 
     __tablename__ = "search_document"
@@ -31,6 +36,7 @@ class SearchDocument(Base):
         Index("ix_search_document_languages", "languages", postgresql_using="gin"),
         Index("ix_search_document_accessibility", "accessibility", postgresql_using="gin"),
         Index("ix_search_document_open_hours", "open_hours", postgresql_using="gin"),
+        Index("ix_search_document_ord", "ord", unique=True),
     )
 
     id: Mapped[str] = mapped_column(Text, primary_key=True)
@@ -52,6 +58,21 @@ class SearchDocument(Base):
     geom: Mapped[Any | None] = mapped_column(Geometry("POINT", srid=4326, spatial_index=False))
     area: Mapped[Any | None] = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=False))
     tsv: Mapped[Any] = mapped_column(TSVECTOR, nullable=False)
+    ord: Mapped[int] = mapped_column(Integer, Identity(always=False), nullable=False)
+
+
+class SearchDocumentBody(Base):
+    """The JSON document of a `SearchDocument`: sent to Meilisearch, shown as a hit.
+
+    Kept apart so that a search scanning thousands of matches reads narrow rows;
+    the body is read for the page of hits only.
+    """
+
+    __tablename__ = "search_document_body"
+
+    id: Mapped[str] = mapped_column(
+        Text, ForeignKey("search_document.id", ondelete="CASCADE"), primary_key=True
+    )
     doc: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
 
 

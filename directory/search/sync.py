@@ -148,7 +148,10 @@ def sync_round(db: Engine, client: meilisearch.Client, uid: str, stats: SyncStat
         docs = [
             r[0]
             for r in conn.execute(
-                text(f"SELECT doc FROM search_document WHERE {' OR '.join(conditions)} ORDER BY id"),
+                text(
+                    "SELECT b.doc FROM search_document JOIN search_document_body b USING (id) "
+                    f"WHERE {' OR '.join(conditions)} ORDER BY id"
+                ),
                 {k: sorted(v) for k, v in scopes.items() if v},
             )
         ]
@@ -253,6 +256,8 @@ def rebuild_postgres(db: Engine, progress: Callable[[int], None] | None = None) 
         from sqlalchemy.orm import Session
 
         session = Session(bind=conn)
+        # The bodies first: deleting documents would otherwise look for bodies row by row.
+        session.execute(text("DELETE FROM search_document_body"))
         session.execute(text("DELETE FROM search_document"))
         labels = Labels.load(session)
         for loc_ids, svc_ids in all_entry_ids(session):
@@ -284,7 +289,7 @@ def rebuild_meili(
             conn = conn.execution_options(isolation_level="REPEATABLE READ")
             high = int(conn.execute(text("SELECT coalesce(max(id), 0) FROM search_outbox")).scalar() or 0)
             result = conn.execution_options(stream_results=True, max_row_buffer=batch).execute(
-                text("SELECT doc FROM search_document ORDER BY id")
+                text("SELECT doc FROM search_document_body ORDER BY id")
             )
             tasks = []
             for chunk in result.partitions(batch):

@@ -34,7 +34,7 @@ def meili_docs(settings: SearchSettings) -> dict[str, dict[str, Any]]:
 def pg_docs(engine: Engine) -> dict[str, dict[str, Any]]:
     """Every document in search_document, by id."""
     with engine.connect() as conn:
-        return {row[0]: row[1] for row in conn.execute(text("SELECT id, doc FROM search_document"))}
+        return {row[0]: row[1] for row in conn.execute(text("SELECT id, doc FROM search_document_body"))}
 
 
 def test_meilisearch_stopped_mid_sync_loses_nothing(

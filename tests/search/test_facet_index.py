@@ -1,0 +1,94 @@
+"""The PostgreSQL engine's in-memory facet counts follow every write, from any process."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, text
+
+from directory.search.facet_index import FacetIndex, ordinals
+from directory.search.postgres import PostgresEngine
+from directory.search.query import SearchQuery
+from tests import factories
+from tests.search.conftest import writer
+
+
+def _sql_counts(db: Engine, q: str, value: str = "category") -> dict[str, int]:
+    """Counts per value of a text query's matches, counted by PostgreSQL itself (the reference)."""
+    with db.connect() as conn:
+        rows = conn.execute(
+            text(
+                f"SELECT v, count(*) FROM (SELECT {value} AS v FROM search_document "
+                "WHERE tsv @@ to_tsquery('wijkgram_nl', :q)) AS m WHERE v IS NOT NULL GROUP BY 1"
+            ),
+            {"q": q},
+        )
+        return {r[0]: int(r[1]) for r in rows}
+
+
+def test_counts_follow_creates_edits_and_deletes(clean_db: Engine) -> None:
+    """Documents written after the arrays were loaded are counted; changed and deleted ones move."""
+    engine = PostgresEngine(clean_db)
+    session, entries = writer(clean_db)
+    with session:
+        first = entries.create(
+            "location", factories.location(name="Buurthuis Een", category="community_centre")
+        )
+        session.commit()
+        before = engine.search(SearchQuery(q="buurthuis")).facets
+        assert before["category"] == {"community_centre": 1}
+
+        # Another process (here: another engine) writes; this engine has its arrays loaded already.
+        entries.create("location", factories.location(name="Buurthuis Twee", category="community_centre"))
+        entries.create("location", factories.location(name="Buurthuis Kerk", category="place_of_worship"))
+        session.commit()
+        after = engine.search(SearchQuery(q="buurthuis"))
+        assert after.facets["category"] == _sql_counts(clean_db, "buurthuis")
+        assert after.facets["category"] == {"community_centre": 2, "place_of_worship": 1}
+        assert sum(after.facets["kind"].values()) == after.total == 3
+
+        entries.update("location", first.id, {"category": "library", "version": 1})
+        session.commit()
+        edited = engine.search(SearchQuery(q="buurthuis")).facets["category"]
+        assert edited == {"community_centre": 1, "library": 1, "place_of_worship": 1}
+
+        entries.delete("location", first.id, expected_version=2)
+        session.commit()
+        final = engine.search(SearchQuery(q="buurthuis")).facets["category"]
+        assert final == _sql_counts(clean_db, "buurthuis") == {"community_centre": 1, "place_of_worship": 1}
+
+
+def test_list_facets_count_each_value_once_per_document(clean_db: Engine) -> None:
+    """A document with three languages adds one to each of them, and only when it matches."""
+    session, entries = writer(clean_db)
+    with session:
+        loc = entries.create(
+            "location", factories.location(name="Huiskamer Noord", languages=["nl", "en", "ar"])
+        )
+        entries.create(
+            "location", factories.location(name="Bibliotheek", category="library", languages=["nl"])
+        )
+        entries.create(
+            "service",
+            factories.service(name="Huiskamer Taalcafé", languages=["nl", "tr"], location_ids=[str(loc.id)]),
+        )
+        session.commit()
+    result = PostgresEngine(clean_db).search(SearchQuery(q="huiskamer"))
+    assert result.total == 2  # the Huiskamer and its Taalcafé, not the library
+    assert result.facets["languages"] == _sql_counts(clean_db, "huiskamer:*", "unnest(languages)")
+    assert result.facets["languages"]["nl"] == 2 and result.facets["languages"]["ar"] == 1
+
+
+def test_arrays_are_loaded_anew_when_mostly_stale(clean_db: Engine) -> None:
+    """Once deleted ordinals outnumber live ones, the next search reloads instead of growing."""
+    index = FacetIndex()
+    session, entries = writer(clean_db)
+    with session:
+        entries.create("location", factories.location(name="Buurthuis Blijft"))
+        session.commit()
+    with clean_db.connect() as conn:
+        index.prepare(conn, ordinals(None))
+        assert index.loaded == 1
+        # Pretend many documents came and went: ordinals far above what was loaded.
+        high = int(conn.execute(text("SELECT max(ord) FROM search_document")).scalar_one())
+        index._grow(high + 50_000)
+        index.prepare(conn, ordinals(None))
+        assert index.loaded == 1 and len(index.known) < 10_000
