@@ -136,6 +136,8 @@ class RowChange:
     name: str
     fields: list[tuple[str, str]] = field(default_factory=list)
     reason: str = ""
+    #: The place it became (only after applying; a preview's ids were rolled back).
+    entity_id: str | None = None
 
 
 @dataclass
@@ -164,8 +166,10 @@ class ImportSummary:
 def summarise(report: ImportReport, filename: str, *, all_or_nothing: bool, applied: bool) -> ImportSummary:
     """The importer's report grouped the way the broker reads it."""
     summary = ImportSummary(filename, all_or_nothing, applied)
+    written = applied and not summary.blocked
     for o in report.outcomes:
-        row = RowChange(o.line, o.name or o.source_id, list(o.changed_fields), o.reason or "")
+        entity_id = str(o.entity_id) if written and o.entity_id else None
+        row = RowChange(o.line, o.name or o.source_id, list(o.changed_fields), o.reason or "", entity_id)
         if o.outcome == "created":
             summary.created.append(row)
         elif o.outcome == "updated":

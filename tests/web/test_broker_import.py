@@ -252,3 +252,11 @@ def test_upload_refuses_other_file_types_and_unreadable_lists(web: Client) -> No
 def test_viewer_cannot_upload(web: Client) -> None:
     log_in(web, "vera")
     assert web.get("/beheer/import", follow_redirects=False).status_code in (401, 403)
+
+
+def test_preview_in_english(web: Client) -> None:
+    log_in(web, "bram")
+    web.get("/beheer/import?lang=en")
+    page = upload(web, LIST.encode())
+    assert "Preview: partner.csv" in page.text and "Apply these changes" in page.text
+    assert "Skip the wrong rows" in page.text or "Wrong" in page.text
