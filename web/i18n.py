@@ -519,7 +519,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "upload.nothing_written": "Nothing was saved, because some rows are wrong (all or nothing).",
         "upload.blocked": "You chose 'all or nothing' and some rows are wrong. Fix those rows in the file "
         "and upload it again.",
-        "upload.flagged": "Look at",
+        "upload.flagged": "Flagged",
         "upload.rejected": "Wrong",
         "upload.rejected_hint": "These rows are not imported. The number is the line in the file.",
         "upload.line": "Line",

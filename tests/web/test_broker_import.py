@@ -260,3 +260,49 @@ def test_preview_in_english(web: Client) -> None:
     page = upload(web, LIST.encode())
     assert "Preview: partner.csv" in page.text and "Apply these changes" in page.text
     assert "Skip the wrong rows" in page.text or "Wrong" in page.text
+
+
+def service_form(client: Client, service_id: str) -> dict[str, str]:
+    """A service's edit form as a browser submits it (text inputs, selects, ticked boxes)."""
+    page = client.get(f"/entries/service/{service_id}/bewerken").text
+    inputs = r'<input type="(?:hidden|text)" (?:id="[^"]*" )?name="([^"]+)" value="([^"]*)"'
+    data = dict(re.findall(inputs, page))
+    for name, body in re.findall(r'<select id="f-([^"]+)" name="[^"]+">(.*?)</select>', page, re.S):
+        chosen = re.search(r'<option value="([^"]*)" selected', body)
+        data[name] = chosen[1] if chosen else ""
+    for name, body in re.findall(r'<textarea id="f-([^"]+)" name="[^"]+">(.*?)</textarea>', page, re.S):
+        data[name] = body
+    data.update(
+        (name, "on") for name in re.findall(r'type="checkbox" name="([^"]+)" value="on" checked', page)
+    )
+    return data
+
+
+def test_service_conflict_merges_ticked_boxes_per_field(demo_db: Engine) -> None:
+    from tests.web.test_pages import conflict_choices
+    from web.app import create_app
+
+    with demo_db.connect() as conn:
+        service_id = str(
+            conn.execute(text("SELECT id FROM service WHERE name = 'Stamtafel Centrum'")).scalar_one()
+        )
+    app = create_app(demo_db)
+    with TestClient(app=app) as first, TestClient(app=app) as second:
+        log_in(first, "bram")
+        log_in(second, "ada")
+        form_first, form_second = service_form(first, service_id), service_form(second, service_id)
+        assert form_first.get("support_functions__peers") == "on"
+        del form_first["support_functions__peers"]
+        form_first["support_functions__information"] = "on"
+        assert first.post(f"/entries/service/{service_id}/opslaan", data=form_first).status_code == 200
+        clash = second.post(
+            f"/entries/service/{service_id}/opslaan", data={**form_second, "name": "Stamtafel Centrum-Oost"}
+        )
+        assert clash.status_code == 409
+        choices = conflict_choices(clash.text)
+        assert (choices["pick__support_functions"], choices["pick__name"]) == ("theirs", "mine")
+        saved = second.post(f"/entries/service/{service_id}/samenvoegen", data=choices)
+        assert saved.status_code == 200
+        current = second.get(f"/api/v1/services/{service_id}").json()
+        assert current["name"] == "Stamtafel Centrum-Oost"
+        assert sorted(current["support_functions"]) == ["activity", "company", "information"]
