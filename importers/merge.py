@@ -71,6 +71,10 @@ class Outcome:
     entity_id: uuid.UUID | None = None
     matched_by: str | None = None
     problems: list[Problem] = field(default_factory=list)
+    #: (kind, field) this record wrote, and those it only suggested (a broker or another source owns
+    #: them); the upload preview shows them per row.
+    changed_fields: list[tuple[str, str]] = field(default_factory=list)
+    suggested_fields: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -158,6 +162,9 @@ class Merger:
         self._loaded: list[object] = []
         self._grid: dict[tuple[int, int], list[_Candidate]] | None = None
         self._cells_reach = math.ceil(match_radius_m / _CELL_MIN_METRES)
+        # What the record being applied writes and suggests, copied onto its Outcome.
+        self._changed: list[tuple[str, str]] = []
+        self._suggested: list[tuple[str, str]] = []
 
     # -- public --------------------------------------------------------------------------
 
@@ -362,6 +369,7 @@ class Merger:
     # -- writing -------------------------------------------------------------------------
 
     def _apply(self, record: PlaceRecord) -> Outcome:
+        self._changed, self._suggested = [], []
         organization_id = self._apply_organization(record.organization)[0] if record.organization else None
         location_fields = record.location_fields()
         if organization_id is not None:
@@ -412,6 +420,8 @@ class Merger:
             location.category or record.category,  # the entry's category when merged into another's place
             entity_id=location.id,
             matched_by=matched_by,
+            changed_fields=list(dict.fromkeys(self._changed)),
+            suggested_fields=list(dict.fromkeys(self._suggested)),
         )
 
     def _apply_organization(self, data: dict[str, Any]) -> tuple[uuid.UUID, str]:
@@ -510,6 +520,8 @@ class Merger:
         update, suggest = self._plan(entry, fields)
         for key, (value, have) in suggest.items():
             self._suggest(kind, entry.id, key, value, have)
+        self._suggested += [(kind, key) for key in suggest]
+        self._changed += [(kind, key) for key in update if key != "location_ids"]
         if not update:
             return False
         before = entry.version

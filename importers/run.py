@@ -90,7 +90,8 @@ def run_import(
                 merger.apply_entry(item)
             progress.advance(task)
         flush()
-    report = merger.finish(flag_missing=options.flag_missing and not options.dry_run)
+    # Flagging runs in a dry run too (it is rolled back), so the report shows what a real run would flag.
+    report = merger.finish(flag_missing=options.flag_missing)
     report.dry_run = options.dry_run
     report.seconds = time.perf_counter() - start
     rolled_back = options.dry_run or (options.all_or_nothing and bool(report.rejects()))

@@ -27,6 +27,16 @@ def open_suggestions(session: Session, kind: str, entity_id: uuid.UUID) -> Seque
     ).all()
 
 
+def all_open_suggestions(session: Session, limit: int = 500) -> Sequence[SourceSuggestion]:
+    """Every unresolved suggestion, oldest first (the broker's work list)."""
+    return session.scalars(
+        select(SourceSuggestion)
+        .where(SourceSuggestion.resolved_at.is_(None))
+        .order_by(SourceSuggestion.created_at, SourceSuggestion.id)
+        .limit(limit)
+    ).all()
+
+
 def _get(session: Session, suggestion_id: int) -> SourceSuggestion:
     row = session.get(SourceSuggestion, suggestion_id)
     if row is None or row.resolved_at is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from litestar import Litestar
@@ -24,6 +25,7 @@ from web.api.system import health, taxonomy
 from web.csrf import csrf_middleware
 from web.dependencies import provide_actor, provide_db, provide_entries
 from web.errors import EXCEPTION_HANDLERS
+from web.importing import PendingUploads, default_folder
 from web.pages import PAGE_HANDLERS
 from web.pages.common import template_config
 from web.pages.errors import page_aware
@@ -50,6 +52,12 @@ def create_app(
         app.state.sessionmaker = sessionmaker_for(engine)
         app.state.login_limiter = LoginRateLimiter()
         app.state.geocoder = geocoder or make_geocoder(engine, get_settings().geo)
+        # Uploaded lists wait here between preview and apply; the confirm form is signed with the
+        # same secret as CSRF (WIJKGRAM_SECRET, else random per process).
+        secret = get_settings().web.secret
+        app.state.pending_uploads = PendingUploads(
+            default_folder(), secret.encode() if secret else secrets.token_bytes(32)
+        )
 
     return Litestar(
         route_handlers=[

@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from directory.models import Location
 from directory.services.entries import Actor, EntryService
 from tests import factories
 from tests.web.conftest import PASSWORDS
@@ -189,13 +190,54 @@ def test_broker_edit_and_a_second_session_gets_the_conflict(
     ben.wait_for_selector("#conflict-title")
     differs = ben.locator("#conflict tr.differs")
     assert differs.count() == 1
-    assert differs.locator(".theirs").inner_text() == "18"
-    assert differs.locator(".mine").inner_text() == "30"
+    assert differs.locator(".theirs").inner_text().strip() == "18"
+    assert differs.locator(".mine").inner_text().strip() == "30"
     ben.set_viewport_size({"width": 1000, "height": 900})
     ben.screenshot(path=str(output_dir / "edit-conflict.png"), full_page=True)
-    ben.click("#keep-mine")
+    ben.check("#pick-capacity-mine")
+    ben.click("#save-merge")
     ben.wait_for_selector(".notice")
     assert "30" in ben.locator("#facts").inner_text()
+    first.close()
+    second.close()
+
+
+def test_conflict_is_resolved_field_by_field(
+    live_server: str, chromium: Any, output_dir: Path, demo_db: Engine
+) -> None:
+    from sqlalchemy import text
+
+    with demo_db.connect() as conn:
+        entry_id = conn.execute(text("SELECT id FROM location WHERE name = 'Treasure House'")).scalar_one()
+    first = chromium.new_context()
+    second = chromium.new_context(viewport={"width": 1000, "height": 900})
+    anna, ben = first.new_page(), second.new_page()
+    browser_login(anna, live_server, "bram")
+    browser_login(ben, live_server, "ada")
+    edit = f"{live_server}/entries/location/{entry_id}/bewerken"
+    anna.goto(edit)
+    ben.goto(edit)
+    anna.fill("#f-capacity", "18")
+    anna.fill("#f-phone", "020 555 0001")
+    anna.click("#edit-form button[type=submit]")
+    anna.wait_for_selector(".notice")
+
+    ben.fill("#f-capacity", "30")
+    ben.fill("#f-name", "Treasure House Oost")
+    ben.click("#edit-form button[type=submit]")
+    ben.wait_for_selector("#conflict-title")
+    assert ben.locator("#conflict tr.differs").count() == 3
+    # Only Anna changed the phone: hers is preselected; Ben's own changes are preselected as his.
+    assert ben.is_checked("#pick-phone-theirs") and ben.is_checked("#pick-name-mine")
+    ben.check("#pick-capacity-theirs")
+    ben.screenshot(path=str(output_dir / "conflict-per-field.png"), full_page=True)
+    ben.click("#save-merge")
+    ben.wait_for_selector(".notice")
+    facts = ben.locator("main").inner_text()
+    assert "Treasure House Oost" in facts and "18" in facts and "555 0001" in facts
+    ben.screenshot(path=str(output_dir / "conflict-per-field-saved.png"), full_page=True)
+    first.close()
+    second.close()
     first.close()
     second.close()
 
@@ -211,3 +253,62 @@ def test_a_viewer_cannot_reach_broker_pages(live_server: str, chromium: Any, out
         assert "Je mag deze pagina niet zien" in page.locator("main").inner_text()
     page.screenshot(path=str(output_dir / "viewer-forbidden.png"))
     context.close()
+
+
+@pytest.fixture
+def upload_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private folder for kept uploads; requested before live_server, which reads it at start."""
+    folder = tmp_path / "uploads"
+    monkeypatch.setenv("WIJKGRAM_UPLOAD_DIR", str(folder))
+    return folder
+
+
+def test_upload_preview_and_apply_a_partner_list(
+    upload_dir: Path, live_server: str, chromium: Any, output_dir: Path, tmp_path: Path, demo_db: Engine
+) -> None:
+    from tests.web.test_broker_import import LIST
+
+    path = tmp_path / "partner.csv"
+    path.write_text(LIST, encoding="utf-8")
+    page = chromium.new_page(viewport={"width": 1100, "height": 900})
+    browser_login(page, live_server, "bram")
+    page.goto(f"{live_server}/beheer")
+    page.click("a[href='/beheer/import']")
+    page.set_input_files("#file", str(path))
+    page.check("#mode-rows")
+    page.screenshot(path=str(output_dir / "import-form.png"), full_page=True)
+    page.click("#import-preview")
+    page.wait_for_selector("#import-counts")
+    assert page.locator("#count-created").inner_text() == "2"
+    assert page.locator("#count-rejected").inner_text() == "1"
+    assert page.locator("#rejected td.line").first.inner_text() == "4"
+    page.screenshot(path=str(output_dir / "import-preview.png"), full_page=True)
+    page.click("#import-apply")
+    page.wait_for_selector("#import-done")
+    assert "verwerkt" in page.locator("#import-done").inner_text()
+    page.screenshot(path=str(output_dir / "import-applied.png"), full_page=True)
+    page.goto(f"{live_server}/kaart")
+    assert "Buurtkamer Proeftuin" in page.locator("#venue-list").inner_text()
+
+    # A value the list offers for a field a broker owns waits on the suggestions screen.
+    from importers.models import SourceSuggestion
+
+    with Session(demo_db) as s, s.begin():
+        place = s.scalars(select(Location).where(Location.name == "Buurtkamer Proeftuin")).one()
+        s.add(
+            SourceSuggestion(
+                entity_type="location",
+                entity_id=place.id,
+                field="phone",
+                source="table:partner",
+                value="+31 20 111 3333",
+                current=place.phone,
+            )
+        )
+    page.goto(f"{live_server}/beheer")
+    page.click("#suggestions-link")
+    page.wait_for_selector("tr.suggestion")
+    page.screenshot(path=str(output_dir / "suggestions.png"), full_page=True)
+    page.click("tr.suggestion button.accept")
+    page.wait_for_selector("#suggestions-none")
+    assert "overgenomen" in page.locator(".notice").inner_text()

@@ -41,6 +41,7 @@ def test_docs_name_every_web_setting_and_command() -> None:
     for needle in (
         "WIJKGRAM_COOKIE_SECURE",
         "WIJKGRAM_SECRET",
+        "WIJKGRAM_UPLOAD_DIR",
         "WIJKGRAM_STALE_AFTER_MONTHS",
         "wijkgram user create",
         "wijkgram user token",

@@ -254,7 +254,14 @@ def test_broker_edit_validates_next_to_the_field_and_saves_with_revision(
     assert revisions[0]["changes"]["phone"] == [None, "+31 20 555 1234"]
 
 
-def test_second_broker_gets_the_conflict_page_and_can_keep_either(demo_db: Engine) -> None:
+def conflict_choices(html: str) -> dict[str, str]:
+    """What the conflict form sends as shown: hidden values and the preselected radio per field."""
+    form = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
+    form.update(re.findall(r'<input type="radio" name="([^"]+)" value="([^"]+)" id="[^"]+" checked', html))
+    return form
+
+
+def test_conflict_is_merged_per_field_and_a_third_save_conflicts_again(demo_db: Engine) -> None:
     from web.app import create_app
 
     entry_id = location_id(demo_db, "Treasure House")
@@ -263,23 +270,52 @@ def test_second_broker_gets_the_conflict_page_and_can_keep_either(demo_db: Engin
         log_in(first, "bram")
         log_in(second, "ada")
         form_first, form_second = edit_form(first, entry_id), edit_form(second, entry_id)
-        ok = first.post(f"/entries/location/{entry_id}/opslaan", data={**form_first, "capacity": "20"})
+        ok = first.post(
+            f"/entries/location/{entry_id}/opslaan",
+            data={**form_first, "capacity": "20", "phone": "020 555 0001"},
+        )
         assert ok.status_code == 200
-        clash = second.post(f"/entries/location/{entry_id}/opslaan", data={**form_second, "capacity": "25"})
+        clash = second.post(
+            f"/entries/location/{entry_id}/opslaan",
+            data={**form_second, "capacity": "25", "name": "Treasure House Oost"},
+        )
         assert clash.status_code == 409
         assert "Iemand anders heeft dit al veranderd" in clash.text and "bram" in clash.text
-        row = re.search(
-            r'class="differs".*?<td class="theirs">([^<]*)</td>\s*<td class="mine">([^<]*)</td>',
-            clash.text,
-            re.S,
+        differs = re.findall(r'<tr class="differs" id="conflict-([a-z_]+)"', clash.text)
+        assert sorted(differs) == ["capacity", "name", "phone"]
+        choices = conflict_choices(clash.text)
+        # Preselected: mine where I changed the field, theirs where only they did.
+        assert (choices["pick__capacity"], choices["pick__name"], choices["pick__phone"]) == (
+            "mine",
+            "mine",
+            "theirs",
         )
-        assert row and row[1] == "20" and row[2] == "25"
-        keep_mine = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"\s*/?>', clash.text))
-        assert keep_mine["version"] == "2"
-        saved = second.post(f"/entries/location/{entry_id}/opslaan", data=keep_mine)
-        assert saved.status_code == 200
+        assert choices["version"] == "2"
+        choices["pick__capacity"] = "theirs"
+        saved = second.post(f"/entries/location/{entry_id}/samenvoegen", data=choices)
+        assert saved.status_code == 200 and "Opgeslagen" in saved.text
         current = second.get(f"/api/v1/locations/{entry_id}").json()
-        assert current["capacity"] == 25 and current["version"] == 3
+        assert (current["capacity"], current["name"], current["phone"], current["version"]) == (
+            20,
+            "Treasure House Oost",
+            "+31 20 555 0001",
+            3,
+        )
+
+        # A third save between showing the conflict page and saving it: the conflict page again.
+        form_second = edit_form(second, entry_id)
+        first.post(
+            f"/entries/location/{entry_id}/opslaan", data={**edit_form(first, entry_id), "capacity": "30"}
+        )
+        clash = second.post(f"/entries/location/{entry_id}/opslaan", data={**form_second, "capacity": "35"})
+        choices = conflict_choices(clash.text)
+        first.post(
+            f"/entries/location/{entry_id}/opslaan", data={**edit_form(first, entry_id), "capacity": "40"}
+        )
+        again = second.post(f"/entries/location/{entry_id}/samenvoegen", data=choices)
+        assert again.status_code == 409 and 'id="conflict-capacity"' in again.text
+        current = second.get(f"/api/v1/locations/{entry_id}").json()
+        assert (current["capacity"], current["version"]) == (40, 5)  # 35 was never written
 
 
 def test_restore_from_the_history_brings_back_an_old_version(web: Client, demo_db: Engine) -> None:
@@ -342,18 +378,6 @@ def test_reports_from_viewers_are_accepted_or_rejected_by_brokers(demo_db: Engin
             broker.post(f"/beheer/meldingen/{ids[1]}/afwijzen", data={"_csrf_token": token}).status_code
             == 404
         )
-
-
-def test_import_page_says_the_importer_is_not_available_yet(web: Client) -> None:
-    from web.importing import importer_available
-
-    log_in(web, "bram")
-    page = web.get("/beheer/import")
-    assert page.status_code == 200
-    if importer_available():
-        assert 'type="file"' in page.text
-    else:
-        assert 'id="import-unavailable"' in page.text
 
 
 def test_openapi_lists_the_api_but_not_the_pages(web: Client) -> None:

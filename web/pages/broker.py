@@ -1,4 +1,7 @@
-"""Broker pages: edit with validation and conflict handling, restore, stale list, reports, import."""
+"""Broker pages: edit with validation and conflict handling, restore, stale list, reports.
+
+Import (web/pages/imports.py) and suggestions (web/pages/suggestions.py) live beside it.
+"""
 
 from __future__ import annotations
 
@@ -8,24 +11,26 @@ from typing import Annotated, Any
 
 from dateutil.relativedelta import relativedelta
 from litestar import Request, Response, get, post
-from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Template
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from directory.errors import ConflictError, InvalidInputError, NotFoundError
 from directory.models import ENTITY_MODELS
 from directory.services.entries import EntryService
 from directory.settings import get_settings
+from importers.models import SourceSuggestion
 from web.accounts.current import current_user, requires_broker
 from web.i18n import field_label
-from web.importing import ImportPreview, importer_available, preview_import
 from web.pages.common import redirect, render, translator
+from web.pages.conflict import conflict_page, merged_form
 from web.pages.entries import check_kind
 from web.pages.forms import FORM_FIELDS, parse_submission, raw_values, submitted_raw, validate
+from web.pages.imports import IMPORT_HANDLERS
 from web.pages.labels import vocabulary_labels
+from web.pages.suggestions import SUGGESTION_HANDLERS, entry_suggestions
 from web.reports.models import Report
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -63,6 +68,8 @@ def _edit_page(
         },
         categories=vocabulary_labels(entries.session, t.lang, "category"),
         field_label=lambda key: field_label(t.lang, key),
+        suggestions=entry_suggestions(entries, t.lang, kind, entry.id),
+        back=f"/entries/{kind}/{entry.id}/bewerken",
     )
 
 
@@ -99,7 +106,34 @@ def save_entry(
     data: Form,
 ) -> Response[Any]:
     """Save through EntryService; errors go next to their field, a newer version shows the conflict page."""
+    return _save(request, entries, check_kind(kind), entry_id, data)
+
+
+@post(
+    "/entries/{kind:str}/{entry_id:uuid}/samenvoegen",
+    guards=[requires_broker],
+    include_in_schema=False,
+    sync_to_thread=True,
+)
+def merge_entry(
+    request: Request[Any, Any, Any],
+    entries: NamedDependency[EntryService],
+    kind: FromPath[str],
+    entry_id: FromPath[uuid.UUID],
+    data: Form,
+) -> Response[Any]:
+    """Save the per-field choices of the conflict page, based on the version that page showed."""
     check_kind(kind)
+    return _save(request, entries, kind, entry_id, merged_form(kind, data, _codes(entries)))
+
+
+def _save(
+    request: Request[Any, Any, Any],
+    entries: EntryService,
+    kind: str,
+    entry_id: uuid.UUID,
+    data: dict[str, str],
+) -> Response[Any]:
     codes = _codes(entries)
     raw = submitted_raw(kind, data, codes)
     try:
@@ -121,65 +155,8 @@ def save_entry(
         message = exc.message.split(": ", 1)[-1]
         return _edit_page(request, entries, kind, entry, raw, version, {exc.field: message}, 422)
     except ConflictError as exc:
-        return _conflict_page(request, entries, kind, entry_id, raw, exc)
+        return conflict_page(request, entries, kind, entry_id, raw, version, exc)
     return redirect(f"/entries/{kind}/{entry_id}", "broker.saved")
-
-
-def _conflict_page(
-    request: Request[Any, Any, Any],
-    entries: EntryService,
-    kind: str,
-    entry_id: uuid.UUID,
-    mine: dict[str, Any],
-    exc: ConflictError,
-) -> Template:
-    """Both versions side by side; the broker keeps theirs or saves theirs over with mine."""
-    t = translator(request)
-    current = exc.extra["current"]
-    theirs = raw_values(kind, current)
-    last = entries.revisions(kind, entry_id)[0]
-    labels = vocabulary_labels(entries.session, t.lang)
-
-    def shown(kind_of_input: str, value: Any) -> str:
-        """A form value in words, so both columns read like the entry page."""
-        if isinstance(value, list):
-            return ", ".join(labels.get(str(v), str(v)) for v in value)
-        if kind_of_input == "bool":
-            return {"yes": t("yes"), "no": t("no")}.get(str(value), "")
-        if kind_of_input == "status" and value:
-            return t(f"status.{value}")
-        if kind_of_input == "category":
-            return labels.get(str(value), str(value or ""))
-        return str(value or "")
-
-    rows = [
-        (
-            field.name,
-            field_label(t.lang, field.name),
-            shown(field.kind, theirs[field.name]),
-            shown(field.kind, mine.get(field.name)),
-        )
-        for field in FORM_FIELDS[kind]
-    ]
-    hidden: list[tuple[str, str]] = []
-    for field in FORM_FIELDS[kind]:
-        value = mine.get(field.name)
-        if isinstance(value, list) and field.kind.startswith("codes:"):
-            hidden += [(f"{field.name}__{code}", "on") for code in value]
-        else:
-            hidden.append((field.name, str(value or "")))
-    return render(
-        request,
-        "conflict.html",
-        409,
-        kind=kind,
-        entry_id=entry_id,
-        name=current.get("name"),
-        rows=rows,
-        hidden=hidden,
-        current_version=exc.extra["current_version"],
-        who=last.changed_by,
-    )
 
 
 @post(
@@ -258,7 +235,18 @@ def dashboard(request: Request[Any, Any, Any], entries: NamedDependency[EntrySer
             ENTITY_MODELS.get(report.entity_type, ENTITY_MODELS["location"]), report.entity_id
         )
         names[report.entity_id] = entry.name if entry is not None else "?"
-    return render(request, "broker.html", stale=stale, months=months, reports=reports, names=names)
+    suggestion_count = entries.session.scalar(
+        select(func.count()).select_from(SourceSuggestion).where(SourceSuggestion.resolved_at.is_(None))
+    )
+    return render(
+        request,
+        "broker.html",
+        stale=stale,
+        months=months,
+        reports=reports,
+        names=names,
+        suggestion_count=suggestion_count or 0,
+    )
 
 
 def _open_report(entries: EntryService, report_id: int) -> Report:
@@ -311,29 +299,6 @@ def reject_report(
     return redirect("/beheer", "broker.report_rejected")
 
 
-@get("/beheer/import", guards=[requires_broker], include_in_schema=False, sync_to_thread=True)
-def import_page(request: Request[Any, Any, Any]) -> Template:
-    """Upload a partner's CSV/XLSX list (or a clear 'not available yet')."""
-    return render(request, "import.html", available=importer_available(), preview=None, error=None)
-
-
-@post("/beheer/import/voorbeeld", guards=[requires_broker], include_in_schema=False, sync_to_thread=True)
-def import_preview(
-    request: Request[Any, Any, Any],
-    entries: NamedDependency[EntryService],
-    data: Annotated[dict[str, UploadFile], Body(media_type=RequestEncodingType.MULTI_PART)],
-) -> Template:
-    """Show what the file would change, without changing anything."""
-    if not importer_available():
-        return render(request, "import.html", 503, available=False, preview=None, error=None)
-    upload = data.get("file")
-    if upload is None:
-        return render(request, "import.html", 422, available=True, preview=None, error="import.file")
-    preview: ImportPreview = preview_import(entries, upload.filename or "upload", upload.file.read())
-    entries.session.rollback()
-    return render(request, "import.html", available=True, preview=preview, error=None)
-
-
 BROKER_HANDLERS = [
     edit_page,
     save_entry,
@@ -342,6 +307,7 @@ BROKER_HANDLERS = [
     dashboard,
     accept_report,
     reject_report,
-    import_page,
-    import_preview,
+    merge_entry,
+    *IMPORT_HANDLERS,
+    *SUGGESTION_HANDLERS,
 ]

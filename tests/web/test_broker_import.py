@@ -1,0 +1,308 @@
+"""Broker pages for partner lists: upload -> preview -> apply, suggestions, per-field conflicts."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from litestar.testing import TestClient
+from openpyxl import Workbook
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.orm import Session
+
+from directory.models import Location, Revision
+from importers.models import SourceLink, SourceSuggestion
+from tests.web.conftest import csrf_token, log_in
+from web.importing import PendingImport
+
+Client = TestClient[Any]
+
+HEADER = "naam;adres;postcode;plaats;telefoon;lat;lon;categorie\n"
+PROEFTUIN = (
+    "Buurtkamer Proeftuin;Proefstraat 1;1102 AA;Amsterdam;020 111 2222;52.3100;4.9700;community_centre\n"
+)
+BRUG = "Taalcafé De Brug;Brugweg 2;1102 AB;Amsterdam;020 333 4444;52.3120;4.9720;\n"
+BAD_POSTCODE = "Postcode fout;Dam 1;12345;Amsterdam;;;;\n"
+LIST = HEADER + PROEFTUIN + BRUG + BAD_POSTCODE  # the bad row is line 4
+
+
+@pytest.fixture(autouse=True)
+def upload_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private folder for the kept uploads of each test (read when the app starts)."""
+    folder = tmp_path / "uploads"
+    monkeypatch.setenv("WIJKGRAM_UPLOAD_DIR", str(folder))
+    return folder
+
+
+def upload(client: Client, content: bytes, filename: str = "partner.csv", mode: str = "rows") -> Any:
+    """Send a list to the preview, as the upload form does."""
+    token = csrf_token(client, "/beheer/import")
+    return client.post(
+        "/beheer/import/voorbeeld",
+        files={"file": (filename, content, "text/csv")},
+        data={"mode": mode, "_csrf_token": token},
+    )
+
+
+def apply_form(html: str) -> dict[str, str]:
+    """The hidden fields of the preview's confirm form."""
+    match = re.search(r'<form method="post" action="/beheer/import/verwerken".*?</form>', html, re.S)
+    assert match, "the preview has no apply form"
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', match[0]))
+
+
+def count(engine: Engine, model: Any) -> int:
+    with Session(engine) as s:
+        return int(s.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def location_named(engine: Engine, name: str) -> Location:
+    with Session(engine) as s:
+        return s.scalars(select(Location).where(Location.name == name)).one()
+
+
+def counted(html: str, what: str) -> int:
+    match = re.search(rf'id="count-{what}">(\d+)<', html)
+    assert match, f"no count of {what}"
+    return int(match[1])
+
+
+def test_preview_shows_counts_and_problems_by_line_and_changes_nothing(web: Client, demo_db: Engine) -> None:
+    log_in(web, "bram")
+    before = (count(demo_db, Location), count(demo_db, Revision), count(demo_db, SourceLink))
+    page = upload(web, LIST.encode())
+    assert page.status_code == 200
+    assert (counted(page.text, "created"), counted(page.text, "rejected")) == (2, 1)
+    rejected = re.search(r'<table id="rejected">.*?</table>', page.text, re.S)
+    assert rejected and '<td class="line">4</td>' in rejected[0] and "postcode" in rejected[0]
+    assert "Buurtkamer Proeftuin" in page.text and 'id="import-apply"' in page.text
+    assert (count(demo_db, Location), count(demo_db, Revision), count(demo_db, SourceLink)) == before
+
+
+def test_apply_writes_the_previewed_file_once(web: Client, demo_db: Engine) -> None:
+    log_in(web, "bram")
+    locations = count(demo_db, Location)
+    form = apply_form(upload(web, LIST.encode()).text)
+    done = web.post("/beheer/import/verwerken", data={**form, "_csrf_token": csrf_token(web, "/beheer")})
+    assert done.status_code == 200 and 'id="import-done"' in done.text
+    assert count(demo_db, Location) == locations + 2
+    place = location_named(demo_db, "Buurtkamer Proeftuin")
+    assert place.phone == "+31 20 111 2222"
+    assert place.field_provenance["phone"]["source"] == "table:partner"
+    # The kept file is gone after applying: the same confirmation cannot run twice.
+    again = web.post("/beheer/import/verwerken", data={**form, "_csrf_token": csrf_token(web, "/beheer")})
+    assert again.status_code == 409 and "verlopen" in again.text
+
+
+def test_apply_refuses_a_changed_file_or_a_changed_form(web: Client, demo_db: Engine) -> None:
+    log_in(web, "bram")
+    locations = count(demo_db, Location)
+    form = apply_form(upload(web, LIST.encode()).text)
+    token = csrf_token(web, "/beheer")
+    # Another digest or name in the form: the signature no longer matches.
+    for key, value in (("digest", "0" * 64), ("filename", "other.csv"), ("mode", "all")):
+        refused = web.post("/beheer/import/verwerken", data={**form, key: value, "_csrf_token": token})
+        assert refused.status_code == 409 and "klopt niet meer" in refused.text
+    # The kept file itself changed after the preview.
+    folder = web.app.state.pending_uploads.folder
+    (folder / f"{form['digest']}.csv").write_bytes((HEADER + PROEFTUIN.replace("Proeftuin", "X")).encode())
+    refused = web.post("/beheer/import/verwerken", data={**form, "_csrf_token": token})
+    assert refused.status_code == 409 and "veranderd sinds het voorbeeld" in refused.text
+    assert count(demo_db, Location) == locations
+
+
+def test_all_or_nothing_with_a_bad_row_writes_nothing(web: Client, demo_db: Engine) -> None:
+    log_in(web, "bram")
+    locations = count(demo_db, Location)
+    page = upload(web, LIST.encode(), mode="all")
+    assert 'id="import-blocked"' in page.text and 'id="import-apply"' not in page.text
+    # Even a confirmation sent without the button (signed like the real one) writes nothing.
+    uploads = web.app.state.pending_uploads
+    pending = PendingImport(hashlib.sha256(LIST.encode()).hexdigest(), "partner.csv", all_or_nothing=True)
+    form = {"digest": pending.digest, "filename": pending.filename, "mode": "all"}
+    form["ticket"] = uploads.ticket(pending, "bram")
+    done = web.post("/beheer/import/verwerken", data={**form, "_csrf_token": csrf_token(web, "/beheer")})
+    assert done.status_code == 200 and "niets opgeslagen" in done.text
+    assert count(demo_db, Location) == locations
+
+
+def test_a_broker_edit_is_kept_and_becomes_a_suggestion(demo_db: Engine) -> None:
+    from tests.web.test_pages import edit_form
+    from web.app import create_app
+
+    app = create_app(demo_db)
+    with TestClient(app=app) as broker, TestClient(app=app) as viewer:
+        log_in(broker, "bram")
+        log_in(viewer, "vera")
+        form = apply_form(upload(broker, (HEADER + PROEFTUIN + BRUG).encode()).text)
+        broker.post("/beheer/import/verwerken", data={**form, "_csrf_token": csrf_token(broker, "/beheer")})
+        place = location_named(demo_db, "Buurtkamer Proeftuin")
+        edit = edit_form(broker, str(place.id))
+        saved = broker.post(f"/entries/location/{place.id}/opslaan", data={**edit, "phone": "020 999 0000"})
+        assert saved.status_code == 200
+
+        changed = HEADER + PROEFTUIN.replace("020 111 2222", "020 111 3333").replace(
+            "Proefstraat 1;", "Proefstraat 1A;"
+        )
+        preview = upload(broker, changed.encode())
+        kept = re.search(r'<table id="kept">.*?</table>', preview.text, re.S)
+        assert kept and "Buurtkamer Proeftuin" in kept[0] and "Telefoon" in kept[0]
+        updated = re.search(r'<table id="updated">.*?</table>', preview.text, re.S)
+        assert updated and "Huisnummer" in updated[0] and "Telefoon" not in updated[0]
+        # The place that left the list is flagged for review, not deleted.
+        assert "Taalcafé De Brug" in re.search(r'<table id="missing">.*?</table>', preview.text, re.S)[0]  # type: ignore[index]
+        broker.post(
+            "/beheer/import/verwerken",
+            data={**apply_form(preview.text), "_csrf_token": csrf_token(broker, "/beheer")},
+        )
+        place = location_named(demo_db, "Buurtkamer Proeftuin")
+        assert (place.phone, place.house_number) == ("+31 20 999 0000", "1A")
+        assert location_named(demo_db, "Taalcafé De Brug").status == "needs_review"
+
+        assert "(1)" in broker.get("/beheer").text
+        listing = broker.get("/beheer/suggesties").text
+        row = re.search(r'<tr class="suggestion" id="suggestion-(\d+)">.*?</tr>', listing, re.S)
+        assert row and "+31 20 999 0000" in row[0] and "+31 20 111 3333" in row[0] and "partner" in row[0]
+        suggestion_id = row[1]
+        assert "+31 20 111 3333" in broker.get(f"/entries/location/{place.id}/bewerken").text
+
+        # A viewer may not accept or dismiss.
+        vtoken = csrf_token(viewer, "/")
+        for action in ("overnemen", "negeren"):
+            refused = viewer.post(
+                f"/beheer/suggesties/{suggestion_id}/{action}",
+                data={"version": str(place.version), "_csrf_token": vtoken},
+                follow_redirects=False,
+            )
+            assert refused.status_code in (401, 403)
+        # Accepting on an old version is refused and changes nothing.
+        token = csrf_token(broker, "/beheer/suggesties")
+        stale = broker.post(
+            f"/beheer/suggesties/{suggestion_id}/overnemen",
+            data={"version": str(place.version - 1), "_csrf_token": token},
+        )
+        assert "net veranderd" in stale.text
+        accepted = broker.post(
+            f"/beheer/suggesties/{suggestion_id}/overnemen",
+            data={"version": str(place.version), "_csrf_token": token},
+        )
+        assert "Suggestie overgenomen" in accepted.text and 'id="suggestions-none"' in accepted.text
+        place = location_named(demo_db, "Buurtkamer Proeftuin")
+        assert place.phone == "+31 20 111 3333"
+        assert place.field_provenance["phone"]["source"] == "manual"
+
+
+def test_dismiss_closes_the_suggestion_and_keeps_the_entry(web: Client, demo_db: Engine) -> None:
+    place = location_named(demo_db, "De Boomspijker")
+    with Session(demo_db) as s, s.begin():
+        s.add(
+            SourceSuggestion(
+                entity_type="location",
+                entity_id=place.id,
+                field="phone",
+                source="table:dock",
+                value="+31 20 000 0000",
+                current=place.phone,
+            )
+        )
+    log_in(web, "bram")
+    listing = web.get("/beheer/suggesties").text
+    suggestion_id = re.search(r'id="suggestion-(\d+)"', listing)[1]  # type: ignore[index]
+    done = web.post(
+        f"/beheer/suggesties/{suggestion_id}/negeren", data={"_csrf_token": csrf_token(web, "/beheer")}
+    )
+    assert "Suggestie genegeerd" in done.text and 'id="suggestions-none"' in done.text
+    assert location_named(demo_db, "De Boomspijker").phone == place.phone
+    with demo_db.connect() as conn:
+        resolution = conn.execute(text("SELECT resolution FROM source_suggestion")).scalar_one()
+    assert resolution == "dismissed by bram"
+
+
+def test_xlsx_upload_previews_and_applies(web: Client, demo_db: Engine) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Naam", "Adres", "Postcode", "Plaats", "Lat", "Lon", "Wanneer", "Kosten"])
+    sheet.append(["Koffie-ochtend Proeftuin", "Proefstraat 3", "1102 AA", "Amsterdam", 52.311, 4.971,
+                  "elke dinsdag 10:00-12:00", "gratis"])  # fmt: skip
+    sheet.append(["Buiten Nederland", "", "", "", 52.6, 3.9, "", ""])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    log_in(web, "bram")
+    page = upload(web, buffer.getvalue(), "lijst.xlsx")
+    assert page.status_code == 200 and counted(page.text, "created") == 1
+    assert '<td class="line">3</td>' in page.text  # the North Sea row, by its row number in the sheet
+    form = apply_form(page.text)
+    web.post("/beheer/import/verwerken", data={**form, "_csrf_token": csrf_token(web, "/beheer")})
+    assert location_named(demo_db, "Koffie-ochtend Proeftuin").postcode == "1102 AA"
+
+
+def test_upload_refuses_other_file_types_and_unreadable_lists(web: Client) -> None:
+    log_in(web, "bram")
+    wrong = upload(web, b"%PDF-1.4", "lijst.pdf")
+    assert wrong.status_code == 422 and "CSV of XLSX" in wrong.text
+    headless = upload(web, b"foo;bar\n1;2\n", "lijst.csv")
+    assert headless.status_code == 422 and 'id="import-error"' in headless.text
+
+
+def test_viewer_cannot_upload(web: Client) -> None:
+    log_in(web, "vera")
+    assert web.get("/beheer/import", follow_redirects=False).status_code in (401, 403)
+
+
+def test_preview_in_english(web: Client) -> None:
+    log_in(web, "bram")
+    web.get("/beheer/import?lang=en")
+    page = upload(web, LIST.encode())
+    assert "Preview: partner.csv" in page.text and "Apply these changes" in page.text
+    assert "Skip the wrong rows" in page.text or "Wrong" in page.text
+
+
+def service_form(client: Client, service_id: str) -> dict[str, str]:
+    """A service's edit form as a browser submits it (text inputs, selects, ticked boxes)."""
+    page = client.get(f"/entries/service/{service_id}/bewerken").text
+    inputs = r'<input type="(?:hidden|text)" (?:id="[^"]*" )?name="([^"]+)" value="([^"]*)"'
+    data = dict(re.findall(inputs, page))
+    for name, body in re.findall(r'<select id="f-([^"]+)" name="[^"]+">(.*?)</select>', page, re.S):
+        chosen = re.search(r'<option value="([^"]*)" selected', body)
+        data[name] = chosen[1] if chosen else ""
+    for name, body in re.findall(r'<textarea id="f-([^"]+)" name="[^"]+">(.*?)</textarea>', page, re.S):
+        data[name] = body
+    data.update(
+        (name, "on") for name in re.findall(r'type="checkbox" name="([^"]+)" value="on" checked', page)
+    )
+    return data
+
+
+def test_service_conflict_merges_ticked_boxes_per_field(demo_db: Engine) -> None:
+    from tests.web.test_pages import conflict_choices
+    from web.app import create_app
+
+    with demo_db.connect() as conn:
+        service_id = str(
+            conn.execute(text("SELECT id FROM service WHERE name = 'Stamtafel Centrum'")).scalar_one()
+        )
+    app = create_app(demo_db)
+    with TestClient(app=app) as first, TestClient(app=app) as second:
+        log_in(first, "bram")
+        log_in(second, "ada")
+        form_first, form_second = service_form(first, service_id), service_form(second, service_id)
+        assert form_first.get("support_functions__peers") == "on"
+        del form_first["support_functions__peers"]
+        form_first["support_functions__information"] = "on"
+        assert first.post(f"/entries/service/{service_id}/opslaan", data=form_first).status_code == 200
+        clash = second.post(
+            f"/entries/service/{service_id}/opslaan", data={**form_second, "name": "Stamtafel Centrum-Oost"}
+        )
+        assert clash.status_code == 409
+        choices = conflict_choices(clash.text)
+        assert (choices["pick__support_functions"], choices["pick__name"]) == ("theirs", "mine")
+        saved = second.post(f"/entries/service/{service_id}/samenvoegen", data=choices)
+        assert saved.status_code == 200
+        current = second.get(f"/api/v1/services/{service_id}").json()
+        assert current["name"] == "Stamtafel Centrum-Oost"
+        assert sorted(current["support_functions"]) == ["activity", "company", "information"]

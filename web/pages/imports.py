@@ -1,0 +1,142 @@
+"""Import a partner's list: upload -> preview (rolled back) -> confirm -> apply the same bytes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Request, get, post
+from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Template
+
+from directory.services.entries import EntryService
+from web.accounts.current import current_user, requires_broker
+from web.i18n import field_label
+from web.importing import (
+    MAX_UPLOAD_BYTES,
+    ImportSummary,
+    PendingImport,
+    PendingUploads,
+    UploadRefused,
+    run_upload,
+)
+from web.pages.common import render, translator
+
+Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
+
+
+def _pending_uploads(request: Request[Any, Any, Any]) -> PendingUploads:
+    uploads: PendingUploads = request.app.state.pending_uploads
+    return uploads
+
+
+def _username(request: Request[Any, Any, Any]) -> str:
+    user = current_user(request)
+    return user.username if user else ""
+
+
+def _page(
+    request: Request[Any, Any, Any],
+    status_code: int = 200,
+    *,
+    summary: ImportSummary | None = None,
+    pending: PendingImport | None = None,
+    ticket: str = "",
+    error: str | None = None,
+    detail: str = "",
+    mode: str = "rows",
+) -> Template:
+    t = translator(request)
+    return render(
+        request,
+        "import.html",
+        status_code,
+        summary=summary,
+        pending=pending,
+        ticket=ticket,
+        error=error,
+        detail=detail,
+        mode=mode,
+        field_label=lambda kind_and_field: (
+            f"{t('kind.' + kind_and_field[0])}: {field_label(t.lang, kind_and_field[1])}"
+        ),
+    )
+
+
+@get("/beheer/import", guards=[requires_broker], include_in_schema=False, sync_to_thread=True)
+def import_page(request: Request[Any, Any, Any]) -> Template:
+    """The upload form: a CSV/XLSX file and the choice between per-row and all-or-nothing."""
+    return _page(request)
+
+
+@post(
+    "/beheer/import/voorbeeld",
+    guards=[requires_broker],
+    include_in_schema=False,
+    sync_to_thread=True,
+    # The app's limit is sized for entry forms; a list may be larger (the file itself is checked too).
+    request_max_body_size=MAX_UPLOAD_BYTES + 100_000,
+)
+def import_preview(
+    request: Request[Any, Any, Any], entries: NamedDependency[EntryService], data: Upload
+) -> Template:
+    """Run the import in a transaction that is rolled back, and show what it would change."""
+    mode = "all" if data.get("mode") == "all" else "rows"
+    upload = data.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return _page(request, 422, error="upload.no_file", mode=mode)
+    uploads = _pending_uploads(request)
+    try:
+        pending, path = uploads.keep(upload.filename, upload.file.read(), all_or_nothing=mode == "all")
+        summary = run_upload(
+            entries,
+            path,
+            pending.filename,
+            geocoder=request.app.state.geocoder,
+            all_or_nothing=pending.all_or_nothing,
+            dry_run=True,
+        )
+    except UploadRefused as exc:
+        entries.session.rollback()
+        return _page(request, 422, error=exc.key, detail=exc.detail, mode=mode)
+    entries.session.rollback()  # run_import already did; nothing of a preview may stay
+    return _page(
+        request,
+        summary=summary,
+        pending=pending,
+        ticket=uploads.ticket(pending, _username(request)),
+        mode=mode,
+    )
+
+
+@post("/beheer/import/verwerken", guards=[requires_broker], include_in_schema=False, sync_to_thread=True)
+def import_apply(
+    request: Request[Any, Any, Any], entries: NamedDependency[EntryService], data: Form
+) -> Template:
+    """Apply the previewed file, refusing anything that is not exactly what was previewed."""
+    pending = PendingImport(
+        digest=data.get("digest", ""),
+        filename=data.get("filename", ""),
+        all_or_nothing=data.get("mode") == "all",
+    )
+    uploads = _pending_uploads(request)
+    try:
+        path = uploads.claim(pending, data.get("ticket", ""), _username(request))
+        summary = run_upload(
+            entries,
+            path,
+            pending.filename,
+            geocoder=request.app.state.geocoder,
+            all_or_nothing=pending.all_or_nothing,
+            dry_run=False,
+        )
+    except UploadRefused as exc:
+        return _page(request, 409, error=exc.key, detail=exc.detail, mode=pending.mode)
+    uploads.discard(pending)
+    return _page(request, summary=summary, mode=pending.mode)
+
+
+IMPORT_HANDLERS = [import_page, import_preview, import_apply]

@@ -1,0 +1,166 @@
+"""Import suggestions: values a source offered for fields a broker owns; accept or dismiss them."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from litestar import Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath
+from litestar.response import Template
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from directory.errors import ConflictError, InvalidInputError, NotFoundError
+from directory.models import ENTITY_MODELS
+from directory.services.entries import EntryService
+from importers.models import SourceSuggestion
+from importers.suggestions import (
+    accept_suggestion,
+    all_open_suggestions,
+    dismiss_suggestion,
+    open_suggestions,
+)
+from web.accounts.current import current_user, requires_broker
+from web.i18n import field_label
+from web.pages.common import redirect, render, translator
+
+Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+LIST_PATH = "/beheer/suggesties"
+
+
+def shown_value(value: Any) -> str:
+    """A stored JSON value as a broker reads it (lists with commas, nothing as a dash)."""
+    if value is None or value == "" or value == []:
+        return "–"
+    if isinstance(value, bool):
+        return "ja / yes" if value else "nee / no"
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return ", ".join(value)
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+@dataclass
+class SuggestionRow:
+    """One open suggestion with what the entry holds now (which may differ from when it was made)."""
+
+    id: int
+    kind: str
+    entity_id: str
+    entry_name: str
+    version: int
+    field: str
+    label: str
+    current: str
+    suggested: str
+    source: str
+
+
+def suggestion_rows(session: Session, entries: EntryService, lang: str, rows: Any) -> list[SuggestionRow]:
+    """Suggestions ready for a template; those of deleted entries are left out."""
+    result: list[SuggestionRow] = []
+    for row in rows:
+        assert isinstance(row, SourceSuggestion)
+        model = ENTITY_MODELS.get(row.entity_type)
+        entry: Any = session.get(model, row.entity_id) if model is not None else None
+        if entry is None:
+            continue
+        current = entries.to_dict(entry).get(row.field)
+        result.append(
+            SuggestionRow(
+                row.id,
+                row.entity_type,
+                str(row.entity_id),
+                entry.name,
+                entry.version,
+                row.field,
+                field_label(lang, row.field),
+                shown_value(current),
+                shown_value(row.value),
+                row.source.removeprefix("table:"),
+            )
+        )
+    return result
+
+
+def entry_suggestions(entries: EntryService, lang: str, kind: str, entity_id: Any) -> list[SuggestionRow]:
+    """The open suggestions of one entry (shown on its edit page)."""
+    return suggestion_rows(entries.session, entries, lang, open_suggestions(entries.session, kind, entity_id))
+
+
+@get(LIST_PATH, guards=[requires_broker], include_in_schema=False, sync_to_thread=True)
+def suggestions_page(request: Request[Any, Any, Any], entries: NamedDependency[EntryService]) -> Template:
+    """Every open suggestion, with accept and dismiss."""
+    t = translator(request)
+    rows = suggestion_rows(entries.session, entries, t.lang, all_open_suggestions(entries.session))
+    return render(request, "suggestions.html", suggestions=rows, back=LIST_PATH)
+
+
+def _back(data: dict[str, str]) -> str:
+    back = data.get("back") or LIST_PATH
+    return back if back.startswith("/") and not back.startswith("//") else LIST_PATH
+
+
+def _broker(request: Request[Any, Any, Any]) -> str:
+    user = current_user(request)
+    return user.username if user else "?"
+
+
+@post(
+    LIST_PATH + "/{suggestion_id:int}/overnemen",
+    guards=[requires_broker],
+    include_in_schema=False,
+    sync_to_thread=True,
+)
+def accept(
+    request: Request[Any, Any, Any],
+    entries: NamedDependency[EntryService],
+    suggestion_id: FromPath[int],
+    data: Form,
+) -> Response[Any]:
+    """Take the source's value as the broker's own edit, through the version check."""
+    try:
+        version = int(data.get("version", ""))
+    except ValueError:
+        return redirect(_back(data), "suggest.changed")
+    try:
+        accept_suggestion(entries.session, suggestion_id, _broker(request), expected_version=version)
+    except NotFoundError:
+        entries.session.rollback()
+        return redirect(_back(data), "suggest.gone")
+    except ConflictError:
+        # The entry changed after the page was shown: let the broker look at it again.
+        entries.session.rollback()
+        return redirect(_back(data), "suggest.changed")
+    except (InvalidInputError, ValidationError):
+        entries.session.rollback()
+        return redirect(_back(data), "suggest.invalid")
+    return redirect(_back(data), "suggest.accepted")
+
+
+@post(
+    LIST_PATH + "/{suggestion_id:int}/negeren",
+    guards=[requires_broker],
+    include_in_schema=False,
+    sync_to_thread=True,
+)
+def dismiss(
+    request: Request[Any, Any, Any],
+    entries: NamedDependency[EntryService],
+    suggestion_id: FromPath[int],
+    data: Form,
+) -> Response[Any]:
+    """Close the suggestion; the entry stays as it is."""
+    try:
+        dismiss_suggestion(entries.session, suggestion_id, _broker(request))
+    except NotFoundError:
+        return redirect(_back(data), "suggest.gone")
+    return redirect(_back(data), "suggest.dismissed")
+
+
+SUGGESTION_HANDLERS = [suggestions_page, accept, dismiss]
