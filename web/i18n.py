@@ -46,6 +46,43 @@ MESSAGES: dict[str, dict[str, str]] = {
         "map.list": "Lijst van de plekken",
         "map.more": "Meer over deze plek",
         "map.none": "Geen plekken gevonden. Zet een filter uit.",
+        "map.layer_stadsdeel": "Stadsdelen",
+        "map.layer_wijk": "Wijken",
+        "map.layer_buurt": "Buurten",
+        "map.layers_hint": "Lijnen van stadsdelen, wijken en buurten zet je aan en uit met de knop "
+        "rechtsboven op de kaart.",
+        # map: reachable area and group meeting place
+        "scout.reach_title": "Wat is bereikbaar vanaf een adres?",
+        "scout.reach_intro": "Vul een adres of postcode in. De kaart laat zien tot waar je komt, over "
+        "de straat. Het adres wordt niet bewaard.",
+        "scout.place": "Adres, postcode of coördinaten",
+        "scout.place_hint": "Bijvoorbeeld: 1011 EC, Recht Boomssloot 52 of 52.372, 4.900",
+        "scout.mode": "Hoe reis je?",
+        "scout.minutes": "Hoeveel minuten?",
+        "scout.reach_submit": "Toon wat bereikbaar is",
+        "scout.group_title": "Plek voor een groep zoeken",
+        "scout.group_intro": "Vul de adressen van de deelnemers in, één per regel ({min} tot {max}). "
+        "Je ziet de plekken die iedereen op tijd kan bereiken. De adressen worden niet bewaard.",
+        "scout.origins": "Adressen of postcodes, één per regel",
+        "scout.origins_hint": "Bijvoorbeeld: 1011 EC op de eerste regel, Recht Boomssloot 52 op de "
+        "tweede.",
+        "scout.group_submit": "Zoek een plek voor de groep",
+        "scout.filters_kept": "De filters hierboven tellen ook mee.",
+        "scout.start": "Start",
+        "scout.area_layer": "Bereikbaar in {minutes} minuten {mode}",
+        "scout.reach_count": "{count} plekken bereik je in {minutes} minuten {mode}, over de straat.",
+        "scout.group_count": "{count} plekken kan iedereen ({members} mensen) bereiken in {minutes} "
+        "minuten {mode}. Bovenaan staat de plek waar de langste reistijd het kortst is.",
+        "scout.group_partly": "{count} andere plekken zijn voor een deel van de groep te ver.",
+        "scout.group_size": "Vul {min} tot {max} adressen in, één per regel. Nu staan er {count}.",
+        "scout.bad_lines": "Deze regels vinden we niet: {lines}. Typ per regel een postcode (1011 EC) "
+        "of een straat en huisnummer.",
+        "scout.worst": "langste reistijd {travel}",
+        "scout.members_minutes": "Minuten per deelnemer",
+        "scout.member_minutes": "{n}: {minutes} min",
+        "scout.members_off_network": "Let op: deelnemer {lines} woont ver van de straten op onze "
+        "kaart. Voor die deelnemer schatten we de tijd in een rechte lijn.",
+        "scout.back": "Terug naar de hele kaart",
         # facts
         "fact.cost": "Kosten",
         "fact.free": "Gratis",
@@ -277,6 +314,43 @@ MESSAGES: dict[str, dict[str, str]] = {
         "map.list": "List of the places",
         "map.more": "More about this place",
         "map.none": "No places found. Turn a filter off.",
+        "map.layer_stadsdeel": "Districts (stadsdelen)",
+        "map.layer_wijk": "Neighbourhoods (wijken)",
+        "map.layer_buurt": "Areas (buurten)",
+        "map.layers_hint": "Turn the lines of districts, neighbourhoods and areas on and off with "
+        "the button at the top right of the map.",
+        # map: reachable area and group meeting place
+        "scout.reach_title": "What can you reach from an address?",
+        "scout.reach_intro": "Enter an address or postcode. The map shows how far you get along the "
+        "streets. The address is not kept.",
+        "scout.place": "Address, postcode or coordinates",
+        "scout.place_hint": "For example: 1011 EC, Recht Boomssloot 52 or 52.372, 4.900",
+        "scout.mode": "How do you travel?",
+        "scout.minutes": "How many minutes?",
+        "scout.reach_submit": "Show what is reachable",
+        "scout.group_title": "Find a place for a group",
+        "scout.group_intro": "Enter the addresses of the members, one per line ({min} to {max}). "
+        "You see the places everyone can reach in time. The addresses are not kept.",
+        "scout.origins": "Addresses or postcodes, one per line",
+        "scout.origins_hint": "For example: 1011 EC on the first line, Recht Boomssloot 52 on the "
+        "second.",
+        "scout.group_submit": "Find a place for the group",
+        "scout.filters_kept": "The filters above count as well.",
+        "scout.start": "Start",
+        "scout.area_layer": "Reachable in {minutes} minutes {mode}",
+        "scout.reach_count": "You reach {count} places in {minutes} minutes {mode}, along the streets.",
+        "scout.group_count": "Everyone ({members} people) can reach {count} places in {minutes} "
+        "minutes {mode}. The place where the longest trip is shortest comes first.",
+        "scout.group_partly": "{count} other places are too far for part of the group.",
+        "scout.group_size": "Enter {min} to {max} addresses, one per line. There are {count} now.",
+        "scout.bad_lines": "We cannot find these lines: {lines}. Type a postcode (1011 EC) or a "
+        "street and number on each line.",
+        "scout.worst": "longest trip {travel}",
+        "scout.members_minutes": "Minutes per member",
+        "scout.member_minutes": "{n}: {minutes} min",
+        "scout.members_off_network": "Note: member {lines} lives far from the streets on our map. "
+        "For them we estimate the time in a straight line.",
+        "scout.back": "Back to the whole map",
         "fact.cost": "Cost",
         "fact.free": "Free",
         "fact.unknown": "Unknown",

@@ -16,6 +16,7 @@ from directory.errors import ServiceUnavailableError
 from directory.settings import get_settings
 from geo.network.profiles import PROFILES, Profile
 from geo.reach import MAX_MINUTES, Reachability, get_reachability
+from web.i18n import Translator
 
 #: Page travel mode -> geo profile name (geo/network/profiles.py).
 MODE_PROFILES = {
@@ -59,3 +60,10 @@ def parse_minutes(raw: str | None) -> int | None:
     except ValueError:
         return None
     return value if 1 <= value <= MAX_MINUTES else None
+
+
+def travel_text(t: Translator, minutes: int, mode: str, method: str = "network") -> str:
+    """'ongeveer 7 minuten lopen', marked when it is a straight-line estimate."""
+    key = "travel.minutes_one" if minutes == 1 else "travel.minutes"
+    text = t(key, minutes=minutes, mode=t(f"mode.{mode}"))
+    return text + (" " + t("travel.crow_fly_mark") if method == "crow_fly" else "")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -49,6 +50,21 @@ def demo_network(engine: Engine) -> Engine:
     if not built:
         build_network(engine, DEMO_OSM)
     return engine
+
+
+@pytest.fixture(scope="module")
+def boundaries(engine: Engine, shared_data: Path) -> Iterator[Path]:
+    """The real stadsdelen, wijken and buurten of Amsterdam, removed again after the module.
+
+    Removed because later tests (the Amsterdam importer's) must not find codes these assigned.
+    """
+    from geo.build import build_boundaries
+
+    folder = shared_data / "boundaries"
+    build_boundaries(engine, folder)
+    yield folder
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM geo_boundary"))
 
 
 @pytest.fixture

@@ -38,7 +38,7 @@ from web.present import (
     waiting_text,
     what_to_say,
 )
-from web.travel import DEFAULT_MINUTES, MAX_MINUTES, TRAVEL_MODES, parse_minutes, routing
+from web.travel import DEFAULT_MINUTES, MAX_MINUTES, TRAVEL_MODES, parse_minutes, routing, travel_text
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 #: The handout lists at most this many places, so a client is not overwhelmed.
@@ -111,14 +111,6 @@ def _context(request: Request[Any, Any, Any], db: Session, form: SupportForm, **
 def support_page(request: Request[Any, Any, Any], db: NamedDependency[Session]) -> Template:
     """The empty search form."""
     return render(request, "support.html", **_context(request, db, SupportForm(), results=None))
-
-
-def travel_text(t: Translator, minutes: int, mode: str, method: str) -> str:
-    """'ongeveer 7 minuten lopen', marked when it is a straight-line estimate."""
-    text = t(
-        "travel.minutes_one" if minutes == 1 else "travel.minutes", minutes=minutes, mode=t(f"mode.{mode}")
-    )
-    return text + (" " + t("travel.crow_fly_mark") if method == "crow_fly" else "")
 
 
 def hit_facts(t: Translator, results: SupportResults) -> Any:
