@@ -83,6 +83,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "scout.members_off_network": "Let op: deelnemer {lines} woont ver van de straten op onze "
         "kaart. Voor die deelnemer schatten we de tijd in een rechte lijn.",
         "scout.back": "Terug naar de hele kaart",
+        "scout.none": "Geen plekken gevonden. Kies meer minuten of zet een filter uit.",
         # facts
         "fact.cost": "Kosten",
         "fact.free": "Gratis",
@@ -351,6 +352,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "scout.members_off_network": "Note: member {lines} lives far from the streets on our map. "
         "For them we estimate the time in a straight line.",
         "scout.back": "Back to the whole map",
+        "scout.none": "No places found. Choose more minutes or turn a filter off.",
         "fact.cost": "Cost",
         "fact.free": "Free",
         "fact.unknown": "Unknown",

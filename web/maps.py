@@ -124,7 +124,9 @@ def add_area(fmap: folium.Map, geometry: Any, name: str) -> None:
 
 def add_start_points(fmap: folium.Map, points: list[tuple[float, float, str]]) -> None:
     """Starting points (a search address, group members) as numbered circles, never named by address."""
-    for lat, lon, label in points:
+    for number, (lat, lon, label) in enumerate(points):
+        # Members often live close together: alternate sides so their labels do not cover each other.
+        direction = "left" if number % 2 else "right"
         folium.CircleMarker(
             [lat, lon],
             radius=9,
@@ -133,5 +135,5 @@ def add_start_points(fmap: folium.Map, points: list[tuple[float, float, str]]) -
             fill=True,
             fill_color="#ffffff",
             fill_opacity=1.0,
-            tooltip=folium.Tooltip(str(safe_html(label)), permanent=True, direction="top"),
+            tooltip=folium.Tooltip(str(safe_html(label)), permanent=True, direction=direction),
         ).add_to(fmap)
