@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from litestar import Litestar
@@ -27,6 +28,7 @@ from web.errors import EXCEPTION_HANDLERS
 from web.pages import PAGE_HANDLERS
 from web.pages.common import template_config
 from web.pages.errors import page_aware
+from web.travel import warm_up_routing
 
 #: Largest request body accepted (bytes); larger ones get 413 before they are read whole.
 MAX_BODY_BYTES = 2_000_000
@@ -50,6 +52,14 @@ def create_app(
         app.state.sessionmaker = sessionmaker_for(engine)
         app.state.login_limiter = LoginRateLimiter()
         app.state.geocoder = geocoder or make_geocoder(engine, get_settings().geo)
+        # Load the street network and its profiles in the background, so the first support
+        # search or map question does not wait for it (seconds on a city-sized network).
+        threading.Thread(
+            target=warm_up_routing,
+            args=(engine,),
+            name="wijkgram-warm-up",
+            daemon=True,
+        ).start()
 
     return Litestar(
         route_handlers=[

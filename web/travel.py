@@ -8,6 +8,7 @@ profile, and a crow-fly guess next to real walking times would mislead.
 
 from __future__ import annotations
 
+import logging
 import math
 
 from sqlalchemy import Engine
@@ -15,8 +16,10 @@ from sqlalchemy import Engine
 from directory.errors import ServiceUnavailableError
 from directory.settings import get_settings
 from geo.network.profiles import PROFILES, Profile
-from geo.reach import MAX_MINUTES, Reachability, get_reachability
+from geo.reach import MAX_MINUTES, Reachability, get_reachability, warm_up
 from web.i18n import Translator
+
+log = logging.getLogger(__name__)
 
 #: Page travel mode -> geo profile name (geo/network/profiles.py).
 MODE_PROFILES = {
@@ -51,6 +54,17 @@ def routing(engine: Engine) -> Reachability | None:
         return get_reachability(engine, max_snap_m=get_settings().geo.max_snap_m)
     except ServiceUnavailableError:
         return None
+
+
+def warm_up_routing(engine: Engine) -> None:
+    """Load the network and all profiles now (server start, in a thread); a failure only delays it.
+
+    Requests load it themselves when this did not finish, so nothing is lost by giving up here.
+    """
+    try:
+        warm_up(engine, max_snap_m=get_settings().geo.max_snap_m)
+    except Exception as exc:  # a background warm-up must never take the server down
+        log.warning("street network warm-up failed (%s); it loads on first use", type(exc).__name__)
 
 
 def parse_minutes(raw: str | None) -> int | None:
