@@ -142,6 +142,7 @@ def test_without_a_network_the_page_says_it_falls_back_to_crow_fly(web: Client, 
     response = search(web, "1011 EC", minutes=10)
     assert response.status_code == 200, response.text
     assert 'id="crow-fly-notice"' in response.text and "in een rechte lijn" in response.text
+    assert "over de straat" not in response.text
     cards = shown(response.text)
     timed = [t for t in cards.values() if "minu" in t]
     assert timed and all("(geschat in een rechte lijn)" in t for t in timed)
