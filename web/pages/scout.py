@@ -43,6 +43,7 @@ MAX_LINE = 200
 
 
 def _common(t: Translator, data: dict[str, str], form: ScoutForm) -> ScoutForm:
+    """Read and check the fields both forms share (mode, minutes) into `form`."""
     form.mode = data.get("mode", "walk")
     if form.mode not in TRAVEL_MODES:
         form.errors["mode"] = t("travel.bad_mode")
