@@ -64,8 +64,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "scout.group_intro": "Vul de adressen van de deelnemers in, één per regel ({min} tot {max}). "
         "Je ziet de plekken die iedereen op tijd kan bereiken. De adressen worden niet bewaard.",
         "scout.origins": "Adressen of postcodes, één per regel",
-        "scout.origins_hint": "Bijvoorbeeld: 1011 EC op de eerste regel, Recht Boomssloot 52 op de "
-        "tweede.",
+        "scout.origins_hint": "Bijvoorbeeld: 1011 EC op de eerste regel, Recht Boomssloot 52 op de tweede.",
         "scout.group_submit": "Zoek een plek voor de groep",
         "scout.filters_kept": "De filters hierboven tellen ook mee.",
         "scout.start": "Start",
@@ -334,8 +333,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "scout.group_intro": "Enter the addresses of the members, one per line ({min} to {max}). "
         "You see the places everyone can reach in time. The addresses are not kept.",
         "scout.origins": "Addresses or postcodes, one per line",
-        "scout.origins_hint": "For example: 1011 EC on the first line, Recht Boomssloot 52 on the "
-        "second.",
+        "scout.origins_hint": "For example: 1011 EC on the first line, Recht Boomssloot 52 on the second.",
         "scout.group_submit": "Find a place for the group",
         "scout.filters_kept": "The filters above count as well.",
         "scout.start": "Start",

@@ -19,7 +19,6 @@ from litestar.response import Template
 from sqlalchemy.orm import Session
 
 from directory.models import Location, Service
-from geo.boundaries import boundary_outlines
 from geo.reach import MAX_GROUP
 from web.finder import LOW_COST_EUR, VenueFilters, find_venues, services_at
 from web.i18n import Translator
@@ -33,14 +32,14 @@ from web.maps import (
     popup,
     safe_html,
 )
+from web.outlines import LEVELS as OUTLINE_LEVELS
+from web.outlines import outlines
 from web.pages.common import render, translator
 from web.pages.labels import vocabulary_labels
 from web.present import address_text, contact_text, cost_text, facilities_text, schedule_text
 from web.travel import DEFAULT_MINUTES, MAX_MINUTES, TRAVEL_MODES
 
 Flag = FromQuery[bool]
-#: Outline layers, coarse to fine; only the stadsdelen are switched on at first.
-OUTLINE_LEVELS = ("stadsdeel", "wijk", "buurt")
 
 
 @dataclass
@@ -128,11 +127,10 @@ def build_map(
     """The folium map: area outlines, one toggleable clustered layer per category, and the overlay."""
     overlay = overlay or Overlay()
     fmap = new_map()
-    conn = session.connection()
+    areas = outlines(session.connection())
     for level in OUTLINE_LEVELS:
-        add_outlines(
-            fmap, t(f"map.layer_{level}"), level, boundary_outlines(conn, level), show=level == "stadsdeel"
-        )
+        # Coarse to fine; only the stadsdelen are switched on at first.
+        add_outlines(fmap, t(f"map.layer_{level}"), level, areas[level], show=level == "stadsdeel")
     if overlay.area is not None:
         add_area(fmap, overlay.area, overlay.area_name)
     held = services_at(session, [loc.id for loc in locations])
