@@ -1,8 +1,9 @@
-"""Latency of the main pages over loopback: the map, the support search and the handout.
+"""Latency of the main pages over loopback: map, reach and group forms, support search, handout.
 
 Run: .venv/bin/python -m bench.web_pages [--requests 50]
 Uses a scratch database on the test cluster (or DATABASE_URL's server) with the
-demo entries, serves the app with uvicorn on 127.0.0.1 and times sequential
+demo entries and the demo's geo (street network and addresses from the shipped
+cut; boundaries when ../shared/data is there), serves the app with uvicorn on 127.0.0.1 and times sequential
 requests (bounded count). Prints p50/p95 per page in milliseconds.
 """
 
@@ -19,6 +20,8 @@ from sqlalchemy.orm import Session
 
 from directory.db import migrate
 from directory.demo import load_demo
+from directory.settings import get_settings
+from geo.demo import prepare_demo_geo
 from tests.conftest import _start_test_cluster, create_database, drop_database
 from tests.web.browser import serve
 
@@ -45,6 +48,7 @@ def main() -> None:
     try:
         migrate.upgrade(url)
         engine = create_engine(url)
+        prepare_demo_geo(engine, boundaries_dir=get_settings().data.shared_dir / "boundaries")
         with Session(engine) as session, session.begin():
             load_demo(session)
         with serve(engine) as base, httpx.Client(base_url=base, timeout=30) as client:
@@ -54,10 +58,15 @@ def main() -> None:
             form = {"_csrf_token": token[1], "address": "1011 EC", "mode": "walk", "minutes": "15"}
             form |= {f"need_{n}": "on" for n in ("company", "money", "practical")}
             handout = {**form, "lat": "52.3722", "lon": "4.9031"}
+            reach = {"_csrf_token": token[1], "place": "1011 EC", "mode": "walk", "minutes": "15"}
+            members = "\n".join(["1011 EC", "Recht Boomssloot 52", "52.37310, 4.89323", "1012 JS", "1011 HB"])
+            group = {**reach, "origins": members}
             client.post("/steun/zoeken", data=form).raise_for_status()  # builds the address table once
             results = {
                 "GET /kaart": _timed(lambda: client.get("/kaart"), count),
                 "GET /kaart?kitchen=true": _timed(lambda: client.get("/kaart?kitchen=true"), count),
+                "POST /kaart/bereik": _timed(lambda: client.post("/kaart/bereik", data=reach), count),
+                "POST /kaart/groep (5)": _timed(lambda: client.post("/kaart/groep", data=group), count),
                 "POST /steun/zoeken": _timed(lambda: client.post("/steun/zoeken", data=form), count),
                 "POST /steun/folder": _timed(lambda: client.post("/steun/folder", data=handout), count),
             }

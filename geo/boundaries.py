@@ -185,3 +185,25 @@ def list_boundaries(conn: Connection, level: str) -> list[dict[str, str | None]]
         {"level": level},
     ).all()
     return [{"code": r[0], "name": r[1], "parent_code": r[2]} for r in rows]
+
+
+def boundary_outlines(
+    conn: Connection, level: str, tolerance_deg: float = 0.00008
+) -> list[dict[str, str | None]]:
+    """The areas of one level with a simplified GeoJSON geometry (for drawing outlines on a map).
+
+    Simplified (about 8 m) and cut to 5 decimals: the buurten of the whole
+    city then fit in a page, where the stored polygons would be over a megabyte.
+    """
+    if level not in ("stadsdeel", "wijk", "buurt"):
+        raise InvalidInputError("level", "choose stadsdeel, wijk or buurt")
+    rows = conn.execute(
+        text(
+            """
+            SELECT code, name, ST_AsGeoJSON(ST_SimplifyPreserveTopology(geom, :tolerance), 5)
+            FROM geo_boundary WHERE level = :level ORDER BY code
+            """
+        ),
+        {"level": level, "tolerance": tolerance_deg},
+    ).all()
+    return [{"code": r[0], "name": r[1], "geometry": r[2]} for r in rows]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import threading
 from typing import Any
 
 from litestar import Litestar
@@ -29,6 +30,7 @@ from web.importing import PendingUploads, default_folder
 from web.pages import PAGE_HANDLERS
 from web.pages.common import template_config
 from web.pages.errors import page_aware
+from web.travel import warm_up_routing
 
 #: Largest request body accepted (bytes); larger ones get 413 before they are read whole.
 MAX_BODY_BYTES = 2_000_000
@@ -58,6 +60,14 @@ def create_app(
         app.state.pending_uploads = PendingUploads(
             default_folder(), secret.encode() if secret else secrets.token_bytes(32)
         )
+        # Load the street network and its profiles in the background, so the first support
+        # search or map question does not wait for it (seconds on a city-sized network).
+        threading.Thread(
+            target=warm_up_routing,
+            args=(engine,),
+            name="wijkgram-warm-up",
+            daemon=True,
+        ).start()
 
     return Litestar(
         route_handlers=[

@@ -1,20 +1,20 @@
 """The two questions the pages ask of the directory, behind one function each.
 
-`find_venues` (scouting map) and `find_support` (support nearby) use the
-PostGIS radius query and column filters today. They are the seams where
-search (directory/search) and travel time (geo reachability) plug in later:
-callers only see the dataclasses below, so swapping the engine is a change
-inside these functions.
+`find_venues` (scouting map) filters on columns; `find_support` (support
+nearby) takes travel times over the street network from geo's
+`Reachability` for the chosen mode, and falls back to a crow-fly radius
+(said so on the page) when no network has been built. Callers only see the
+dataclasses below, so swapping an engine is a change inside these functions.
 """
 
 from __future__ import annotations
 
-import math
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from geoalchemy2 import Geography
@@ -23,10 +23,9 @@ from sqlalchemy import ColumnElement, and_, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from directory.models import Location, Service, service_at_location
+from geo.reach import Method, Origin, Reachability
+from web.travel import crow_fly_minutes_to_metres, profile_for, whole_minutes
 
-#: Metres per minute per travel mode, for the crow-fly estimate until reachability lands.
-SPEED_M_PER_MIN = {"walk": 80.0, "slow_walk": 50.0, "wheelchair": 60.0, "scootmobiel": 150.0, "bike": 250.0}
-TRAVEL_MODES = tuple(SPEED_M_PER_MIN)
 #: Needs a professional can tick, in the order the results show them.
 NEEDS = ("practical", "company", "information", "peers", "language", "money")
 #: What counts as "low cost" on the map (euro per visit).
@@ -137,19 +136,16 @@ class SupportQuery:
     languages: tuple[str, ...] = ()
     community: str | None = None
 
-    @property
-    def radius_m(self) -> float:
-        """How far the client gets in the chosen minutes (crow-fly estimate)."""
-        return self.minutes * SPEED_M_PER_MIN[self.mode]
-
 
 @dataclass
 class SupportHit:
-    """A service that answers a need, where it is and how far."""
+    """A service that answers a need, where it is and how long the trip takes."""
 
     service: Service
     location: Location | None
-    distance_m: float | None
+    seconds: float | None
+    method: Method = "network"
+    distance_m: float | None = None  # only for crow-fly estimates, where metres mean something
     comes_to_you: bool = False
     language_match: bool = False
     community_match: bool = False
@@ -158,16 +154,23 @@ class SupportHit:
 
 @dataclass
 class SupportResults:
-    """Hits grouped by need, in the order of `NEEDS`."""
+    """Hits grouped by need, in the order of `NEEDS`, and how the travel times were found."""
 
     query: SupportQuery
     groups: dict[str, list[SupportHit]] = field(default_factory=dict)
+    #: False when no street network is built: every time is then a crow-fly estimate.
+    network_available: bool = True
+    #: False when the address lies too far from any street of the network (crow-fly too).
+    origin_on_network: bool = True
 
     def minutes_for(self, hit: SupportHit) -> int | None:
-        """Travel minutes to a hit at the query's mode (crow-fly estimate)."""
-        if hit.distance_m is None:
-            return None
-        return max(1, math.ceil(hit.distance_m / SPEED_M_PER_MIN[self.query.mode]))
+        """Whole travel minutes to a hit (rounded up), None for services that come to you."""
+        return None if hit.seconds is None else whole_minutes(hit.seconds)
+
+    @property
+    def crow_fly(self) -> bool:
+        """True when the times on this page are straight-line estimates, not street routes."""
+        return not (self.network_available and self.origin_on_network)
 
     def top(self, count: int) -> list[SupportHit]:
         """The best `count` distinct services over all groups (for the handout)."""
@@ -194,35 +197,84 @@ def is_stale(verified_at: datetime | None, months: int, now: datetime | None = N
     return verified_at < (now or datetime.now(UTC)) - relativedelta(months=months)
 
 
-def find_support(session: Session, query: SupportQuery, *, stale_after_months: int = 12) -> SupportResults:
-    """Active services meeting the needs, near the point or coming to it, grouped by need."""
-    here = cast(func.ST_SetSRID(func.ST_MakePoint(query.lon, query.lat), 4326), Geography)
-    distance = func.ST_Distance(cast(Location.geom, Geography), here)
-    needs_match = Service.support_functions.overlap(list(query.needs))
-    nearby = session.execute(
-        select(Service, Location, distance)
+def _active_services_at(needs: Sequence[str], *where: ColumnElement[bool]) -> Any:
+    """Active services meeting a need, with the active location they are held at."""
+    return (
+        select(Service, Location)
         .join(service_at_location, service_at_location.c.service_id == Service.id)
         .join(Location, Location.id == service_at_location.c.location_id)
         .where(
             Service.status == "active",
             Location.status == "active",
-            needs_match,
-            func.ST_DWithin(cast(Location.geom, Geography), here, query.radius_m),
+            Service.support_functions.overlap(list(needs)),
+            *where,
         )
-        .order_by(distance)
+    )
+
+
+def _network_hits(
+    session: Session, query: SupportQuery, routing: Reachability
+) -> tuple[list[SupportHit], bool]:
+    """Hits at locations reachable over the street network in time, and whether the origin is on it."""
+    reach = routing.reach(session, Origin(query.lat, query.lon), profile_for(query.mode), query.minutes)
+    reached = {uuid.UUID(r.location.id): r for r in reach.locations}
+    if not reached:
+        return [], reach.origin_on_network
+    rows = session.execute(_active_services_at(query.needs, Location.id.in_(list(reached)))).all()
+    hits = [
+        SupportHit(service, location, reached[location.id].seconds, reached[location.id].method)
+        for service, location in rows
+    ]
+    return hits, reach.origin_on_network
+
+
+def _crow_fly_hits(session: Session, query: SupportQuery) -> list[SupportHit]:
+    """The fallback without a network: PostGIS distance, at the profile's base speed."""
+    here = cast(func.ST_SetSRID(func.ST_MakePoint(query.lon, query.lat), 4326), Geography)
+    distance = func.ST_Distance(cast(Location.geom, Geography), here)
+    radius = crow_fly_minutes_to_metres(query.mode, query.minutes)
+    rows = session.execute(
+        _active_services_at(
+            query.needs, func.ST_DWithin(cast(Location.geom, Geography), here, radius)
+        ).add_columns(distance)
     ).all()
+    speed = profile_for(query.mode).speed_ms
+    return [
+        SupportHit(service, location, float(metres) / speed, "crow_fly", distance_m=float(metres))
+        for service, location, metres in rows
+    ]
+
+
+def find_support(
+    session: Session,
+    query: SupportQuery,
+    *,
+    routing: Reachability | None = None,
+    stale_after_months: int = 12,
+) -> SupportResults:
+    """Active services meeting the needs, reachable in time or coming to the point, grouped by need.
+
+    With `routing` (a built street network) travel times follow the streets for
+    the query's mode and places outside the time are left out; without it the
+    times are crow-fly estimates, and the results say so.
+    """
+    results = SupportResults(query, network_available=routing is not None)
+    if routing is not None:
+        found, results.origin_on_network = _network_hits(session, query, routing)
+    else:
+        found = _crow_fly_hits(session, query)
     point = func.ST_SetSRID(func.ST_MakePoint(query.lon, query.lat), 4326)
     visiting = session.scalars(
         select(Service).where(
             Service.status == "active",
-            needs_match,
+            Service.support_functions.overlap(list(query.needs)),
             and_(Service.service_area.is_not(None), func.ST_Covers(Service.service_area, point)),
         )
     ).all()
+    # A service held at several places counts once, at the quickest one.
     best: dict[uuid.UUID, SupportHit] = {}
-    for service, location, metres in nearby:
-        if service.id not in best:
-            best[service.id] = SupportHit(service, location, float(metres))
+    for hit in sorted(found, key=lambda h: h.seconds or 0.0):
+        best.setdefault(hit.service.id, hit)
     for service in visiting:
         best.setdefault(service.id, SupportHit(service, None, None, comes_to_you=True))
     wanted_languages = set(query.languages)
@@ -238,10 +290,9 @@ def find_support(session: Session, query: SupportQuery, *, stale_after_months: i
         return (
             0 if hit.community_match else 1,
             0 if hit.language_match or not wanted_languages else 1,
-            hit.distance_m if hit.distance_m is not None else 0.0,
+            hit.seconds if hit.seconds is not None else 0.0,
         )
 
-    results = SupportResults(query)
     for need in NEEDS:
         if need in query.needs:
             hits = [h for h in best.values() if need in (h.service.support_functions or [])]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from litestar.testing import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from directory.demo import load_demo
@@ -35,9 +36,62 @@ def demo_addresses(engine: Engine) -> None:
     build_addresses(engine, DEMO_OSM)
 
 
+@pytest.fixture(scope="session")
+def demo_network(engine: Engine) -> Engine:
+    """A street network under the demo places: kept when one is built (geo's Centrum one covers them).
+
+    Built from the demo cut otherwise, as `wijkgram geo prepare-demo` does.
+    """
+    from geo.build import build_network
+    from geo.demo import DEMO_OSM
+
+    with engine.connect() as conn:
+        built = conn.execute(text("SELECT count(*) FROM geo_network_build")).scalar_one()
+    if not built:
+        build_network(engine, DEMO_OSM)
+    return engine
+
+
+@pytest.fixture(scope="module")
+def boundaries(engine: Engine, shared_data: Path) -> Iterator[Path]:
+    """The real stadsdelen, wijken and buurten of Amsterdam, removed again after the module.
+
+    Removed because later tests (the Amsterdam importer's) must not find codes these assigned.
+    """
+    from geo.build import build_boundaries
+
+    folder = shared_data / "boundaries"
+    build_boundaries(engine, folder)
+    yield folder
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM geo_boundary"))
+
+
 @pytest.fixture
-def demo_db(clean_db: Engine, password_hashes: dict[str, str], demo_addresses: None) -> Engine:
-    """The clean database with the demo entries (real Amsterdam places) and one user per role."""
+def no_network(demo_db: Engine) -> Iterator[Engine]:
+    """The demo database as if no street network had been built; the build rows come back afterwards.
+
+    Only the build register is emptied (that is what geo checks first), so
+    the network itself and geo's loaded graph stay for the next test.
+    """
+    with demo_db.begin() as conn:
+        rows = conn.execute(text("SELECT * FROM geo_network_build")).mappings().all()
+        conn.execute(text("DELETE FROM geo_network_build"))
+    try:
+        yield demo_db
+    finally:
+        with demo_db.begin() as conn:
+            for row in rows:
+                columns = ", ".join(row.keys())
+                values = ", ".join(f":{key}" for key in row)
+                conn.execute(text(f"INSERT INTO geo_network_build ({columns}) VALUES ({values})"), dict(row))
+
+
+@pytest.fixture
+def demo_db(
+    clean_db: Engine, password_hashes: dict[str, str], demo_addresses: None, demo_network: Engine
+) -> Engine:
+    """The clean database with the demo entries (real Amsterdam places), a network, a user per role."""
     from web.accounts.models import User
 
     with Session(clean_db) as s, s.begin():

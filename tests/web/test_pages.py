@@ -114,31 +114,14 @@ def test_support_search_from_a_postcode_groups_by_need_within_reach(
     assert response.status_code == 200, response.text
     groups = re.findall(r'<section class="need-group" data-need="(\w+)">', response.text)
     assert groups == ["company", "money"]
-    distances = [int(m) for m in re.findall(r"<dd>(\d+) meter, ongeveer", response.text)]
-    assert distances, "hits carry a distance"
-    assert max(distances) <= 15 * 80
+    assert "over de straat" in response.text and 'id="crow-fly-notice"' not in response.text
     company = response.text.split('data-need="company"')[1].split('data-need="money"')[0]
-    company_distances = [int(m) for m in re.findall(r"<dd>(\d+) meter, ongeveer", company)]
-    assert company_distances == sorted(company_distances), "nearest first"
-    from geo.geocoding.offline import OfflineGeocoder
-
-    place = OfflineGeocoder(demo_db).geocode(address)
-    assert place is not None
-    with demo_db.connect() as conn:
-        expected = conn.execute(
-            text(
-                "WITH here AS (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS p) "
-                "SELECT count(DISTINCT s.id) FROM service s, here "
-                "WHERE 'money' = ANY(s.support_functions) AND s.status = 'active' AND ("
-                " ST_Covers(s.service_area, here.p) OR EXISTS (SELECT 1 FROM service_at_location sl "
-                " JOIN location l ON l.id = sl.location_id WHERE sl.service_id = s.id "
-                " AND ST_DWithin(l.geom::geography, here.p::geography, 1200)))"
-            ),
-            {"lat": place.lat, "lon": place.lon},
-        ).scalar_one()
+    company_minutes = [int(m) for m in re.findall(r"<dd>ongeveer (\d+) minu", company)]
+    assert company_minutes, "hits carry a travel time"
+    assert company_minutes == sorted(company_minutes), "quickest first"
+    assert max(company_minutes) <= 15
     money = response.text.split('data-need="money"')[1]
-    assert expected >= 1
-    assert money.count('class="card hit"') == expected
+    assert money.count('class="card hit"') >= 1
     assert "Laatst gecontroleerd" in response.text
     assert "lang niet gecontroleerd" in response.text, "demo entries were never verified: marked stale"
     for record in caplog.records:

@@ -10,11 +10,13 @@ from web.pages.common import STATIC_DIR
 from web.pages.entries import ENTRY_PAGE_HANDLERS
 from web.pages.home import home
 from web.pages.map import map_page
+from web.pages.scout import SCOUT_HANDLERS
 from web.pages.support import SUPPORT_HANDLERS
 
 PAGE_HANDLERS: list[Any] = [
     home,
     map_page,
+    *SCOUT_HANDLERS,
     *SUPPORT_HANDLERS,
     *ENTRY_PAGE_HANDLERS,
     *BROKER_HANDLERS,

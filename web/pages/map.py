@@ -1,7 +1,13 @@
-"""Kaart: the scouting map for kwartiermakers, one layer per category, with filters."""
+"""Kaart: the scouting map for kwartiermakers, one layer per category, with filters and area outlines.
+
+`build_map` also draws what the reach and group forms found (web/pages/scout.py):
+a reachable area, starting points and travel minutes per place.
+"""
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass, field
 from typing import Any
 
 import folium
@@ -13,20 +19,80 @@ from litestar.response import Template
 from sqlalchemy.orm import Session
 
 from directory.models import Location, Service
+from geo.reach import MAX_GROUP
 from web.finder import LOW_COST_EUR, VenueFilters, find_venues, services_at
 from web.i18n import Translator
-from web.maps import map_document, new_cluster, new_map, popup, safe_html
+from web.maps import (
+    add_area,
+    add_outlines,
+    add_start_points,
+    map_document,
+    new_cluster,
+    new_map,
+    popup,
+    safe_html,
+)
+from web.outlines import LEVELS as OUTLINE_LEVELS
+from web.outlines import outlines
 from web.pages.common import render, translator
 from web.pages.labels import vocabulary_labels
 from web.present import address_text, contact_text, cost_text, facilities_text, schedule_text
+from web.travel import DEFAULT_MINUTES, MAX_MINUTES, TRAVEL_MODES
 
 Flag = FromQuery[bool]
 
 
-def venue_popup(t: Translator, location: Location, services: list[Service], category: str) -> str:
+@dataclass
+class Overlay:
+    """What a reach or group search adds to the map and the list."""
+
+    #: Location id -> travel text ('ongeveer 7 minuten lopen'), shown in popup, tooltip and list.
+    travel: dict[uuid.UUID, str] = field(default_factory=dict)
+    #: Location id -> each member's minutes (group finder).
+    detail: dict[uuid.UUID, str] = field(default_factory=dict)
+    area: Any | None = None  # reachable area (shapely, lon/lat)
+    area_name: str = ""
+    starts: list[tuple[float, float, str]] = field(default_factory=list)
+
+
+@dataclass
+class ScoutForm:
+    """The reach form or the group form as typed, with an error per field."""
+
+    place: str = ""
+    origins: str = ""
+    mode: str = "walk"
+    minutes: int = DEFAULT_MINUTES
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def scout_forms(reach: ScoutForm | None = None, group: ScoutForm | None = None) -> dict[str, Any]:
+    """Template context for both forms (empty ones on the plain map)."""
+    return {
+        "reach_form": reach or ScoutForm(),
+        "group_form": group or ScoutForm(),
+        "modes": TRAVEL_MODES,
+        "max_minutes": MAX_MINUTES,
+        "max_group": MAX_GROUP,
+    }
+
+
+def venue_popup(
+    t: Translator,
+    location: Location,
+    services: list[Service],
+    category: str,
+    travel: str = "",
+    detail: str = "",
+) -> str:
     """The popup of one place: every value escaped, so names like <script> show as text."""
     e = safe_html
-    rows = [(t("fact.category"), category), (t("fact.cost"), cost_text(t, location))]
+    rows = [(t("fact.category"), category)]
+    if travel:
+        rows.append((t("fact.distance"), travel))
+    if detail:
+        rows.append((t("scout.members_minutes"), detail))
+    rows.append((t("fact.cost"), cost_text(t, location)))
     facilities = facilities_text(t, location)
     if facilities:
         rows.append((t("fact.facilities"), facilities))
@@ -52,10 +118,21 @@ def venue_popup(t: Translator, location: Location, services: list[Service], cate
 
 
 def build_map(
-    session: Session, t: Translator, locations: list[Location], labels: dict[str, str]
+    session: Session,
+    t: Translator,
+    locations: list[Location],
+    labels: dict[str, str],
+    overlay: Overlay | None = None,
 ) -> folium.Map:
-    """The folium map: one toggleable, clustered layer per category."""
+    """The folium map: area outlines, one toggleable clustered layer per category, and the overlay."""
+    overlay = overlay or Overlay()
     fmap = new_map()
+    areas = outlines(session.connection())
+    for level in OUTLINE_LEVELS:
+        # Coarse to fine; only the stadsdelen are switched on at first.
+        add_outlines(fmap, t(f"map.layer_{level}"), level, areas[level], show=level == "stadsdeel")
+    if overlay.area is not None:
+        add_area(fmap, overlay.area, overlay.area_name)
     held = services_at(session, [loc.id for loc in locations])
     layers: dict[str, Any] = {}
     for location in locations:
@@ -64,16 +141,25 @@ def build_map(
         if code not in layers:
             layers[code] = new_cluster(label).add_to(fmap)
         lat, lon = _latlon(location)
+        travel = overlay.travel.get(location.id, "")
+        tooltip = location.name + (f" · {travel}" if travel else "")
         folium.Marker(
             [lat, lon],
-            popup=popup(venue_popup(t, location, held.get(location.id, []), label)),
-            tooltip=folium.Tooltip(str(safe_html(location.name))),
+            popup=popup(
+                venue_popup(
+                    t, location, held.get(location.id, []), label, travel, overlay.detail.get(location.id, "")
+                )
+            ),
+            tooltip=folium.Tooltip(str(safe_html(tooltip))),
         ).add_to(layers[code])
-    if locations:
-        lats = [_latlon(loc)[0] for loc in locations]
-        lons = [_latlon(loc)[1] for loc in locations]
-        if len(locations) > 1:
-            fmap.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(20, 20))
+    add_start_points(fmap, overlay.starts)
+    points = [_latlon(loc) for loc in locations] + [(lat, lon) for lat, lon, _ in overlay.starts]
+    if overlay.area is not None:
+        west, south, east, north = overlay.area.bounds
+        points += [(south, west), (north, east)]
+    if len(points) > 1:
+        lats, lons = [p[0] for p in points], [p[1] for p in points]
+        fmap.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(20, 20))
     folium.LayerControl(collapsed=True).add_to(fmap)
     return fmap
 
@@ -81,6 +167,49 @@ def build_map(
 def _latlon(location: Location) -> tuple[float, float]:
     point = to_shape(location.geom)
     return float(point.y), float(point.x)
+
+
+def map_context(
+    request: Request[Any, Any, Any],
+    db: Session,
+    filters: VenueFilters,
+    locations: list[Location],
+    overlay: Overlay | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """What map.html needs, for the plain map and for the reach and group results."""
+    t = translator(request)
+    labels = vocabulary_labels(db, t.lang, "category")
+    overlay = overlay or Overlay()
+    return {
+        "filters": filters,
+        "labels": labels,
+        "locations": locations,
+        "overlay": overlay,
+        "map_html": map_document(build_map(db, t, locations, labels, overlay)),
+        "low_cost_max": f"{LOW_COST_EUR:.0f}",
+        "address_text": address_text,
+        "cost_text": lambda e: cost_text(t, e),
+        "facilities_text": lambda e: facilities_text(t, e),
+        **(scout_forms() | extra),
+    }
+
+
+def filters_from(data: dict[str, str], labels: dict[str, str]) -> VenueFilters:
+    """The map filters carried along by the reach and group forms (hidden fields)."""
+
+    def flag(name: str) -> bool:
+        return data.get(name, "") in ("true", "on", "1")
+
+    category = data.get("category") or None
+    return VenueFilters(
+        low_cost=flag("low_cost"),
+        kitchen=flag("kitchen"),
+        room=flag("room"),
+        step_free=flag("step_free"),
+        weekday_evening=flag("evening"),
+        category=category if category in labels else None,
+    )
 
 
 @get("/kaart", sync_to_thread=True, include_in_schema=False)
@@ -106,16 +235,4 @@ def map_page(
         category=category if category in labels else None,
     )
     locations = find_venues(db, filters)
-    fmap = build_map(db, t, locations, labels)
-    return render(
-        request,
-        "map.html",
-        filters=filters,
-        labels=labels,
-        locations=locations,
-        map_html=map_document(fmap),
-        low_cost_max=f"{LOW_COST_EUR:.0f}",
-        address_text=address_text,
-        cost_text=lambda e: cost_text(t, e),
-        facilities_text=lambda e: facilities_text(t, e),
-    )
+    return render(request, "map.html", **map_context(request, db, filters, locations))

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from directory.schemas.validators import check_languages
 from directory.settings import get_settings
 from geo.geocoding.base import Geocoder
-from web.finder import NEEDS, SPEED_M_PER_MIN, TRAVEL_MODES, SupportQuery, SupportResults, find_support
+from web.finder import NEEDS, SupportQuery, SupportResults, find_support
 from web.geocode import resolve_place
 from web.i18n import Translator
 from web.maps import map_document, new_map, popup, safe_html
@@ -38,10 +38,9 @@ from web.present import (
     waiting_text,
     what_to_say,
 )
+from web.travel import DEFAULT_MINUTES, MAX_MINUTES, TRAVEL_MODES, parse_minutes, routing, travel_text
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
-DEFAULT_MINUTES = 15
-MAX_MINUTES = 60
 #: The handout lists at most this many places, so a client is not overwhelmed.
 HANDOUT_PLACES = 8
 
@@ -69,12 +68,13 @@ def parse_form(t: Translator, data: dict[str, str]) -> SupportForm:
         community=data.get("community", "").strip()[:100],
     )
     if form.mode not in TRAVEL_MODES:
-        form.errors["mode"] = TRAVEL_MODES[0]
+        form.errors["mode"] = t("travel.bad_mode")
         form.mode = "walk"
-    try:
-        form.minutes = max(1, min(MAX_MINUTES, int(data.get("minutes") or DEFAULT_MINUTES)))
-    except ValueError:
-        form.errors["minutes"] = f"1-{MAX_MINUTES}"
+    minutes = parse_minutes(data.get("minutes"))
+    if minutes is None:
+        form.errors["minutes"] = t("travel.bad_minutes", max=MAX_MINUTES)
+    else:
+        form.minutes = minutes
     if not form.needs:
         form.errors["needs"] = t("support.need_one")
     if form.languages:
@@ -118,16 +118,10 @@ def hit_facts(t: Translator, results: SupportResults) -> Any:
 
     def facts(hit: Any) -> dict[str, str]:
         service = hit.service
-        minutes = results.minutes_for(hit)
         return {
             "distance": t("fact.comes_to_you")
             if hit.comes_to_you
-            else t(
-                "fact.distance_value_one" if minutes == 1 else "fact.distance_value",
-                metres=round(hit.distance_m or 0),
-                minutes=minutes,
-                mode=t(f"mode.{results.query.mode}"),
-            ),
+            else travel_text(t, results.minutes_for(hit) or 1, results.query.mode, hit.method),
             "cost": cost_text(t, service),
             "access": access_text(t, service),
             "waiting": waiting_text(t, service),
@@ -165,7 +159,12 @@ def support_search(request: Request[Any, Any, Any], db: NamedDependency[Session]
         languages=tuple(language_list(form.languages)),
         community=form.community or None,
     )
-    results = find_support(db, query, stale_after_months=get_settings().web.stale_after_months)
+    results = find_support(
+        db,
+        query,
+        routing=routing(request.app.state.engine),
+        stale_after_months=get_settings().web.stale_after_months,
+    )
     return render(
         request,
         "support.html",
@@ -175,7 +174,6 @@ def support_search(request: Request[Any, Any, Any], db: NamedDependency[Session]
             form,
             results=results,
             place_label=place.label,
-            radius_m=round(query.radius_m),
             facts=hit_facts(t, results),
         ),
     )
@@ -227,7 +225,12 @@ def handout(request: Request[Any, Any, Any], db: NamedDependency[Session], data:
         tuple(language_list(form.languages)),
         form.community or None,
     )
-    results = find_support(db, query, stale_after_months=get_settings().web.stale_after_months)
+    results = find_support(
+        db,
+        query,
+        routing=routing(request.app.state.engine),
+        stale_after_months=get_settings().web.stale_after_months,
+    )
     hits = results.top(HANDOUT_PLACES)
     return render(
         request,
@@ -240,4 +243,4 @@ def handout(request: Request[Any, Any, Any], db: NamedDependency[Session], data:
 
 
 SUPPORT_HANDLERS = [support_page, support_search, handout]
-__all__ = ["SPEED_M_PER_MIN", "SUPPORT_HANDLERS"]
+__all__ = ["SUPPORT_HANDLERS"]

@@ -1,0 +1,83 @@
+"""How the pages travel: their travel modes, geo's profiles behind them, and the routing service.
+
+The pages keep their own short mode keys (walk, slow_walk, ...) in forms and
+messages; each maps onto one geo profile, so a page never offers a mode the
+street network cannot answer. Cycling was dropped: there is no cycling
+profile, and a crow-fly guess next to real walking times would mislead.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+
+from sqlalchemy import Engine
+
+from directory.errors import ServiceUnavailableError
+from directory.settings import get_settings
+from geo.network.profiles import PROFILES, Profile
+from geo.reach import MAX_MINUTES, Reachability, get_reachability, warm_up
+from web.i18n import Translator
+
+log = logging.getLogger(__name__)
+
+#: Page travel mode -> geo profile name (geo/network/profiles.py).
+MODE_PROFILES = {
+    "walk": "walking",
+    "slow_walk": "slow_walking",
+    "wheelchair": "wheelchair",
+    "scootmobiel": "scootmobiel",
+}
+TRAVEL_MODES = tuple(MODE_PROFILES)
+DEFAULT_MINUTES = 15
+__all__ = ["DEFAULT_MINUTES", "MAX_MINUTES", "MODE_PROFILES", "TRAVEL_MODES"]
+
+
+def profile_for(mode: str) -> Profile:
+    """The geo profile behind a page travel mode."""
+    return PROFILES[MODE_PROFILES[mode]]
+
+
+def crow_fly_minutes_to_metres(mode: str, minutes: float) -> float:
+    """How far the profile's base speed goes in `minutes`, in a straight line (the fallback)."""
+    return minutes * 60.0 * profile_for(mode).speed_ms
+
+
+def whole_minutes(seconds: float) -> int:
+    """Seconds as whole minutes, rounded up (never closer than it is), at least 1."""
+    return max(1, math.ceil(seconds / 60.0 - 1e-9))
+
+
+def routing(engine: Engine) -> Reachability | None:
+    """The street-network service, or None when no network has been built (pages then fall back)."""
+    try:
+        return get_reachability(engine, max_snap_m=get_settings().geo.max_snap_m)
+    except ServiceUnavailableError:
+        return None
+
+
+def warm_up_routing(engine: Engine) -> None:
+    """Load the network and all profiles now (server start, in a thread); a failure only delays it.
+
+    Requests load it themselves when this did not finish, so nothing is lost by giving up here.
+    """
+    try:
+        warm_up(engine, max_snap_m=get_settings().geo.max_snap_m)
+    except Exception as exc:  # a background warm-up must never take the server down
+        log.warning("street network warm-up failed (%s); it loads on first use", type(exc).__name__)
+
+
+def parse_minutes(raw: str | None) -> int | None:
+    """A minutes field as typed: a whole number 1..MAX_MINUTES, else None (the page says why)."""
+    try:
+        value = int((raw or str(DEFAULT_MINUTES)).strip())
+    except ValueError:
+        return None
+    return value if 1 <= value <= MAX_MINUTES else None
+
+
+def travel_text(t: Translator, minutes: int, mode: str, method: str = "network") -> str:
+    """'ongeveer 7 minuten lopen', marked when it is a straight-line estimate."""
+    key = "travel.minutes_one" if minutes == 1 else "travel.minutes"
+    text = t(key, minutes=minutes, mode=t(f"mode.{mode}"))
+    return text + (" " + t("travel.crow_fly_mark") if method == "crow_fly" else "")
