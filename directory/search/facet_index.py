@@ -61,9 +61,12 @@ class FacetIndex:
 
     def _clear(self) -> None:
         self.vocab = {name: _Vocabulary() for name in (*SCALAR, *LISTS)}
-        # Scalar facets: one code per ordinal (-1: none). List facets: (ordinal, code) pairs.
+        # Scalar facets: one code per ordinal (-1: none). List facets: the codes of all
+        # documents in one array, each document's codes side by side (every ordinal is added
+        # once), found by its first position and count.
         self.scalar = {name: np.full(0, -1, dtype=np.int32) for name in SCALAR}
-        self.pair_ords = {name: np.zeros(0, dtype=np.int64) for name in LISTS}
+        self.first = {name: np.zeros(0, dtype=np.int64) for name in LISTS}
+        self.length = {name: np.zeros(0, dtype=np.int32) for name in LISTS}
         self.pair_codes = {name: np.zeros(0, dtype=np.int32) for name in LISTS}
         self.known = np.zeros(0, dtype=bool)
         self.loaded = 0
@@ -78,6 +81,10 @@ class FacetIndex:
         for name in SCALAR:
             old = self.scalar[name]
             self.scalar[name] = np.concatenate([old, np.full(size - len(old), -1, dtype=np.int32)])
+        for name in LISTS:
+            extra = size - len(self.first[name])
+            self.first[name] = np.concatenate([self.first[name], np.zeros(extra, dtype=np.int64)])
+            self.length[name] = np.concatenate([self.length[name], np.zeros(extra, dtype=np.int32)])
 
     def _add(self, rows: Sequence[Any]) -> None:
         if not rows:
@@ -92,12 +99,12 @@ class FacetIndex:
             self.scalar[name][ords] = codes
         for i, name in enumerate(LISTS, start=1 + len(SCALAR)):
             vocab = self.vocab[name]
-            pair_ords = [r[0] for r in rows for _ in r[i] or ()]
-            pair_codes = [vocab.code(v) for r in rows for v in r[i] or ()]
-            self.pair_ords[name] = np.concatenate([self.pair_ords[name], np.array(pair_ords, dtype=np.int64)])
-            self.pair_codes[name] = np.concatenate(
-                [self.pair_codes[name], np.array(pair_codes, dtype=np.int32)]
-            )
+            lengths = np.fromiter((len(r[i] or ()) for r in rows), dtype=np.int32, count=len(rows))
+            codes = np.array([vocab.code(v) for r in rows for v in r[i] or ()], dtype=np.int32)
+            base = len(self.pair_codes[name])
+            self.first[name][ords] = base + np.cumsum(lengths, dtype=np.int64) - lengths
+            self.length[name][ords] = lengths
+            self.pair_codes[name] = np.concatenate([self.pair_codes[name], codes])
         self.known[ords] = True
         self.loaded += len(rows)
 
@@ -130,19 +137,21 @@ class FacetIndex:
         """Counts per value of each facet over the documents with these ordinals."""
         out: dict[str, dict[str, int]] = {}
         with self._lock:
-            mask: npt.NDArray[np.bool_] | None = None
             for name in facets:
                 values = self.vocab[name].values
                 if name in self.scalar:
                     codes = self.scalar[name][ords]
-                    counts = np.bincount(codes[codes >= 0], minlength=len(values))
+                    codes = codes[codes >= 0]
                 else:
-                    if mask is None:
-                        mask = np.zeros(len(self.known), dtype=bool)
-                        mask[ords] = True
-                    selected = self.pair_codes[name][mask[self.pair_ords[name]]]
-                    counts = np.bincount(selected, minlength=len(values))
-                out[name] = {values[c]: int(counts[c]) for c in np.flatnonzero(counts)}
+                    # The positions of the matches' codes: each match's run, laid end to end.
+                    lengths = self.length[name][ords]
+                    starts = self.first[name][ords] - (np.cumsum(lengths, dtype=np.int64) - lengths)
+                    total = int(lengths.sum())
+                    codes = self.pair_codes[name][np.repeat(starts, lengths) + np.arange(total)]
+                counts = np.bincount(codes, minlength=len(values))
+                found = np.flatnonzero(counts)
+                names = [values[c] for c in found.tolist()]
+                out[name] = dict(zip(names, counts[found].tolist(), strict=True))
         return out
 
 
