@@ -45,6 +45,22 @@ def ensure_database(*, upgrade: bool = True) -> None:
         after = migrate.current_revision()
         if before != after:
             console.print(f"[green]migrated[/] database {before or 'empty'} -> {after}")
+            fill_search_documents()
+
+
+def fill_search_documents() -> None:
+    """Build the search documents when an upgrade left them empty beside existing entries."""
+    from directory.db import get_engine
+    from directory.search.sync import documents_missing, rebuild_postgres
+
+    db = get_engine()
+    if not documents_missing(db):
+        return
+    with timed("built the search documents"):
+        entries, documents = rebuild_postgres(db)
+    console.print(f"search: {documents} documents for {entries} entries")
+    if get_settings().search.meili_url:
+        console.print("search: run `wijkgram index rebuild` to fill Meilisearch as well")
 
 
 @contextmanager

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli.common import console, ensure_database, friendly_errors
+from cli.common import console, ensure_database, fill_search_documents, friendly_errors
 from directory.db import migrate
 from directory.db.url import embedded_cluster
 from directory.settings import get_settings
@@ -68,6 +68,8 @@ def upgrade(revision: str) -> None:
     ensure_database(upgrade=False)
     migrate.upgrade(target=revision)
     click.echo(f"schema revision: {migrate.current_revision()}")
+    if migrate.current_revision() == migrate.head_revision():
+        fill_search_documents()
 
 
 @db_group.command("downgrade")

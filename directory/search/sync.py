@@ -272,6 +272,20 @@ def rebuild_postgres(db: Engine, progress: Callable[[int], None] | None = None) 
     return entries, documents
 
 
+def documents_missing(db: Engine) -> bool:
+    """True when the directory holds entries but the search has no documents at all.
+
+    That is the state of a database upgraded from a version before search (the
+    documents table is created empty), or after a rebuild was cut short.
+    """
+    with db.connect() as conn:
+        has_docs = conn.execute(text("SELECT EXISTS (SELECT 1 FROM search_document)")).scalar()
+        has_entries = conn.execute(
+            text("SELECT EXISTS (SELECT 1 FROM location) OR EXISTS (SELECT 1 FROM service)")
+        ).scalar()
+    return bool(has_entries) and not has_docs
+
+
 def rebuild_meili(
     db: Engine, settings: SearchSettings, progress: Callable[[int], None] | None = None, batch: int = 10_000
 ) -> int:

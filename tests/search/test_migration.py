@@ -1,12 +1,17 @@
-"""Migration 0500 moves each document's JSON to `search_document_body` and back, losing none."""
+"""Search schema migrations keep what was there, and an upgrade from before search fills the index."""
 
 from __future__ import annotations
 
 import os
 
+import pytest
+from click.testing import CliRunner
 from sqlalchemy import create_engine, inspect, pool, text
 
-from directory.db import migrate
+from cli.main import cli
+from directory.db import get_engine, migrate
+from directory.search.postgres import PostgresEngine
+from directory.search.query import SearchQuery
 from tests import factories
 from tests.conftest import create_database, drop_database
 from tests.search.conftest import writer
@@ -46,5 +51,33 @@ def test_0500_keeps_documents_down_and_up() -> None:
         columns = {c["name"] for c in inspect(engine).get_columns("search_document")}
         engine.dispose()
         assert "doc" not in columns
+    finally:
+        drop_database(name)
+
+
+def test_upgrade_from_before_search_builds_the_documents(settings_env: pytest.MonkeyPatch) -> None:
+    """A database made before search existed finds its entries after `wijkgram db upgrade`."""
+    name = f"wijkgram_test_search_upgrade_{os.getpid()}"
+    url = create_database(name)
+    try:
+        migrate.upgrade(url, "0100")  # the last revision without search documents
+        engine = create_engine(url, poolclass=pool.NullPool)
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO location (id, version, status, name, languages, field_provenance, geom)"
+                    " VALUES (gen_random_uuid(), 1, 'active', 'Buurthuis Van Vroeger', '{}', '{}',"
+                    " ST_SetSRID(ST_MakePoint(4.9035, 52.3720), 4326))"
+                )
+            )
+        engine.dispose()
+        settings_env.setenv("DATABASE_URL", url)
+        settings_env.setenv("MEILI_URL", "")
+        result = CliRunner().invoke(cli, ["db", "upgrade"])
+        assert result.exit_code == 0, result.output
+        assert "1 documents for 1 entries" in result.output
+        hits = PostgresEngine(get_engine(url)).search(SearchQuery(q="van vroeger"))
+        assert [h["name"] for h in hits.hits] == ["Buurthuis Van Vroeger"]
+        get_engine(url).dispose()
     finally:
         drop_database(name)
