@@ -86,6 +86,11 @@ class PostgresEngine(SearchEngine):
         self.engine = engine
         self.facets = FacetIndex()
 
+    def warm_up(self) -> None:
+        """Load the facet arrays now (server start), so the first search does not wait for them."""
+        with self.engine.connect() as conn:
+            self.facets.prepare(conn, ordinals(None))
+
     def healthy(self) -> bool:
         """True when the database answers."""
         try:

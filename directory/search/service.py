@@ -28,6 +28,12 @@ class SearchService:
         self.fallback = fallback
         self._skip_primary_until = 0.0
 
+    def warm_up(self) -> None:
+        """Prepare what the engines keep in memory (PostgreSQL's facet arrays), e.g. at server start."""
+        for engine in (self.primary, self.fallback):
+            if isinstance(engine, PostgresEngine):
+                engine.warm_up()
+
     @property
     def engine_name(self) -> str:
         """The name of the configured engine."""

@@ -7,6 +7,7 @@ from sqlalchemy import Engine, text
 from directory.search.facet_index import FacetIndex, ordinals
 from directory.search.postgres import PostgresEngine
 from directory.search.query import SearchQuery
+from directory.search.service import SearchService
 from tests import factories
 from tests.search.conftest import writer
 
@@ -92,3 +93,17 @@ def test_arrays_are_loaded_anew_when_mostly_stale(clean_db: Engine) -> None:
         index._grow(high + 50_000)
         index.prepare(conn, ordinals(None))
         assert index.loaded == 1 and len(index.known) < 10_000
+
+
+def test_warm_up_loads_every_document(clean_db: Engine) -> None:
+    """The server-start warm-up fills the arrays, so the first search reads no facet values."""
+    session, entries = writer(clean_db)
+    with session:
+        loc = entries.create("location", factories.location(name="Buurthuis Warm"))
+        entries.create("service", factories.service(name="Eettafel Warm", location_ids=[str(loc.id)]))
+        session.commit()
+    engine = PostgresEngine(clean_db)
+    SearchService(engine).warm_up()
+    with clean_db.connect() as conn:
+        documents = conn.execute(text("SELECT count(*) FROM search_document")).scalar_one()
+    assert engine.facets.loaded == documents == 2

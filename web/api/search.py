@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
@@ -26,6 +27,8 @@ from directory.search.query import (
 )
 from directory.search.service import SearchService, search_service
 
+log = logging.getLogger("wijkgram.search")
+
 Codes = Annotated[list[str] | None, Parameter(description="any of these codes (repeat the parameter)")]
 
 
@@ -49,6 +52,17 @@ def service_for(state: State) -> SearchService:
         service = search_service(state.engine)
         state.search_service = service
     return service
+
+
+def warm_up_search(state: State) -> None:
+    """Make the app's search service and load its in-memory parts (server start, in a thread).
+
+    A failure only delays the loading to the first search, which does it itself.
+    """
+    try:
+        service_for(state).warm_up()
+    except Exception as exc:  # a background warm-up must never take the server down
+        log.warning("search warm-up failed (%s); it loads on first use", type(exc).__name__)
 
 
 @get(
