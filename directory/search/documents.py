@@ -33,7 +33,7 @@ from directory.models import (
     service_at_location,
 )
 from directory.search.models import SearchDocument, SearchWord
-from directory.search.schedule import open_buckets
+from directory.search.schedule import schedule
 from directory.search.text import words
 
 #: Amsterdam stadsdeel codes (first letter of wijk and buurt codes) and their names.
@@ -156,6 +156,12 @@ def _base(entry: Location | Service, org: Organization | None, labels: Labels) -
     }
 
 
+def _open_fields(opening: str | None, meetings: list[dict[str, Any]] | None, today: date) -> dict[str, Any]:
+    """The schedule fields both engines filter "open at" on (see schedule.py)."""
+    when = schedule(opening, meetings, today)
+    return {"open_hours": when.weekly, "open_exact": when.exact, "open_until": when.exact_until}
+
+
 def location_document(
     location: Location, org: Organization | None, labels: Labels, today: date
 ) -> dict[str, Any]:
@@ -177,7 +183,7 @@ def location_document(
         "languages": list(location.languages or []),
         "accessibility": _accessibility(location),
         **_place(location),
-        "open_hours": open_buckets(location.opening_hours, [], today),
+        **_open_fields(location.opening_hours, [], today),
         "_geo": {"lat": point.y, "lng": point.x},
         "has_area": False,
     }
@@ -211,9 +217,9 @@ def service_document(
     }
     # A service without its own schedule happens when its venue is open.
     if service.opening_hours or service.meetings:
-        doc["open_hours"] = open_buckets(service.opening_hours, service.meetings, today)
+        doc.update(_open_fields(service.opening_hours, service.meetings, today))
     else:
-        doc["open_hours"] = open_buckets(location.opening_hours if location else None, [], today)
+        doc.update(_open_fields(location.opening_hours if location else None, [], today))
     if location is not None:
         point = to_shape(location.geom)
         doc["_geo"] = {"lat": point.y, "lng": point.x}
@@ -308,10 +314,11 @@ INSERT_SQL = text(
     """
     INSERT INTO search_document (id, kind, service_id, location_id, organization_id, name, category,
         support_functions, target_groups, languages, accessibility, cost_eur, stadsdeel_code,
-        wijk_code, buurt_code, open_hours, geom, area, tsv)
+        wijk_code, buurt_code, open_hours, open_exact, open_until, geom, area, tsv)
     VALUES (:id, :kind, :service_id, :location_id, :organization_id, :name, :category,
         :support_functions, :target_groups, :languages, :accessibility, :cost_eur, :stadsdeel_code,
-        :wijk_code, :buurt_code, CAST(:open_hours AS smallint[]), ST_GeomFromEWKT(:geom),
+        :wijk_code, :buurt_code, CAST(:open_hours AS smallint[]), CAST(:open_exact AS integer[]), :open_until,
+        ST_GeomFromEWKT(:geom),
         ST_SetSRID(ST_Multi(ST_GeomFromEWKB(:area)), 4326),
         setweight(to_tsvector('wijkgram_nl', :text_a), 'A')
         || setweight(to_tsvector('wijkgram_nl', :text_b), 'B')
@@ -334,6 +341,8 @@ def _row(doc: dict[str, Any], area: Any) -> dict[str, Any]:
         "wijk_code": doc["wijk_code"],
         "buurt_code": doc["buurt_code"],
         "open_hours": doc["open_hours"],
+        "open_exact": doc["open_exact"],
+        "open_until": doc["open_until"],
         "geom": f"SRID=4326;POINT({geo['lng']} {geo['lat']})" if geo else None,
         "area": bytes(area.data) if area is not None else None,
         "text_a": parts["A"],

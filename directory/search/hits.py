@@ -8,7 +8,18 @@ from directory.search.query import SearchQuery, distance_m
 
 #: Document fields only the engines need; hits leave them out.
 INTERNAL_FIELDS = frozenset(
-    {"_geo", "_geoDistance", "_rankingScore", "open_hours", "tags", "status", "has_area", "place_names"}
+    {
+        "_geo",
+        "_geoDistance",
+        "_rankingScore",
+        "open_hours",
+        "open_exact",
+        "open_until",
+        "tags",
+        "status",
+        "has_area",
+        "place_names",
+    }
 )
 
 

@@ -53,6 +53,8 @@ FILTERABLE = [
     "wijk_code",
     "buurt_code",
     "open_hours",
+    "open_exact",
+    "open_until",
     "has_area",
     "_geo",
 ]
@@ -175,7 +177,11 @@ class MeiliEngine(SearchEngine):
         if query.max_cost is not None:
             filters.append(f"cost_eur <= {query.max_cost}")
         if query.open_bucket is not None:
-            filters.append(f"open_hours = {query.open_bucket}")
+            # Exact where the entry keeps exact hours for that time, else the hour of the week.
+            filters.append(
+                f"(open_exact = {query.open_hour} OR "
+                f"(open_hours = {query.open_bucket} AND NOT open_until > {query.open_hour}))"
+            )
         place = self.place_filter(query)
         if place:
             filters.append(place)

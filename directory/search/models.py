@@ -36,6 +36,7 @@ class SearchDocument(Base):
         Index("ix_search_document_languages", "languages", postgresql_using="gin"),
         Index("ix_search_document_accessibility", "accessibility", postgresql_using="gin"),
         Index("ix_search_document_open_hours", "open_hours", postgresql_using="gin"),
+        Index("ix_search_document_open_exact", "open_exact", postgresql_using="gin"),
         Index("ix_search_document_ord", "ord", unique=True),
     )
 
@@ -55,6 +56,9 @@ class SearchDocument(Base):
     wijk_code: Mapped[str | None] = mapped_column(Text, index=True)
     buurt_code: Mapped[str | None] = mapped_column(Text, index=True)
     open_hours: Mapped[list[int]] = mapped_column(ARRAY(SmallInteger), nullable=False)
+    #: Exact open hours (since schedule.EPOCH) up to `open_until`, for entries whose weeks differ.
+    open_exact: Mapped[list[int]] = mapped_column(ARRAY(Integer), nullable=False, server_default="{}")
+    open_until: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
     geom: Mapped[Any | None] = mapped_column(Geometry("POINT", srid=4326, spatial_index=False))
     area: Mapped[Any | None] = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=False))
     tsv: Mapped[Any] = mapped_column(TSVECTOR, nullable=False)

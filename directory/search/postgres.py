@@ -129,8 +129,12 @@ class PostgresEngine(SearchEngine):
             params["max_cost"] = query.max_cost
             where.append("cost_eur <= :max_cost")
         if query.open_bucket is not None:
-            params["bucket"] = query.open_bucket
-            where.append("open_hours @> ARRAY[CAST(:bucket AS smallint)]")
+            # Exact where the entry keeps exact hours for that time, else the hour of the week.
+            params.update(bucket=query.open_bucket, hour=query.open_hour)
+            where.append(
+                "(open_exact @> ARRAY[CAST(:hour AS integer)] OR "
+                "(open_hours @> ARRAY[CAST(:bucket AS smallint)] AND open_until <= :hour))"
+            )
         place = place_condition(query, params)
         if place:
             where.append(place)

@@ -13,7 +13,7 @@ from shapely.geometry import Polygon, shape
 from shapely.validation import explain_validity
 
 from directory.errors import InvalidInputError
-from directory.search.schedule import hour_of_week
+from directory.search.schedule import hour_index, hour_of_week
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 MAX_RADIUS_M = 50_000
@@ -72,14 +72,23 @@ class SearchQuery:
     facets: tuple[str, ...] = FACETS
 
     @property
-    def open_bucket(self) -> int | None:
-        """The hour-of-week bucket of `open_at` in Amsterdam time."""
+    def open_local(self) -> datetime | None:
+        """`open_at` in Amsterdam time (a time without zone is taken as Amsterdam time)."""
         if self.open_at is None:
             return None
-        moment = self.open_at
-        if moment.tzinfo is not None:
-            moment = moment.astimezone(AMSTERDAM)
-        return hour_of_week(moment)
+        return self.open_at.astimezone(AMSTERDAM) if self.open_at.tzinfo is not None else self.open_at
+
+    @property
+    def open_bucket(self) -> int | None:
+        """The hour-of-week bucket of `open_at` in Amsterdam time."""
+        moment = self.open_local
+        return None if moment is None else hour_of_week(moment)
+
+    @property
+    def open_hour(self) -> int | None:
+        """The exact hour bucket of `open_at` in Amsterdam time (see schedule.py)."""
+        moment = self.open_local
+        return None if moment is None else hour_index(moment)
 
 
 @dataclass

@@ -1,16 +1,24 @@
-"""When an entry is open, as hour-of-week buckets both engines can filter on.
+"""When an entry is open, as hour buckets both engines can filter on.
 
-Bucket `h` is hour `h % 24` of weekday `h // 24` (Monday = 0), local time in
-Amsterdam. Opening hours (OpenStreetMap syntax) are evaluated over one
-reference week; recurring meetings (RRULE) over the next five weeks, so a
-monthly meeting on the first Tuesday marks Tuesday evening in every week.
-Holidays (PH) and exceptional dates are therefore not exact: the filter
-answers "usually open at this hour of the week".
+Two kinds of bucket, local time in Amsterdam:
+
+* hour-of-week: bucket `h` is hour `h % 24` of weekday `h // 24` (Monday = 0).
+  Opening hours (OpenStreetMap syntax) are evaluated over one reference week,
+  recurring meetings (RRULE) over the next five weeks: "usually open at this
+  hour of the week".
+* exact hours: hours since Monday 5 January 2026, 00:00 (`EPOCH`), for the
+  `EXACT_WEEKS` weeks from the week a document is written. They are kept only
+  for entries whose weeks differ: a monthly meeting (first Tuesday), a place
+  closed on public holidays (`PH off`, Dutch holidays), date ranges. For such
+  an entry a time inside its window is answered exactly, and a time after it
+  falls back to the hour of the week (`exact_until`); `wijkgram index rebuild`
+  moves every window on.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
@@ -33,6 +41,28 @@ DEFAULT_MEETING_HOURS = 2
 MEETING_KEYS = frozenset({"rrule", "dtstart", "until", "start_time", "end_time"})
 #: How far ahead meetings are expanded to find their weekdays.
 MEETING_HORIZON_DAYS = 35
+#: How many weeks of exact open hours a document keeps, from the week it is written.
+EXACT_WEEKS = 8
+#: Hour 0 of the exact buckets (a Monday, local time).
+EPOCH = datetime(2026, 1, 5)
+#: Public holidays (PH in opening hours) are those of this country.
+HOLIDAY_COUNTRY = "NL"
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """An entry's open buckets: usual hours of the week, and exact hours where weeks differ."""
+
+    weekly: list[int]
+    exact: list[int]
+    #: The first exact hour no longer covered (0: none kept, the weekly buckets always hold).
+    exact_until: int
+
+
+def hour_index(moment: datetime) -> int:
+    """The exact bucket of a local time: whole hours since EPOCH, counted on the wall clock."""
+    naive = moment.replace(tzinfo=None, minute=0, second=0, microsecond=0)
+    return int((naive - EPOCH).total_seconds() // 3600)
 
 
 def hour_of_week(moment: datetime) -> int:
@@ -103,6 +133,87 @@ def _meeting_buckets(key: tuple[tuple[str, str], ...], today: date) -> frozenset
         if isinstance(nxt, datetime):
             buckets |= _span_buckets(nxt, nxt + length)
     return frozenset(buckets)
+
+
+def _exact_span(start: datetime, end: datetime) -> set[int]:
+    """Exact buckets touched by the interval [start, end)."""
+    first, last = hour_index(start), hour_index(end - timedelta(microseconds=1))
+    return set(range(first, last + 1))
+
+
+@lru_cache(maxsize=4096)
+def opening_hours_exact(value: str, window_start: date) -> frozenset[int]:
+    """Exact buckets in which an OSM opening-hours string says open, over the exact window."""
+    try:
+        parsed = opening_hours.OpeningHours(value, country=HOLIDAY_COUNTRY)
+        start = datetime.combine(window_start, time())
+        intervals = parsed.intervals(start, start + timedelta(weeks=EXACT_WEEKS))
+    except PARSE_ERRORS as exc:
+        log.warning("cannot evaluate opening hours: %s", exc)
+        return frozenset()
+    hours: set[int] = set()
+    for begin, end, state, _comment in intervals:
+        if state == opening_hours.State.OPEN:
+            hours |= _exact_span(begin, end)
+    return frozenset(hours)
+
+
+def meeting_exact(meeting: dict[str, Any], window_start: date) -> frozenset[int]:
+    """Exact buckets in which a recurring meeting takes place, over the exact window."""
+    key = tuple(sorted((k, str(v)) for k, v in meeting.items() if k in MEETING_KEYS and v))
+    return _meeting_exact(key, window_start)
+
+
+@lru_cache(maxsize=4096)
+def _meeting_exact(key: tuple[tuple[str, str], ...], window_start: date) -> frozenset[int]:
+    meeting: dict[str, Any] = dict(key)
+    start_time = time.fromisoformat(meeting["start_time"]) if meeting.get("start_time") else time(0)
+    if meeting.get("end_time"):
+        end_time = time.fromisoformat(meeting["end_time"])
+        length = datetime.combine(window_start, end_time) - datetime.combine(window_start, start_time)
+        if length <= timedelta(0):
+            length += timedelta(days=1)
+    else:
+        length = timedelta(hours=DEFAULT_MEETING_HOURS if meeting.get("start_time") else 24)
+    window = datetime.combine(window_start, time())
+    first = date.fromisoformat(meeting["dtstart"]) if meeting.get("dtstart") else window_start
+    # A rule counts from dtstart ("every other Tuesday" needs it); without one, from the window.
+    origin = datetime.combine(first, start_time)
+    try:
+        rule = rrulestr(meeting["rrule"].removeprefix("RRULE:"), dtstart=origin, forceset=False)
+    except (ValueError, TypeError) as exc:
+        log.warning("cannot expand meeting rule: %s", exc)
+        return frozenset()
+    hours: set[int] = set()
+    # From a day before the window: a meeting that starts late in the evening runs past midnight.
+    end = window + timedelta(weeks=EXACT_WEEKS)
+    for occurrence in rule.between(window - timedelta(days=1), end, inc=True):
+        hours |= _exact_span(occurrence, occurrence + length)
+    return frozenset(hours)
+
+
+def schedule(
+    opening: str | None, meetings: list[dict[str, Any]] | None, today: date | None = None
+) -> Schedule:
+    """The open buckets of an entry: exact hours are kept only when its weeks are not all alike."""
+    today = today or date.today()
+    weekly = open_buckets(opening, meetings, today)
+    window_start = today - timedelta(days=today.weekday())
+    exact: set[int] = set()
+    if opening:
+        exact |= opening_hours_exact(opening, window_start)
+    for meeting in meetings or []:
+        exact |= meeting_exact(meeting, window_start)
+    base = hour_index(datetime.combine(window_start, time()))
+    until = base + EXACT_WEEKS * HOURS_PER_WEEK
+    exact = {h for h in exact if base <= h < until}
+    weeks = [
+        frozenset(h - base - w * HOURS_PER_WEEK for h in exact if (h - base) // HOURS_PER_WEEK == w)
+        for w in range(EXACT_WEEKS)
+    ]
+    if all(week == weeks[0] for week in weeks):
+        return Schedule(weekly=weekly, exact=[], exact_until=0)
+    return Schedule(weekly=weekly, exact=sorted(exact), exact_until=until)
 
 
 def open_buckets(

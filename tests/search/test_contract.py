@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pytest
+from dateutil.rrule import MONTHLY, TH, rrule
 from shapely.geometry import Polygon
 
 from directory.search.base import SearchEngine
@@ -137,6 +138,21 @@ def test_open_at(run: Any) -> None:
     sunday_night = datetime(2026, 11, 29, 3, 0)
     _, hits = run(open_at=sunday_night)
     assert hits == []
+
+
+def test_open_at_a_monthly_meeting_on_its_day_only(run: Any) -> None:
+    """The Stamtafel meets on the third Thursday: found then, not on the Thursday after."""
+    today = datetime.combine(date.today(), time())
+    third = rrule(MONTHLY, byweekday=TH(3), dtstart=today).after(today, inc=True)
+    assert third is not None
+    at = third.replace(hour=18, minute=30)
+    _, hits = run(open_at=at, filters={"kind": ("service",)})
+    assert "stamtafel_centrum" in hits
+    _, hits = run(open_at=at + timedelta(weeks=1), filters={"kind": ("service",)})
+    assert "stamtafel_centrum" not in hits
+    # The weekly Thursday activity is there both weeks.
+    _, hits = run(open_at=at.replace(hour=15) + timedelta(weeks=1), filters={"kind": ("service",)})
+    assert "taalmaatje" in hits
 
 
 def test_radius(run: Any) -> None:

@@ -96,7 +96,7 @@ def search(
     max_cost: Annotated[float | None, Parameter(description="at most this many euro (0: free)")] = None,
     open_at: Annotated[
         datetime | None,
-        Parameter(description="usually open at this local time, e.g. 2026-11-24T18:30 (hour of the week)"),
+        Parameter(description="open at this local time, e.g. 2026-11-24T18:30 (see docs/search.md)"),
     ] = None,
     near: Annotated[str | None, Parameter(description="a point 'lat,lon' for radius or distance")] = None,
     radius: Annotated[
