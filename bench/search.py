@@ -34,7 +34,7 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -358,7 +358,10 @@ def query_set(n: int, rng: random.Random) -> list[SearchQuery]:
                 )
             )
         else:
-            out.append(SearchQuery(q=q, open_at=datetime(2026, 11, 24, rng.randint(9, 21), 0), max_cost=5))
+            # Some time in the coming week, as a professional would ask.
+            day = date.today() + timedelta(days=rng.randint(1, 7))
+            at = datetime(day.year, day.month, day.day, rng.randint(9, 21))
+            out.append(SearchQuery(q=q, open_at=at, max_cost=5))
     return out
 
 
