@@ -183,7 +183,7 @@ def test_broker_edit_and_a_second_session_gets_the_conflict(
     ben.fill("#f-capacity", "30")
     ben.fill("#f-postcode", "12345")
     ben.click("#edit-form button[type=submit]")
-    assert "Dutch postcode" in ben.locator("#err-postcode").inner_text()
+    assert "geen Nederlandse postcode" in ben.locator("#err-postcode").inner_text()
     ben.screenshot(path=str(output_dir / "edit-validation.png"), full_page=True)
     ben.fill("#f-postcode", "1012 HG")
     ben.click("#edit-form button[type=submit]")

@@ -224,9 +224,13 @@ def test_broker_edit_validates_next_to_the_field_and_saves_with_revision(
     assert bad.status_code == 422
     assert 'id="err-capacity"' in bad.text
     bad = web.post(f"/entries/location/{entry_id}/opslaan", data={**form, "postcode": "12345"})
-    assert bad.status_code == 422 and 'id="err-postcode"' in bad.text and "Dutch postcode" in bad.text
+    assert bad.status_code == 422 and 'id="err-postcode"' in bad.text
+    assert "&#39;12345&#39; is geen Nederlandse postcode" in bad.text  # in the page's language
     bad = web.post(f"/entries/location/{entry_id}/opslaan", data={**form, "opening_hours": "maandag"})
-    assert 'id="err-opening_hours"' in bad.text
+    assert 'id="err-opening_hours"' in bad.text and "openingstijden die we kunnen lezen" in bad.text
+    english = web.post(f"/entries/location/{entry_id}/opslaan?lang=en", data={**form, "postcode": "12345"})
+    assert "is not a Dutch postcode" in english.text
+    web.get("/?lang=nl")
     saved = web.post(
         f"/entries/location/{entry_id}/opslaan", data={**form, "capacity": "16", "phone": "020 555 1234"}
     )

@@ -16,6 +16,7 @@ from litestar.template.config import TemplateConfig
 from directory.settings import get_settings
 from web.accounts.current import CurrentUser, current_user
 from web.i18n import LANGUAGE_COOKIE, MESSAGES, Translator, choose_language
+from web.validation_text import in_language
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -45,6 +46,7 @@ def template_config() -> TemplateConfig[JinjaTemplateEngine]:
         lstrip_blocks=True,
     )
     environment.filters["nldate"] = _date
+    environment.filters["in_language"] = in_language
     return TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment))
 
 
