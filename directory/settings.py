@@ -89,6 +89,10 @@ class WebSettings:
     stale_after_months: int = field(default_factory=lambda: _env_int("WIJKGRAM_STALE_AFTER_MONTHS", 12))
     cookie_secure: bool = field(default_factory=lambda: _env("WIJKGRAM_COOKIE_SECURE", "0") == "1")
     secret: str = field(default_factory=lambda: _env("WIJKGRAM_SECRET"))
+    #: Where uploaded partner lists wait between preview and apply.
+    upload_dir: Path = field(
+        default_factory=lambda: Path(_env("WIJKGRAM_UPLOAD_DIR") or REPO_ROOT / "var" / "uploads")
+    )
 
 
 @dataclass(frozen=True)
@@ -138,6 +142,7 @@ DOCUMENTED_VARIABLES = (
     "WIJKGRAM_STALE_AFTER_MONTHS",
     "WIJKGRAM_COOKIE_SECURE",
     "WIJKGRAM_SECRET",
+    "WIJKGRAM_UPLOAD_DIR",
     "WIJKGRAM_GEOCODER",
     "WIJKGRAM_PDOK_URL",
     "WIJKGRAM_PDOK_TIMEOUT_S",

@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import hmac
-import os
 import re
 import time
 import zipfile
@@ -23,6 +22,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from directory.services.entries import EntryService
+from directory.settings import get_settings
 from geo.geocoding.base import Geocoder
 from importers.merge import ImportReport
 from importers.run import RunOptions, run_import
@@ -122,10 +122,7 @@ class PendingUploads:
 
 def default_folder() -> Path:
     """Where uploads wait: WIJKGRAM_UPLOAD_DIR, else var/uploads beside the repository."""
-    configured = os.environ.get("WIJKGRAM_UPLOAD_DIR")
-    if configured:
-        return Path(configured)
-    return Path(__file__).resolve().parent.parent / "var" / "uploads"
+    return get_settings().web.upload_dir
 
 
 @dataclass
