@@ -12,7 +12,9 @@ deletes it and inserts it anew, with a new ordinal), so an ordinal's facet value
 never change. Ordinals the arrays do not know yet (documents written since they were
 loaded, in this process or another) are read in the search's own transaction before
 counting. Ordinals of deleted documents stay in the arrays but never match again;
-when they outnumber the live ones, the arrays are loaded anew.
+once the arrays hold twice the documents of their last full load, they are loaded
+anew. Memory follows the number of documents loaded (about 60 bytes each plus their
+list values), not the size of the ordinals.
 """
 
 from __future__ import annotations
@@ -61,98 +63,118 @@ class FacetIndex:
 
     def _clear(self) -> None:
         self.vocab = {name: _Vocabulary() for name in (*SCALAR, *LISTS)}
-        # Scalar facets: one code per ordinal (-1: none). List facets: the codes of all
-        # documents in one array, each document's codes side by side (every ordinal is added
-        # once), found by its first position and count.
-        self.scalar = {name: np.full(0, -1, dtype=np.int32) for name in SCALAR}
+        # One slot per document loaded, in ordinal order (`ords`, sorted): memory follows the
+        # documents, not the largest ordinal. Scalar facets: one code per slot (-1: none).
+        # List facets: the codes of all documents in one array, each document's codes side by
+        # side, found by the slot's first position and count.
+        self.ords = np.zeros(0, dtype=np.int64)
+        self.scalar = {name: np.zeros(0, dtype=np.int32) for name in SCALAR}
         self.first = {name: np.zeros(0, dtype=np.int64) for name in LISTS}
         self.length = {name: np.zeros(0, dtype=np.int32) for name in LISTS}
         self.pair_codes = {name: np.zeros(0, dtype=np.int32) for name in LISTS}
-        self.known = np.zeros(0, dtype=bool)
         self.loaded = 0
+        self.loaded_at_start = 0
 
     # -- loading --------------------------------------------------------------------------
-
-    def _grow(self, size: int) -> None:
-        if size <= len(self.known):
-            return
-        size = max(size, int(len(self.known) * 1.5) + 1024)
-        self.known = np.concatenate([self.known, np.zeros(size - len(self.known), dtype=bool)])
-        for name in SCALAR:
-            old = self.scalar[name]
-            self.scalar[name] = np.concatenate([old, np.full(size - len(old), -1, dtype=np.int32)])
-        for name in LISTS:
-            extra = size - len(self.first[name])
-            self.first[name] = np.concatenate([self.first[name], np.zeros(extra, dtype=np.int64)])
-            self.length[name] = np.concatenate([self.length[name], np.zeros(extra, dtype=np.int32)])
 
     def _add(self, rows: Sequence[Any]) -> None:
         if not rows:
             return
         ords = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-        self._grow(int(ords.max()) + 1)
+        columns: dict[str, Any] = {}
         for i, name in enumerate(SCALAR, start=1):
             vocab = self.vocab[name]
-            codes = np.fromiter(
+            columns[name] = np.fromiter(
                 (-1 if r[i] is None else vocab.code(r[i]) for r in rows), dtype=np.int32, count=len(rows)
             )
-            self.scalar[name][ords] = codes
         for i, name in enumerate(LISTS, start=1 + len(SCALAR)):
             vocab = self.vocab[name]
             lengths = np.fromiter((len(r[i] or ()) for r in rows), dtype=np.int32, count=len(rows))
             codes = np.array([vocab.code(v) for r in rows for v in r[i] or ()], dtype=np.int32)
             base = len(self.pair_codes[name])
-            self.first[name][ords] = base + np.cumsum(lengths, dtype=np.int64) - lengths
-            self.length[name][ords] = lengths
+            self.first[name] = np.concatenate(
+                [self.first[name], base + np.cumsum(lengths, dtype=np.int64) - lengths]
+            )
+            self.length[name] = np.concatenate([self.length[name], lengths])
             self.pair_codes[name] = np.concatenate([self.pair_codes[name], codes])
-        self.known[ords] = True
+        for name in SCALAR:
+            self.scalar[name] = np.concatenate([self.scalar[name], columns[name]])
+        self.ords = np.concatenate([self.ords, ords])
+        if not _sorted(self.ords):
+            # New documents usually have the highest ordinals; when not, restore the order.
+            order = np.argsort(self.ords, kind="stable")
+            self.ords = self.ords[order]
+            for name in SCALAR:
+                self.scalar[name] = self.scalar[name][order]
+            for name in LISTS:
+                self.first[name] = self.first[name][order]
+                self.length[name] = self.length[name][order]
         self.loaded += len(rows)
+
+    def _slots(self, ords: Ords) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+        """The slot of each ordinal, and whether it is loaded at all."""
+        slots = np.searchsorted(self.ords, ords)
+        inside = slots < len(self.ords)
+        found = np.zeros(len(ords), dtype=bool)
+        found[inside] = self.ords[slots[inside]] == ords[inside]
+        return slots, found
 
     def _load_all(self, conn: Any) -> None:
         self._clear()
-        rows = conn.execute(text(f"SELECT {', '.join(COLUMNS)} FROM search_document")).all()
+        rows = conn.execute(text(f"SELECT {', '.join(COLUMNS)} FROM search_document ORDER BY ord")).all()
         self._add(rows)
+        self.loaded_at_start = self.loaded
 
     def _load_missing(self, conn: Any, ords: Ords) -> None:
-        inside = ords[ords < len(self.known)]
-        missing = np.concatenate([ords[ords >= len(self.known)], inside[~self.known[inside]]])
+        missing = ords[~self._slots(ords)[1]]
         for start in range(0, len(missing), CHUNK):
             chunk = [int(o) for o in missing[start : start + CHUNK]]
             rows = conn.execute(
-                text(f"SELECT {', '.join(COLUMNS)} FROM search_document WHERE ord = ANY(:ords)"),
+                text(f"SELECT {', '.join(COLUMNS)} FROM search_document WHERE ord = ANY(:ords) ORDER BY ord"),
                 {"ords": chunk},
             ).all()
             self._add(rows)
 
     def prepare(self, conn: Any, ords: Ords) -> None:
-        """Make sure every given ordinal is known, reading what is missing through `conn`."""
+        """Make sure every given ordinal is known, reading what is missing through `conn`.
+
+        Documents rewritten since the last full load leave their old slots behind; once the
+        slots number RELOAD_FACTOR times what that load found, everything is loaded anew.
+        """
         with self._lock:
-            if self.loaded == 0 or len(self.known) > RELOAD_FACTOR * max(self.loaded, 1) + 1024:
+            if self.loaded == 0 or self.loaded > RELOAD_FACTOR * self.loaded_at_start + 1024:
                 self._load_all(conn)
-            self._load_missing(conn, ords)
+            if len(ords):
+                self._load_missing(conn, ords)
 
     # -- counting -------------------------------------------------------------------------
 
     def count(self, ords: Ords, facets: Iterable[str]) -> dict[str, dict[str, int]]:
-        """Counts per value of each facet over the documents with these ordinals."""
+        """Counts per value of each facet over the documents with these ordinals (all loaded)."""
         out: dict[str, dict[str, int]] = {}
         with self._lock:
+            slots, found = self._slots(ords)
+            slots = slots[found]
             for name in facets:
                 values = self.vocab[name].values
                 if name in self.scalar:
-                    codes = self.scalar[name][ords]
+                    codes = self.scalar[name][slots]
                     codes = codes[codes >= 0]
                 else:
                     # The positions of the matches' codes: each match's run, laid end to end.
-                    lengths = self.length[name][ords]
-                    starts = self.first[name][ords] - (np.cumsum(lengths, dtype=np.int64) - lengths)
+                    lengths = self.length[name][slots]
+                    starts = self.first[name][slots] - (np.cumsum(lengths, dtype=np.int64) - lengths)
                     total = int(lengths.sum())
                     codes = self.pair_codes[name][np.repeat(starts, lengths) + np.arange(total)]
                 counts = np.bincount(codes, minlength=len(values))
-                found = np.flatnonzero(counts)
-                names = [values[c] for c in found.tolist()]
-                out[name] = dict(zip(names, counts[found].tolist(), strict=True))
+                found_values = np.flatnonzero(counts)
+                names = [values[c] for c in found_values.tolist()]
+                out[name] = dict(zip(names, counts[found_values].tolist(), strict=True))
         return out
+
+
+def _sorted(values: Ords) -> bool:
+    return bool(np.all(values[1:] >= values[:-1]))
 
 
 def ordinals(blob: bytes | memoryview | None) -> Ords:

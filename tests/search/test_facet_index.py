@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from sqlalchemy import Engine, text
 
 from directory.search.facet_index import FacetIndex, ordinals
@@ -79,20 +80,50 @@ def test_list_facets_count_each_value_once_per_document(clean_db: Engine) -> Non
 
 
 def test_arrays_are_loaded_anew_when_mostly_stale(clean_db: Engine) -> None:
-    """Once deleted ordinals outnumber live ones, the next search reloads instead of growing."""
+    """Rewritten documents leave old slots; past twice the documents loaded, a search reloads."""
     index = FacetIndex()
     session, entries = writer(clean_db)
     with session:
-        entries.create("location", factories.location(name="Buurthuis Blijft"))
+        loc = entries.create("location", factories.location(name="Buurthuis Blijft"))
         session.commit()
+        with clean_db.connect() as conn:
+            index.prepare(conn, ordinals(None))
+        assert index.loaded == index.loaded_at_start == 1
+        names = []
+        for n in range(3):  # each edit writes the document anew, with a new ordinal
+            names.append(f"Buurthuis Blijft {n}")
+            entries.update("location", loc.id, {"name": names[-1], "version": n + 1})
+            session.commit()
+            with clean_db.connect() as conn:
+                ords = ordinals(conn.execute(text("SELECT int4send(ord) FROM search_document")).scalar())
+                index.prepare(conn, ords)
+            assert index.count(ords, ["kind"]) == {"kind": {"location": 1}}
+        # Four slots for one document, still within the slack of 1,024; then pretend many more.
+        assert index.loaded == 4
     with clean_db.connect() as conn:
+        index.loaded_at_start = 0
+        index.loaded = 2_000
         index.prepare(conn, ordinals(None))
-        assert index.loaded == 1
-        # Pretend many documents came and went: ordinals far above what was loaded.
-        high = int(conn.execute(text("SELECT max(ord) FROM search_document")).scalar_one())
-        index._grow(high + 50_000)
-        index.prepare(conn, ordinals(None))
-        assert index.loaded == 1 and len(index.known) < 10_000
+    assert index.loaded == index.loaded_at_start == 1 and len(index.ords) == 1
+
+
+def test_slots_follow_documents_not_ordinals(clean_db: Engine) -> None:
+    """Ordinals far apart still take one slot each, and unknown ones are read in order."""
+    index = FacetIndex()
+    rows: list[tuple[object, ...]] = [
+        (5, "location", "cafe", None, None, None, ["company"], [], ["nl", "en"], []),
+        (900_000, "service", "stamtafel", "T", None, None, [], ["everyone"], ["nl"], []),
+    ]
+    index._add(rows[1:])
+    index._add(rows[:1])  # an older ordinal arriving later, as from a slower transaction
+    assert list(index.ords) == [5, 900_000] and len(index.scalar["kind"]) == 2
+    counted = index.count(np.array([900_000, 5]), ["kind", "languages", "support_functions"])
+    assert counted == {
+        "kind": {"location": 1, "service": 1},
+        "languages": {"en": 1, "nl": 2},
+        "support_functions": {"company": 1},
+    }
+    assert index.count(np.array([900_000]), ["languages"]) == {"languages": {"nl": 1}}
 
 
 def test_warm_up_loads_every_document(clean_db: Engine) -> None:
