@@ -167,6 +167,18 @@ def parse_polygon(value: str | dict[str, Any]) -> Polygon:
     return geom
 
 
+def parse_open_at(value: str) -> datetime:
+    """An ISO local date-time ('2026-11-24T18:30', seconds and offset optional), or a 422 on `open_at`.
+
+    Minutes without seconds are what a browser's date-time field sends; a strict
+    RFC 3339 parser would refuse them.
+    """
+    try:
+        return datetime.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise InvalidInputError("open_at", "give a date and time like 2026-11-24T18:30") from exc
+
+
 def parse_facets(value: str | None) -> tuple[str, ...]:
     """A comma list of facet names (default all), or a 422 naming `facets`."""
     if value is None:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+from dateutil.rrule import MONTHLY, TU, rrule
 from litestar.testing import TestClient
 from sqlalchemy import Engine
 
@@ -112,6 +115,7 @@ SQUARE = {"type": "Polygon", "coordinates": [[[4.8, 52.3], [4.9, 52.3], [4.9, 52
         ({"sort": "price"}, "sort"),
         ({"page_size": "500"}, "page_size"),
         ({"max_cost": "-2"}, "max_cost"),
+        ({"open_at": "dinsdagavond"}, "open_at"),
         ({"near": "52.37,4.89", "radius": "10", "bbox": "52.3,4.8,52.4,4.9"}, "polygon"),
     ],
 )
@@ -123,6 +127,26 @@ def test_bad_parameters_get_422_naming_the_parameter(
         response = client.get("/api/v1/search", params=params)
         assert response.status_code == 422, response.text
         assert response.json()["errors"][0]["field"] == field
+
+
+def test_open_at_takes_minutes_with_or_without_seconds_and_offset(
+    clean_db: Engine, directory: dict[str, str]
+) -> None:
+    """'…T18:30' (as a browser's date-time field sends it) means the same as with seconds or offset."""
+    # The stamtafel meets on the first Tuesday at 18:00: ask for the next one.
+    today = datetime.combine(date.today(), time())
+    first_tuesday = rrule(MONTHLY, byweekday=TU(1), dtstart=today).after(today, inc=True)
+    assert first_tuesday is not None
+    day = first_tuesday.date().isoformat()
+    offset = first_tuesday.replace(tzinfo=ZoneInfo("Europe/Amsterdam")).strftime("%z")
+    offset = f"{offset[:3]}:{offset[3:]}"
+    for client in app_client(clean_db, None):
+        answers = [
+            client.get("/api/v1/search", params={"open_at": at, "kind": "service"}).json()
+            for at in (f"{day}T18:30", f"{day}T18:30:00", f"{day}T18:30:00{offset}")
+        ]
+        found = [[h["entry_id"] for h in a["hits"]] for a in answers]
+        assert found == [[directory["stamtafel"]]] * 3, answers
 
 
 def test_polygon_as_isochrone_feature(clean_db: Engine, directory: dict[str, str]) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated, Any
 
 from litestar import get
@@ -23,6 +22,7 @@ from directory.search.query import (
     parse_bbox,
     parse_facets,
     parse_near,
+    parse_open_at,
     parse_polygon,
 )
 from directory.search.service import SearchService, search_service
@@ -95,8 +95,10 @@ def search(
     buurt_code: Codes = None,
     max_cost: Annotated[float | None, Parameter(description="at most this many euro (0: free)")] = None,
     open_at: Annotated[
-        datetime | None,
-        Parameter(description="open at this local time, e.g. 2026-11-24T18:30 (see docs/search.md)"),
+        str | None,
+        Parameter(
+            description="open at this local time, e.g. 2026-11-24T18:30 (ISO 8601; see docs/search.md)"
+        ),
     ] = None,
     near: Annotated[str | None, Parameter(description="a point 'lat,lon' for radius or distance")] = None,
     radius: Annotated[
@@ -137,7 +139,7 @@ def search(
         q=q,
         filters=filters,
         max_cost=max_cost,
-        open_at=open_at,
+        open_at=parse_open_at(open_at) if open_at is not None else None,
         near=point,
         bbox=parse_bbox(bbox) if bbox is not None else None,
         polygon=parse_polygon(polygon) if polygon is not None else None,
