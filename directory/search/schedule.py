@@ -97,6 +97,20 @@ def opening_hours_buckets(value: str, week_start: date) -> frozenset[int]:
     return frozenset(buckets)
 
 
+def _meeting_times(meeting: dict[str, Any]) -> tuple[time, timedelta]:
+    """When a meeting starts and how long it lasts (past midnight when it ends earlier)."""
+    start_time = time.fromisoformat(meeting["start_time"]) if meeting.get("start_time") else time(0)
+    if meeting.get("end_time"):
+        day = date(2026, 1, 5)  # any day: only the difference of the two times counts
+        end_time = time.fromisoformat(meeting["end_time"])
+        length = datetime.combine(day, end_time) - datetime.combine(day, start_time)
+        if length <= timedelta(0):
+            length += timedelta(days=1)
+    else:
+        length = timedelta(hours=DEFAULT_MEETING_HOURS if meeting.get("start_time") else 24)
+    return start_time, length
+
+
 def meeting_buckets(meeting: dict[str, Any], today: date) -> frozenset[int]:
     """Buckets in which a recurring meeting takes place (its weekday and hours)."""
     # Many entries share a rule ("every Tuesday at 18:00"); expanding it once is enough.
@@ -107,14 +121,7 @@ def meeting_buckets(meeting: dict[str, Any], today: date) -> frozenset[int]:
 @lru_cache(maxsize=4096)
 def _meeting_buckets(key: tuple[tuple[str, str], ...], today: date) -> frozenset[int]:
     meeting: dict[str, Any] = dict(key)
-    start_time = time.fromisoformat(meeting["start_time"]) if meeting.get("start_time") else time(0)
-    if meeting.get("end_time"):
-        end_time = time.fromisoformat(meeting["end_time"])
-        length = datetime.combine(today, end_time) - datetime.combine(today, start_time)
-        if length <= timedelta(0):
-            length += timedelta(days=1)
-    else:
-        length = timedelta(hours=DEFAULT_MEETING_HOURS if meeting.get("start_time") else 24)
+    start_time, length = _meeting_times(meeting)
     first = date.fromisoformat(meeting["dtstart"]) if meeting.get("dtstart") else today
     origin = datetime.combine(max(first, today - timedelta(days=MEETING_HORIZON_DAYS)), start_time)
     body = meeting["rrule"].removeprefix("RRULE:")
@@ -167,14 +174,7 @@ def meeting_exact(meeting: dict[str, Any], window_start: date) -> frozenset[int]
 @lru_cache(maxsize=4096)
 def _meeting_exact(key: tuple[tuple[str, str], ...], window_start: date) -> frozenset[int]:
     meeting: dict[str, Any] = dict(key)
-    start_time = time.fromisoformat(meeting["start_time"]) if meeting.get("start_time") else time(0)
-    if meeting.get("end_time"):
-        end_time = time.fromisoformat(meeting["end_time"])
-        length = datetime.combine(window_start, end_time) - datetime.combine(window_start, start_time)
-        if length <= timedelta(0):
-            length += timedelta(days=1)
-    else:
-        length = timedelta(hours=DEFAULT_MEETING_HOURS if meeting.get("start_time") else 24)
+    start_time, length = _meeting_times(meeting)
     window = datetime.combine(window_start, time())
     first = date.fromisoformat(meeting["dtstart"]) if meeting.get("dtstart") else window_start
     # A rule counts from dtstart ("every other Tuesday" needs it); without one, from the window.
