@@ -67,6 +67,22 @@ def warm_up_routing(engine: Engine) -> None:
         log.warning("street network warm-up failed (%s); it loads on first use", type(exc).__name__)
 
 
+def read_travel(t: Translator, data: dict[str, str], errors: dict[str, str]) -> tuple[str, int | None]:
+    """A form's travel mode and minutes; each one that is wrong gets its message in `errors`.
+
+    A wrong mode falls back to walking (so the form shows a valid choice again); wrong
+    minutes come back as None, for the caller to keep its default.
+    """
+    mode = data.get("mode", "walk")
+    if mode not in TRAVEL_MODES:
+        errors["mode"] = t("travel.bad_mode")
+        mode = "walk"
+    minutes = parse_minutes(data.get("minutes"))
+    if minutes is None:
+        errors["minutes"] = t("travel.bad_minutes", max=MAX_MINUTES)
+    return mode, minutes
+
+
 def parse_minutes(raw: str | None) -> int | None:
     """A minutes field as typed: a whole number 1..MAX_MINUTES, else None (the page says why)."""
     try:

@@ -28,10 +28,8 @@ from web.pages.common import render, translator
 from web.pages.labels import vocabulary_labels
 from web.pages.map import Overlay, ScoutForm, filters_from, map_context, scout_forms
 from web.travel import (
-    MAX_MINUTES,
-    TRAVEL_MODES,
-    parse_minutes,
     profile_for,
+    read_travel,
     routing,
     travel_text,
     whole_minutes,
@@ -44,14 +42,8 @@ MAX_LINE = 200
 
 def _common(t: Translator, data: dict[str, str], form: ScoutForm) -> ScoutForm:
     """Read and check the fields both forms share (mode, minutes) into `form`."""
-    form.mode = data.get("mode", "walk")
-    if form.mode not in TRAVEL_MODES:
-        form.errors["mode"] = t("travel.bad_mode")
-        form.mode = "walk"
-    minutes = parse_minutes(data.get("minutes"))
-    if minutes is None:
-        form.errors["minutes"] = t("travel.bad_minutes", max=MAX_MINUTES)
-    else:
+    form.mode, minutes = read_travel(t, data, form.errors)
+    if minutes is not None:
         form.minutes = minutes
     return form
 

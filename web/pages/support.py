@@ -38,7 +38,7 @@ from web.present import (
     waiting_text,
     what_to_say,
 )
-from web.travel import DEFAULT_MINUTES, MAX_MINUTES, TRAVEL_MODES, parse_minutes, routing, travel_text
+from web.travel import DEFAULT_MINUTES, MAX_MINUTES, TRAVEL_MODES, read_travel, routing, travel_text
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 #: The handout lists at most this many places, so a client is not overwhelmed.
@@ -62,18 +62,12 @@ def parse_form(t: Translator, data: dict[str, str]) -> SupportForm:
     """Read and check the form; errors name the field."""
     form = SupportForm(
         address=data.get("address", "").strip()[:200],
-        mode=data.get("mode", "walk"),
         needs=[need for need in NEEDS if data.get(f"need_{need}")],
         languages=data.get("languages", "").strip()[:200],
         community=data.get("community", "").strip()[:100],
     )
-    if form.mode not in TRAVEL_MODES:
-        form.errors["mode"] = t("travel.bad_mode")
-        form.mode = "walk"
-    minutes = parse_minutes(data.get("minutes"))
-    if minutes is None:
-        form.errors["minutes"] = t("travel.bad_minutes", max=MAX_MINUTES)
-    else:
+    form.mode, minutes = read_travel(t, data, form.errors)
+    if minutes is not None:
         form.minutes = minutes
     if not form.needs:
         form.errors["needs"] = t("support.need_one")
