@@ -1,17 +1,19 @@
 """Search benchmark: 100,000 entries made from real OpenStreetMap places, both engines, API vs direct.
 
-Run: .venv/bin/python -m bench.search [--entries 100000] [--queries 300] [--fresh]
+Run: .venv/bin/python -m bench.search [--entries 100000] [--queries 300] [--rounds 3] [--fresh]
 
-Entries are generated from the named places in ../shared/data/osm (Amsterdam
-Centrum): names are perturbed (real name, street or category word recombined,
-numbered) and points scattered over the real Amsterdam buurten (2022
-boundaries), which also give stadsdeel / wijk / buurt codes. They are
-inserted in bulk (not through EntryService: 100k revisions would take longer
-than the benchmark budget) and then indexed with the same code as
-`wijkgram index rebuild`. The same mixed query set is then timed four ways
-in one run: through the JSON API (uvicorn on 127.0.0.1) on each engine, and
-straight to each engine (Meilisearch HTTP, raw SQL through psycopg),
-interleaved query by query.
+Entries are generated from the places in ../shared/data/osm (Amsterdam
+Centrum) as the OSM importer reads them, plus community venues and services
+(see bench/search_data.py for the mix): names are perturbed and points
+scattered over the real Amsterdam buurten (2022 boundaries), which also give
+stadsdeel / wijk / buurt codes. They are inserted in bulk (not through
+EntryService: 100k revisions would take longer than the benchmark budget)
+and then indexed with the same code as `wijkgram index rebuild`. The same
+mixed query set is then timed four ways in one run: through the JSON API
+(uvicorn on 127.0.0.1) on each engine, and straight to each engine
+(Meilisearch HTTP, raw SQL through psycopg), interleaved query by query, in
+`--rounds` rounds; the four paths take turns going first, so none always
+finds the caches warmed by another.
 
 The generated data set (the database in var/bench/pg and the Meilisearch
 data in var/bench/meili) is kept and reused by the next run with the same
@@ -33,23 +35,18 @@ import statistics
 import subprocess
 import sys
 import time
-import uuid
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
-import opening_hours
-import osmium
 import psycopg
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
-from shapely.geometry import Point, shape
-from shapely.prepared import prep
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.dialects.postgresql import psycopg as pg_dialect
 
+from bench.search_data import COMMUNITY, SUPPORT, generate
 from directory.db import migrate
 from directory.db.cluster import EmbeddedCluster
 from directory.db.url import normalise_url
@@ -57,7 +54,7 @@ from directory.models import Location, Service, service_at_location
 from directory.search.meili import MeiliEngine
 from directory.search.postgres import ONE_TYPO_FROM, SESSION_SQL, TWO_TYPOS_FROM, TYPO_SQL, PostgresEngine
 from directory.search.query import BBox, Near, SearchQuery
-from directory.search.sync import rebuild
+from directory.search.sync import ensure_index, meili_client, rebuild
 from directory.search.text import query_terms
 from directory.settings import REPO_ROOT, SearchSettings, get_settings
 
@@ -67,203 +64,14 @@ MEILI_BIN = REPO_ROOT / "var" / "bin" / "meilisearch"
 MEILI_DIR = BENCH_DIR / "meili"
 DATASET = BENCH_DIR / "search-dataset.json"
 DB_NAME = "wijkgram_bench"
+#: Bump when bench/search_data.py changes, so a kept data set of the old mix is not reused.
+GENERATOR = 2
 
-COMMUNITY = {
-    "community_centre": ["Buurthuis", "Buurtcentrum", "Wijkcentrum"],
-    "neighbourhood_room": ["Buurtkamer", "Huiskamer van de wijk"],
-    "community_restaurant": ["Buurtrestaurant"],
-    "stamtafel": ["Stamtafel"],
-    "shared_meal": ["Eettafel", "Samen eten"],
-    "soup_kitchen": ["Inloopmaaltijd", "Gratis maaltijd"],
-    "food_bank": ["Voedselbank"],
-    "language_buddy": ["Taalmaatje", "Taalcafé"],
-    "buddy_project": ["Maatjesproject"],
-    "walking_group": ["Wandelclub", "Wandelgroep"],
-    "reading_club": ["Leesclub"],
-    "repair_cafe": ["Repair Café"],
-    "peer_group": ["Lotgenotengroep", "Ervaringsdeskundigen"],
-    "religious_community": ["Ghanese kerk", "Parochie", "Gemeente", "Moskee"],
-    "elderly_centre": ["Dienstencentrum"],
-    "youth_centre": ["Jongerencentrum"],
-}
-OSM_CATEGORY = {
-    "cafe": "cafe",
-    "restaurant": "restaurant",
-    "pub": "cafe",
-    "bar": "cafe",
-    "library": "library",
-    "museum": "museum",
-    "arts_centre": "arts_centre",
-    "theatre": "arts_centre",
-    "place_of_worship": "place_of_worship",
-    "community_centre": "community_centre",
-    "social_facility": "social_facility",
-    "park": "park",
-    "sports_centre": "sports_club",
-    "fitness_centre": "sports_club",
-}
-SUPPORT = ["practical", "company", "information", "peers", "language", "money", "activity"]
-TARGETS = [
-    "everyone",
-    "older_people",
-    "youth",
-    "newcomers",
-    "lonely",
-    "low_income",
-    "psychiatric",
-    "families",
-]
-LANGS = ["nl", "en", "ar", "tr", "es", "fr", "pl"]
-DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 TEXT_QUERIES = [
     "buurthuis", "taalmaatje", "gratis eten", "ghanese kerk", "wandelclub", "buurthius",
     "stamtafel oost", "stamtafel", "repair cafe", "café", "moskee", "voedselbank", "lotgenoten",
     "eettafel", "bibliotheek", "wandelgroep zuid", "taalcafe", "buurtkamer", "maatje", "leesclub",
 ]  # fmt: skip
-
-
-# -- data ---------------------------------------------------------------------------------------
-
-
-def osm_places(path: Path) -> list[dict[str, Any]]:
-    """Named places (nodes and way centroids) with their tags, from an OSM extract."""
-    places: list[dict[str, Any]] = []
-
-    class Handler(osmium.SimpleHandler):
-        def node(self, n: Any) -> None:
-            self._add(n.tags, n.location.lat, n.location.lon)
-
-        def way(self, w: Any) -> None:
-            try:
-                lats = [nd.lat for nd in w.nodes]
-                lons = [nd.lon for nd in w.nodes]
-            except osmium.InvalidLocationError:
-                return
-            if lats:
-                self._add(w.tags, sum(lats) / len(lats), sum(lons) / len(lons))
-
-        def _add(self, tags: Any, lat: float, lon: float) -> None:
-            if "name" not in tags:
-                return
-            kind = tags.get("amenity") or tags.get("leisure") or tags.get("shop") or tags.get("tourism")
-            if kind is None and "addr:street" not in tags:
-                return
-            places.append(
-                {
-                    "name": tags["name"],
-                    "kind": kind,
-                    "street": tags.get("addr:street"),
-                    "opening_hours": tags.get("opening_hours"),
-                    "wheelchair": tags.get("wheelchair"),
-                }
-            )
-
-    Handler().apply_file(str(path), locations=True)
-    return places
-
-
-def buurt_sampler(path: Path, rng: random.Random) -> Any:
-    """A function giving a random point inside a random real buurt, with its codes."""
-    features = [
-        f for f in json.loads(path.read_text())["features"] if f["geometry"] and f["properties"].get("code")
-    ]
-    shapes = [(shape(f["geometry"]), f["properties"]["code"]) for f in features]
-    prepared = [(prep(s), s.bounds, code) for s, code in shapes]
-
-    def sample() -> tuple[float, float, str]:
-        poly, (w, s, e, n), code = rng.choice(prepared)
-        for _ in range(50):
-            x, y = rng.uniform(w, e), rng.uniform(s, n)
-            if poly.contains(Point(x, y)):
-                return y, x, code
-        return (s + n) / 2, (w + e) / 2, code
-
-    return sample
-
-
-def generate(entries: int, shared: Path, seed: int = 7) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Location and service rows: 60% locations, 40% services each held at one of them."""
-    rng = random.Random(seed)
-    places = osm_places(shared / "osm" / "amsterdam-centrum.osm.pbf")
-    streets = sorted({p["street"] for p in places if p["street"]}) or ["Dam"]
-    sample = buurt_sampler(shared / "boundaries" / "amsterdam-buurten-2022.geojson", rng)
-    n_loc = int(entries * 0.6)
-    valid_hours = {
-        p["opening_hours"]
-        for p in places
-        if p["opening_hours"] and opening_hours.validate(p["opening_hours"])
-    }
-    locations: list[dict[str, Any]] = []
-    now = datetime.now().astimezone()
-    for i in range(n_loc):
-        place = rng.choice(places)
-        lat, lon, buurt = sample()
-        # EntryService accepts valid OpenStreetMap syntax only; so does the generator.
-        hours = place["opening_hours"] if place["opening_hours"] in valid_hours else None
-        if rng.random() < 0.5 and OSM_CATEGORY.get(place["kind"] or ""):
-            category = OSM_CATEGORY[place["kind"]]
-            words = place["name"].split()
-            rng.shuffle(words) if rng.random() < 0.3 else None
-            name = " ".join(words) + (f" {rng.choice(streets)}" if rng.random() < 0.5 else "")
-        else:
-            category = rng.choice(list(COMMUNITY))
-            name = f"{rng.choice(COMMUNITY[category])} {rng.choice(streets)}"
-        locations.append(
-            {
-                "id": uuid.uuid4(),
-                "version": 1,
-                "status": "active",
-                "name": f"{name} {i % 97}" if rng.random() < 0.2 else name,
-                "category": category,
-                "languages": rng.sample(LANGS, rng.randint(0, 2)),
-                "field_provenance": {},
-                "street": rng.choice(streets),
-                "house_number": str(rng.randint(1, 300)),
-                "city": "Amsterdam",
-                "stadsdeel_code": buurt[0],
-                "wijk_code": buurt[:2],
-                "buurt_code": buurt,
-                "geom": f"SRID=4326;POINT({lon:.6f} {lat:.6f})",
-                "opening_hours": hours if hours and rng.random() < 0.4 else None,
-                "step_free": rng.random() < 0.5,
-                "accessible_toilet": rng.random() < 0.3,
-                "scootmobiel_parking": rng.random() < 0.2,
-                "cost_free": rng.random() < 0.4,
-                "cost_amount_eur": round(rng.uniform(0, 15), 2) if rng.random() < 0.5 else None,
-                "last_verified_at": now,
-            }
-        )
-    services: list[dict[str, Any]] = []
-    links: list[dict[str, Any]] = []
-    for i in range(entries - n_loc):
-        category = rng.choice(list(COMMUNITY))
-        venue = rng.choice(locations)
-        sid = uuid.uuid4()
-        day = rng.choice(DAYS)
-        rule = f"FREQ=WEEKLY;BYDAY={day}" if rng.random() < 0.6 else f"FREQ=MONTHLY;BYDAY=1{day}"
-        services.append(
-            {
-                "id": sid,
-                "version": 1,
-                "status": "active",
-                "name": f"{rng.choice(COMMUNITY[category])} {venue['street']}"
-                + (f" {rng.choice(['Oost', 'West', 'Zuid', 'Noord'])}" if rng.random() < 0.3 else ""),
-                "category": category,
-                "languages": rng.sample(LANGS, rng.randint(1, 3)),
-                "field_provenance": {},
-                "support_functions": rng.sample(SUPPORT, rng.randint(1, 3)),
-                "target_groups": rng.sample(TARGETS, rng.randint(1, 2)),
-                "communities": ["Ghanese"]
-                if category == "religious_community" and rng.random() < 0.3
-                else [],
-                "meetings": [{"rrule": rule, "start_time": f"{rng.randint(9, 20):02d}:00:00"}],
-                "cost_free": rng.random() < 0.5,
-                "cost_amount_eur": round(rng.uniform(0, 10), 2),
-                "description": f"{COMMUNITY[category][0]} voor de buurt, {i % 13 + 1}e editie.",
-            }
-        )
-        links.append({"service_id": sid, "location_id": venue["id"]})
-    return locations, [*services, {"_links": links}]
 
 
 # -- services under test ------------------------------------------------------------------------
@@ -312,8 +120,8 @@ def fresh_database(admin: str, target: str) -> None:
 
 
 def dataset_key(entries: int) -> dict[str, Any]:
-    """What a kept data set must match to be reused: its size and the schema it was built on."""
-    return {"entries": entries, "schema": migrate.head_revision()}
+    """What a kept data set must match to be reused: its size, generator and schema."""
+    return {"entries": entries, "generator": GENERATOR, "schema": migrate.head_revision()}
 
 
 def kept_dataset(entries: int) -> dict[str, Any] | None:
@@ -411,6 +219,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=3, help="times the query set is run")
     parser.add_argument(
         "--fresh", action="store_true", help="build the data set anew, even when a kept one fits"
     )
@@ -480,6 +289,9 @@ def main() -> None:
                 "index_s": round(index_s, 1),
             }
             DATASET.write_text(json.dumps(kept, indent=1))
+        else:
+            # The kept index gets today's settings, as `wijkgram index sync` would give it.
+            ensure_index(meili_client(settings), settings.index_name)
         documents = int(kept["documents"])
 
         ports = {}
@@ -580,21 +392,30 @@ def main() -> None:
             ("postgresql", "direct"): (direct_pg, raw),
         }
         results: dict[tuple[str, str], list[float]] = {p: [] for p in paths}
-        for i in range(len(queries)):
-            for which, (fn, items) in paths.items():
-                results[which] += timed(fn, [items[i]])
-        out = Table(title=f"search latency, {documents} documents, {len(queries)} mixed queries (ms)")
+        order = list(paths.items())
+        for r in range(args.rounds):
+            for i in range(len(queries)):
+                turn = (i + r) % len(order)
+                for which, (fn, items) in order[turn:] + order[:turn]:
+                    results[which] += timed(fn, [items[i]])
+        out = Table(
+            title=f"search latency, {documents} documents, {len(queries)} mixed queries x {args.rounds} (ms)"
+        )
         for col in ("engine", "path", "p50", "p95", "p99", "target p95"):
             out.add_column(col)
         report: dict[str, Any] = {
-            "documents": documents, "queries": len(queries), "index_s": index_s or kept.get("index_s"),
-        }  # fmt: skip
+            "documents": documents,
+            "queries": len(queries),
+            "rounds": args.rounds,
+            "index_s": index_s or kept.get("index_s"),
+        }
         for (engine_name, path), values in results.items():
             row = {p: round(pct(values, p), 2) for p in (50, 95, 99)}
             report[f"{engine_name}_{path}"] = row
             target = ("30" if engine_name == "meilisearch" else "60") if path == "api" else ""
             out.add_row(engine_name, path, *(f"{row[p]:.1f}" for p in (50, 95, 99)), target)
         console.print(out)
+        kinds = [i % len(MIX) for i in range(len(queries))] * args.rounds  # as query_set cycles
         by_mix = Table(title="p50 / p95 per kind of query (ms)")
         by_mix.add_column("kind")
         for which in paths:
@@ -602,7 +423,7 @@ def main() -> None:
         for m, mix_name in enumerate(MIX):
             cells = []
             for which in paths:
-                values = results[which][m :: len(MIX)]
+                values = [v for v, kind in zip(results[which], kinds, strict=True) if kind == m]
                 cells.append(f"{pct(values, 50):.1f} / {pct(values, 95):.1f}")
                 report.setdefault("by_kind", {}).setdefault(mix_name, {})["_".join(which)] = [
                     round(pct(values, 50), 2),
