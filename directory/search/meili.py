@@ -71,7 +71,11 @@ def index_settings() -> dict[str, Any]:
         "stopWords": sorted(stopwords()),
         "typoTolerance": {"enabled": True, "minWordSizeForTypos": {"oneTypo": 5, "twoTypos": 9}},
         "pagination": {"maxTotalHits": 1_000_000},
-        "faceting": {"maxValuesPerFacet": 1000},
+        # Every value of every facet (our layer sorts them). Ordered by count, Meilisearch counts
+        # each value's document set against the matches; ordered alphabetically (the default) it
+        # reads every match's values one by one when there are at most 3,000 matches, which made
+        # a query with 2,500 matches three times slower than one with 25,000 (docs/search.md).
+        "faceting": {"maxValuesPerFacet": 1000, "sortFacetValuesBy": {"*": "count"}},
     }
 
 
