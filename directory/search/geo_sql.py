@@ -7,6 +7,24 @@ from typing import Any
 
 from directory.search.query import SearchQuery
 
+#: PostGIS's sphere radius (the mean radius of WGS 84), so distances equal ST_DistanceSphere's.
+SPHERE_RADIUS_M = 6371008.7714150598
+
+
+def sphere_distance(lat: str, lon: str) -> str:
+    """SQL for the haversine distance in metres from `geom` to the point in parameters `lat`, `lon`.
+
+    The same number as ST_DistanceSphere (within nanometres), at a third of the cost: that
+    function casts every row's point to geography, which took 30 ms for the 16,000 points
+    of a 1.5 km radius in the city centre (docs/search.md).
+    """
+    return (
+        f"(2 * {SPHERE_RADIUS_M} * asin(sqrt("
+        f"power(sin(radians(ST_Y(geom) - :{lat}) / 2), 2)"
+        f" + cos(radians(:{lat})) * cos(radians(ST_Y(geom)))"
+        f" * power(sin(radians(ST_X(geom) - :{lon}) / 2), 2))))"
+    )
+
 
 def place_condition(query: SearchQuery, params: dict[str, Any]) -> str | None:
     """A WHERE condition on search_document for the query's place filter, or None.
@@ -33,7 +51,7 @@ def place_condition(query: SearchQuery, params: dict[str, Any]) -> str | None:
         here = "ST_SetSRID(ST_MakePoint(:g_lon, :g_lat), 4326)"
         return (
             "((geom && ST_MakeEnvelope(:g_w, :g_s, :g_e, :g_n, 4326)"
-            f" AND ST_DistanceSphere(geom, {here}) <= :g_radius)"
+            f" AND {sphere_distance('g_lat', 'g_lon')} <= :g_radius)"
             f" OR (geom IS NULL AND ST_Covers(area, {here})))"
         )
     if query.bbox is not None:

@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from directory.search.base import EngineUnavailable, SearchEngine
 from directory.search.facet_index import LISTS, FacetIndex, ordinals
-from directory.search.geo_sql import place_condition
+from directory.search.geo_sql import place_condition, sphere_distance
 from directory.search.hits import to_hit
 from directory.search.query import SearchQuery, SearchResult
 from directory.search.text import query_terms, synonym_map
@@ -140,9 +140,7 @@ class PostgresEngine(SearchEngine):
             where.append(place)
         if query.sort == "distance" and query.near is not None:
             params.update(s_lat=query.near.lat, s_lon=query.near.lon)
-            order = (
-                "geom IS NULL, ST_DistanceSphere(geom, ST_SetSRID(ST_MakePoint(:s_lon, :s_lat), 4326)), id"
-            )
+            order = f"geom IS NULL, {sphere_distance('s_lat', 's_lon')}, id"
         else:
             order = 'score DESC, name COLLATE "C", id'
         params.update(limit=query.page_size, offset=(query.page - 1) * query.page_size)
