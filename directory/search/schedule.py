@@ -111,11 +111,23 @@ def _meeting_times(meeting: dict[str, Any]) -> tuple[time, timedelta]:
     return start_time, length
 
 
+def _meeting_key(meeting: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """A hashable form of a meeting: many entries share a rule, and expanding it once is enough."""
+    return tuple(sorted((k, str(v)) for k, v in meeting.items() if k in MEETING_KEYS and v))
+
+
+def _rule(meeting: dict[str, Any], origin: datetime) -> Any:
+    """The meeting's recurrence rule counted from `origin`, or None (logged) when it cannot be read."""
+    try:
+        return rrulestr(meeting["rrule"].removeprefix("RRULE:"), dtstart=origin, forceset=False)
+    except (ValueError, TypeError) as exc:
+        log.warning("cannot expand meeting rule: %s", exc)
+        return None
+
+
 def meeting_buckets(meeting: dict[str, Any], today: date) -> frozenset[int]:
     """Buckets in which a recurring meeting takes place (its weekday and hours)."""
-    # Many entries share a rule ("every Tuesday at 18:00"); expanding it once is enough.
-    key = tuple(sorted((k, str(v)) for k, v in meeting.items() if k in MEETING_KEYS and v))
-    return _meeting_buckets(key, today)
+    return _meeting_buckets(_meeting_key(meeting), today)
 
 
 @lru_cache(maxsize=4096)
@@ -124,11 +136,8 @@ def _meeting_buckets(key: tuple[tuple[str, str], ...], today: date) -> frozenset
     start_time, length = _meeting_times(meeting)
     first = date.fromisoformat(meeting["dtstart"]) if meeting.get("dtstart") else today
     origin = datetime.combine(max(first, today - timedelta(days=MEETING_HORIZON_DAYS)), start_time)
-    body = meeting["rrule"].removeprefix("RRULE:")
-    try:
-        rule = rrulestr(body, dtstart=origin, forceset=False)
-    except (ValueError, TypeError) as exc:
-        log.warning("cannot expand meeting rule: %s", exc)
+    rule = _rule(meeting, origin)
+    if rule is None:
         return frozenset()
     horizon = datetime.combine(today + timedelta(days=MEETING_HORIZON_DAYS), time())
     buckets: set[int] = set()
@@ -167,8 +176,7 @@ def opening_hours_exact(value: str, window_start: date) -> frozenset[int]:
 
 def meeting_exact(meeting: dict[str, Any], window_start: date) -> frozenset[int]:
     """Exact buckets in which a recurring meeting takes place, over the exact window."""
-    key = tuple(sorted((k, str(v)) for k, v in meeting.items() if k in MEETING_KEYS and v))
-    return _meeting_exact(key, window_start)
+    return _meeting_exact(_meeting_key(meeting), window_start)
 
 
 @lru_cache(maxsize=4096)
@@ -178,11 +186,8 @@ def _meeting_exact(key: tuple[tuple[str, str], ...], window_start: date) -> froz
     window = datetime.combine(window_start, time())
     first = date.fromisoformat(meeting["dtstart"]) if meeting.get("dtstart") else window_start
     # A rule counts from dtstart ("every other Tuesday" needs it); without one, from the window.
-    origin = datetime.combine(first, start_time)
-    try:
-        rule = rrulestr(meeting["rrule"].removeprefix("RRULE:"), dtstart=origin, forceset=False)
-    except (ValueError, TypeError) as exc:
-        log.warning("cannot expand meeting rule: %s", exc)
+    rule = _rule(meeting, datetime.combine(first, start_time))
+    if rule is None:
         return frozenset()
     hours: set[int] = set()
     # From a day before the window: a meeting that starts late in the evening runs past midnight.
