@@ -44,7 +44,6 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 from sqlalchemy import create_engine, insert, text
-from sqlalchemy.dialects.postgresql import psycopg as pg_dialect
 
 from bench.search_data import COMMUNITY, SUPPORT, generate
 from directory.db import migrate
@@ -52,7 +51,14 @@ from directory.db.cluster import EmbeddedCluster
 from directory.db.url import normalise_url
 from directory.models import Location, Service, service_at_location
 from directory.search.meili import MeiliEngine
-from directory.search.postgres import ONE_TYPO_FROM, SESSION_SQL, TWO_TYPOS_FROM, TYPO_SQL, PostgresEngine
+from directory.search.postgres import (
+    ONE_TYPO_FROM,
+    SEARCH_CONNECT_ARGS,
+    TWO_TYPOS_FROM,
+    TYPO_SQL,
+    PostgresEngine,
+    driver_sql,
+)
 from directory.search.query import BBox, Near, SearchQuery
 from directory.search.sync import ensure_index, meili_client, rebuild
 from directory.search.text import query_terms
@@ -330,35 +336,22 @@ def main() -> None:
         meili_engine = MeiliEngine(settings, db)
         meili_bodies = [meili_engine.request_body(q) for q in queries]
         pg_engine = PostgresEngine(db)
-        dialect = pg_dialect.dialect()  # type: ignore[no-untyped-call]
-        raw: list[tuple[str, dict[str, Any], str | None, dict[str, Any]]] = []
-        with db.begin() as conn:
-            for q in queries:
-                sql, params = pg_engine.sql(conn, q)
-                compiled = text(sql).bindparams(**params).compile(dialect=dialect)
-                terms = [t for t in query_terms(q.q) if len(t) >= ONE_TYPO_FROM]
-                typo = TYPO_SQL.bindparams(terms=terms, two=TWO_TYPOS_FROM).compile(dialect=dialect)
-                raw.append(
-                    (
-                        compiled.string,
-                        dict(compiled.params),
-                        typo.string if terms else None,
-                        dict(typo.params),
-                    )
-                )
-        pg_raw = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=False)
-        pg_raw.prepare_threshold = None  # as in PostgresEngine.search
+        # The direct path sends the statements PostgresEngine sends, on a connection with the
+        # same settings (SEARCH_CONNECT_ARGS): the typo candidates, then the search itself.
+        pg_raw = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), **SEARCH_CONNECT_ARGS)
+        raw: list[tuple[str, dict[str, Any], dict[str, Any] | None]] = []
+        for q in queries:
+            sql, params = pg_engine.sql(pg_raw, q)
+            terms = [t for t in query_terms(q.q) if len(t) >= ONE_TYPO_FROM]
+            typo = {"terms": terms, "two": TWO_TYPOS_FROM} if terms else None
+            raw.append((driver_sql(sql), params, typo))
+        pg_engine.close()
 
-        def direct_pg(item: tuple[str, dict[str, Any], str | None, dict[str, Any]]) -> None:
-            sql, params, typo_sql, typo_params = item
-            with pg_raw.cursor() as cur:
-                cur.execute(SESSION_SQL)
-                if typo_sql:
-                    cur.execute(typo_sql, typo_params)
-                    cur.fetchall()
-                cur.execute(sql, params)
-                cur.fetchall()
-            pg_raw.rollback()
+        def direct_pg(item: tuple[str, dict[str, Any], dict[str, Any] | None]) -> None:
+            sql, params, typo = item
+            if typo is not None:
+                pg_raw.execute(TYPO_SQL, typo).fetchall()
+            pg_raw.execute(sql, params).fetchall()
 
         # The same HTTP client setup as MeiliEngine (one connection per request, see meili.py).
         meili_http = httpx.Client(

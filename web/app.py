@@ -73,6 +73,11 @@ def create_app(
             target=warm_up_search, args=(app.state,), name="wijkgram-search-warm-up", daemon=True
         ).start()
 
+    def on_shutdown(app: Litestar) -> None:
+        service = app.state.get("search_service")
+        if service is not None:
+            service.close()  # its own pool of search connections (directory/search/postgres.py)
+
     return Litestar(
         route_handlers=[
             health,
@@ -93,6 +98,7 @@ def create_app(
         },
         exception_handlers=page_aware(EXCEPTION_HANDLERS),
         on_startup=[on_startup],
+        on_shutdown=[on_shutdown],
         openapi_config=OpenAPIConfig(
             title="wijkgram API",
             version="1",

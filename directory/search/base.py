@@ -21,6 +21,9 @@ class SearchEngine(ABC):
     def healthy(self) -> bool:
         """True when the backend answers right now."""
 
+    def close(self) -> None:  # noqa: B027 (most engines hold nothing to close)
+        """Let go of connections (the app shuts down)."""
+
 
 class EngineUnavailable(Exception):
     """The engine did not answer (down, slow, misconfigured); another one may."""

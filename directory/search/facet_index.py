@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import text
+import psycopg
 
 SCALAR = ("kind", "category", "stadsdeel_code", "wijk_code", "buurt_code")
 LISTS = ("support_functions", "target_groups", "languages", "accessibility")
@@ -119,23 +119,23 @@ class FacetIndex:
         found[inside] = self.ords[slots[inside]] == ords[inside]
         return slots, found
 
-    def _load_all(self, conn: Any) -> None:
+    def _load_all(self, conn: psycopg.Connection[Any]) -> None:
         self._clear()
-        rows = conn.execute(text(f"SELECT {', '.join(COLUMNS)} FROM search_document ORDER BY ord")).all()
+        rows = conn.execute(f"SELECT {', '.join(COLUMNS)} FROM search_document ORDER BY ord").fetchall()
         self._add(rows)
         self.loaded_at_start = self.loaded
 
-    def _load_missing(self, conn: Any, ords: Ords) -> None:
+    def _load_missing(self, conn: psycopg.Connection[Any], ords: Ords) -> None:
         missing = ords[~self._slots(ords)[1]]
         for start in range(0, len(missing), CHUNK):
             chunk = [int(o) for o in missing[start : start + CHUNK]]
             rows = conn.execute(
-                text(f"SELECT {', '.join(COLUMNS)} FROM search_document WHERE ord = ANY(:ords) ORDER BY ord"),
+                f"SELECT {', '.join(COLUMNS)} FROM search_document WHERE ord = ANY(%(ords)s) ORDER BY ord",
                 {"ords": chunk},
-            ).all()
+            ).fetchall()
             self._add(rows)
 
-    def prepare(self, conn: Any, ords: Ords) -> None:
+    def prepare(self, conn: psycopg.Connection[Any], ords: Ords) -> None:
         """Make sure every given ordinal is known, reading what is missing through `conn`.
 
         Documents rewritten since the last full load leave their old slots behind; once the

@@ -12,13 +12,19 @@ Meilisearch keeps apart.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Engine, text
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+import psycopg
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.dialects.postgresql import psycopg as psycopg_dialect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import QueuePool
 
 from directory.search.base import EngineUnavailable, SearchEngine
-from directory.search.facet_index import LISTS, FacetIndex, ordinals
+from directory.search.facet_index import LISTS, FacetIndex, Ords, ordinals
 from directory.search.geo_sql import place_condition, sphere_distance
 from directory.search.hits import to_hit
 from directory.search.query import SearchQuery, SearchResult
@@ -28,32 +34,41 @@ from directory.search.text import query_terms, synonym_map
 ONE_TYPO_FROM = 5
 TWO_TYPOS_FROM = 9
 
-#: Per-transaction settings of a search. JIT compiles for ~200 ms, far longer than a search
-#: runs; parallel workers cost more than they save on short queries on small machines; the
-#: trigram index finds typo candidates, and a low threshold keeps short words with a typo in.
-#: The matches of a broad query (30,000 rows) are kept in memory rather than spilled to
-#: temporary files, and the document table is small enough to stay cached, so a page read
-#: through an index costs little more than one read in sequence.
-SESSION_SQL = (
-    "SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0; "
-    "SET LOCAL pg_trgm.similarity_threshold = 0.2; SET LOCAL work_mem = '32MB'; "
-    "SET LOCAL random_page_cost = 1.1"
+#: Settings of every search connection (given at connect, so no search spends a round trip
+#: on them). JIT compiles for ~200 ms, far longer than a search runs; parallel workers cost
+#: more than they save on short queries on small machines; the trigram index finds typo
+#: candidates, and a low threshold keeps short words with a typo in. The matches of a broad
+#: query (30,000 rows) are kept in memory rather than spilled to temporary files, and the
+#: document table is small enough to stay cached, so a page read through an index costs
+#: little more than one read in sequence.
+SEARCH_OPTIONS = (
+    "-c jit=off -c max_parallel_workers_per_gather=0 -c pg_trgm.similarity_threshold=0.2 "
+    "-c work_mem=32MB -c random_page_cost=1.1"
 )
+#: psycopg's connection arguments for searches. Autocommit: a search only reads, and at READ
+#: COMMITTED a transaction would give its statements no common snapshot, only a BEGIN and a
+#: ROLLBACK round trip. No prepared statements: psycopg prepares a statement after five runs,
+#: and prepared, PostgreSQL plans these searches (same text, other words) 2-3x slower.
+SEARCH_CONNECT_ARGS: dict[str, Any] = {
+    "options": SEARCH_OPTIONS,
+    "application_name": "wijkgram-search",  # tells them apart in pg_stat_activity
+    "autocommit": True,
+    "prepare_threshold": None,
+}
 
-TYPO_SQL = text(
-    """
+#: Typo candidates of the query terms (psycopg parameters).
+TYPO_SQL = """
     SELECT t.term, w.word
-    FROM unnest(CAST(:terms AS text[])) AS t(term)
+    FROM unnest(%(terms)s::text[]) AS t(term)
     JOIN search_word w
-      ON w.word % t.term
+      ON w.word %% t.term
      AND w.word <> t.term
-     AND levenshtein_less_equal(w.word, t.term, CASE WHEN length(t.term) >= :two THEN 2 ELSE 1 END)
-         <= CASE WHEN length(t.term) >= :two THEN 2 ELSE 1 END
-    """
-)
+     AND levenshtein_less_equal(w.word, t.term, CASE WHEN length(t.term) >= %(two)s THEN 2 ELSE 1 END)
+         <= CASE WHEN length(t.term) >= %(two)s THEN 2 ELSE 1 END
+"""
 
 
-def typo_variants(conn: Any, terms: list[str]) -> dict[str, list[str]]:
+def typo_variants(conn: psycopg.Connection[Any], terms: list[str]) -> dict[str, list[str]]:
     """Indexed words within the allowed typos of each long-enough term (trigram index, then Levenshtein)."""
     long_terms = [t for t in terms if len(t) >= ONE_TYPO_FROM]
     out: dict[str, list[str]] = {t: [] for t in terms}
@@ -62,6 +77,38 @@ def typo_variants(conn: Any, terms: list[str]) -> dict[str, list[str]]:
     for term, word in conn.execute(TYPO_SQL, {"terms": long_terms, "two": TWO_TYPOS_FROM}):
         out[term].append(word)
     return out
+
+
+@lru_cache(maxsize=512)
+def driver_sql(sql: str) -> str:
+    """A statement with `:name` parameters as psycopg takes it (`%(name)s`, `%` doubled).
+
+    SQLAlchemy's compiler does the translation; the few shapes a search takes are cached.
+    """
+    return str(text(sql).compile(dialect=psycopg_dialect.dialect()))  # type: ignore[no-untyped-call]
+
+
+def search_pool(db: Engine) -> Engine:
+    """A pool of search connections to `db`'s database, with the search settings.
+
+    Its own pool, so the settings stay off the application's connections, and without
+    pre-ping: a search that finds its connection dead retries once on a new one instead
+    of every search paying a round trip to check.
+    """
+    size = db.pool.size() if isinstance(db.pool, QueuePool) else 4
+    options = db.url.query.get("options")
+    connect_args = dict(SEARCH_CONNECT_ARGS)
+    if isinstance(options, str):  # the URL's own options (a search_path, say) still hold
+        connect_args["options"] = f"{options} {SEARCH_OPTIONS}"
+    return create_engine(
+        db.url,
+        pool_size=size,
+        max_overflow=size,
+        pool_timeout=10,
+        pool_use_lifo=True,
+        pool_pre_ping=False,
+        connect_args=connect_args,
+    )
 
 
 def build_tsquery(terms: list[str], typos: dict[str, list[str]], *, prefix_last: bool) -> tuple[str, str]:
@@ -77,31 +124,60 @@ def build_tsquery(terms: list[str], typos: dict[str, list[str]], *, prefix_last:
     return " & ".join(full), " & ".join(exact)
 
 
+class ConnectionLost(EngineUnavailable):
+    """The search's connection broke; a new one may work (the database restarted)."""
+
+
 class PostgresEngine(SearchEngine):
     """Full-text, facet and geo search in PostgreSQL/PostGIS."""
 
     name = "postgresql"
 
     def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+        self.engine = search_pool(engine)
         self.facets = FacetIndex()
+
+    def close(self) -> None:
+        """Close the search connections."""
+        self.engine.dispose()
+
+    @contextmanager
+    def _connection(self) -> Iterator[psycopg.Connection[Any]]:
+        """A search connection from the pool; EngineUnavailable when the database cannot be reached."""
+        try:
+            pooled = self.engine.raw_connection()
+        except (psycopg.OperationalError, psycopg.InterfaceError, DBAPIError) as exc:
+            cause = exc.orig if isinstance(exc, DBAPIError) else exc
+            raise EngineUnavailable(f"PostgreSQL search failed: {type(cause).__name__}") from exc
+        conn: psycopg.Connection[Any] = pooled.driver_connection  # type: ignore[assignment]
+        try:
+            yield conn
+        except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
+            # Only an unreachable database is "unavailable"; a bad statement is a bug and a 500.
+            reason = f"PostgreSQL search failed: {type(exc).__name__}"
+            if conn.broken or conn.closed:
+                pooled.invalidate()
+                raise ConnectionLost(reason) from exc
+            raise EngineUnavailable(reason) from exc
+        finally:
+            pooled.close()
 
     def warm_up(self) -> None:
         """Load the facet arrays now (server start), so the first search does not wait for them."""
-        with self.engine.connect() as conn:
+        with self._connection() as conn:
             self.facets.prepare(conn, ordinals(None))
 
     def healthy(self) -> bool:
         """True when the database answers."""
         try:
-            with self.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-        except DBAPIError:
+            with self._connection() as conn:
+                conn.execute("SELECT 1")
+        except (EngineUnavailable, psycopg.Error):
             return False
         return True
 
-    def sql(self, conn: Any, query: SearchQuery) -> tuple[str, dict[str, Any]]:
-        """The single SQL statement answering a query, and its parameters."""
+    def sql(self, conn: psycopg.Connection[Any], query: SearchQuery) -> tuple[str, dict[str, Any]]:
+        """The single SQL statement answering a query (`:name` parameters), and its parameters."""
         params: dict[str, Any] = {}
         where: list[str] = []
         terms = query_terms(query.q)
@@ -171,36 +247,31 @@ class PostgresEngine(SearchEngine):
         """
         return sql, params
 
+    def _fetch(self, query: SearchQuery) -> tuple[Any, Ords]:
+        """The search's row (total, hits, ordinals) and its matches, all facet values known."""
+        with self._connection() as conn:
+            sql, params = self.sql(conn, query)
+            row = conn.execute(driver_sql(sql), params).fetchone()
+            assert row is not None  # aggregates only: always one row
+            matches = ordinals(row[2])
+            if query.facets:
+                self.facets.prepare(conn, matches)
+            return row, matches
+
     def search(self, query: SearchQuery) -> SearchResult:
         """Answer a query in one round trip (plus one for typo candidates)."""
         try:
-            with self.engine.begin() as conn:
-                # psycopg prepares a statement after five runs; prepared, PostgreSQL plans these
-                # searches (same text, different words) two to three times slower. Not here.
-                driver = conn.connection.driver_connection
-                threshold = getattr(driver, "prepare_threshold", None)
-                if driver is not None:
-                    driver.prepare_threshold = None
-                try:
-                    conn.exec_driver_sql(SESSION_SQL)
-                    sql, params = self.sql(conn, query)
-                    row = conn.execute(text(sql), params).one()
-                    matches = ordinals(row.ords)
-                    if query.facets:
-                        # In the search's snapshot: documents written since are not counted.
-                        self.facets.prepare(conn, matches)
-                finally:
-                    if driver is not None:
-                        driver.prepare_threshold = threshold
-        except (OperationalError, InterfaceError) as exc:
-            # Only an unreachable database is "unavailable"; a bad statement is a bug and a 500.
-            raise EngineUnavailable(f"PostgreSQL search failed: {type(exc.orig).__name__}") from exc
-        hits = row.hits if isinstance(row.hits, list) else json.loads(row.hits)
+            row, matches = self._fetch(query)
+        except ConnectionLost:
+            # The connection died while pooled (the database restarted): once more, on a new one.
+            row, matches = self._fetch(query)
+        total, hits, _ = row
+        hits = hits if isinstance(hits, list) else json.loads(hits)
         counted = self.facets.count(matches, query.facets)
         facets = {name: dict(sorted(counted.get(name, {}).items())) for name in query.facets}
         return SearchResult(
             engine=self.name,
-            total=int(row.total),
+            total=int(total),
             page=query.page,
             page_size=query.page_size,
             hits=[to_hit(doc, query) for doc in hits],

@@ -34,6 +34,12 @@ class SearchService:
             if isinstance(engine, PostgresEngine):
                 engine.warm_up()
 
+    def close(self) -> None:
+        """Close the engines' connections (the app shuts down)."""
+        for engine in (self.primary, self.fallback):
+            if engine is not None:
+                engine.close()
+
     @property
     def engine_name(self) -> str:
         """The name of the configured engine."""

@@ -357,7 +357,13 @@ def contract_data(
 @pytest.fixture(scope="module")
 def engines(
     engine: Engine, contract_data: tuple[dict[str, str], SearchSettings]
-) -> dict[str, PostgresEngine | MeiliEngine]:
+) -> Iterator[dict[str, PostgresEngine | MeiliEngine]]:
     """Both real engines over the contract data."""
     _, settings = contract_data
-    return {"postgresql": PostgresEngine(engine), "meilisearch": MeiliEngine(settings, engine)}
+    both: dict[str, PostgresEngine | MeiliEngine] = {
+        "postgresql": PostgresEngine(engine),
+        "meilisearch": MeiliEngine(settings, engine),
+    }
+    yield both
+    for each in both.values():
+        each.close()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
-from sqlalchemy import Engine, text
+import psycopg
+from sqlalchemy import Connection, Engine, text
 
 from directory.search.facet_index import FacetIndex, ordinals
 from directory.search.postgres import PostgresEngine
@@ -11,6 +14,13 @@ from directory.search.query import SearchQuery
 from directory.search.service import SearchService
 from tests import factories
 from tests.search.conftest import writer
+
+
+def _driver(conn: Connection) -> psycopg.Connection[Any]:
+    """The psycopg connection under a SQLAlchemy one (the facet index reads through psycopg)."""
+    raw = conn.connection.driver_connection
+    assert isinstance(raw, psycopg.Connection)
+    return raw
 
 
 def _sql_counts(db: Engine, q: str, value: str = "category") -> dict[str, int]:
@@ -87,7 +97,7 @@ def test_arrays_are_loaded_anew_when_mostly_stale(clean_db: Engine) -> None:
         loc = entries.create("location", factories.location(name="Buurthuis Blijft"))
         session.commit()
         with clean_db.connect() as conn:
-            index.prepare(conn, ordinals(None))
+            index.prepare(_driver(conn), ordinals(None))
         assert index.loaded == index.loaded_at_start == 1
         names = []
         for n in range(3):  # each edit writes the document anew, with a new ordinal
@@ -96,14 +106,14 @@ def test_arrays_are_loaded_anew_when_mostly_stale(clean_db: Engine) -> None:
             session.commit()
             with clean_db.connect() as conn:
                 ords = ordinals(conn.execute(text("SELECT int4send(ord) FROM search_document")).scalar())
-                index.prepare(conn, ords)
+                index.prepare(_driver(conn), ords)
             assert index.count(ords, ["kind"]) == {"kind": {"location": 1}}
         # Four slots for one document, still within the slack of 1,024; then pretend many more.
         assert index.loaded == 4
     with clean_db.connect() as conn:
         index.loaded_at_start = 0
         index.loaded = 2_000
-        index.prepare(conn, ordinals(None))
+        index.prepare(_driver(conn), ordinals(None))
     assert index.loaded == index.loaded_at_start == 1 and len(index.ords) == 1
 
 
