@@ -10,11 +10,11 @@ matches and all nine facets).
 The arrays cannot go stale: a document's row is never updated in place (a change
 deletes it and inserts it anew, with a new ordinal), so an ordinal's facet values
 never change. Ordinals the arrays do not know yet (documents written since they were
-loaded, in this process or another) are read in the search's own transaction before
+loaded, in this process or another) are read through the search's connection before
 counting. Ordinals of deleted documents stay in the arrays but never match again;
 once the arrays hold twice the documents of their last full load, they are loaded
-anew. Memory follows the number of documents loaded (about 60 bytes each plus their
-list values), not the size of the ordinals.
+anew. Memory follows the number of documents loaded (44 bytes each: the ordinal and
+one code per facet), not the size of the ordinals.
 """
 
 from __future__ import annotations
@@ -54,6 +54,36 @@ class _Vocabulary:
         return found
 
 
+class _Combinations:
+    """The sets of values seen for one list facet, each with a code ("nl+en" is one set).
+
+    Documents share few sets (a few dozen per facet), so counting a list facet is counting
+    the matches' sets, like a scalar facet, and then adding each set's count to its values:
+    a third of the time of gathering every match's values one by one.
+    """
+
+    def __init__(self) -> None:
+        self.codes: dict[tuple[int, ...], int] = {}
+        # One (set, value) pair per value of each set: counts per value are a bincount over
+        # the pairs, weighted by the count of each pair's set.
+        self._pairs: list[tuple[int, int]] = []
+        self._arrays = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+
+    def code(self, values: tuple[int, ...]) -> int:
+        found = self.codes.get(values)
+        if found is None:
+            found = self.codes[values] = len(self.codes)
+            self._pairs.extend((found, v) for v in values)
+        return found
+
+    def pairs(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """The set and the value of every pair, as arrays (made anew after new sets)."""
+        if len(self._arrays[0]) != len(self._pairs):
+            pairs = np.array(self._pairs, dtype=np.int64).reshape(-1, 2)
+            self._arrays = (pairs[:, 0].copy(), pairs[:, 1].copy())
+        return self._arrays
+
+
 class FacetIndex:
     """Every document's facet values by ordinal; counts facets over a set of matches."""
 
@@ -63,15 +93,12 @@ class FacetIndex:
 
     def _clear(self) -> None:
         self.vocab = {name: _Vocabulary() for name in (*SCALAR, *LISTS)}
+        self.sets = {name: _Combinations() for name in LISTS}
         # One slot per document loaded, in ordinal order (`ords`, sorted): memory follows the
-        # documents, not the largest ordinal. Scalar facets: one code per slot (-1: none).
-        # List facets: the codes of all documents in one array, each document's codes side by
-        # side, found by the slot's first position and count.
+        # documents, not the largest ordinal. Per facet one code per slot: the value's code for
+        # a scalar facet (-1: none), the code of the set of values for a list facet.
         self.ords = np.zeros(0, dtype=np.int64)
-        self.scalar = {name: np.zeros(0, dtype=np.int32) for name in SCALAR}
-        self.first = {name: np.zeros(0, dtype=np.int64) for name in LISTS}
-        self.length = {name: np.zeros(0, dtype=np.int32) for name in LISTS}
-        self.pair_codes = {name: np.zeros(0, dtype=np.int32) for name in LISTS}
+        self.codes = {name: np.zeros(0, dtype=np.int32) for name in (*SCALAR, *LISTS)}
         self.loaded = 0
         self.loaded_at_start = 0
 
@@ -88,27 +115,21 @@ class FacetIndex:
                 (-1 if r[i] is None else vocab.code(r[i]) for r in rows), dtype=np.int32, count=len(rows)
             )
         for i, name in enumerate(LISTS, start=1 + len(SCALAR)):
-            vocab = self.vocab[name]
-            lengths = np.fromiter((len(r[i] or ()) for r in rows), dtype=np.int32, count=len(rows))
-            codes = np.array([vocab.code(v) for r in rows for v in r[i] or ()], dtype=np.int32)
-            base = len(self.pair_codes[name])
-            self.first[name] = np.concatenate(
-                [self.first[name], base + np.cumsum(lengths, dtype=np.int64) - lengths]
+            vocab, sets = self.vocab[name], self.sets[name]
+            columns[name] = np.fromiter(
+                (sets.code(tuple(sorted({vocab.code(v) for v in r[i] or ()}))) for r in rows),
+                dtype=np.int32,
+                count=len(rows),
             )
-            self.length[name] = np.concatenate([self.length[name], lengths])
-            self.pair_codes[name] = np.concatenate([self.pair_codes[name], codes])
-        for name in SCALAR:
-            self.scalar[name] = np.concatenate([self.scalar[name], columns[name]])
+        for name, column in columns.items():
+            self.codes[name] = np.concatenate([self.codes[name], column])
         self.ords = np.concatenate([self.ords, ords])
         if not _sorted(self.ords):
             # New documents usually have the highest ordinals; when not, restore the order.
             order = np.argsort(self.ords, kind="stable")
             self.ords = self.ords[order]
-            for name in SCALAR:
-                self.scalar[name] = self.scalar[name][order]
-            for name in LISTS:
-                self.first[name] = self.first[name][order]
-                self.length[name] = self.length[name][order]
+            for name in self.codes:
+                self.codes[name] = self.codes[name][order]
         self.loaded += len(rows)
 
     def _slots(self, ords: Ords) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
@@ -125,8 +146,7 @@ class FacetIndex:
         self._add(rows)
         self.loaded_at_start = self.loaded
 
-    def _load_missing(self, conn: psycopg.Connection[Any], ords: Ords) -> None:
-        missing = ords[~self._slots(ords)[1]]
+    def _load(self, conn: psycopg.Connection[Any], missing: Ords) -> None:
         for start in range(0, len(missing), CHUNK):
             chunk = [int(o) for o in missing[start : start + CHUNK]]
             rows = conn.execute(
@@ -135,41 +155,59 @@ class FacetIndex:
             ).fetchall()
             self._add(rows)
 
-    def prepare(self, conn: psycopg.Connection[Any], ords: Ords) -> None:
-        """Make sure every given ordinal is known, reading what is missing through `conn`.
+    def _prepared_slots(self, conn: psycopg.Connection[Any], ords: Ords) -> npt.NDArray[np.int64]:
+        """The slots of the given ordinals, reading those not loaded yet (call with the lock held).
 
         Documents rewritten since the last full load leave their old slots behind; once the
         slots number RELOAD_FACTOR times what that load found, everything is loaded anew.
         """
+        if self.loaded == 0 or self.loaded > RELOAD_FACTOR * self.loaded_at_start + 1024:
+            self._load_all(conn)
+        slots, found = self._slots(ords)
+        if not found.all():
+            self._load(conn, ords[~found])
+            slots, found = self._slots(ords)  # loading may have moved slots
+        return slots[found]  # a document deleted before it could be read is not counted
+
+    def prepare(self, conn: psycopg.Connection[Any], ords: Ords) -> None:
+        """Make sure every given ordinal is known, reading what is missing through `conn`."""
         with self._lock:
-            if self.loaded == 0 or self.loaded > RELOAD_FACTOR * self.loaded_at_start + 1024:
-                self._load_all(conn)
-            if len(ords):
-                self._load_missing(conn, ords)
+            self._prepared_slots(conn, ords)
 
     # -- counting -------------------------------------------------------------------------
 
+    def prepare_and_count(
+        self, conn: psycopg.Connection[Any], ords: Ords, facets: Iterable[str]
+    ) -> dict[str, dict[str, int]]:
+        """Counts per value of each facet over these ordinals, reading unknown ones through `conn`."""
+        facets = list(facets)
+        if not facets:
+            return {}
+        with self._lock:
+            return self._count(self._prepared_slots(conn, ords), facets)
+
     def count(self, ords: Ords, facets: Iterable[str]) -> dict[str, dict[str, int]]:
         """Counts per value of each facet over the documents with these ordinals (all loaded)."""
-        out: dict[str, dict[str, int]] = {}
         with self._lock:
             slots, found = self._slots(ords)
-            slots = slots[found]
-            for name in facets:
-                values = self.vocab[name].values
-                if name in self.scalar:
-                    codes = self.scalar[name][slots]
-                    codes = codes[codes >= 0]
-                else:
-                    # The positions of the matches' codes: each match's run, laid end to end.
-                    lengths = self.length[name][slots]
-                    starts = self.first[name][slots] - (np.cumsum(lengths, dtype=np.int64) - lengths)
-                    total = int(lengths.sum())
-                    codes = self.pair_codes[name][np.repeat(starts, lengths) + np.arange(total)]
-                counts = np.bincount(codes, minlength=len(values))
-                found_values = np.flatnonzero(counts)
-                names = [values[c] for c in found_values.tolist()]
-                out[name] = dict(zip(names, counts[found_values].tolist(), strict=True))
+            return self._count(slots[found], facets)
+
+    def _count(self, slots: npt.NDArray[np.int64], facets: Iterable[str]) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        for name in facets:
+            values = self.vocab[name].values
+            codes = self.codes[name][slots]
+            if name in self.sets:
+                sets = self.sets[name]
+                pair_set, pair_value = sets.pairs()
+                per_set = np.bincount(codes, minlength=len(sets.codes))
+                weighted = np.bincount(pair_value, weights=per_set[pair_set], minlength=len(values))
+                counts = weighted.astype(np.int64)
+            else:
+                counts = np.bincount(codes[codes >= 0], minlength=len(values))
+            found_values = np.flatnonzero(counts)
+            names = [values[c] for c in found_values.tolist()]
+            out[name] = dict(zip(names, counts[found_values].tolist(), strict=True))
         return out
 
 

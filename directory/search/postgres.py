@@ -24,7 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import QueuePool
 
 from directory.search.base import EngineUnavailable, SearchEngine
-from directory.search.facet_index import LISTS, FacetIndex, Ords, ordinals
+from directory.search.facet_index import LISTS, FacetIndex, ordinals
 from directory.search.geo_sql import place_condition, sphere_distance
 from directory.search.hits import to_hit
 from directory.search.query import SearchQuery, SearchResult
@@ -247,27 +247,26 @@ class PostgresEngine(SearchEngine):
         """
         return sql, params
 
-    def _fetch(self, query: SearchQuery) -> tuple[Any, Ords]:
-        """The search's row (total, hits, ordinals) and its matches, all facet values known."""
+    def _fetch(self, query: SearchQuery) -> tuple[Any, dict[str, dict[str, int]]]:
+        """The search's row (total, hits, ordinals) and its facet counts."""
         with self._connection() as conn:
             sql, params = self.sql(conn, query)
             row = conn.execute(driver_sql(sql), params).fetchone()
             assert row is not None  # aggregates only: always one row
-            matches = ordinals(row[2])
-            if query.facets:
-                self.facets.prepare(conn, matches)
-            return row, matches
+            # Counted through the same connection: documents written since the arrays were
+            # loaded are read first (facet_index.py).
+            counted = self.facets.prepare_and_count(conn, ordinals(row[2]), query.facets)
+            return row, counted
 
     def search(self, query: SearchQuery) -> SearchResult:
         """Answer a query in one round trip (plus one for typo candidates)."""
         try:
-            row, matches = self._fetch(query)
+            row, counted = self._fetch(query)
         except ConnectionLost:
             # The connection died while pooled (the database restarted): once more, on a new one.
-            row, matches = self._fetch(query)
+            row, counted = self._fetch(query)
         total, hits, _ = row
         hits = hits if isinstance(hits, list) else json.loads(hits)
-        counted = self.facets.count(matches, query.facets)
         facets = {name: dict(sorted(counted.get(name, {}).items())) for name in query.facets}
         return SearchResult(
             engine=self.name,

@@ -126,7 +126,7 @@ def test_slots_follow_documents_not_ordinals(clean_db: Engine) -> None:
     ]
     index._add(rows[1:])
     index._add(rows[:1])  # an older ordinal arriving later, as from a slower transaction
-    assert list(index.ords) == [5, 900_000] and len(index.scalar["kind"]) == 2
+    assert list(index.ords) == [5, 900_000] and len(index.codes["kind"]) == 2
     counted = index.count(np.array([900_000, 5]), ["kind", "languages", "support_functions"])
     assert counted == {
         "kind": {"location": 1, "service": 1},
