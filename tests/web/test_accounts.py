@@ -198,6 +198,15 @@ def test_api_writes_with_a_session_cookie_need_the_csrf_header(web: Client) -> N
     assert web.get(f"/api/v1/locations/{made.json()['id']}/revisions").json()[0]["changed_by"] == "bram"
 
 
+def test_api_reads_set_no_csrf_cookie_but_pages_do(web: Client) -> None:
+    """An API read renders no form: no token cookie for it; a page with forms still gets one."""
+    web.cookies.clear()
+    read = web.get("/api/v1/search", params={"q": "buurthuis"})
+    assert read.status_code == 200 and "set-cookie" not in read.headers
+    page = web.get("/inloggen")
+    assert page.status_code == 200 and "csrftoken=" in page.headers.get("set-cookie", "")
+
+
 def test_cli_creates_the_first_admin_and_a_token(
     database_url: str, clean_db: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
