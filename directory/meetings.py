@@ -79,16 +79,27 @@ def _as_date(value: Any) -> date | None:
     return date.fromisoformat(str(value))
 
 
-def meeting_on(meeting: Mapping[str, Any], day: date) -> bool:
-    """True when this one meeting takes place on `day`."""
+def within_dates(meeting: Mapping[str, Any], day: date) -> bool:
+    """True when `day` lies between the meeting's first and last date (when it has them)."""
     start = _as_date(meeting.get("dtstart"))
     until = _as_date(meeting.get("until"))
-    if (start and day < start) or (until and day > until):
-        return False
+    return not ((start and day < start) or (until and day > until))
+
+
+def excluded_on(meeting: Mapping[str, Any], day: date) -> bool:
+    """True when the meeting cannot take place on `day`: outside its dates, an exception, closed."""
+    if not within_dates(meeting, day):
+        return True
     if day in {_as_date(d) for d in meeting.get("exdates") or []}:
+        return True
+    return any(closed_range_predicate(r)(day) for r in meeting.get("closed_ranges") or [])
+
+
+def meeting_on(meeting: Mapping[str, Any], day: date) -> bool:
+    """True when this one meeting takes place on `day`."""
+    if excluded_on(meeting, day):
         return False
-    if any(closed_range_predicate(r)(day) for r in meeting.get("closed_ranges") or []):
-        return False
+    start = _as_date(meeting.get("dtstart"))
     anchor = datetime.combine(start or DEFAULT_ANCHOR, time())
     rule = rrulestr(str(meeting["rrule"]), dtstart=anchor)
     begin = datetime.combine(day, time())

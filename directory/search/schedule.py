@@ -8,8 +8,9 @@ Two kinds of bucket, local time in Amsterdam:
   hour of the week".
 * exact hours: hours since Monday 5 January 2026, 00:00 (`EPOCH`), for the
   `EXACT_WEEKS` weeks from the week a document is written. They are kept only
-  for entries whose weeks differ: a monthly meeting (first Tuesday), a place
-  closed on public holidays (`PH off`, Dutch holidays), date ranges. For such
+  for entries whose weeks differ: a monthly meeting (first Tuesday), a meeting
+  cancelled on a date or closed for the summer (exdates, closed ranges), a
+  place closed on public holidays (`PH off`, Dutch holidays), date ranges. For such
   an entry a time inside its window is answered exactly, and a time after it
   falls back to the hour of the week (`exact_until`); `wijkgram index rebuild`
   moves every window on.
@@ -26,6 +27,8 @@ from typing import Any
 import opening_hours
 from dateutil.rrule import rrulestr
 
+from directory.meetings import excluded_on, within_dates
+
 log = logging.getLogger("wijkgram.search")
 
 HOURS_PER_WEEK = 7 * 24
@@ -37,7 +40,8 @@ PARSE_ERRORS: tuple[type[Exception], ...] = (
 )
 #: A meeting without an end time is taken to last this long.
 DEFAULT_MEETING_HOURS = 2
-#: The fields of a meeting that decide its buckets (exdates and notes do not: see above).
+#: The fields of a meeting that decide its hours of the week. Its exceptions (exdates, closed
+#: ranges) decide only exact hours: a meeting cancelled once still meets on its usual weekday.
 MEETING_KEYS = frozenset({"rrule", "dtstart", "until", "start_time", "end_time"})
 #: How far ahead meetings are expanded to find their weekdays.
 MEETING_HORIZON_DAYS = 35
@@ -125,6 +129,16 @@ def _rule(meeting: dict[str, Any], origin: datetime) -> Any:
         return None
 
 
+def _excluded(meeting: dict[str, Any], day: date, *, exceptions: bool) -> bool:
+    """True when the meeting does not take place on `day`: outside its dates, or (with
+    `exceptions`) on an exception date or in a closed range. Unreadable dates exclude nothing."""
+    try:
+        return excluded_on(meeting, day) if exceptions else not within_dates(meeting, day)
+    except ValueError as exc:  # validated on input; old rows and bulk loads may not be
+        log.warning("cannot read a meeting's dates: %s", exc)
+        return False
+
+
 def meeting_buckets(meeting: dict[str, Any], today: date) -> frozenset[int]:
     """Buckets in which a recurring meeting takes place (its weekday and hours)."""
     return _meeting_buckets(_meeting_key(meeting), today)
@@ -142,7 +156,8 @@ def _meeting_buckets(key: tuple[tuple[str, str], ...], today: date) -> frozenset
     horizon = datetime.combine(today + timedelta(days=MEETING_HORIZON_DAYS), time())
     buckets: set[int] = set()
     for occurrence in rule.between(datetime.combine(today, time()), horizon, inc=True):
-        buckets |= _span_buckets(occurrence, occurrence + length)
+        if not _excluded(meeting, occurrence.date(), exceptions=False):  # it may have ended
+            buckets |= _span_buckets(occurrence, occurrence + length)
     if not buckets and meeting.get("until") is None:
         # A rule whose next occurrence lies beyond the horizon (yearly) still has a weekday.
         nxt = rule.after(datetime.combine(today, time()), inc=True)
@@ -175,13 +190,21 @@ def opening_hours_exact(value: str, window_start: date) -> frozenset[int]:
 
 
 def meeting_exact(meeting: dict[str, Any], window_start: date) -> frozenset[int]:
-    """Exact buckets in which a recurring meeting takes place, over the exact window."""
-    return _meeting_exact(_meeting_key(meeting), window_start)
+    """Exact buckets in which a recurring meeting takes place, over the exact window.
+
+    Its dates, exception dates and closed ranges apply: a meeting cancelled on 8 December
+    is closed that evening, and open on the Tuesdays around it.
+    """
+    exdates = tuple(sorted(str(d) for d in meeting.get("exdates") or ()))
+    closed = tuple(str(r) for r in meeting.get("closed_ranges") or ())
+    return _meeting_exact(_meeting_key(meeting), exdates, closed, window_start)
 
 
 @lru_cache(maxsize=4096)
-def _meeting_exact(key: tuple[tuple[str, str], ...], window_start: date) -> frozenset[int]:
-    meeting: dict[str, Any] = dict(key)
+def _meeting_exact(
+    key: tuple[tuple[str, str], ...], exdates: tuple[str, ...], closed: tuple[str, ...], window_start: date
+) -> frozenset[int]:
+    meeting: dict[str, Any] = {**dict(key), "exdates": list(exdates), "closed_ranges": list(closed)}
     start_time, length = _meeting_times(meeting)
     window = datetime.combine(window_start, time())
     first = date.fromisoformat(meeting["dtstart"]) if meeting.get("dtstart") else window_start
@@ -193,7 +216,8 @@ def _meeting_exact(key: tuple[tuple[str, str], ...], window_start: date) -> froz
     # From a day before the window: a meeting that starts late in the evening runs past midnight.
     end = window + timedelta(weeks=EXACT_WEEKS)
     for occurrence in rule.between(window - timedelta(days=1), end, inc=True):
-        hours |= _exact_span(occurrence, occurrence + length)
+        if not _excluded(meeting, occurrence.date(), exceptions=True):
+            hours |= _exact_span(occurrence, occurrence + length)
     return frozenset(hours)
 
 

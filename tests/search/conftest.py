@@ -11,6 +11,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,10 @@ from directory.settings import REPO_ROOT, SearchSettings
 from tests import factories
 
 MEILI_BIN = REPO_ROOT / "var" / "bin" / "meilisearch"
+
+
+#: The walking group's meeting is cancelled on the Tuesday of next week (within the exact window).
+WALK_CANCELLED = date.today() + timedelta(days=(1 - date.today().weekday()) % 7 or 7)
 
 
 def _free_port() -> int:
@@ -310,7 +315,14 @@ def build_dataset(engine: Engine) -> dict[str, str]:
             cost_amount_eur=None,
             cost_note=None,
             service_area=CENTRUM_AREA,
-            meetings=[{"rrule": "FREQ=WEEKLY;BYDAY=TU", "start_time": "10:00:00", "end_time": "11:30:00"}],
+            meetings=[
+                {
+                    "rrule": "FREQ=WEEKLY;BYDAY=TU",
+                    "start_time": "10:00:00",
+                    "end_time": "11:30:00",
+                    "exdates": [WALK_CANCELLED.isoformat()],
+                }
+            ],
         )
         svc(
             "koffie",

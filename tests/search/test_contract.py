@@ -12,6 +12,7 @@ from shapely.geometry import Polygon
 from directory.search.base import SearchEngine
 from directory.search.query import FACETS, BBox, Near, SearchQuery, SearchResult
 from directory.settings import SearchSettings
+from tests.search.conftest import WALK_CANCELLED
 
 ENGINES = ["postgresql", "meilisearch"]
 DAM = (52.37310, 4.89323)
@@ -153,6 +154,15 @@ def test_open_at_a_monthly_meeting_on_its_day_only(run: Any) -> None:
     # The weekly Thursday activity is there both weeks.
     _, hits = run(open_at=at.replace(hour=15) + timedelta(weeks=1), filters={"kind": ("service",)})
     assert "taalmaatje" in hits
+
+
+def test_open_at_skips_a_cancelled_date(run: Any) -> None:
+    """The walking group is cancelled one Tuesday: not open that morning, open the Tuesday after."""
+    at = datetime.combine(WALK_CANCELLED, time(10, 30))
+    _, hits = run(open_at=at, filters={"kind": ("service",)})
+    assert "wandel" not in hits
+    _, hits = run(open_at=at + timedelta(weeks=1), filters={"kind": ("service",)})
+    assert "wandel" in hits
 
 
 def test_radius(run: Any) -> None:

@@ -57,3 +57,38 @@ def test_hour_index_counts_wall_clock_hours() -> None:
     assert hour_index(EPOCH) == 0
     assert hour_index(datetime(2026, 1, 5, 23, 59)) == 23
     assert hour_index(datetime(2026, 3, 30, 12, 0)) - hour_index(datetime(2026, 3, 29, 12, 0)) == 24
+
+
+WEEKLY_TUESDAY = {"rrule": "FREQ=WEEKLY;BYDAY=TU", "start_time": "19:00:00", "end_time": "21:00:00"}
+
+
+def test_a_cancelled_date_is_closed_and_the_weeks_around_it_open() -> None:
+    """An exception date makes that evening closed; the usual weekday stays in the weekly buckets."""
+    when = schedule(None, [{**WEEKLY_TUESDAY, "exdates": [date(2026, 12, 8)]}], date(2026, 12, 1))
+    assert hour_index(datetime(2026, 12, 1, 19, 30)) in when.exact
+    assert hour_index(datetime(2026, 12, 8, 19, 30)) not in when.exact
+    assert hour_index(datetime(2026, 12, 15, 19, 30)) in when.exact
+    assert hour_of_week(datetime(2026, 12, 8, 19, 30)) in when.weekly
+    # Exception dates as ISO strings (as stored in JSON) count the same.
+    again = schedule(None, [{**WEEKLY_TUESDAY, "exdates": ["2026-12-08"]}], date(2026, 12, 1))
+    assert again == when
+
+
+def test_closed_ranges_and_a_last_date_close_exact_hours() -> None:
+    """A Christmas break (every year) and a last date: closed then, open before."""
+    xmas = schedule(None, [{**WEEKLY_TUESDAY, "closed_ranges": ["12-24:01-06"]}], date(2026, 12, 1))
+    assert hour_index(datetime(2026, 12, 22, 19, 30)) in xmas.exact
+    assert hour_index(datetime(2026, 12, 29, 20, 0)) not in xmas.exact
+    assert hour_index(datetime(2027, 1, 5, 20, 0)) not in xmas.exact
+    assert hour_index(datetime(2027, 1, 12, 20, 0)) in xmas.exact
+    ending = schedule(None, [{**WEEKLY_TUESDAY, "until": "2026-12-10"}], date(2026, 12, 1))
+    assert hour_index(datetime(2026, 12, 8, 19, 30)) in ending.exact
+    assert hour_index(datetime(2026, 12, 15, 19, 30)) not in ending.exact
+    ended = schedule(None, [{**WEEKLY_TUESDAY, "until": "2026-11-01"}], date(2026, 12, 1))
+    assert ended.weekly == [] and ended.exact == []
+
+
+def test_unreadable_exceptions_exclude_nothing() -> None:
+    """A closed range that cannot be read (old rows) is ignored, not a failed rebuild."""
+    when = schedule(None, [{**WEEKLY_TUESDAY, "closed_ranges": ["summer"]}], date(2026, 12, 1))
+    assert when.exact == [] and hour_of_week(datetime(2026, 12, 8, 19, 30)) in when.weekly
