@@ -38,13 +38,11 @@ def directory(clean_db: Engine) -> dict[str, str]:
 def app_client(engine: Engine, settings: SearchSettings | None) -> Iterator[TestClient[Any]]:
     """A client whose search uses the given settings (None: PostgreSQL only)."""
     app = create_app(engine)
+    # Set before the app starts, so its warm-up thread finds this service instead of making one.
+    app.state.search_service = search_service(
+        engine, settings or SearchSettings(meili_url="", meili_key="", index_name="x", timeout_s=1)
+    )
     with TestClient(app=app) as client:
-        if settings is not None:
-            app.state.search_service = search_service(engine, settings)
-        else:
-            app.state.search_service = search_service(
-                engine, SearchSettings(meili_url="", meili_key="", index_name="x", timeout_s=1)
-            )
         yield client
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -45,12 +46,22 @@ class SearchResponse:
     facets: dict[str, dict[str, int]]
 
 
+_SERVICE_LOCK = threading.Lock()
+
+
 def service_for(state: State) -> SearchService:
-    """The app's search service, made on first use from the configuration."""
+    """The app's search service, made on first use from the configuration.
+
+    The warm-up thread and the first requests may ask at once; the lock makes sure one
+    service (with one pool of search connections) is made and kept.
+    """
     service = state.get("search_service")
     if service is None:
-        service = search_service(state.engine)
-        state.search_service = service
+        with _SERVICE_LOCK:
+            service = state.get("search_service")
+            if service is None:
+                service = search_service(state.engine)
+                state.search_service = service
     return service
 
 
