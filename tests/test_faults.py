@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 from litestar.testing import TestClient
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import Engine, create_engine, func, select
 from sqlalchemy.orm import Session
 
 from directory.db import migrate
@@ -16,6 +16,7 @@ from directory.models import Location
 from tests import factories
 from tests.conftest import make_broker_token
 from tests.live_server import live_server
+from web.app import create_app
 
 
 def test_database_restart_gives_503_then_recovers(tmp_path: Path) -> None:
@@ -54,6 +55,21 @@ def test_database_restart_gives_503_then_recovers(tmp_path: Path) -> None:
         engine.dispose()
     finally:
         cluster.stop()
+
+
+def test_no_free_connection_is_503_busy_not_500(clean_db: Engine) -> None:
+    """Every pooled connection busy past the pool timeout: 503 with Retry-After, then normal again."""
+    tiny = create_engine(clean_db.url, pool_size=1, max_overflow=0, pool_timeout=0.2)
+    try:
+        held = tiny.connect()
+        with TestClient(app=create_app(tiny)) as client:
+            busy = client.get("/api/v1/locations")
+            assert busy.status_code == 503, busy.text
+            assert "busy" in busy.json()["detail"] and busy.headers["Retry-After"] == "5"
+            held.close()
+            assert client.get("/api/v1/locations").status_code == 200
+    finally:
+        tiny.dispose()
 
 
 def test_oversized_body_is_413(client: TestClient[Any]) -> None:

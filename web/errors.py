@@ -13,6 +13,7 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.types import ExceptionHandlersMap
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from directory.errors import WijkgramError
 
@@ -70,6 +71,23 @@ def database_down_handler(_: Request[Any, Any, Any], exc: OperationalError) -> R
     return _problem(503, "Service unavailable", "the database is not reachable right now; try again shortly")
 
 
+#: Seconds a client is asked to wait when every database connection is busy.
+BUSY_RETRY_AFTER_S = 5
+
+
+def busy_handler(_: Request[Any, Any, Any], exc: PoolTimeoutError) -> Response[dict[str, Any]]:
+    """Every database connection stayed busy for the pool's timeout: 503, nothing was done.
+
+    It is overload (the server's own start-up, or more clients than it can serve), not a
+    fault in the request, so the client is told to come back instead of "internal error".
+    """
+    log.warning("no database connection free within the pool timeout")
+    detail = "the server is busy right now; try again in a few seconds"
+    response = _problem(503, "Service unavailable", detail)
+    response.headers["Retry-After"] = str(BUSY_RETRY_AFTER_S)
+    return response
+
+
 def unexpected_handler(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     """Anything else: log it, tell the client little."""
     log.exception("unexpected error", exc_info=exc)
@@ -81,6 +99,7 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     WijkgramError: domain_handler,
     HTTPException: http_handler,
     OperationalError: database_down_handler,
+    PoolTimeoutError: busy_handler,
     Exception: unexpected_handler,
 }
 
