@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +67,10 @@ def test_no_free_connection_is_503_busy_not_500(clean_db: Engine) -> None:
             busy = client.get("/api/v1/locations")
             assert busy.status_code == 503, busy.text
             assert "busy" in busy.json()["detail"] and busy.headers["Retry-After"] == "5"
+            # The start-up warm-ups wait for a connection too: let them give up before freeing it.
+            for thread in threading.enumerate():
+                if thread.name.startswith("wijkgram-"):
+                    thread.join(timeout=10)
             held.close()
             assert client.get("/api/v1/locations").status_code == 200
     finally:
