@@ -18,8 +18,6 @@ from litestar.types import Receive, Scope, Send
 from directory.settings import get_settings
 from web.accounts.current import bearer_token
 
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
 
 class BearerAwareCSRFMiddleware(CSRFMiddleware):
     """CSRF checks for cookie sessions; token-authenticated API calls and API reads pass."""
@@ -31,7 +29,8 @@ class BearerAwareCSRFMiddleware(CSRFMiddleware):
         handing every API client a CSRF cookie it cannot use cost 0.1 ms a response.
         """
         if scope["type"] == ScopeType.HTTP and (
-            bearer_token(scope) or (scope["method"] in SAFE_METHODS and scope["path"].startswith("/api/"))
+            bearer_token(scope)
+            or (scope["method"] in self.config.safe_methods and scope["path"].startswith("/api/"))
         ):
             await self.app(scope, receive, send)
             return
