@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import URL, Engine, create_engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from directory.db.url import database_url
@@ -27,15 +28,23 @@ def get_engine(url: str | None = None, pool_size: int = 10) -> Engine:
 @lru_cache(maxsize=8)
 def _engine(url: str, pool_size: int) -> Engine:
     # pre-ping: a restarted database is reconnected to instead of failing a request.
+    return pooled_engine(url, pool_size, pre_ping=True)
+
+
+def pooled_engine(
+    url: str | URL, pool_size: int, *, pre_ping: bool, connect_args: dict[str, Any] | None = None
+) -> Engine:
+    """A new engine with wijkgram's pool settings (the app's, and search's own pool)."""
     return create_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
+        pool_pre_ping=pre_ping,
         pool_timeout=10,
         # The connection used last comes back first: its backend's caches are warm, and the
         # rest stay idle (a FIFO pool cycles every request through every backend).
         pool_use_lifo=True,
+        connect_args=connect_args or {},
     )
 
 

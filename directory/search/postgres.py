@@ -18,11 +18,12 @@ from functools import lru_cache
 from typing import Any
 
 import psycopg
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, text
 from sqlalchemy.dialects.postgresql import psycopg as psycopg_dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import QueuePool
 
+from directory.db.engine import pooled_engine
 from directory.search.base import EngineUnavailable, SearchEngine
 from directory.search.facet_index import LISTS, FacetIndex, ordinals
 from directory.search.geo_sql import place_condition, sphere_distance
@@ -100,15 +101,7 @@ def search_pool(db: Engine) -> Engine:
     connect_args = dict(SEARCH_CONNECT_ARGS)
     if isinstance(options, str):  # the URL's own options (a search_path, say) still hold
         connect_args["options"] = f"{options} {SEARCH_OPTIONS}"
-    return create_engine(
-        db.url,
-        pool_size=size,
-        max_overflow=size,
-        pool_timeout=10,
-        pool_use_lifo=True,
-        pool_pre_ping=False,
-        connect_args=connect_args,
-    )
+    return pooled_engine(db.url, size, pre_ping=False, connect_args=connect_args)
 
 
 def build_tsquery(terms: list[str], typos: dict[str, list[str]], *, prefix_last: bool) -> tuple[str, str]:
