@@ -50,6 +50,9 @@ def _libpq_args(url: str) -> tuple[list[str], dict[str, str]]:
     if parsed.username:
         args += ["--username", parsed.username]
     env = {"PGPASSWORD": parsed.password} if parsed.password else {}
+    passfile = parsed.query.get("passfile")  # the embedded cluster's password file
+    if passfile:
+        env["PGPASSFILE"] = str(passfile if isinstance(passfile, str) else passfile[0])
     return args, env
 
 

@@ -1,10 +1,19 @@
 """The embedded private PostgreSQL cluster used when no DATABASE_URL is set.
 
-It lives in `<data_dir>/pgdata`, listens only on a Unix socket inside the
-data folder (no TCP port, so nothing else on the machine can reach it), and
-trusts that socket. initdb refuses to run as root, so as root the server runs
-as an unprivileged system user (`postgres` from the Debian packages, or a
-`wijkgram` user created on demand).
+It lives in `<data_dir>/pgdata` and listens only on a Unix socket (no TCP
+port). Two locks keep other local users out: the socket's folder and the
+socket itself are 0700 (only the server's own user, and root, may open them),
+and every connection needs the superuser's password (scram-sha-256). The
+password is generated when the cluster is made and kept in
+`<data_dir>/postgres.pgpass`, mode 0600, owned by whoever runs wijkgram; the
+URL names that file (libpq's `passfile`), so the password itself is never in a
+URL, a command line or a log. initdb refuses to run as root, so as root the
+server runs as an unprivileged system user (`postgres` from the Debian
+packages, or a `wijkgram` user created on demand); root still connects
+through the 0700 folder, and the password is what a login needs.
+
+Clusters made by older versions trusted the socket (`pg_hba` "trust"): the
+next start gives the superuser a password and switches them over, data kept.
 """
 
 from __future__ import annotations
@@ -13,6 +22,7 @@ import grp
 import hashlib
 import os
 import pwd
+import secrets
 import shutil
 import subprocess
 import tempfile
@@ -29,6 +39,14 @@ INSTALL_HINT = (
 )
 # Unix socket paths are limited to 107 bytes; leave room for ".s.PGSQL.5432".
 _MAX_SOCKET_DIR = 90
+#: pg_hba.conf of the cluster: local socket only, every login by password.
+HBA_CONF = (
+    "# wijkgram embedded cluster: Unix socket only, password (scram-sha-256) for every login.\n"
+    "# TYPE  DATABASE  USER  METHOD\n"
+    "local   all       all   scram-sha-256\n"
+)
+#: Appended to postgresql.conf; the socket is reachable by the server's own user only.
+SERVER_CONF = "unix_socket_permissions = 0700\npassword_encryption = 'scram-sha-256'\n"
 
 
 @dataclass(frozen=True)
@@ -102,9 +120,36 @@ class EmbeddedCluster:
     def log_file(self) -> Path:
         return self.root / "postgresql.log"
 
+    @property
+    def passfile(self) -> Path:
+        """The superuser's password as a libpq password file (0600, owned by wijkgram's user)."""
+        return self.root / "postgres.pgpass"
+
     def url(self, db_name: str | None = None) -> str:
-        """SQLAlchemy URL for a database in this cluster, over the private socket."""
-        return f"postgresql+psycopg://{SUPERUSER}@/{db_name or self.db_name}?host={self.socket_dir}"
+        """SQLAlchemy URL for a database in this cluster, over the private socket.
+
+        The password stays in `passfile` (libpq reads it), so the URL can be shown safely.
+        """
+        return (
+            f"postgresql+psycopg://{SUPERUSER}@/{db_name or self.db_name}"
+            f"?host={self.socket_dir}&passfile={self.passfile}"
+        )
+
+    def password(self) -> str:
+        """The superuser's password, made (and written to `passfile`) the first time it is asked."""
+        if self.passfile.is_file():
+            line = self.passfile.read_text(encoding="utf-8").strip().splitlines()[-1]
+            return line.split(":", 4)[4]
+        self.root.mkdir(parents=True, exist_ok=True)
+        password = secrets.token_urlsafe(32)  # [A-Za-z0-9_-]: nothing to escape in a passfile
+        # Written under a temporary name with 0600 from the start, then renamed: the file is
+        # never readable by others, and a crash leaves no half-written password file.
+        tmp = self.passfile.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(f"*:*:*:{SUPERUSER}:{password}\n")
+        tmp.replace(self.passfile)
+        return password
 
     # -- running as an unprivileged user -------------------------------------------------
 
@@ -124,14 +169,27 @@ class EmbeddedCluster:
         )
         return "wijkgram"
 
-    def _run(self, args: list[str], *, check: bool = True) -> subprocess.CompletedProcess[str]:
+    def _run(
+        self,
+        args: list[str],
+        *,
+        check: bool = True,
+        env: dict[str, str] | None = None,
+        input: str | None = None,
+    ) -> subprocess.CompletedProcess[str]:
         user = self._server_user()
         kwargs: dict[str, object] = {}
         if user is not None:
             entry = pwd.getpwnam(user)
             kwargs = {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
         result = subprocess.run(  # type: ignore[call-overload]
-            args, capture_output=True, text=True, cwd="/", **kwargs
+            args,
+            capture_output=True,
+            text=True,
+            cwd="/",
+            env={**os.environ, **(env or {})},
+            input=input,
+            **kwargs,
         )
         if check and result.returncode != 0:
             raise SetupError(
@@ -177,21 +235,35 @@ class EmbeddedCluster:
         self.root.mkdir(parents=True, exist_ok=True)
         self._own(self.pgdata)
         self.pgdata.chmod(0o700)
-        self._run(
-            [
-                str(pg_bin / "initdb"),
-                "-D",
-                str(self.pgdata),
-                "--username",
-                SUPERUSER,
-                "--auth",
-                "trust",
-                "--encoding",
-                "UTF8",
-                "--locale",
-                "C.UTF-8",
-            ]
-        )
+        # initdb reads the password from a file of the server user's; it lives inside the new
+        # (0700) data folder's parent only for the moment initdb runs.
+        pwfile = self.root / ".initdb-password"
+        fd = os.open(pwfile, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(self.password() + "\n")
+        self._own_file(pwfile)
+        try:
+            self._run(
+                [
+                    str(pg_bin / "initdb"),
+                    "-D",
+                    str(self.pgdata),
+                    "--username",
+                    SUPERUSER,
+                    "--pwfile",
+                    str(pwfile),
+                    "--auth-local",
+                    "scram-sha-256",
+                    "--auth-host",
+                    "reject",
+                    "--encoding",
+                    "UTF8",
+                    "--locale",
+                    "C.UTF-8",
+                ]
+            )
+        finally:
+            pwfile.unlink(missing_ok=True)
         settings = (
             "\n# wijkgram embedded cluster: private socket only\n"
             "listen_addresses = ''\n"
@@ -199,19 +271,66 @@ class EmbeddedCluster:
             "shared_buffers = '256MB'\n"
             "max_connections = 200\n"
             "fsync = on\n"
-            "jit = off\n"
+            "jit = off\n" + SERVER_CONF
         )
         conf = self.pgdata / "postgresql.conf"
         with conf.open("a", encoding="utf-8") as handle:
             handle.write(settings)
+        self._write_hba()
         return True
+
+    # -- locking the cluster down (new clusters, and old ones that trusted the socket) ----
+
+    def _write_hba(self) -> None:
+        """Replace pg_hba.conf with the password-only rules, keeping its owner and mode."""
+        hba = self.pgdata / "pg_hba.conf"
+        stat = hba.stat()
+        tmp = hba.with_name("pg_hba.conf.wijkgram")
+        tmp.write_text(HBA_CONF, encoding="utf-8")
+        os.chown(tmp, stat.st_uid, stat.st_gid)
+        tmp.chmod(0o600)
+        tmp.replace(hba)
+
+    def _trusts_socket(self) -> bool:
+        """True for a cluster made by an older wijkgram: pg_hba lets any local user in."""
+        hba = self.pgdata / "pg_hba.conf"
+        return any(
+            line.split()[-1] == "trust"
+            for line in hba.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.lstrip().startswith("#")
+        )
+
+    def _lock_down_conf(self) -> None:
+        """Add the socket permission setting to an older cluster's postgresql.conf (next start)."""
+        conf = self.pgdata / "postgresql.conf"
+        if "unix_socket_permissions = 0700" not in conf.read_text(encoding="utf-8"):
+            with conf.open("a", encoding="utf-8") as handle:
+                handle.write("\n# wijkgram: socket for the server's user only\n" + SERVER_CONF)
+
+    def _upgrade_trust(self) -> None:
+        """Give the superuser a password and stop trusting the socket (server running, data kept).
+
+        Safe to repeat after a crash at any step: the password file is written first and
+        reused, and pg_hba only changes once the password is set.
+        """
+        password = self.password()
+        # The server still trusts the socket here, so this needs no password yet.
+        self._psql(f"ALTER ROLE {SUPERUSER} PASSWORD '{password}'")
+        self._write_hba()
+        self._psql("SELECT pg_reload_conf()")
 
     def start(self) -> bool:
         """Start the server (creating the cluster first); True when it was started now."""
         self.init()
+        trusted = self._trusts_socket()
+        if trusted:
+            self._lock_down_conf()
         if self.running():
+            self._private_socket_dir()
+            if trusted:
+                self._upgrade_trust()
             return False
-        self._own(self.socket_dir)
+        self._private_socket_dir()
         self._own_file(self.log_file)
         self._run(
             [
@@ -228,8 +347,16 @@ class EmbeddedCluster:
                 f"-k {self.socket_dir}",
             ]
         )
+        if trusted:
+            self._wait_for_server()
+            self._upgrade_trust()
         self._ensure_database(self.db_name)
         return True
+
+    def _private_socket_dir(self) -> None:
+        """The socket's folder, owned by the server's user and closed to everyone else."""
+        self._own(self.socket_dir)
+        self.socket_dir.chmod(0o700)
 
     def stop(self) -> bool:
         """Stop the server; True when it was running."""
@@ -259,6 +386,8 @@ class EmbeddedCluster:
             os.chown(path, entry.pw_uid, entry.pw_gid)
 
     def _psql(self, sql: str, db: str = "postgres") -> str:
+        # Run as the server's user, who cannot read the 0600 password file: the password goes
+        # in this process's environment, which only that user and root can read.
         result = self._run(
             [
                 str(self.pg_bin() / "psql"),
@@ -268,23 +397,37 @@ class EmbeddedCluster:
                 SUPERUSER,
                 "-d",
                 db,
-                "-tAc",
-                sql,
-            ]
+                "-X",
+                "-tA",
+                "-v",
+                "ON_ERROR_STOP=1",
+            ],
+            env={"PGPASSWORD": self.password()},
+            # On stdin, not the command line: `ps` shows every user a command line, and an
+            # ALTER ROLE ... PASSWORD must not be seen.
+            input=sql,
         )
         return result.stdout.strip()
 
-    def _ensure_database(self, name: str) -> None:
-        # Wait briefly: pg_ctl -w returns once the server accepts connections,
-        # but a slow machine may still be finishing recovery.
+    def _wait_for_server(self) -> None:
+        # pg_ctl -w returns once the server accepts connections, but a slow machine may
+        # still be finishing recovery.
         for _ in range(50):
             try:
-                exists = self._psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'")
-                break
+                self._psql("SELECT 1")
+                return
             except SetupError:
                 time.sleep(0.2)
-        else:
-            raise SetupError(f"the embedded PostgreSQL did not accept connections; see {self.log_file}")
+        raise SetupError(
+            f"the embedded PostgreSQL did not accept connections; see {self.log_file}. If "
+            f"{self.passfile} was deleted, the superuser's password is lost: restore the file, "
+            f"or set 'trust' in {self.pgdata / 'pg_hba.conf'} once and start again (a new "
+            "password is then made)."
+        )
+
+    def _ensure_database(self, name: str) -> None:
+        self._wait_for_server()
+        exists = self._psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'")
         if exists != "1":
             self._psql(f'CREATE DATABASE "{name}"')
 
