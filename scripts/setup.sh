@@ -44,6 +44,10 @@ if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$sum" ]; the
   echo "$sum" > "$stamp"
 fi
 
+# The page texts: compile the gettext catalogues (web/locale/*/LC_MESSAGES/messages.mo). Without
+# them the app compiles the .po in memory at start-up, so this only saves that moment.
+.venv/bin/pybabel -q compile -d web/locale -D messages
+
 if [ "$want_test" = 1 ]; then
   scripts/install-meilisearch.sh
 fi

@@ -1,669 +1,66 @@
-"""The message catalogue of the web pages: Dutch first (B1), English second.
+"""Page texts from the gettext catalogues in web/locale: Dutch first (B1), English second.
 
-Every text a page shows comes from here, so a translation is one place to
-edit. `Translator` is what templates call as `t("key", name=...)`.
+Every text a page shows is a message in `web/locale/{nl,en}/LC_MESSAGES/messages.po`.
+The msgids are stable keys ("map.title"), so both catalogues hold every message and
+a missing one fails a test rather than showing a key. Placeholders are `%(name)s`
+(what Jinja's newstyle gettext fills in). Templates call `_("key", name=...)`;
+Python code calls a `Translator` as `t("key", name=...)`. See docs/web.md.
 """
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
 
 LANGUAGES = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
 LANGUAGE_COOKIE = "wg_lang"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+DOMAIN = "messages"
 
-MESSAGES: dict[str, dict[str, str]] = {
-    "nl": {
-        "site.tagline": "De steun in de buurt, op een kaart.",
-        "nav.home": "Start",
-        "nav.map": "Kaart",
-        "nav.support": "Steun in de buurt",
-        "nav.broker": "Beheer",
-        "nav.users": "Gebruikers",
-        "nav.login": "Inloggen",
-        "nav.logout": "Uitloggen",
-        "nav.language": "English",
-        "nav.skip": "Naar de inhoud",
-        "osm.attribution": "Kaartgegevens © OpenStreetMap contributors (ODbL)",
-        "home.intro": "wijkgram laat zien welke steun er in de buurt is: buurthuizen, clubs, kerken, "
-        "vrijwilligers en groepen.",
-        "home.map": "Zoek een plek voor een groep op de kaart",
-        "home.support": "Zoek steun bij een adres en maak een folder voor je cliënt",
-        "home.api": "API-documentatie (voor ontwikkelaars)",
-        # map
-        "map.title": "Kaart: plekken in de buurt",
-        "map.filters": "Filters",
-        "map.free": "Gratis of goedkoop (tot € {max})",
-        "map.kitchen": "Keuken te gebruiken",
-        "map.room": "Ruimte voor een groep",
-        "map.step_free": "Zonder drempels (rolstoel)",
-        "map.evening": "Open op een doordeweekse avond",
-        "map.category": "Soort plek",
-        "map.all_categories": "Alle soorten",
-        "map.apply": "Toon plekken",
-        "map.count": "{count} plekken gevonden",
-        "map.list": "Lijst van de plekken",
-        "map.more": "Meer over deze plek",
-        "map.none": "Geen plekken gevonden. Zet een filter uit.",
-        "map.layer_stadsdeel": "Stadsdelen",
-        "map.layer_wijk": "Wijken",
-        "map.layer_buurt": "Buurten",
-        "map.layers_hint": "Lijnen van stadsdelen, wijken en buurten zet je aan en uit met de knop "
-        "rechtsboven op de kaart.",
-        # map: reachable area and group meeting place
-        "scout.reach_title": "Wat is bereikbaar vanaf een adres?",
-        "scout.reach_intro": "Vul een adres of postcode in. De kaart laat zien tot waar je komt, over "
-        "de straat. Het adres wordt niet bewaard.",
-        "scout.place": "Adres, postcode of coördinaten",
-        "scout.place_hint": "Bijvoorbeeld: 1011 EC, Recht Boomssloot 52 of 52.372, 4.900",
-        "scout.mode": "Hoe reis je?",
-        "scout.minutes": "Hoeveel minuten?",
-        "scout.reach_submit": "Toon wat bereikbaar is",
-        "scout.group_title": "Plek voor een groep zoeken",
-        "scout.group_intro": "Vul de adressen van de deelnemers in, één per regel ({min} tot {max}). "
-        "Je ziet de plekken die iedereen op tijd kan bereiken. De adressen worden niet bewaard.",
-        "scout.origins": "Adressen of postcodes, één per regel",
-        "scout.origins_hint": "Bijvoorbeeld: 1011 EC op de eerste regel, Recht Boomssloot 52 op de tweede.",
-        "scout.group_submit": "Zoek een plek voor de groep",
-        "scout.filters_kept": "De filters hierboven tellen ook mee.",
-        "scout.start": "Start",
-        "scout.area_layer": "Bereikbaar in {minutes} minuten {mode}",
-        "scout.reach_count": "{count} plekken bereik je in {minutes} minuten {mode}, over de straat.",
-        "scout.group_count": "{count} plekken kan iedereen ({members} mensen) bereiken in {minutes} "
-        "minuten {mode}. Bovenaan staat de plek waar de langste reistijd het kortst is.",
-        "scout.group_partly": "{count} andere plekken zijn voor een deel van de groep te ver.",
-        "scout.group_size": "Vul {min} tot {max} adressen in, één per regel. Nu staan er {count}.",
-        "scout.bad_lines": "Deze regels vinden we niet: {lines}. Typ per regel een postcode (1011 EC) "
-        "of een straat en huisnummer.",
-        "scout.worst": "langste reistijd {travel}",
-        "scout.members_minutes": "Minuten per deelnemer",
-        "scout.member_minutes": "{n}: {minutes} min",
-        "scout.members_off_network": "Let op: deelnemer {lines} woont ver van de straten op onze "
-        "kaart. Voor die deelnemer schatten we de tijd in een rechte lijn.",
-        "scout.back": "Terug naar de hele kaart",
-        "scout.none": "Geen plekken gevonden. Kies meer minuten of zet een filter uit.",
-        # facts
-        "fact.cost": "Kosten",
-        "fact.free": "Gratis",
-        "fact.unknown": "Onbekend",
-        "fact.facilities": "Voorzieningen",
-        "fact.kitchen": "keuken",
-        "fact.room": "ruimte voor een groep",
-        "fact.capacity": "plek voor {n} mensen",
-        "fact.step_free": "zonder drempels",
-        "fact.toilet": "aangepast toilet",
-        "fact.scootmobiel": "parkeren scootmobiel",
-        "fact.schedule": "Wanneer",
-        "fact.contact": "Contact",
-        "fact.address": "Adres",
-        "fact.distance": "Reistijd",
-        "fact.access": "Hoe kom je binnen",
-        "fact.walk_in": "Je kunt zo binnenlopen",
-        "fact.referral": "Alleen met een verwijzing",
-        "fact.sign_up": "Eerst aanmelden",
-        "fact.waiting": "Wachttijd",
-        "fact.waiting_days": "ongeveer {days} dagen",
-        "fact.no_waiting": "geen wachttijd",
-        "fact.response": "Reactie binnen {days} dagen",
-        "fact.contact_role": "Vraag naar",
-        "fact.languages": "Talen",
-        "fact.verified": "Laatst gecontroleerd",
-        "fact.never_verified": "nog nooit gecontroleerd",
-        "fact.stale": "Let op: lang niet gecontroleerd",
-        "fact.status": "Status",
-        "fact.category": "Soort",
-        "fact.for_whom": "Voor wie",
-        "fact.support": "Soort steun",
-        "fact.communities": "Gemeenschap",
-        "fact.description": "Over",
-        "fact.organization": "Organisatie",
-        "fact.where": "Waar",
-        "fact.opening_hours": "Openingstijden",
-        "fact.comes_to_you": "Komt bij je thuis in dit gebied",
-        "status.active": "Open",
-        "status.closed": "Gesloten",
-        "status.needs_review": "Moet gecontroleerd worden",
-        "yes": "ja",
-        "no": "nee",
-        # schedule
-        "when.weekly": "elke {day}",
-        "when.biweekly": "om de week op {day}",
-        "when.monthly": "de {nth} {day} van de maand",
-        "when.other": "volgens afspraak",
-        "when.from": "van {start}",
-        "when.until": "tot {end}",
-        "day.MO": "maandag",
-        "day.TU": "dinsdag",
-        "day.WE": "woensdag",
-        "day.TH": "donderdag",
-        "day.FR": "vrijdag",
-        "day.SA": "zaterdag",
-        "day.SU": "zondag",
-        "nth.1": "eerste",
-        "nth.2": "tweede",
-        "nth.3": "derde",
-        "nth.4": "vierde",
-        "nth.-1": "laatste",
-        # support
-        "support.title": "Steun in de buurt",
-        "support.intro": "Vul een adres of postcode in. Kies wat de cliënt nodig heeft. "
-        "Het adres wordt niet bewaard.",
-        "support.address": "Adres of postcode",
-        "support.address_hint": "Bijvoorbeeld: 1011 EC 52, of Recht Boomssloot 52",
-        "support.mode": "Hoe reist de cliënt?",
-        "support.minutes": "Hoeveel minuten reizen?",
-        "support.needs": "Wat is nodig?",
-        "support.languages": "Talen van het huishouden (niet verplicht)",
-        "support.languages_hint": "Taalcodes met komma's, bijvoorbeeld: ar, tr, en",
-        "support.community": "Gemeenschap (niet verplicht)",
-        "support.search": "Zoek steun",
-        "support.results": "Gevonden bij {label}",
-        "support.within": "Plekken die de cliënt in {minutes} minuten {mode} bereikt, over de straat.",
-        "support.within_crow_fly": "Plekken binnen {minutes} minuten {mode}, geschat in een rechte lijn.",
-        "support.none": "Niets gevonden voor deze keuze. Kies meer minuten of een andere vorm van steun.",
-        "support.handout": "Maak een folder om te printen",
-        "support.not_found": "We vinden dit adres niet. Typ een postcode (1011 EC) of straat en huisnummer.",
-        "support.need_one": "Kies minstens één soort steun.",
-        "support.bad_languages": "Gebruik taalcodes zoals nl, en, ar, tr.",
-        "support.no_address": "Vul een adres of postcode in.",
-        "mode.walk": "lopen",
-        "mode.slow_walk": "rustig lopen",
-        "mode.wheelchair": "met rolstoel",
-        "mode.scootmobiel": "met scootmobiel",
-        # travel time (support page and map)
-        "travel.minutes": "ongeveer {minutes} minuten {mode}",
-        "travel.minutes_one": "ongeveer 1 minuut {mode}",
-        "travel.crow_fly_mark": "(geschat in een rechte lijn)",
-        "travel.no_network": "Let op: de kaart met straten is nu niet beschikbaar. Daarom schatten we de "
-        "tijd in een rechte lijn. Over de straat duurt het vaak langer.",
-        "travel.origin_off_network": "Let op: dit adres ligt ver van de straten op onze kaart. Daarom "
-        "schatten we de tijd in een rechte lijn.",
-        "travel.bad_minutes": "Kies een aantal minuten van 1 tot {max}.",
-        "travel.bad_mode": "Kies hoe je reist: lopen, rustig lopen, met rolstoel of met scootmobiel.",
-        "travel.unavailable": "Reistijden kunnen nu niet berekend worden: de kaart met straten is nog "
-        "niet geladen. Vraag de beheerder om het stratennet te laden.",
-        # handout
-        "handout.title": "Steun bij jou in de buurt",
-        "handout.intro": "Hier zijn plekken waar je naartoe kunt. Je bent welkom.",
-        "handout.when": "Wanneer",
-        "handout.travel": "Reistijd",
-        "handout.cost": "Wat kost het",
-        "handout.say": "Wat zeg je als je binnenkomt",
-        "handout.say_walk_in": "Zeg: \u201cHallo, ik kom voor {name}.\u201d",
-        "handout.say_contact": "Bel of mail eerst. Vraag naar de {role}.",
-        "handout.say_sign_up": "Meld je eerst aan. Zeg: \u201cIk wil graag meedoen met {name}.\u201d",
-        "handout.print": "Print deze folder",
-        "handout.phone": "Telefoon",
-        "handout.footer": "Gemaakt met wijkgram op {date}. "
-        "Klopt er iets niet? Zeg het tegen je hulpverlener.",
-        # entry page
-        "entry.sources": "Bronnen",
-        "entry.field": "Gegeven",
-        "entry.source": "Bron",
-        "entry.by": "Door",
-        "entry.at": "Wanneer",
-        "entry.history": "Geschiedenis",
-        "entry.version": "Versie",
-        "entry.change": "Wat veranderde",
-        "entry.restore": "Zet deze versie terug",
-        "entry.edit": "Bewerken",
-        "entry.verified_today": "Vandaag gecontroleerd",
-        "entry.report": "Klopt er iets niet?",
-        "entry.report_kind": "Wat is er mis?",
-        "entry.report_message": "Toelichting (niet verplicht)",
-        "entry.report_send": "Meld het",
-        "entry.report_thanks": "Dank je. Een beheerder kijkt ernaar.",
-        "entry.login_to_report": "Log in om iets te melden.",
-        "entry.services_here": "Activiteiten op deze plek",
-        "entry.locations": "Plekken",
-        "report.closed": "Gesloten of gestopt",
-        "report.moved": "Verhuisd",
-        "report.wrong_phone": "Verkeerd telefoonnummer",
-        "report.other": "Iets anders",
-        # broker
-        "broker.title": "Beheer",
-        "broker.stale": "Lang niet gecontroleerd (meer dan {months} maanden)",
-        "broker.stale_none": "Alles is recent gecontroleerd.",
-        "broker.reports": "Meldingen",
-        "broker.reports_none": "Geen open meldingen.",
-        "broker.accept": "Klopt, verwerken",
-        "broker.reject": "Klopt niet, afwijzen",
-        "broker.import": "Lijst van een partner inlezen (CSV of XLSX)",
-        "broker.edit_title": "{name} bewerken",
-        "broker.save": "Opslaan",
-        "broker.cancel": "Terug zonder opslaan",
-        "broker.saved": "Opgeslagen.",
-        "broker.fix_errors": "Niet opgeslagen. Verbeter de velden met een melding.",
-        "broker.unknown": "onbekend",
-        "broker.conflict_title": "Iemand anders heeft dit al veranderd",
-        "broker.conflict_intro": "Terwijl jij aan het bewerken was, heeft {who} een nieuwe versie "
-        "opgeslagen. "
-        "Kies welke versie blijft.",
-        "broker.theirs": "Hun versie (nu opgeslagen)",
-        "broker.mine": "Jouw versie",
-        "broker.keep_mine": "Bewaar mijn versie",
-        "broker.keep_theirs": "Bewaar hun versie",
-        "broker.comma_list": "Met komma's, bijvoorbeeld: nl, en",
-        "broker.verified_done": "Gemarkeerd als vandaag gecontroleerd.",
-        "broker.restored_ok": "De oude versie is teruggezet.",
-        "broker.report_accepted": "Melding verwerkt.",
-        "broker.report_rejected": "Melding afgewezen.",
-        "broker.kind": "Soort",
-        "broker.entry": "Item",
-        "kind.location": "Plek",
-        "kind.service": "Activiteit of hulp",
-        "kind.organization": "Organisatie",
-        "broker.reported_by": "Gemeld door",
-        "import.title": "Lijst inlezen",
-        "import.file": "Bestand (CSV of XLSX)",
-        "import.preview": "Toon wat er verandert",
-        "import.apply": "Verwerk deze veranderingen",
-        "import.created": "Nieuw",
-        "import.updated": "Veranderd",
-        "import.unchanged": "Gelijk",
-        "import.problems": "Problemen",
-        # accounts
-        "login.title": "Inloggen",
-        "login.username": "Gebruikersnaam",
-        "login.password": "Wachtwoord",
-        "login.submit": "Inloggen",
-        "login.failed": "Gebruikersnaam of wachtwoord klopt niet.",
-        "login.too_many": "Te vaak geprobeerd. Wacht een kwartier en probeer het opnieuw.",
-        "login.needed": "Log in om deze pagina te zien.",
-        "login.forbidden": "Je mag deze pagina niet zien. Vraag een beheerder om toegang.",
-        "users.title": "Gebruikers",
-        "users.role": "Rol",
-        "users.create": "Gebruiker maken",
-        "users.created": "Gebruiker {name} is gemaakt.",
-        "role.viewer": "kijker",
-        "role.broker": "beheerder van gegevens",
-        "role.admin": "beheerder",
-        "error.title": "Er ging iets mis",
-        "error.not_found": "Deze pagina bestaat niet (meer).",
-        "error.csrf": "Het formulier is verlopen. Ga terug, laad de pagina opnieuw en probeer het nog eens.",
-        # -- broker: list upload, import suggestions, per-field conflict (issue #6) --
-        "upload.intro": "Kies een lijst van een partner. Je ziet eerst wat er verandert. "
-        "Pas als je op verwerken klikt, wordt er iets opgeslagen.",
-        "upload.mode": "Wat als een regel fout is?",
-        "upload.mode_rows": "Sla de foute regels over en verwerk de rest",
-        "upload.mode_all": "Verwerk niets zolang er een regel fout is (alles of niets)",
-        "upload.preview_title": "Voorbeeld: {name}",
-        "upload.preview_intro": "Er is nog niets opgeslagen. Kijk of dit klopt en klik dan op verwerken.",
-        "upload.applied_title": "Verwerkt: {name}",
-        "upload.done": "De lijst is verwerkt.",
-        "upload.nothing_written": "Er is niets opgeslagen, want er zijn foute regels (alles of niets).",
-        "upload.blocked": "Je koos 'alles of niets' en er zijn foute regels. Verbeter die regels in het "
-        "bestand en lees het opnieuw in.",
-        "upload.flagged": "Let op",
-        "upload.rejected": "Fout",
-        "upload.rejected_hint": "Deze regels worden niet ingelezen. "
-        "Het regelnummer is de regel in het bestand.",
-        "upload.line": "Regel",
-        "upload.fields": "Gegevens",
-        "upload.reason": "Waarom",
-        "upload.kept": "Niet overschreven: met de hand aangepast",
-        "upload.kept_hint": "Iemand heeft deze gegevens met de hand veranderd. Die blijven staan. "
-        "De waarde uit de lijst komt bij de suggesties; daar kies je zelf.",
-        "upload.missing": "Niet meer in de lijst",
-        "upload.missing_hint": "Deze plekken stonden in een eerdere versie van de lijst. "
-        "Ze worden niet gewist, maar krijgen de status 'nakijken'.",
-        "upload.set_aside": "Deels ingelezen",
-        "upload.set_aside_hint": "Deze waarden zijn niet begrepen. De rest van de regel wordt wel ingelezen.",
-        "upload.cancel": "Stoppen, niets opslaan",
-        "upload.another": "Nog een lijst inlezen",
-        "upload.no_file": "Kies eerst een bestand.",
-        "upload.wrong_type": "Dit soort bestand kan wijkgram niet lezen. Gebruik CSV of XLSX.",
-        "upload.empty": "Het bestand is leeg.",
-        "upload.too_large": "Het bestand is te groot (meer dan 5 MB). Splits de lijst in delen.",
-        "upload.unreadable": "wijkgram kan dit bestand niet lezen. Heeft de eerste regel kopjes, zoals "
-        "'naam' en 'adres'?",
-        "upload.tampered": "Dit formulier klopt niet meer. Lees het bestand opnieuw in.",
-        "upload.expired": "Het voorbeeld is verlopen. Lees het bestand opnieuw in.",
-        "upload.changed": "Het bestand is veranderd sinds het voorbeeld. Er is niets opgeslagen. "
-        "Lees het bestand opnieuw in.",
-        "suggest.title": "Suggesties uit lijsten",
-        "suggest.link": "Suggesties uit lijsten bekijken",
-        "suggest.intro": "Een lijst had een andere waarde voor iets dat met de hand is aangepast. "
-        "Kies: overnemen of negeren.",
-        "suggest.none": "Er zijn geen open suggesties.",
-        "suggest.current": "Nu",
-        "suggest.suggested": "Uit de lijst",
-        "suggest.source": "Bron",
-        "suggest.accept": "Overnemen",
-        "suggest.dismiss": "Negeren",
-        "suggest.accepted": "Suggestie overgenomen.",
-        "suggest.dismissed": "Suggestie genegeerd.",
-        "suggest.gone": "Deze suggestie is al afgehandeld.",
-        "suggest.changed": "Het item is net veranderd. Kijk opnieuw en kies dan.",
-        "suggest.invalid": "Deze waarde past niet bij het item. Pas het item met de hand aan.",
-        "suggest.back": "Terug naar beheer",
-        "conflict.intro_fields": "Terwijl jij aan het bewerken was, heeft {who} een nieuwe versie "
-        "opgeslagen. Kies per gegeven welke waarde blijft en sla op.",
-        "conflict.same_fields": "Gegevens die gelijk zijn",
-        "conflict.save_choice": "Opslaan met deze keuzes",
-        # -- end issue #6 --
-    },
-    "en": {
-        "site.tagline": "The support in the neighbourhood, on a map.",
-        "nav.home": "Home",
-        "nav.map": "Map",
-        "nav.support": "Support nearby",
-        "nav.broker": "Manage",
-        "nav.users": "Users",
-        "nav.login": "Log in",
-        "nav.logout": "Log out",
-        "nav.language": "Nederlands",
-        "nav.skip": "Skip to content",
-        "osm.attribution": "Map data © OpenStreetMap contributors (ODbL)",
-        "home.intro": "wijkgram shows the support in the neighbourhood: community centres, clubs, churches, "
-        "volunteers and groups.",
-        "home.map": "Find a place for a group on the map",
-        "home.support": "Find support near an address and make a handout for your client",
-        "home.api": "API documentation (for developers)",
-        "map.title": "Map: places in the neighbourhood",
-        "map.filters": "Filters",
-        "map.free": "Free or low cost (up to € {max})",
-        "map.kitchen": "Kitchen to use",
-        "map.room": "Room for a group",
-        "map.step_free": "Step-free (wheelchair)",
-        "map.evening": "Open on a weekday evening",
-        "map.category": "Kind of place",
-        "map.all_categories": "All kinds",
-        "map.apply": "Show places",
-        "map.count": "{count} places found",
-        "map.list": "List of the places",
-        "map.more": "More about this place",
-        "map.none": "No places found. Turn a filter off.",
-        "map.layer_stadsdeel": "Districts (stadsdelen)",
-        "map.layer_wijk": "Neighbourhoods (wijken)",
-        "map.layer_buurt": "Areas (buurten)",
-        "map.layers_hint": "Turn the lines of districts, neighbourhoods and areas on and off with "
-        "the button at the top right of the map.",
-        # map: reachable area and group meeting place
-        "scout.reach_title": "What can you reach from an address?",
-        "scout.reach_intro": "Enter an address or postcode. The map shows how far you get along the "
-        "streets. The address is not kept.",
-        "scout.place": "Address, postcode or coordinates",
-        "scout.place_hint": "For example: 1011 EC, Recht Boomssloot 52 or 52.372, 4.900",
-        "scout.mode": "How do you travel?",
-        "scout.minutes": "How many minutes?",
-        "scout.reach_submit": "Show what is reachable",
-        "scout.group_title": "Find a place for a group",
-        "scout.group_intro": "Enter the addresses of the members, one per line ({min} to {max}). "
-        "You see the places everyone can reach in time. The addresses are not kept.",
-        "scout.origins": "Addresses or postcodes, one per line",
-        "scout.origins_hint": "For example: 1011 EC on the first line, Recht Boomssloot 52 on the second.",
-        "scout.group_submit": "Find a place for the group",
-        "scout.filters_kept": "The filters above count as well.",
-        "scout.start": "Start",
-        "scout.area_layer": "Reachable in {minutes} minutes {mode}",
-        "scout.reach_count": "You reach {count} places in {minutes} minutes {mode}, along the streets.",
-        "scout.group_count": "Everyone ({members} people) can reach {count} places in {minutes} "
-        "minutes {mode}. The place where the longest trip is shortest comes first.",
-        "scout.group_partly": "{count} other places are too far for part of the group.",
-        "scout.group_size": "Enter {min} to {max} addresses, one per line. There are {count} now.",
-        "scout.bad_lines": "We cannot find these lines: {lines}. Type a postcode (1011 EC) or a "
-        "street and number on each line.",
-        "scout.worst": "longest trip {travel}",
-        "scout.members_minutes": "Minutes per member",
-        "scout.member_minutes": "{n}: {minutes} min",
-        "scout.members_off_network": "Note: member {lines} lives far from the streets on our map. "
-        "For them we estimate the time in a straight line.",
-        "scout.back": "Back to the whole map",
-        "scout.none": "No places found. Choose more minutes or turn a filter off.",
-        "fact.cost": "Cost",
-        "fact.free": "Free",
-        "fact.unknown": "Unknown",
-        "fact.facilities": "Facilities",
-        "fact.kitchen": "kitchen",
-        "fact.room": "room for a group",
-        "fact.capacity": "room for {n} people",
-        "fact.step_free": "step-free",
-        "fact.toilet": "accessible toilet",
-        "fact.scootmobiel": "mobility scooter parking",
-        "fact.schedule": "When",
-        "fact.contact": "Contact",
-        "fact.address": "Address",
-        "fact.distance": "Travel time",
-        "fact.access": "How to get in",
-        "fact.walk_in": "Just walk in",
-        "fact.referral": "Only with a referral",
-        "fact.sign_up": "Sign up first",
-        "fact.waiting": "Waiting time",
-        "fact.waiting_days": "about {days} days",
-        "fact.no_waiting": "no waiting time",
-        "fact.response": "Answers within {days} days",
-        "fact.contact_role": "Ask for",
-        "fact.languages": "Languages",
-        "fact.verified": "Last verified",
-        "fact.never_verified": "never verified",
-        "fact.stale": "Note: not verified for a long time",
-        "fact.status": "Status",
-        "fact.category": "Kind",
-        "fact.for_whom": "For whom",
-        "fact.support": "Kind of support",
-        "fact.communities": "Community",
-        "fact.description": "About",
-        "fact.organization": "Organisation",
-        "fact.where": "Where",
-        "fact.opening_hours": "Opening hours",
-        "fact.comes_to_you": "Comes to your home in this area",
-        "status.active": "Open",
-        "status.closed": "Closed",
-        "status.needs_review": "Needs checking",
-        "yes": "yes",
-        "no": "no",
-        "when.weekly": "every {day}",
-        "when.biweekly": "every other {day}",
-        "when.monthly": "the {nth} {day} of the month",
-        "when.other": "by appointment",
-        "when.from": "from {start}",
-        "when.until": "to {end}",
-        "day.MO": "Monday",
-        "day.TU": "Tuesday",
-        "day.WE": "Wednesday",
-        "day.TH": "Thursday",
-        "day.FR": "Friday",
-        "day.SA": "Saturday",
-        "day.SU": "Sunday",
-        "nth.1": "first",
-        "nth.2": "second",
-        "nth.3": "third",
-        "nth.4": "fourth",
-        "nth.-1": "last",
-        "support.title": "Support nearby",
-        "support.intro": "Enter an address or postcode. Choose what the client needs. "
-        "The address is not stored.",
-        "support.address": "Address or postcode",
-        "support.address_hint": "For example: 1011 EC 52, or Recht Boomssloot 52",
-        "support.mode": "How does the client travel?",
-        "support.minutes": "How many minutes of travel?",
-        "support.needs": "What is needed?",
-        "support.languages": "Languages of the household (optional)",
-        "support.languages_hint": "Language codes separated by commas, for example: ar, tr, en",
-        "support.community": "Community (optional)",
-        "support.search": "Find support",
-        "support.results": "Found near {label}",
-        "support.within": "Places the client reaches in {minutes} minutes {mode}, along the streets.",
-        "support.within_crow_fly": "Places within {minutes} minutes {mode}, estimated in a straight line.",
-        "support.none": "Nothing found for this choice. Choose more minutes or another kind of support.",
-        "support.handout": "Make a handout to print",
-        "support.not_found": "We cannot find this address. Type a postcode (1011 EC) or street and number.",
-        "support.need_one": "Choose at least one kind of support.",
-        "support.bad_languages": "Use language codes such as nl, en, ar, tr.",
-        "support.no_address": "Enter an address or postcode.",
-        "mode.walk": "walking",
-        "mode.slow_walk": "walking slowly",
-        "mode.wheelchair": "by wheelchair",
-        "mode.scootmobiel": "by mobility scooter",
-        # travel time (support page and map)
-        "travel.minutes": "about {minutes} minutes {mode}",
-        "travel.minutes_one": "about 1 minute {mode}",
-        "travel.crow_fly_mark": "(estimated in a straight line)",
-        "travel.no_network": "Note: the street map is not available right now. So we estimate the "
-        "time in a straight line. Along the streets it often takes longer.",
-        "travel.origin_off_network": "Note: this address is far from the streets on our map. So we "
-        "estimate the time in a straight line.",
-        "travel.bad_minutes": "Choose a number of minutes from 1 to {max}.",
-        "travel.bad_mode": "Choose how you travel: walking, walking slowly, by wheelchair or by "
-        "mobility scooter.",
-        "travel.unavailable": "Travel times cannot be worked out right now: the street map has not been "
-        "loaded yet. Ask the administrator to load the street network.",
-        "handout.title": "Support near you",
-        "handout.intro": "Here are places you can go to. You are welcome.",
-        "handout.when": "When",
-        "handout.travel": "Travel time",
-        "handout.cost": "What it costs",
-        "handout.say": "What to say when you come in",
-        "handout.say_walk_in": "Say: \u201cHello, I am here for {name}.\u201d",
-        "handout.say_contact": "Call or email first. Ask for the {role}.",
-        "handout.say_sign_up": "Sign up first. Say: \u201cI would like to join {name}.\u201d",
-        "handout.print": "Print this handout",
-        "handout.phone": "Phone",
-        "handout.footer": "Made with wijkgram on {date}. Something wrong? Tell your care worker.",
-        "entry.sources": "Sources",
-        "entry.field": "Field",
-        "entry.source": "Source",
-        "entry.by": "By",
-        "entry.at": "When",
-        "entry.history": "History",
-        "entry.version": "Version",
-        "entry.change": "What changed",
-        "entry.restore": "Restore this version",
-        "entry.edit": "Edit",
-        "entry.verified_today": "Verified today",
-        "entry.report": "Something wrong?",
-        "entry.report_kind": "What is wrong?",
-        "entry.report_message": "Explanation (optional)",
-        "entry.report_send": "Report it",
-        "entry.report_thanks": "Thank you. A broker will look at it.",
-        "entry.login_to_report": "Log in to report something.",
-        "entry.services_here": "Activities at this place",
-        "entry.locations": "Places",
-        "report.closed": "Closed or stopped",
-        "report.moved": "Moved",
-        "report.wrong_phone": "Wrong phone number",
-        "report.other": "Something else",
-        "broker.title": "Manage",
-        "broker.stale": "Not verified for a long time (more than {months} months)",
-        "broker.stale_none": "Everything was verified recently.",
-        "broker.reports": "Reports",
-        "broker.reports_none": "No open reports.",
-        "broker.accept": "Correct, apply",
-        "broker.reject": "Not correct, reject",
-        "broker.import": "Import a list from a partner (CSV or XLSX)",
-        "broker.edit_title": "Edit {name}",
-        "broker.save": "Save",
-        "broker.cancel": "Back without saving",
-        "broker.saved": "Saved.",
-        "broker.fix_errors": "Not saved. Fix the fields with a message.",
-        "broker.unknown": "unknown",
-        "broker.conflict_title": "Someone else already changed this",
-        "broker.conflict_intro": "While you were editing, {who} saved a new version. "
-        "Choose which version stays.",
-        "broker.theirs": "Their version (saved now)",
-        "broker.mine": "Your version",
-        "broker.keep_mine": "Keep my version",
-        "broker.keep_theirs": "Keep their version",
-        "broker.comma_list": "Separated by commas, for example: nl, en",
-        "broker.verified_done": "Marked as verified today.",
-        "broker.restored_ok": "The old version was restored.",
-        "broker.report_accepted": "Report applied.",
-        "broker.report_rejected": "Report rejected.",
-        "broker.kind": "Kind",
-        "broker.entry": "Entry",
-        "kind.location": "Place",
-        "kind.service": "Activity or help",
-        "kind.organization": "Organisation",
-        "broker.reported_by": "Reported by",
-        "import.title": "Import a list",
-        "import.file": "File (CSV or XLSX)",
-        "import.preview": "Show what will change",
-        "import.apply": "Apply these changes",
-        "import.created": "New",
-        "import.updated": "Changed",
-        "import.unchanged": "Same",
-        "import.problems": "Problems",
-        "login.title": "Log in",
-        "login.username": "Username",
-        "login.password": "Password",
-        "login.submit": "Log in",
-        "login.failed": "Username or password is wrong.",
-        "login.too_many": "Too many attempts. Wait fifteen minutes and try again.",
-        "login.needed": "Log in to see this page.",
-        "login.forbidden": "You may not see this page. Ask an admin for access.",
-        "users.title": "Users",
-        "users.role": "Role",
-        "users.create": "Create user",
-        "users.created": "User {name} was created.",
-        "role.viewer": "viewer",
-        "role.broker": "broker",
-        "role.admin": "admin",
-        "error.title": "Something went wrong",
-        "error.not_found": "This page does not exist (any more).",
-        "error.csrf": "The form has expired. Go back, reload the page and try again.",
-        # -- broker: list upload, import suggestions, per-field conflict (issue #6) --
-        "upload.intro": "Choose a partner's list. You first see what will change. "
-        "Nothing is saved until you click apply.",
-        "upload.mode": "What if a row is wrong?",
-        "upload.mode_rows": "Skip the wrong rows and apply the rest",
-        "upload.mode_all": "Apply nothing while any row is wrong (all or nothing)",
-        "upload.preview_title": "Preview: {name}",
-        "upload.preview_intro": "Nothing has been saved yet. Check this, then click apply.",
-        "upload.applied_title": "Applied: {name}",
-        "upload.done": "The list was applied.",
-        "upload.nothing_written": "Nothing was saved, because some rows are wrong (all or nothing).",
-        "upload.blocked": "You chose 'all or nothing' and some rows are wrong. Fix those rows in the file "
-        "and upload it again.",
-        "upload.flagged": "Flagged",
-        "upload.rejected": "Wrong",
-        "upload.rejected_hint": "These rows are not imported. The number is the line in the file.",
-        "upload.line": "Line",
-        "upload.fields": "Fields",
-        "upload.reason": "Why",
-        "upload.kept": "Not overwritten: edited by hand",
-        "upload.kept_hint": "Someone changed these fields by hand. They stay. The list's value goes to "
-        "the suggestions, where you decide.",
-        "upload.missing": "No longer in the list",
-        "upload.missing_hint": "These places were in an earlier version of the list. They are not deleted; "
-        "their status becomes 'needs review'.",
-        "upload.set_aside": "Partly imported",
-        "upload.set_aside_hint": "These values were not understood. The rest of the row is imported.",
-        "upload.cancel": "Stop, save nothing",
-        "upload.another": "Import another list",
-        "upload.no_file": "Choose a file first.",
-        "upload.wrong_type": "wijkgram cannot read this kind of file. Use CSV or XLSX.",
-        "upload.empty": "The file is empty.",
-        "upload.too_large": "The file is too large (more than 5 MB). Split the list.",
-        "upload.unreadable": "wijkgram cannot read this file. Does the first row have headers such as "
-        "'naam' and 'adres'?",
-        "upload.tampered": "This form is no longer valid. Upload the file again.",
-        "upload.expired": "The preview has expired. Upload the file again.",
-        "upload.changed": "The file changed after the preview. Nothing was saved. Upload the file again.",
-        "suggest.title": "Suggestions from lists",
-        "suggest.link": "See suggestions from lists",
-        "suggest.intro": "A list had a different value for something that was edited by hand. "
-        "Choose: accept or dismiss.",
-        "suggest.none": "There are no open suggestions.",
-        "suggest.current": "Now",
-        "suggest.suggested": "From the list",
-        "suggest.source": "Source",
-        "suggest.accept": "Accept",
-        "suggest.dismiss": "Dismiss",
-        "suggest.accepted": "Suggestion accepted.",
-        "suggest.dismissed": "Suggestion dismissed.",
-        "suggest.gone": "This suggestion was already handled.",
-        "suggest.changed": "The entry just changed. Look again, then choose.",
-        "suggest.invalid": "This value does not fit the entry. Edit the entry by hand.",
-        "suggest.back": "Back to manage",
-        "conflict.intro_fields": "While you were editing, {who} saved a new version. "
-        "Choose per field which value stays, then save.",
-        "conflict.same_fields": "Fields that are the same",
-        "conflict.save_choice": "Save with these choices",
-        # -- end issue #6 --
-    },
-}
+#: The keywords that mark a message in Python code, for Babel's extractor (`pybabel extract -k ...`).
+EXTRACT_KEYWORDS = {"_": None, "N_": None, "t": None, "redirect": (2,)}
+
+
+def N_(key: str) -> str:
+    """Marks a key that is looked up later (a notice, a key built from a code), so extraction sees it."""
+    return key
+
+
+def _catalogue(lang: str) -> Translations:
+    """The compiled catalogue of one language; compiled in memory when the .mo is missing or older."""
+    po = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    mo = po.with_suffix(".mo")
+    if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+        with mo.open("rb") as fh:
+            return Translations(fh, domain=DOMAIN)
+    with po.open("rb") as fh:
+        catalog = read_po(fh, locale=lang)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer, domain=DOMAIN)
+
+
+@cache
+def translations(lang: str) -> Translations:
+    """The catalogue of `lang`, falling back to Dutch for a message it lacks (then to the key)."""
+    found = _catalogue(lang if lang in LANGUAGES else DEFAULT_LANGUAGE)
+    if lang != DEFAULT_LANGUAGE:
+        found.add_fallback(_catalogue(DEFAULT_LANGUAGE))
+    return found
+
+
+def known(key: str) -> bool:
+    """Whether the Dutch catalogue holds `key` (a notice passed in a URL must be one)."""
+    return key in translations(DEFAULT_LANGUAGE)._catalog
 
 
 @dataclass(frozen=True)
@@ -673,9 +70,8 @@ class Translator:
     lang: str
 
     def __call__(self, key: str, **values: Any) -> str:
-        """The message for `key` with `{placeholders}` filled in."""
-        text = MESSAGES.get(self.lang, {}).get(key) or MESSAGES[DEFAULT_LANGUAGE].get(key) or key
-        return text.format(**values) if values else text
+        """The message for `key` with `%(placeholders)s` filled in."""
+        return str(translations(self.lang).gettext(key)) % values
 
 
 def choose_language(query_lang: str | None, cookie_lang: str | None) -> str:
@@ -686,61 +82,50 @@ def choose_language(query_lang: str | None, cookie_lang: str | None) -> str:
     return DEFAULT_LANGUAGE
 
 
-#: Labels of entry fields on the entry page and the edit form: (Dutch, English).
-FIELD_LABELS: dict[str, tuple[str, str]] = {
-    "name": ("Naam", "Name"),
-    "alternate_name": ("Andere naam", "Other name"),
-    "description": ("Beschrijving", "Description"),
-    "category": ("Soort", "Kind"),
-    "status": ("Status", "Status"),
-    "email": ("E-mail", "Email"),
-    "website": ("Website", "Website"),
-    "phone": ("Telefoon", "Phone"),
-    "languages": ("Talen (taalcodes)", "Languages (codes)"),
-    "last_verified_at": ("Laatst gecontroleerd", "Last verified"),
-    "verified_by": ("Gecontroleerd door", "Verified by"),
-    "verification_method": ("Hoe gecontroleerd", "How verified"),
-    "source": ("Bron", "Source"),
-    "source_id": ("Nummer bij de bron", "Id at the source"),
-    "fetched_at": ("Opgehaald", "Fetched"),
-    "cost_free": ("Gratis", "Free"),
-    "cost_amount_eur": ("Kosten in euro", "Cost in euro"),
-    "cost_note": ("Over de kosten", "About the cost"),
-    "organization_id": ("Organisatie", "Organisation"),
-    "lat": ("Breedtegraad", "Latitude"),
-    "lon": ("Lengtegraad", "Longitude"),
-    "street": ("Straat", "Street"),
-    "house_number": ("Huisnummer", "House number"),
-    "postcode": ("Postcode", "Postcode"),
-    "city": ("Plaats", "Town"),
-    "stadsdeel_code": ("Stadsdeel", "District"),
-    "wijk_code": ("Wijk", "Neighbourhood"),
-    "buurt_code": ("Buurt", "Area"),
-    "opening_hours": ("Openingstijden (OSM-notatie)", "Opening hours (OSM syntax)"),
-    "step_free": ("Zonder drempels", "Step-free"),
-    "accessible_toilet": ("Aangepast toilet", "Accessible toilet"),
-    "scootmobiel_parking": ("Parkeren scootmobiel", "Mobility scooter parking"),
-    "accessibility_note": ("Over toegankelijkheid", "About accessibility"),
-    "kitchen_available": ("Keuken te gebruiken", "Kitchen to use"),
-    "room_available": ("Ruimte te lenen", "Room to borrow"),
-    "capacity": ("Aantal mensen", "Number of people"),
-    "support_functions": ("Soort steun", "Kind of support"),
-    "target_groups": ("Voor wie", "For whom"),
-    "communities": ("Gemeenschappen", "Communities"),
-    "meetings": ("Vaste bijeenkomsten", "Recurring meetings"),
-    "walk_in": ("Zo binnenlopen", "Walk in"),
-    "referral_required": ("Verwijzing nodig", "Referral needed"),
-    "waiting_time_days": ("Wachttijd (dagen)", "Waiting time (days)"),
-    "response_time_days": ("Reactietijd (dagen)", "Response time (days)"),
-    "how_to_join": ("Hoe doe je mee", "How to join"),
-    "contact_role": ("Contactpersoon (functie)", "Contact (role)"),
-    "contact_name": ("Contactpersoon (naam)", "Contact (name)"),
-    "service_area": ("Werkgebied", "Service area"),
-    "location_ids": ("Plekken", "Places"),
-}
-
-
 def field_label(lang: str, name: str) -> str:
-    """The label of an entry field in the page language."""
-    nl, en = FIELD_LABELS.get(name, (name, name))
-    return en if lang == "en" else nl
+    """The label of an entry field in the page language (the field name when it has none)."""
+    key = f"field.{name}"
+    text = Translator(lang)(key)
+    return name if text == key else text
+
+
+#: Keys looked up at run time (built from a code, passed as a notice or an error, or chosen by
+#: a condition in a template), listed so Babel's extractor and `pybabel update` keep them.
+# fmt: off
+RUNTIME_KEYS = (
+    N_("nav.home"),
+    N_("map.more"), N_("map.layer_stadsdeel"), N_("map.layer_wijk"), N_("map.layer_buurt"),
+    N_("fact.response"), N_("fact.status"), N_("fact.for_whom"), N_("fact.support"),
+    N_("fact.communities"), N_("fact.description"), N_("fact.where"), N_("fact.opening_hours"),
+    N_("status.active"), N_("status.closed"), N_("status.needs_review"),
+    N_("day.MO"), N_("day.TU"), N_("day.WE"), N_("day.TH"), N_("day.FR"), N_("day.SA"), N_("day.SU"),
+    N_("nth.1"), N_("nth.2"), N_("nth.3"), N_("nth.4"), N_("nth.-1"),
+    N_("support.within"), N_("support.within_crow_fly"),
+    N_("mode.walk"), N_("mode.slow_walk"), N_("mode.wheelchair"), N_("mode.scootmobiel"),
+    N_("travel.minutes"), N_("travel.minutes_one"),
+    N_("handout.phone"),
+    N_("report.closed"), N_("report.moved"), N_("report.wrong_phone"), N_("report.other"),
+    N_("broker.conflict_intro"), N_("broker.keep_mine"),
+    N_("kind.location"), N_("kind.service"), N_("kind.organization"),
+    N_("login.failed"), N_("login.too_many"), N_("login.forbidden"),
+    N_("users.created"),
+    N_("role.viewer"), N_("role.broker"), N_("role.admin"),
+    N_("error.csrf"),
+    N_("upload.preview_title"), N_("upload.applied_title"), N_("upload.no_file"), N_("upload.wrong_type"),
+    N_("upload.empty"), N_("upload.too_large"), N_("upload.unreadable"), N_("upload.tampered"),
+    N_("upload.expired"), N_("upload.changed"),
+    N_("field.name"), N_("field.alternate_name"), N_("field.description"), N_("field.category"),
+    N_("field.status"), N_("field.email"), N_("field.website"), N_("field.phone"), N_("field.languages"),
+    N_("field.last_verified_at"), N_("field.verified_by"), N_("field.verification_method"),
+    N_("field.source"), N_("field.source_id"), N_("field.fetched_at"), N_("field.cost_free"),
+    N_("field.cost_amount_eur"), N_("field.cost_note"), N_("field.organization_id"), N_("field.lat"),
+    N_("field.lon"), N_("field.street"), N_("field.house_number"), N_("field.postcode"), N_("field.city"),
+    N_("field.stadsdeel_code"), N_("field.wijk_code"), N_("field.buurt_code"), N_("field.opening_hours"),
+    N_("field.step_free"), N_("field.accessible_toilet"), N_("field.scootmobiel_parking"),
+    N_("field.accessibility_note"), N_("field.kitchen_available"), N_("field.room_available"),
+    N_("field.capacity"), N_("field.support_functions"), N_("field.target_groups"),
+    N_("field.communities"), N_("field.meetings"), N_("field.walk_in"), N_("field.referral_required"),
+    N_("field.waiting_time_days"), N_("field.response_time_days"), N_("field.how_to_join"),
+    N_("field.contact_role"), N_("field.contact_name"), N_("field.service_area"), N_("field.location_ids"),
+)
+# fmt: on

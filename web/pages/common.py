@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 from litestar import Request
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.template.config import TemplateConfig
+from markupsafe import escape
 
 from directory.settings import get_settings
 from web.accounts.current import CurrentUser, current_user
-from web.i18n import LANGUAGE_COOKIE, MESSAGES, Translator, choose_language
+from web.i18n import LANGUAGE_COOKIE, Translator, choose_language, known, translations
 from web.validation_text import in_language
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -44,10 +47,28 @@ def template_config() -> TemplateConfig[JinjaTemplateEngine]:
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    # Newstyle: `_("key", name=...)` fills `%(name)s` and escapes the values. The real
+    # gettext comes per page in the render context (see `page_gettext`), as the language
+    # is per request; these null callables only make the extension parse newstyle.
+    environment.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     environment.filters["nldate"] = _date
     environment.filters["in_language"] = in_language
     return TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment))
+
+
+def page_gettext(lang: str) -> Callable[..., str]:
+    """`gettext` for templates in `lang`: the message escaped like any text, its values escaped too."""
+
+    @pass_context
+    def gettext(context: Context, key: str, **values: Any) -> str:
+        text = str(translations(lang).gettext(key))
+        if context.eval_ctx.autoescape:
+            return escape(text) % values
+        return text % values
+
+    return gettext
 
 
 def language(request: Request[Any, Any, Any]) -> str:
@@ -71,12 +92,12 @@ def render(
         template_name=template,
         status_code=status_code,
         context={
-            "t": Translator(lang),
+            "gettext": page_gettext(lang),
             "lang": lang,
             "other_lang": "en" if lang == "nl" else "nl",
             "user": user,
             "path": request.url.path,
-            "notice": notice if notice in MESSAGES["nl"] else None,
+            "notice": notice if notice and known(notice) else None,
             **context,
         },
     )

@@ -21,7 +21,7 @@ from directory.services.entries import EntryService
 from directory.settings import get_settings
 from web.accounts.current import current_user, requires_viewer
 from web.finder import is_stale
-from web.i18n import FIELD_LABELS, Translator, field_label
+from web.i18n import Translator, field_label
 from web.maps import map_document, new_map, popup, safe_html
 from web.pages.common import KINDS, redirect, render, translator
 from web.pages.labels import vocabulary_labels
@@ -42,6 +42,60 @@ HIDDEN_FIELDS = frozenset(
         "organization_id",
         "location_ids",
     }
+)
+
+
+#: Entry fields in the order the entry page lists them (labels: `field.<name>` in the catalogues).
+FIELD_ORDER = (
+    "name",
+    "alternate_name",
+    "description",
+    "category",
+    "status",
+    "email",
+    "website",
+    "phone",
+    "languages",
+    "last_verified_at",
+    "verified_by",
+    "verification_method",
+    "source",
+    "source_id",
+    "fetched_at",
+    "cost_free",
+    "cost_amount_eur",
+    "cost_note",
+    "organization_id",
+    "lat",
+    "lon",
+    "street",
+    "house_number",
+    "postcode",
+    "city",
+    "stadsdeel_code",
+    "wijk_code",
+    "buurt_code",
+    "opening_hours",
+    "step_free",
+    "accessible_toilet",
+    "scootmobiel_parking",
+    "accessibility_note",
+    "kitchen_available",
+    "room_available",
+    "capacity",
+    "support_functions",
+    "target_groups",
+    "communities",
+    "meetings",
+    "walk_in",
+    "referral_required",
+    "waiting_time_days",
+    "response_time_days",
+    "how_to_join",
+    "contact_role",
+    "contact_name",
+    "service_area",
+    "location_ids",
 )
 
 
@@ -134,7 +188,7 @@ def entry_page(
     entry = entries.get(check_kind(kind), entry_id)
     data = entries.to_dict(entry)
     labels = vocabulary_labels(entries.session, t.lang)
-    order = list(FIELD_LABELS)
+    order = list(FIELD_ORDER)
     shown = sorted(
         (key for key, value in data.items() if key not in HIDDEN_FIELDS and value not in (None, "", [], {})),
         key=lambda key: order.index(key) if key in order else len(order),

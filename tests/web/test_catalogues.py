@@ -1,0 +1,60 @@
+"""The gettext catalogues hold every message the pages use, in Dutch and in English."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from web.i18n import EXTRACT_KEYWORDS, LANGUAGES, LOCALE_DIR, Translator
+
+ROOT = Path(__file__).resolve().parents[2]
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def _catalogue(lang: str) -> Catalog:
+    with (LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+        return read_po(fh, locale=lang)
+
+
+def _used_msgids() -> set[str]:
+    """What Babel's extractors find in the code and the templates, with the settings of babel.cfg."""
+    method_map = [("web/templates/**.html", "jinja2"), ("web/**.py", "python")]
+    options = {"web/templates/**.html": {"extensions": "jinja2.ext.i18n", "trim_blocks": "true"}}
+    found = extract_from_dir(str(ROOT), method_map, options, keywords=EXTRACT_KEYWORDS)
+    return {msg if isinstance(msg, str) else msg[0] for _file, _line, msg, _comments, _context in found}
+
+
+def test_babel_cfg_names_what_the_test_extracts() -> None:
+    """The documented extraction (babel.cfg) covers the same files as this test."""
+    text = (ROOT / "babel.cfg").read_text()
+    assert "[python: web/**.py]" in text and "[jinja2: web/templates/**.html]" in text
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_message_a_page_uses_is_in_the_catalogue(lang: str) -> None:
+    used = _used_msgids()
+    assert len(used) > 300  # the extractor really read the templates and the code
+    translated = {m.id for m in _catalogue(lang) if m.id and m.string}
+    assert sorted(used - translated) == [], f"missing from web/locale/{lang}: add them (docs/web.md)"
+
+
+def test_both_catalogues_hold_the_same_keys_with_the_same_placeholders() -> None:
+    nl, en = ({m.id: m.string for m in _catalogue(lang) if m.id} for lang in ("nl", "en"))
+    assert sorted(set(nl) ^ set(en)) == []
+    for key, dutch in nl.items():
+        english = en[key]
+        assert isinstance(dutch, str) and isinstance(english, str)
+        assert set(PLACEHOLDER.findall(dutch)) == set(PLACEHOLDER.findall(english)), key
+        # A message is filled with `%`, so a lone percent sign would break it at run time.
+        assert "%" not in PLACEHOLDER.sub("", dutch).replace("%%", ""), key
+
+
+def test_translator_reads_the_catalogues_and_falls_back_to_the_key() -> None:
+    assert Translator("nl")("map.free", max=5) == "Gratis of goedkoop (tot € 5)"
+    assert Translator("en")("map.free", max=5) == "Free or low cost (up to € 5)"
+    assert Translator("en")("no.such.key") == "no.such.key"
