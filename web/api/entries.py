@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, delete, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody, Parameter, PathParameter
+from litestar.params import FromPath, JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -36,8 +36,8 @@ from directory.schemas.entries import MAX_INT
 from directory.services.entries import EntryService
 from directory.services.nearby import locations_near
 
-PageNumber = Annotated[int, Parameter(ge=1, le=100_000, description="page number, from 1")]
-PageSize = Annotated[int, Parameter(ge=1, le=200, description="entries per page (at most 200)")]
+PageNumber = Annotated[int, QueryParameter(ge=1, le=100_000, description="page number, from 1")]
+PageSize = Annotated[int, QueryParameter(ge=1, le=200, description="entries per page (at most 200)")]
 MAX_RADIUS_M = 50_000
 
 
@@ -107,7 +107,7 @@ def entry_controller(
             self,
             entries: NamedDependency[EntryService],
             entry_id: FromPath[uuid.UUID],
-            version: Annotated[int, Parameter(ge=1, le=MAX_INT, description="the version you read")],
+            version: Annotated[int, QueryParameter(ge=1, le=MAX_INT, description="the version you read")],
         ) -> None:
             entries.delete(kind, entry_id, expected_version=version)
 
@@ -171,9 +171,9 @@ def list_locations(
     entries: NamedDependency[EntryService],
     page: PageNumber = 1,
     page_size: PageSize = 50,
-    near: Annotated[str | None, Parameter(description="centre as 'lat,lon'")] = None,
-    radius_m: Annotated[float | None, Parameter(description="radius in metres (1..50000)")] = None,
-    category: Annotated[str | None, Parameter(description="category code")] = None,
+    near: Annotated[str | None, QueryParameter(description="centre as 'lat,lon'")] = None,
+    radius_m: Annotated[float | None, QueryParameter(description="radius in metres (1..50000)")] = None,
+    category: Annotated[str | None, QueryParameter(description="category code")] = None,
 ) -> Page[LocationRead]:
     """Locations, optionally within a radius of a point."""
     if near is None:

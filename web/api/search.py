@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from litestar import get
 from litestar.datastructures import State
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 from directory.errors import InvalidInputError
 from directory.search.query import (
@@ -30,7 +30,7 @@ from directory.search.service import SearchService, search_service
 
 log = logging.getLogger("wijkgram.search")
 
-Codes = Annotated[list[str] | None, Parameter(description="any of these codes (repeat the parameter)")]
+Codes = Annotated[list[str] | None, QueryParameter(description="any of these codes (repeat the parameter)")]
 
 
 @dataclass
@@ -91,40 +91,45 @@ def warm_up_search(state: State) -> None:
 )
 def search(
     state: State,
-    q: Annotated[str, Parameter(description="words to look for, e.g. 'taalmaatje' or 'gratis eten'")] = "",
-    kind: Annotated[list[str] | None, Parameter(description="'location' and/or 'service'")] = None,
+    q: Annotated[
+        str, QueryParameter(description="words to look for, e.g. 'taalmaatje' or 'gratis eten'")
+    ] = "",
+    kind: Annotated[list[str] | None, QueryParameter(description="'location' and/or 'service'")] = None,
     category: Codes = None,
     support_functions: Codes = None,
     target_groups: Codes = None,
-    languages: Annotated[list[str] | None, Parameter(description="ISO 639 codes spoken")] = None,
+    languages: Annotated[list[str] | None, QueryParameter(description="ISO 639 codes spoken")] = None,
     accessibility: Annotated[
         list[str] | None,
-        Parameter(description="all of: step_free, accessible_toilet, scootmobiel_parking"),
+        QueryParameter(description="all of: step_free, accessible_toilet, scootmobiel_parking"),
     ] = None,
     stadsdeel_code: Codes = None,
     wijk_code: Codes = None,
     buurt_code: Codes = None,
-    max_cost: Annotated[float | None, Parameter(description="at most this many euro (0: free)")] = None,
+    max_cost: Annotated[float | None, QueryParameter(description="at most this many euro (0: free)")] = None,
     open_at: Annotated[
         str | None,
-        Parameter(
+        QueryParameter(
             description="open at this local time, e.g. 2026-11-24T18:30 (ISO 8601; see docs/search.md)"
         ),
     ] = None,
-    near: Annotated[str | None, Parameter(description="a point 'lat,lon' for radius or distance")] = None,
-    radius: Annotated[
-        float | None, Parameter(description=f"metres around `near` (0..{MAX_RADIUS_M})")
+    near: Annotated[
+        str | None, QueryParameter(description="a point 'lat,lon' for radius or distance")
     ] = None,
-    bbox: Annotated[str | None, Parameter(description="'south,west,north,east' in degrees")] = None,
+    radius: Annotated[
+        float | None, QueryParameter(description=f"metres around `near` (0..{MAX_RADIUS_M})")
+    ] = None,
+    bbox: Annotated[str | None, QueryParameter(description="'south,west,north,east' in degrees")] = None,
     polygon: Annotated[
         str | None,
-        Parameter(description=f"GeoJSON Polygon or Feature (at most {MAX_POLYGON_VERTICES} vertices)"),
+        QueryParameter(description=f"GeoJSON Polygon or Feature (at most {MAX_POLYGON_VERTICES} vertices)"),
     ] = None,
-    sort: Annotated[str, Parameter(description=f"one of {', '.join(SORTS)}")] = "relevance",
-    page: Annotated[int, Parameter(description="page number, from 1")] = 1,
-    page_size: Annotated[int, Parameter(description=f"hits per page (1..{MAX_PAGE_SIZE})")] = 20,
+    sort: Annotated[str, QueryParameter(description=f"one of {', '.join(SORTS)}")] = "relevance",
+    page: Annotated[int, QueryParameter(description="page number, from 1")] = 1,
+    page_size: Annotated[int, QueryParameter(description=f"hits per page (1..{MAX_PAGE_SIZE})")] = 20,
     facets: Annotated[
-        str | None, Parameter(description=f"comma list of facets to count (default all: {', '.join(FACETS)})")
+        str | None,
+        QueryParameter(description=f"comma list of facets to count (default all: {', '.join(FACETS)})"),
     ] = None,
 ) -> SearchResponse:
     """Answer a search; 422 names the parameter when one is wrong."""

@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from litestar import Response, get
 from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
@@ -27,7 +27,7 @@ def health(db: NamedDependency[Session]) -> Response[dict[str, Any]]:
 )
 def taxonomy(
     db: NamedDependency[Session],
-    vocabulary: Annotated[str | None, Parameter(description=f"one of {', '.join(VOCABULARIES)}")] = None,
+    vocabulary: Annotated[str | None, QueryParameter(description=f"one of {', '.join(VOCABULARIES)}")] = None,
 ) -> list[TaxonomyTermRead]:
     """The categories, support functions and target groups entries may use."""
     stmt = select(TaxonomyTerm).order_by(TaxonomyTerm.vocabulary, TaxonomyTerm.sort_order)

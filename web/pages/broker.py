@@ -263,7 +263,7 @@ def _open_report(entries: EntryService, report_id: int) -> Report:
     sync_to_thread=True,
 )
 def accept_report(
-    request: Request[Any, Any, Any], entries: NamedDependency[EntryService], report_id: int
+    request: Request[Any, Any, Any], entries: NamedDependency[EntryService], report_id: FromPath[int]
 ) -> Response[Any]:
     """Accept: 'closed' closes the entry; other reports open the edit form to fix it."""
     report = _open_report(entries, report_id)
@@ -286,7 +286,7 @@ def accept_report(
     sync_to_thread=True,
 )
 def reject_report(
-    request: Request[Any, Any, Any], entries: NamedDependency[EntryService], report_id: int
+    request: Request[Any, Any, Any], entries: NamedDependency[EntryService], report_id: FromPath[int]
 ) -> Response[Any]:
     """Reject a report; the entry stays as it is."""
     report = _open_report(entries, report_id)
