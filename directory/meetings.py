@@ -12,14 +12,23 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 
 #: When a meeting names no first date, rules are anchored here so that
 #: INTERVAL=2 and the like give the same answer whichever day is asked.
 DEFAULT_ANCHOR = date(2000, 1, 3)
+
+#: Meeting times are wall-clock times in this zone.
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+#: The UTC offsets Amsterdam itself uses (winter, summer): a time written with one of these
+#: is the local time its publisher meant, whatever the date.
+LOCAL_OFFSETS = (timedelta(hours=1), timedelta(hours=2))
+#: The day on which a foreign offset is converted when a meeting names no date (a winter Monday).
+OFFSET_REFERENCE_DAY = date(2026, 1, 5)
 
 _PART = re.compile(r"^(?:(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?|(?P<rm>\d{2})(?:-(?P<rd>\d{2}))?)$")
 
@@ -115,3 +124,21 @@ def meets_on(meetings: Iterable[Mapping[str, Any]], day: date) -> bool:
 def meetings_on(meetings: Iterable[Mapping[str, Any]], day: date) -> list[Mapping[str, Any]]:
     """The meetings of a service that take place on `day` (to show their times)."""
     return [m for m in meetings if meeting_on(m, day)]
+
+
+def local_time(value: str | time, on: date | None = None) -> time:
+    """A time of day as a naive wall-clock time in Amsterdam.
+
+    HSDS allows an offset on a time ("13:00+01:00", "11:00Z"). With a date (`on`, the
+    meeting's first date) the time is converted exactly; without one an offset Amsterdam uses
+    itself is taken as local time, and any other offset is converted on a winter day. A naive
+    time is already local. Comparing naive and aware times raises, so none may leave here aware.
+    """
+    moment = value if isinstance(value, time) else time.fromisoformat(str(value).strip())
+    offset = moment.utcoffset()
+    if offset is None:
+        return moment
+    if on is None and offset in LOCAL_OFFSETS:
+        return moment.replace(tzinfo=None)
+    aware = datetime.combine(on or OFFSET_REFERENCE_DAY, moment)
+    return aware.astimezone(AMSTERDAM).time().replace(tzinfo=None)

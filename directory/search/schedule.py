@@ -27,7 +27,7 @@ from typing import Any
 import opening_hours
 from dateutil.rrule import rrulestr
 
-from directory.meetings import excluded_on, within_dates
+from directory.meetings import excluded_on, local_time, within_dates
 
 log = logging.getLogger("wijkgram.search")
 
@@ -103,10 +103,12 @@ def opening_hours_buckets(value: str, week_start: date) -> frozenset[int]:
 
 def _meeting_times(meeting: dict[str, Any]) -> tuple[time, timedelta]:
     """When a meeting starts and how long it lasts (past midnight when it ends earlier)."""
-    start_time = time.fromisoformat(meeting["start_time"]) if meeting.get("start_time") else time(0)
+    # Times may carry an offset (HSDS "13:00+01:00"); naive local times only, or comparing them raises.
+    on = date.fromisoformat(str(meeting["dtstart"])) if meeting.get("dtstart") else None
+    start_time = local_time(meeting["start_time"], on) if meeting.get("start_time") else time(0)
     if meeting.get("end_time"):
         day = date(2026, 1, 5)  # any day: only the difference of the two times counts
-        end_time = time.fromisoformat(meeting["end_time"])
+        end_time = local_time(meeting["end_time"], on)
         length = datetime.combine(day, end_time) - datetime.combine(day, start_time)
         if length <= timedelta(0):
             length += timedelta(days=1)
