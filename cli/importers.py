@@ -203,15 +203,23 @@ def import_amsterdam_cmd(datasets: tuple[str, ...], base_url: str, dry_run: bool
 @DRY_RUN
 @friendly_errors
 def import_hsds(folder: Path, scope: str | None, dry_run: bool) -> None:
-    """Import an Open Referral HSDS 3.0 data package (a folder of JSON files, see docs/importers.md)."""
+    """Import Open Referral HSDS 3.0 data: a tabular package (datapackage.json + CSV), API JSON
+    (service objects, e.g. service_list.json) or wijkgram's older JSON layout (docs/importers.md)."""
+    from sqlalchemy import select
+
+    from directory.models import TaxonomyTerm
     from importers.hsds import read_hsds
     from importers.run import run_import
 
-    if not (folder / "locations.json").is_file():
-        raise click.BadParameter(f"{folder} holds no locations.json", param_hint="FOLDER")
     ensure_database()
     with session_scope() as session:
-        items = list(read_hsds(folder))
+        groups = set(
+            session.scalars(select(TaxonomyTerm.code).where(TaxonomyTerm.vocabulary == "target_group"))
+        )
+        try:
+            items = list(read_hsds(folder, groups))
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="FOLDER") from exc
         report = run_import(
             session,
             items,
@@ -231,12 +239,15 @@ def export_group() -> None:
 
 @export_group.command("hsds")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--json", "api", is_flag=True, help="Also write the HSDS API form: service_list.json.")
 @friendly_errors
-def export_hsds_cmd(folder: Path) -> None:
-    """Write the whole directory as an Open Referral HSDS 3.0 data package (JSON files) into FOLDER."""
+def export_hsds_cmd(folder: Path, api: bool) -> None:
+    """Write the whole directory as the official HSDS 3.0 tabular package (datapackage.json and
+    one CSV per resource) into FOLDER."""
     from importers.hsds import export_hsds
 
     ensure_database()
     with session_scope() as session:
-        counts = export_hsds(session, folder)
-    console.print(", ".join(f"{n} {table}" for table, n in counts.items()) + f" written to {folder}")
+        counts = export_hsds(session, folder, api=api)
+    written = ", ".join(f"{n} {table}" for table, n in counts.items() if n)
+    console.print(f"{written} written to {folder}", soft_wrap=True)

@@ -231,6 +231,7 @@ class Merger:
             self._reset_caches()
             outcome = Outcome(record.source_id, record.name, "rejected", None, exc.message)
         outcome.line = record.line
+        outcome.problems = list(record.problems)
         self.report.outcomes.append(outcome)
         return outcome
 

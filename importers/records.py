@@ -83,3 +83,5 @@ class EntryRecord:
     organization: dict[str, Any] | None = None
     raw: dict[str, Any] = field(default_factory=dict)
     line: int | None = None
+    #: Values set aside (no wijkgram field for them), shown in the report like a place's.
+    problems: list[Problem] = field(default_factory=list)

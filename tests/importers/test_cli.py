@@ -73,5 +73,23 @@ def test_export_hsds_writes_a_package(cli_db: Engine, tmp_path: Path, shared_dat
     assert result.exit_code == 0, result.output
     with Session(cli_db) as s:
         places = s.scalar(select(func.count()).select_from(Location))
-    assert f"{places} locations" in result.output
+    assert f"{places} location," in result.output
     assert (tmp_path / "out" / "datapackage.json").is_file()
+    assert (tmp_path / "out" / "locations.csv").is_file()
+    assert not (tmp_path / "out" / "service_list.json").exists()
+
+
+def test_import_hsds_reads_the_official_csv_example(cli_db: Engine, tmp_path: Path) -> None:
+    """`import hsds` takes the specification's CSV example and reports what it cannot keep;
+    `export hsds --json` writes the API form beside the package."""
+    from tests.importers.hsds_check import SPEC
+
+    runner = CliRunner()
+    result = runner.invoke(cli, ["import", "hsds", str(SPEC / "examples" / "csv")])
+    assert result.exit_code == 0, result.output
+    assert "rejected" in result.output and "values set aside" in result.output
+    exported = runner.invoke(cli, ["export", "hsds", "--json", str(tmp_path / "out")])
+    assert exported.exit_code == 0, exported.output
+    assert "1 service," in exported.output and (tmp_path / "out" / "service_list.json").is_file()
+    refused = runner.invoke(cli, ["import", "hsds", str(tmp_path)])
+    assert refused.exit_code == 2 and "holds no HSDS data" in refused.output
