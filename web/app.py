@@ -30,6 +30,7 @@ from web.importing import PendingUploads, default_folder
 from web.pages import PAGE_HANDLERS
 from web.pages.common import template_config
 from web.pages.errors import page_aware
+from web.security_headers import add_security_headers
 from web.travel import warm_up_routing
 
 #: Largest request body accepted (bytes); larger ones get 413 before they are read whole.
@@ -89,6 +90,8 @@ def create_app(
             *(extra_handlers or []),
         ],
         middleware=[CurrentUserMiddleware, csrf_middleware()],
+        # CSP, frame, referrer and sniffing headers on every response; no-store on private pages.
+        before_send=[add_security_headers],
         guards=[api_write_guard],
         template_config=template_config(),
         dependencies={

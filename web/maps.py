@@ -1,30 +1,55 @@
-"""folium maps that work offline: Leaflet and markercluster served from web/static/vendor.
+"""Leaflet maps as data: every map is an HTML document that holds JSON and loads /static/map.js.
 
-folium loads Leaflet, jQuery, Bootstrap and Font Awesome from CDNs by
-default. Those are unreachable on closed networks, so every map here uses
-the copies vendored under /static/vendor (Leaflet 1.9.4, Leaflet.markercluster
-1.5.3, jQuery 3.7.1, which folium's popups need) and drops what our maps do not use.
+Until December 2026 the maps were folium maps. folium writes every popup,
+tooltip and layer name into generated inline JavaScript (inside template
+literals, where `\\x3c` becomes `<` and `${...}` runs), so one escaping
+mistake in any caller was a stored XSS for every visitor, and its inline
+script cannot run under a `script-src 'self'` Content-Security-Policy.
+Here nothing from the directory is ever written as HTML or JavaScript:
+
+* Python collects what a map shows (points, texts, outlines) as plain data;
+* `json_for_html` is the one function that puts that data into the page, as
+  a `<script type="application/json">` block (data, never run);
+* `web/static/map.js` draws it with Leaflet and sets every text with
+  `textContent`; the only Leaflet API that takes HTML (layer names in the
+  layer control) gets its names escaped there.
+
+The document goes into `<iframe sandbox="allow-scripts ..." srcdoc=...>`
+(see `MAP_SANDBOX`): without `allow-same-origin` a script in it could not
+read the app's pages or cookies even if one ever slipped in. Leaflet and
+Leaflet.markercluster are the copies vendored under /static/vendor, so the
+maps work on closed networks.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from typing import Any
 
-import folium
 import shapely
-from folium.plugins import MarkerCluster
-from markupsafe import Markup, escape
+from markupsafe import escape
 
 VENDOR = "/static/vendor"
-MAP_JS = [("leaflet", f"{VENDOR}/leaflet/leaflet.js"), ("jquery", f"{VENDOR}/jquery/jquery.min.js")]
-MAP_CSS = [("leaflet_css", f"{VENDOR}/leaflet/leaflet.css")]
-CLUSTER_JS = [("markerclusterjs", f"{VENDOR}/leaflet.markercluster/leaflet.markercluster.js")]
-CLUSTER_CSS = [
-    ("markerclustercss", f"{VENDOR}/leaflet.markercluster/MarkerCluster.css"),
-    ("markerclusterdefaultcss", f"{VENDOR}/leaflet.markercluster/MarkerCluster.Default.css"),
+MAP_CSS = [
+    f"{VENDOR}/leaflet/leaflet.css",
+    f"{VENDOR}/leaflet.markercluster/MarkerCluster.css",
+    f"{VENDOR}/leaflet.markercluster/MarkerCluster.Default.css",
+    "/static/map.css",
 ]
-#: The tile layer's attribution; ODbL requires it on every map.
+MAP_JS = [
+    f"{VENDOR}/leaflet/leaflet.js",
+    f"{VENDOR}/leaflet.markercluster/leaflet.markercluster.js",
+    "/static/map.js",
+]
+#: What a map iframe may do: run our scripts, open the OpenStreetMap copyright link in a new tab,
+#: and follow a popup's "more about this place" link in the whole window when a person clicks it.
+#: Never `allow-same-origin`: the frame stays an opaque origin without the app's cookies or pages.
+MAP_SANDBOX = "allow-scripts allow-popups allow-top-navigation-by-user-activation"
+#: Base map tiles (a third party: the page's Content-Security-Policy allows this origin for images).
+TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+TILE_ORIGIN = "https://tile.openstreetmap.org"
+#: The tile layer's attribution; ODbL requires it on every map. Leaflet shows it as HTML (our constant).
 OSM_ATTRIBUTION = (
     '© <a href="https://www.openstreetmap.org/copyright" target="_blank">OpenStreetMap</a> contributors'
 )
@@ -36,104 +61,156 @@ OUTLINE_STYLE: dict[str, dict[str, Any]] = {
     "buurt": {"color": "#555555", "weight": 1, "dashArray": "2 4"},
 }
 AREA_COLOUR = "#00597a"
+START_STYLE = {
+    "radius": 9,
+    "color": "#b00020",
+    "weight": 3,
+    "fill": True,
+    "fillColor": "#ffffff",
+    "fillOpacity": 1.0,
+}
 
 
-def new_map(centre: tuple[float, float] = AMSTERDAM_CENTRE, zoom: int = 14) -> folium.Map:
-    """A folium map with OpenStreetMap tiles, its attribution and local Leaflet assets."""
-    fmap = folium.Map(location=list(centre), zoom_start=zoom, tiles=None, control_scale=True)
-    fmap.default_js = MAP_JS
-    fmap.default_css = MAP_CSS
-    folium.TileLayer(
-        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-        attr=OSM_ATTRIBUTION,
-        name="OpenStreetMap",
-        max_zoom=19,
-        control=False,
-    ).add_to(fmap)
-    return fmap
+def json_for_html(data: Any) -> str:
+    """JSON that is safe inside any HTML context: no `<`, `>`, `&`, and no raw U+2028/U+2029.
+
+    The one way map data enters a page. `ensure_ascii` writes every non-ASCII
+    character (U+2028 and U+2029 included) as `\\uXXXX`; `<`, `>` and `&` become
+    escapes too, so neither `</script>` nor `<!--` nor an entity can appear.
+    Backslashes, quotes, backticks and `${` stay JSON string content: the
+    browser reads them with `JSON.parse`, never as script.
+    """
+    text = json.dumps(data, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def new_cluster(name: str) -> MarkerCluster:
-    """A marker cluster layer with local assets."""
-    cluster = MarkerCluster(name=name, show=True)  # type: ignore[no-untyped-call]
-    cluster.default_js = CLUSTER_JS
-    cluster.default_css = CLUSTER_CSS
-    return cluster
+@dataclass
+class Popup:
+    """A place's popup as text: a title, label/value rows and an optional link to its page."""
 
+    title: str
+    rows: list[tuple[str, str]] = field(default_factory=list)
+    link: str | None = None  # a path on this site, e.g. /entries/location/<id>
+    link_text: str = ""
 
-def safe_html(value: Any) -> Markup:
-    """HTML-escape a value for a popup, also ` and $ (folium puts popups in a JS template literal)."""
-    # Safe: the string was escaped on the line itself; only two more characters are replaced.
-    return Markup(  # noqa: S704
-        str(escape("" if value is None else value)).replace("`", "&#96;").replace("$", "&#36;")
-    )
-
-
-def popup(html: str, max_width: int = 320) -> folium.Popup:
-    """A popup holding HTML we built and escaped ourselves."""
-    return folium.Popup(html.replace("`", "&#96;").replace("${", "&#36;{"), max_width=max_width)
-
-
-def map_document(fmap: folium.Map) -> str:
-    """The whole map as an HTML document, for an <iframe srcdoc> (keeps folium's CSS off our page)."""
-    html: str = fmap.get_root().render()
-    return html.replace("user-scalable=no", "user-scalable=yes").replace("maximum-scale=1.0, ", "")
-
-
-def add_outlines(
-    fmap: folium.Map, name: str, level: str, areas: list[dict[str, str | None]], *, show: bool
-) -> None:
-    """One toggleable layer of area outlines; hovering an area shows its (escaped) name."""
-    if not areas:
-        return
-    features = [
-        {
-            "type": "Feature",
-            "geometry": json.loads(str(area["geometry"])),
-            # GeoJsonTooltip puts values into innerHTML: escaped here, they read as plain text.
-            "properties": {"label": str(safe_html(area["name"] or area["code"]))},
+    def as_data(self) -> dict[str, Any]:
+        """The popup as JSON-able data for map.js."""
+        return {
+            "title": self.title,
+            "rows": [[str(k), str(v)] for k, v in self.rows],
+            "link": self.link,
+            "link_text": self.link_text,
         }
-        for area in areas
-    ]
-    style = OUTLINE_STYLE[level]
-    folium.GeoJson(
-        {"type": "FeatureCollection", "features": features},
-        name=name,
-        show=show,
-        style_function=lambda _f: {**style, "fill": True, "fillOpacity": 0.0},
-        highlight_function=lambda _f: {"weight": int(style["weight"]) + 2},
-        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False, sticky=True),
-        smooth_factor=1.0,
-    ).add_to(fmap)
 
 
-def add_area(fmap: folium.Map, geometry: Any, name: str) -> None:
-    """A reachable area (shapely, lon/lat) as a shaded layer of its own."""
-    folium.GeoJson(
-        {"type": "Feature", "geometry": shapely.geometry.mapping(geometry), "properties": {}},
-        name=str(safe_html(name)),
-        style_function=lambda _f: {
-            "color": AREA_COLOUR,
-            "weight": 2,
-            "fillColor": AREA_COLOUR,
-            "fillOpacity": 0.15,
-        },
-        interactive=False,
-    ).add_to(fmap)
+@dataclass
+class LeafletMap:
+    """A map under construction; `document` turns it into the iframe's HTML."""
+
+    centre: tuple[float, float] = AMSTERDAM_CENTRE
+    zoom: int = 14
+    layer_control: bool = False
+    layers: list[dict[str, Any]] = field(default_factory=list)
+    bounds: list[list[float]] | None = None
+    padding: tuple[int, int] = (20, 20)
+
+    def add_outlines(self, name: str, level: str, areas: list[dict[str, str | None]], *, show: bool) -> None:
+        """One toggleable layer of area outlines; hovering an area shows its name."""
+        if not areas:
+            return
+        features = [
+            {
+                "type": "Feature",
+                "geometry": json.loads(str(area["geometry"])),
+                "properties": {"label": str(area["name"] or area["code"] or "")},
+            }
+            for area in areas
+        ]
+        self.layers.append(
+            {
+                "type": "outlines",
+                "name": name,
+                "show": show,
+                "style": {**OUTLINE_STYLE[level], "fill": True, "fillOpacity": 0.0},
+                "features": {"type": "FeatureCollection", "features": features},
+            }
+        )
+
+    def add_area(self, geometry: Any, name: str) -> None:
+        """A reachable area (shapely, lon/lat) as a shaded layer of its own."""
+        self.layers.append(
+            {
+                "type": "area",
+                "name": name,
+                "style": {"color": AREA_COLOUR, "weight": 2, "fillColor": AREA_COLOUR, "fillOpacity": 0.15},
+                "geometry": shapely.geometry.mapping(geometry),
+            }
+        )
+
+    def add_markers(self, name: str, markers: list[dict[str, Any]], *, cluster: bool = False) -> None:
+        """A layer of markers (made with `marker`); clustered layers are toggleable in the control."""
+        self.layers.append({"type": "markers", "name": name, "cluster": cluster, "markers": markers})
+
+    def add_start_points(self, points: list[tuple[float, float, str]]) -> None:
+        """Starting points (a search address, group members) as numbered circles, never named by address."""
+        self.layers.append(
+            {
+                "type": "starts",
+                "style": START_STYLE,
+                # Members often live close together: alternate sides so their labels do not cover each other.
+                "points": [
+                    {"lat": lat, "lon": lon, "label": label, "direction": "left" if number % 2 else "right"}
+                    for number, (lat, lon, label) in enumerate(points)
+                ],
+            }
+        )
+
+    def fit(self, points: list[tuple[float, float]], padding: tuple[int, int] = (20, 20)) -> None:
+        """Show all these (lat, lon) points; nothing changes for fewer than two."""
+        if len(points) > 1:
+            lats, lons = [p[0] for p in points], [p[1] for p in points]
+            self.bounds = [[min(lats), min(lons)], [max(lats), max(lons)]]
+            self.padding = padding
+
+    def as_data(self) -> dict[str, Any]:
+        """Everything map.js needs, as JSON-able data."""
+        return {
+            "centre": list(self.centre),
+            "zoom": self.zoom,
+            "tiles": {"url": TILE_URL, "attribution": OSM_ATTRIBUTION, "maxZoom": 19},
+            "layer_control": self.layer_control,
+            "layers": self.layers,
+            "bounds": self.bounds,
+            "padding": list(self.padding),
+        }
+
+    def document(self, title: str, lang: str) -> str:
+        """The whole map as an HTML document for `<iframe srcdoc>`, titled and in the page's language."""
+        css = "".join(f'<link rel="stylesheet" href="{href}">' for href in MAP_CSS)
+        js = "".join(f'<script src="{src}"></script>' for src in MAP_JS)
+        return (
+            f'<!DOCTYPE html><html lang="{escape(lang)}"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{escape(title)}</title>{css}</head>"
+            f'<body><div id="map"></div>'
+            f'<script type="application/json" id="map-data">{json_for_html(self.as_data())}</script>'
+            f"{js}</body></html>"
+        )
 
 
-def add_start_points(fmap: folium.Map, points: list[tuple[float, float, str]]) -> None:
-    """Starting points (a search address, group members) as numbered circles, never named by address."""
-    for number, (lat, lon, label) in enumerate(points):
-        # Members often live close together: alternate sides so their labels do not cover each other.
-        direction = "left" if number % 2 else "right"
-        folium.CircleMarker(
-            [lat, lon],
-            radius=9,
-            color="#b00020",
-            weight=3,
-            fill=True,
-            fill_color="#ffffff",
-            fill_opacity=1.0,
-            tooltip=folium.Tooltip(str(safe_html(label)), permanent=True, direction=direction),
-        ).add_to(fmap)
+def marker(
+    lat: float,
+    lon: float,
+    *,
+    tooltip: str | None = None,
+    popup: Popup | None = None,
+    permanent: bool = False,
+) -> dict[str, Any]:
+    """One marker as data: its texts are plain text, shown by map.js with textContent."""
+    return {
+        "lat": float(lat),
+        "lon": float(lon),
+        "tooltip": tooltip,
+        "permanent": permanent,
+        "popup": popup.as_data() if popup else None,
+    }

@@ -20,15 +20,16 @@ from tests.web.conftest import PASSWORDS
 
 pytestmark = pytest.mark.browser
 
-COUNT_MARKERS = "() => Object.values(window).filter(v => v instanceof L.Marker).length"
+#: web/static/map.js lists what it drew in window.wijkgramMap (markers, clusters).
+COUNT_MARKERS = "() => window.wijkgramMap.markers.length"
 #: Open the popup of the first marker whose popup contains a text (zooming into its cluster), return its text.
 OPEN_POPUP = """(needle) => new Promise((resolve) => {
-  const m = Object.values(window).find(v => v instanceof L.Marker && v.getPopup()
-    && v.getPopup().getContent().innerText.includes(needle));
+  const m = window.wijkgramMap.markers.find(v => v.getPopup()
+    && v.getPopup().getContent().textContent.includes(needle));
   if (!m) { resolve(""); return; }
-  // The popup's own DOM (built by folium from our escaped HTML): what a person reads in it.
+  // The popup's own DOM (built by map.js with textContent): what a person reads in it.
   const text = m.getPopup().getContent().innerText;
-  const group = Object.values(window).find(v => v instanceof L.MarkerClusterGroup && v.hasLayer(m));
+  const group = window.wijkgramMap.clusters.find(v => v.hasLayer(m));
   let done = false;
   const show = () => { if (done) return; done = true;
     try { m.openPopup(); } catch (e) {}
@@ -48,7 +49,7 @@ def browser_login(page: Any, base: str, username: str) -> None:
 
 
 def map_frame(page: Any) -> Any:
-    """The folium map's frame, once Leaflet has drawn its markers."""
+    """The map's frame, once Leaflet has drawn its markers."""
     page.frame_locator("iframe.map-frame").locator(".leaflet-marker-icon").first.wait_for(timeout=15_000)
     return next(f for f in page.frames if f.parent_frame is not None)
 

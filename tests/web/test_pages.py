@@ -79,9 +79,9 @@ def test_map_uses_local_leaflet_and_shows_the_osm_attribution(web: Client) -> No
         assert web.get(asset).status_code == 200, asset
 
 
-def test_popup_text_is_escaped_even_inside_folium_javascript(demo_db: Engine) -> None:
+def test_popup_text_travels_as_json_data_not_as_html(demo_db: Engine) -> None:
+    from tests.web.map_data import map_data, popups
     from web.i18n import Translator
-    from web.maps import map_document
     from web.pages.map import build_map
 
     with Session(demo_db) as s, s.begin():
@@ -92,11 +92,13 @@ def test_popup_text_is_escaped_even_inside_folium_javascript(demo_db: Engine) ->
                 name="<script>alert(1)</script>", cost_note="`${alert(2)}`", phone="020 555 1234"
             ),
         )
-        document = map_document(build_map(s, Translator("nl"), [evil], {"community_centre": "Buurthuis"}))
+        lmap = build_map(s, Translator("nl"), [evil], {"community_centre": "Buurthuis"})
+        document = lmap.document("Kaart", "nl")
     assert "<script>alert(1)</script>" not in document
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in document
-    assert "${alert(2)}" not in document, "a template-literal expression must not survive"
-    assert "&#36;{alert(2)}" in document
+    (popup,) = popups(map_data(document))
+    assert popup["title"] == "<script>alert(1)</script>", "map.js sets it with textContent: shown as typed"
+    assert any("${alert(2)}" in value for _, value in popup["rows"])
+    assert popup["link"] == f"/entries/location/{evil.id}"
 
 
 def support_form(web: Client, address: str, **extra: str) -> dict[str, str]:

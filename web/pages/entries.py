@@ -6,7 +6,6 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-import folium
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
@@ -22,7 +21,7 @@ from directory.settings import get_settings
 from web.accounts.current import current_user, requires_viewer
 from web.finder import is_stale
 from web.i18n import Translator, field_label
-from web.maps import map_document, new_map, popup, safe_html
+from web.maps import LeafletMap, Popup, marker
 from web.pages.common import KINDS, redirect, render, translator
 from web.pages.labels import vocabulary_labels
 from web.present import hours_text, meeting_text
@@ -130,22 +129,14 @@ def display_value(t: Translator, labels: dict[str, str], key: str, value: Any) -
     return str(value)
 
 
-def entry_map(points: list[tuple[str, float, float]]) -> str | None:
+def entry_map(title: str, lang: str, points: list[tuple[str, float, float]]) -> str | None:
     """A small map of the entry's place(s), or None when it has none."""
     if not points:
         return None
-    fmap = new_map((points[0][1], points[0][2]), zoom=16)
-    for name, lat, lon in points:
-        folium.Marker([lat, lon], popup=popup(f"<b>{safe_html(name)}</b>")).add_to(fmap)
-    if len(points) > 1:
-        fmap.fit_bounds(
-            [
-                [min(p[1] for p in points), min(p[2] for p in points)],
-                [max(p[1] for p in points), max(p[2] for p in points)],
-            ],
-            padding=(30, 30),
-        )
-    return map_document(fmap)
+    lmap = LeafletMap((points[0][1], points[0][2]), zoom=16)
+    lmap.add_markers("", [marker(lat, lon, popup=Popup(name)) for name, lat, lon in points])
+    lmap.fit([(lat, lon) for _, lat, lon in points], padding=(30, 30))
+    return lmap.document(title, lang)
 
 
 def _related(db: Session, kind: str, entry: Any, data: dict[str, Any]) -> dict[str, Any]:
@@ -213,7 +204,7 @@ def entry_page(
         data=data,
         facts=facts,
         related=related,
-        map_html=entry_map(points),
+        map_html=entry_map(entry.name, t.lang, points),
         provenance=provenance,
         revisions=revisions,
         field_label=lambda key: field_label(t.lang, key),

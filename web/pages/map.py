@@ -10,7 +10,6 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-import folium
 from geoalchemy2.shape import to_shape
 from litestar import Request, get
 from litestar.di import NamedDependency
@@ -22,16 +21,7 @@ from directory.models import Location, Service
 from geo.reach import MAX_GROUP
 from web.finder import LOW_COST_EUR, VenueFilters, find_venues, services_at
 from web.i18n import Translator
-from web.maps import (
-    add_area,
-    add_outlines,
-    add_start_points,
-    map_document,
-    new_cluster,
-    new_map,
-    popup,
-    safe_html,
-)
+from web.maps import LeafletMap, Popup, marker
 from web.outlines import LEVELS as OUTLINE_LEVELS
 from web.outlines import outlines
 from web.pages.common import render, translator
@@ -84,9 +74,8 @@ def venue_popup(
     category: str,
     travel: str = "",
     detail: str = "",
-) -> str:
-    """The popup of one place: every value escaped, so names like <script> show as text."""
-    e = safe_html
+) -> Popup:
+    """The popup of one place, as plain text: map.js shows every value with textContent."""
     rows = [(t("fact.category"), category)]
     if travel:
         rows.append((t("fact.distance"), travel))
@@ -109,12 +98,7 @@ def venue_popup(
     address = address_text(location)
     if address:
         rows.append((t("fact.address"), address))
-    body = "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in rows)
-    link = f"/entries/location/{location.id}"
-    return (
-        f'<div class="popup"><h3>{e(location.name)}</h3><dl>{body}</dl>'
-        f'<a href="{e(link)}" target="_top">{e(t("map.more"))}</a></div>'
-    )
+    return Popup(location.name, rows, f"/entries/location/{location.id}", t("map.more"))
 
 
 def build_map(
@@ -123,45 +107,42 @@ def build_map(
     locations: list[Location],
     labels: dict[str, str],
     overlay: Overlay | None = None,
-) -> folium.Map:
-    """The folium map: area outlines, one toggleable clustered layer per category, and the overlay."""
+) -> LeafletMap:
+    """The map: area outlines, one toggleable clustered layer per category, and the overlay."""
     overlay = overlay or Overlay()
-    fmap = new_map()
+    lmap = LeafletMap(layer_control=True)
     areas = outlines(session.connection())
     for level in OUTLINE_LEVELS:
         # Coarse to fine; only the stadsdelen are switched on at first.
-        add_outlines(fmap, t(f"map.layer_{level}"), level, areas[level], show=level == "stadsdeel")
+        lmap.add_outlines(t(f"map.layer_{level}"), level, areas[level], show=level == "stadsdeel")
     if overlay.area is not None:
-        add_area(fmap, overlay.area, overlay.area_name)
+        lmap.add_area(overlay.area, overlay.area_name)
     held = services_at(session, [loc.id for loc in locations])
-    layers: dict[str, Any] = {}
+    layers: dict[str, list[dict[str, Any]]] = {}
     for location in locations:
         code = location.category or "other"
         label = labels.get(code, code)
-        if code not in layers:
-            layers[code] = new_cluster(label).add_to(fmap)
         lat, lon = _latlon(location)
         travel = overlay.travel.get(location.id, "")
-        tooltip = location.name + (f" · {travel}" if travel else "")
-        folium.Marker(
-            [lat, lon],
-            popup=popup(
-                venue_popup(
+        layers.setdefault(label, []).append(
+            marker(
+                lat,
+                lon,
+                tooltip=location.name + (f" · {travel}" if travel else ""),
+                popup=venue_popup(
                     t, location, held.get(location.id, []), label, travel, overlay.detail.get(location.id, "")
-                )
-            ),
-            tooltip=folium.Tooltip(str(safe_html(tooltip))),
-        ).add_to(layers[code])
-    add_start_points(fmap, overlay.starts)
+                ),
+            )
+        )
+    for label, markers in layers.items():
+        lmap.add_markers(label, markers, cluster=True)
+    lmap.add_start_points(overlay.starts)
     points = [_latlon(loc) for loc in locations] + [(lat, lon) for lat, lon, _ in overlay.starts]
     if overlay.area is not None:
         west, south, east, north = overlay.area.bounds
         points += [(south, west), (north, east)]
-    if len(points) > 1:
-        lats, lons = [p[0] for p in points], [p[1] for p in points]
-        fmap.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(20, 20))
-    folium.LayerControl(collapsed=True).add_to(fmap)
-    return fmap
+    lmap.fit(points, padding=(20, 20))
+    return lmap
 
 
 def _latlon(location: Location) -> tuple[float, float]:
@@ -186,7 +167,7 @@ def map_context(
         "labels": labels,
         "locations": locations,
         "overlay": overlay,
-        "map_html": map_document(build_map(db, t, locations, labels, overlay)),
+        "map_html": build_map(db, t, locations, labels, overlay).document(t("map.title"), t.lang),
         "low_cost_max": f"{LOW_COST_EUR:.0f}",
         "address_text": address_text,
         "cost_text": lambda e: cost_text(t, e),

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-import folium
 from geoalchemy2.shape import to_shape
 from litestar import Request, get, post
 from litestar.di import NamedDependency
@@ -26,7 +25,7 @@ from geo.geocoding.base import Geocoder
 from web.finder import NEEDS, SupportQuery, SupportResults, find_support
 from web.geocode import resolve_place
 from web.i18n import Translator
-from web.maps import map_document, new_map, popup, safe_html
+from web.maps import LeafletMap, Popup, marker
 from web.pages.common import render, translator
 from web.pages.labels import vocabulary_labels
 from web.present import (
@@ -175,27 +174,26 @@ def support_search(request: Request[Any, Any, Any], db: NamedDependency[Session]
 
 def handout_map(t: Translator, lat: float, lon: float, results: SupportResults, hits: list[Any]) -> str:
     """A small map of the handout's places, numbered like the list."""
-    fmap = new_map((lat, lon), zoom=15)
-    points = [[lat, lon]]
+    lmap = LeafletMap((lat, lon), zoom=15)
+    points = [(lat, lon)]
+    markers = []
     for number, hit in enumerate(hits, start=1):
         if hit.location is None:
             continue
         point = to_shape(hit.location.geom)
-        points.append([point.y, point.x])
-        folium.Marker(
-            [point.y, point.x],
-            tooltip=folium.Tooltip(str(number), permanent=True),
-            popup=popup(f"<b>{number}. {safe_html(hit.service.name)}</b>"),
-        ).add_to(fmap)
-    if len(points) > 1:
-        fmap.fit_bounds(
-            [
-                [min(p[0] for p in points), min(p[1] for p in points)],
-                [max(p[0] for p in points), max(p[1] for p in points)],
-            ],
-            padding=(30, 30),
+        points.append((point.y, point.x))
+        markers.append(
+            marker(
+                point.y,
+                point.x,
+                tooltip=str(number),
+                permanent=True,
+                popup=Popup(f"{number}. {hit.service.name}"),
+            )
         )
-    return map_document(fmap)
+    lmap.add_markers("", markers)
+    lmap.fit(points, padding=(30, 30))
+    return lmap.document(t("handout.title"), t.lang)
 
 
 @post("/steun/folder", include_in_schema=False, sync_to_thread=True, status_code=200)

@@ -1,0 +1,106 @@
+"""Security headers on every response, and `Cache-Control: no-store` where a page is private.
+
+Set in a `before_send` hook of the app, not a middleware: Litestar runs
+middleware per route, so its own 404 and 405 answers would go out bare.
+
+The Content-Security-Policy allows scripts from this site only: no inline
+script, no `eval`, no other host. The maps are `<iframe srcdoc>` documents
+(web/maps.py); a srcdoc document inherits the policy of the page around it,
+so it too runs only /static/vendor/leaflet and /static/map.js and reads its
+data from a JSON block. Styles may be inline (`style="..."` attributes in the
+templates; Leaflet positions its panes with them) but cannot run anything.
+Images: this site, data: URLs (marker cluster icons) and the base map's tile
+server.
+"""
+
+from __future__ import annotations
+
+from litestar.types import Message, Scope
+
+from web.maps import TILE_ORIGIN
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        f"img-src 'self' data: {TILE_ORIGIN}",
+        "connect-src 'self'",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+#: The OpenAPI viewers under /schema (Swagger UI, Scalar, ...) come from Litestar, which loads them
+#: from CDNs and starts them with an inline script. They show no directory data and no client's
+#: address; everything else stays as strict as above.
+DOCS_CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://unpkg.com https://cdn.redoc.ly",
+        "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://unpkg.com https://fonts.googleapis.com",
+        "img-src 'self' data: https:",
+        "font-src 'self' data: https://fonts.gstatic.com https://cdn.jsdelivr.net",
+        "connect-src 'self'",
+        "worker-src 'self' blob:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ]
+)
+DOCS_PREFIX = "/schema/"
+DOCS_DOCUMENTS = ("/schema/openapi.json", "/schema/openapi.yaml", "/schema/openapi.yml")
+
+#: Pages that show a client's address or what was found around it: never kept by a browser or proxy,
+#: so Back or a shared computer's cache cannot show them to the next person.
+NO_STORE_PATHS = frozenset({"/steun/zoeken", "/steun/folder", "/kaart/bereik", "/kaart/groep"})
+#: Broker and admin pages (and everything a logged-in person sees): gone from the cache after logout.
+NO_STORE_PREFIXES = ("/beheer",)
+
+COMMON_HEADERS: list[tuple[bytes, bytes]] = [
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-content-type-options", b"nosniff"),
+]
+
+
+def must_not_store(path: str, logged_in: bool) -> bool:
+    """True for responses no browser or proxy may keep (see NO_STORE_PATHS and NO_STORE_PREFIXES)."""
+    if path in NO_STORE_PATHS or path.startswith(NO_STORE_PREFIXES):
+        return True
+    # Pages for a logged-in person carry their name and their role's links; static files stay cacheable.
+    return logged_in and not path.startswith("/static/")
+
+
+def content_security_policy(path: str) -> str:
+    """The policy for a path: strict everywhere, relaxed only for Litestar's API viewers."""
+    if path.startswith(DOCS_PREFIX) and path not in DOCS_DOCUMENTS:
+        return DOCS_CONTENT_SECURITY_POLICY
+    return CONTENT_SECURITY_POLICY
+
+
+def add_security_headers(message: Message, scope: Scope) -> None:
+    """`before_send` hook: add the headers above to the start of every HTTP response."""
+    if message["type"] != "http.response.start":
+        return
+    path = scope.get("path", "")
+    headers = [
+        (name, value)
+        for name, value in message.get("headers", [])
+        if bytes(name).lower() not in {b"cache-control", b"pragma"} or not _no_store(scope, path)
+    ]
+    present = {bytes(name).lower() for name, _ in headers}
+    for name, value in COMMON_HEADERS:
+        if name not in present:
+            headers.append((name, value))
+    if b"content-security-policy" not in present:
+        headers.append((b"content-security-policy", content_security_policy(path).encode()))
+    if _no_store(scope, path):
+        headers.append((b"cache-control", b"no-store"))
+    message["headers"] = headers
+
+
+def _no_store(scope: Scope, path: str) -> bool:
+    return must_not_store(path, scope.get("user") is not None)

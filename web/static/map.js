@@ -1,0 +1,111 @@
+/* Draw a wijkgram map from the JSON in #map-data (written by web/maps.py).
+ *
+ * Every text from the directory (names, costs, schedules, area names) is set
+ * with textContent or passed to Leaflet as a DOM node, never as HTML. The one
+ * Leaflet API that only takes HTML, the layer control's names, gets them
+ * through escapeHtml. Links are only followed when they are paths on this site.
+ */
+(function () {
+  "use strict";
+
+  var data = JSON.parse(document.getElementById("map-data").textContent);
+
+  function textNode(tag, value, className) {
+    var element = document.createElement(tag);
+    if (className) { element.className = className; }
+    element.textContent = value === null || value === undefined ? "" : String(value);
+    return element;
+  }
+
+  function escapeHtml(value) {
+    return String(value).replace(/[&<>"'`]/g, function (c) {
+      return "&#" + c.charCodeAt(0) + ";";
+    });
+  }
+
+  function isSitePath(href) {
+    // "/entries/location/…", never "//other.host", "javascript:" or "http:".
+    return typeof href === "string" && /^\/(?![\/\\])/.test(href);
+  }
+
+  function popupNode(popup) {
+    var box = document.createElement("div");
+    box.className = "popup";
+    box.appendChild(textNode("h3", popup.title));
+    if (popup.rows && popup.rows.length) {
+      var list = document.createElement("dl");
+      popup.rows.forEach(function (row) {
+        list.appendChild(textNode("dt", row[0]));
+        list.appendChild(textNode("dd", row[1]));
+      });
+      box.appendChild(list);
+    }
+    if (isSitePath(popup.link)) {
+      var link = textNode("a", popup.link_text);
+      link.setAttribute("href", popup.link);
+      link.setAttribute("target", "_top");
+      box.appendChild(link);
+    }
+    return box;
+  }
+
+  var map = L.map("map", { center: data.centre, zoom: data.zoom });
+  L.control.scale().addTo(map);
+  L.tileLayer(data.tiles.url, { attribution: data.tiles.attribution, maxZoom: data.tiles.maxZoom }).addTo(map);
+
+  var overlays = {};
+  var markers = [];
+  var clusters = [];
+
+  function addOutlines(spec) {
+    var group = L.geoJSON(spec.features, {
+      style: function () { return spec.style; },
+      smoothFactor: 1.0,
+      onEachFeature: function (feature, layer) {
+        layer.bindTooltip(textNode("span", feature.properties.label), { sticky: true });
+        layer.on("mouseover", function () { layer.setStyle({ weight: spec.style.weight + 2 }); });
+        layer.on("mouseout", function () { group.resetStyle(layer); });
+      }
+    });
+    if (spec.show) { group.addTo(map); }
+    overlays[escapeHtml(spec.name)] = group;
+  }
+
+  function addArea(spec) {
+    var area = L.geoJSON(spec.geometry, { style: function () { return spec.style; }, interactive: false });
+    area.addTo(map);
+    overlays[escapeHtml(spec.name)] = area;
+  }
+
+  function addMarkers(spec) {
+    var group = spec.cluster ? L.markerClusterGroup() : L.layerGroup();
+    spec.markers.forEach(function (m) {
+      var marker = L.marker([m.lat, m.lon]);
+      if (m.tooltip !== null && m.tooltip !== undefined) {
+        marker.bindTooltip(textNode("span", m.tooltip), { permanent: !!m.permanent });
+      }
+      if (m.popup) { marker.bindPopup(popupNode(m.popup), { maxWidth: 320 }); }
+      group.addLayer(marker);
+      markers.push(marker);
+    });
+    group.addTo(map);
+    if (spec.cluster) { overlays[escapeHtml(spec.name)] = group; clusters.push(group); }
+  }
+
+  function addStarts(spec) {
+    spec.points.forEach(function (p) {
+      L.circleMarker([p.lat, p.lon], spec.style)
+        .bindTooltip(textNode("span", p.label), { permanent: true, direction: p.direction })
+        .addTo(map);
+    });
+  }
+
+  var draw = { outlines: addOutlines, area: addArea, markers: addMarkers, starts: addStarts };
+  data.layers.forEach(function (spec) { draw[spec.type](spec); });
+
+  if (data.bounds) { map.fitBounds(data.bounds, { padding: data.padding }); }
+  if (data.layer_control) { L.control.layers(null, overlays, { collapsed: true }).addTo(map); }
+
+  // For the browser tests (and anyone debugging): what was drawn.
+  window.wijkgramMap = { map: map, markers: markers, clusters: clusters };
+}());
