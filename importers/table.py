@@ -178,7 +178,9 @@ def read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     except UnicodeDecodeError:
         text = raw.decode("cp1252")  # Excel's "CSV" on Dutch Windows
     dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=";,\t")
-    reader = csv.reader(io.StringIO(text), dialect)
+    # The sniffer sees only the header, where no cell holds a quote, and then guesses that a doubled
+    # quote ("") is not an escaped quote: a cell like "zaal ""De Ark""" would keep a stray quote.
+    reader = csv.reader(io.StringIO(text), dialect, doublequote=True)
     header = next(reader)
 
     def csv_cells() -> Iterator[tuple[int, list[str]]]:

@@ -55,7 +55,18 @@ DOCS_DOCUMENTS = ("/schema/openapi.json", "/schema/openapi.yaml", "/schema/opena
 
 #: Pages that show a client's address or what was found around it: never kept by a browser or proxy,
 #: so Back or a shared computer's cache cannot show them to the next person.
-NO_STORE_PATHS = frozenset({"/steun/zoeken", "/steun/folder", "/kaart/bereik", "/kaart/groep"})
+NO_STORE_PATHS = frozenset(
+    {
+        "/steun/zoeken",
+        "/steun/folder",
+        "/kaart/bereik",
+        "/kaart/groep",
+        # Their JSON twins (geo/api.py marks them too; listed here so one place names them all).
+        "/api/v1/geocode",
+        "/api/v1/reach",
+        "/api/v1/reach/group",
+    }
+)
 #: Broker and admin pages (and everything a logged-in person sees): gone from the cache after logout.
 NO_STORE_PREFIXES = ("/beheer",)
 

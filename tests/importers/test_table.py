@@ -242,3 +242,11 @@ def test_killed_import_leaves_nothing_and_the_rerun_matches(
     report = import_osm_slice(db, records)
     assert report.counts()["created"] == len(records)
     assert db.scalar(select(func.count()).select_from(Revision)) == len(records)
+
+
+def test_doubled_quotes_in_a_quoted_cell_are_one_quote(tmp_path: Path) -> None:
+    """Excel writes a quote inside a quoted cell as "": the name keeps exactly one, and no stray quote."""
+    path = _write(tmp_path, '"naam";"lat";"lon"\n"Zaal ""De Ark"" \\";"52.37";"4.90"\n')
+    (record,) = read_table(path, geocoder=None, categories=set())
+    assert isinstance(record, PlaceRecord)
+    assert record.name == 'Zaal "De Ark" \\'

@@ -93,12 +93,12 @@ def test_popup_text_travels_as_json_data_not_as_html(demo_db: Engine) -> None:
             ),
         )
         lmap = build_map(s, Translator("nl"), [evil], {"community_centre": "Buurthuis"})
-        document = lmap.document("Kaart", "nl")
+        document, evil_id = lmap.document("Kaart", "nl"), evil.id
     assert "<script>alert(1)</script>" not in document
     (popup,) = popups(map_data(document))
     assert popup["title"] == "<script>alert(1)</script>", "map.js sets it with textContent: shown as typed"
     assert any("${alert(2)}" in value for _, value in popup["rows"])
-    assert popup["link"] == f"/entries/location/{evil.id}"
+    assert popup["link"] == f"/entries/location/{evil_id}"
 
 
 def support_form(web: Client, address: str, **extra: str) -> dict[str, str]:

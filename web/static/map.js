@@ -49,63 +49,77 @@
     return box;
   }
 
-  var map = L.map("map", { center: data.centre, zoom: data.zoom });
-  L.control.scale().addTo(map);
-  L.tileLayer(data.tiles.url, { attribution: data.tiles.attribution, maxZoom: data.tiles.maxZoom }).addTo(map);
-
-  var overlays = {};
-  var markers = [];
-  var clusters = [];
-
-  function addOutlines(spec) {
-    var group = L.geoJSON(spec.features, {
-      style: function () { return spec.style; },
-      smoothFactor: 1.0,
-      onEachFeature: function (feature, layer) {
-        layer.bindTooltip(textNode("span", feature.properties.label), { sticky: true });
-        layer.on("mouseover", function () { layer.setStyle({ weight: spec.style.weight + 2 }); });
-        layer.on("mouseout", function () { group.resetStyle(layer); });
-      }
+  var box = document.getElementById("map");
+  if (box.clientWidth > 0 && box.clientHeight > 0) {
+    draw();
+  } else {
+    // A sandboxed frame may run in a process of its own that learns its size a moment later; a map
+    // built at 0 x 0 fits its bounds wrongly and shows no markers. Wait until the frame has a size.
+    var observer = new ResizeObserver(function () {
+      if (box.clientWidth > 0 && box.clientHeight > 0) { observer.disconnect(); draw(); }
     });
-    if (spec.show) { group.addTo(map); }
-    overlays[escapeHtml(spec.name)] = group;
+    observer.observe(box);
   }
 
-  function addArea(spec) {
-    var area = L.geoJSON(spec.geometry, { style: function () { return spec.style; }, interactive: false });
-    area.addTo(map);
-    overlays[escapeHtml(spec.name)] = area;
+  function draw() {
+    var map = L.map(box, { center: data.centre, zoom: data.zoom });
+    L.control.scale().addTo(map);
+    L.tileLayer(data.tiles.url, { attribution: data.tiles.attribution, maxZoom: data.tiles.maxZoom }).addTo(map);
+
+    var overlays = {};
+    var markers = [];
+    var clusters = [];
+
+    function addOutlines(spec) {
+      var group = L.geoJSON(spec.features, {
+        style: function () { return spec.style; },
+        smoothFactor: 1.0,
+        onEachFeature: function (feature, layer) {
+          layer.bindTooltip(textNode("span", feature.properties.label), { sticky: true });
+          layer.on("mouseover", function () { layer.setStyle({ weight: spec.style.weight + 2 }); });
+          layer.on("mouseout", function () { group.resetStyle(layer); });
+        }
+      });
+      if (spec.show) { group.addTo(map); }
+      overlays[escapeHtml(spec.name)] = group;
+    }
+
+    function addArea(spec) {
+      var area = L.geoJSON(spec.geometry, { style: function () { return spec.style; }, interactive: false });
+      area.addTo(map);
+      overlays[escapeHtml(spec.name)] = area;
+    }
+
+    function addMarkers(spec) {
+      var group = spec.cluster ? L.markerClusterGroup() : L.layerGroup();
+      spec.markers.forEach(function (m) {
+        var marker = L.marker([m.lat, m.lon]);
+        if (m.tooltip !== null && m.tooltip !== undefined) {
+          marker.bindTooltip(textNode("span", m.tooltip), { permanent: !!m.permanent });
+        }
+        if (m.popup) { marker.bindPopup(popupNode(m.popup), { maxWidth: 320 }); }
+        group.addLayer(marker);
+        markers.push(marker);
+      });
+      group.addTo(map);
+      if (spec.cluster) { overlays[escapeHtml(spec.name)] = group; clusters.push(group); }
+    }
+
+    function addStarts(spec) {
+      spec.points.forEach(function (p) {
+        L.circleMarker([p.lat, p.lon], spec.style)
+          .bindTooltip(textNode("span", p.label), { permanent: true, direction: p.direction })
+          .addTo(map);
+      });
+    }
+
+    var drawers = { outlines: addOutlines, area: addArea, markers: addMarkers, starts: addStarts };
+    data.layers.forEach(function (spec) { drawers[spec.type](spec); });
+
+    if (data.bounds) { map.fitBounds(data.bounds, { padding: data.padding }); }
+    if (data.layer_control) { L.control.layers(null, overlays, { collapsed: true }).addTo(map); }
+
+    // For the browser tests (and anyone debugging): what was drawn.
+    window.wijkgramMap = { map: map, markers: markers, clusters: clusters };
   }
-
-  function addMarkers(spec) {
-    var group = spec.cluster ? L.markerClusterGroup() : L.layerGroup();
-    spec.markers.forEach(function (m) {
-      var marker = L.marker([m.lat, m.lon]);
-      if (m.tooltip !== null && m.tooltip !== undefined) {
-        marker.bindTooltip(textNode("span", m.tooltip), { permanent: !!m.permanent });
-      }
-      if (m.popup) { marker.bindPopup(popupNode(m.popup), { maxWidth: 320 }); }
-      group.addLayer(marker);
-      markers.push(marker);
-    });
-    group.addTo(map);
-    if (spec.cluster) { overlays[escapeHtml(spec.name)] = group; clusters.push(group); }
-  }
-
-  function addStarts(spec) {
-    spec.points.forEach(function (p) {
-      L.circleMarker([p.lat, p.lon], spec.style)
-        .bindTooltip(textNode("span", p.label), { permanent: true, direction: p.direction })
-        .addTo(map);
-    });
-  }
-
-  var draw = { outlines: addOutlines, area: addArea, markers: addMarkers, starts: addStarts };
-  data.layers.forEach(function (spec) { draw[spec.type](spec); });
-
-  if (data.bounds) { map.fitBounds(data.bounds, { padding: data.padding }); }
-  if (data.layer_control) { L.control.layers(null, overlays, { collapsed: true }).addTo(map); }
-
-  // For the browser tests (and anyone debugging): what was drawn.
-  window.wijkgramMap = { map: map, markers: markers, clusters: clusters };
 }());
