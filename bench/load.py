@@ -1,12 +1,21 @@
 """Load test: concurrent clients against several app workers sharing one database, on loopback.
 
-    .venv/bin/python -m bench.load --entries 100000 --clients 50 --duration 120 --workers 4
+    ./scripts/bench.sh load                                   # public reads, demo data, wrk
+    ./scripts/bench.sh load --entries 100000 --duration 60    # the same at city scale
+    ./scripts/bench.sh load --scenario mix --workers 4        # the broker and page mix (Python client)
 
 Builds (once) a private benchmark database in var/bench with the demo data
-scaled to --entries, serves it with uvicorn --workers, and drives it with a
-realistic mix of requests until --duration seconds or --max-requests have
-passed. Prints requests/s, p50/p95/p99 per kind of request and every error;
-exits 1 when any request got a 5xx. Only 127.0.0.1 is ever contacted.
+(scaled to --entries when given), serves it with uvicorn --workers, and drives it.
+
+- `reads` (default): `wrk`, a compiled generator, so the client does not eat the CPU it
+  measures, sends public reads (search with a radius, nearby locations, one entry,
+  category listings) over --clients connections. In the same run and with the same
+  settings it first loads a static file from the same server: that baseline is what
+  uvicorn and Litestar cost without any of our code, so a noisy machine shows in both.
+- `mix`: simulated users in Python with a realistic mix of requests, including pages.
+
+Prints requests/s, p50/p95/p99 and every error; exits 1 when any request failed.
+Only 127.0.0.1 is ever contacted.
 """
 
 from __future__ import annotations
@@ -22,12 +31,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
 from bench.scale import scale
+from bench.wrk import HEADER, WrkResult, run_wrk
 from directory.db import migrate
 from directory.db.cluster import EmbeddedCluster
 from directory.demo import load_demo
@@ -56,7 +67,8 @@ class Stats:
 def prepare(entries: int, database_url: str | None) -> str:
     """A migrated benchmark database holding the demo data scaled to `entries`."""
     if database_url is None:
-        cluster = EmbeddedCluster(REPO_ROOT / "var" / "bench", db_name="wijkgram_bench")
+        # One database per size, so the demo-sized run never meets a scaled data set.
+        cluster = EmbeddedCluster(REPO_ROOT / "var" / "bench", db_name=f"wijkgram_bench_{entries or 'demo'}")
         cluster.start()
         database_url = cluster.url()
     migrate.upgrade(database_url)
@@ -65,7 +77,7 @@ def prepare(entries: int, database_url: str | None) -> str:
         load_demo(session)
     with engine.connect() as conn:
         have = conn.execute(text("SELECT count(*) FROM location WHERE source = 'bench'")).scalar_one()
-    if have != entries:
+    if entries and have != entries:
         print(f"scaling demo data to {entries} locations + {entries} services ...", flush=True)
         print(f"  {scale(engine, entries)}", flush=True)
         rebuild = subprocess.run(
@@ -204,18 +216,86 @@ def report(stats: Stats, wall: float, args: argparse.Namespace) -> dict[str, Any
     return {"overall": overall, "by_kind": rows, "settings": vars(args)}
 
 
+def read_paths(locations: list[str], services: list[str], n: int = 4000) -> list[str]:
+    """Public read requests in the proportions a busy morning of professionals sends them."""
+    rng = random.Random(20)
+    paths: list[str] = []
+    for _ in range(n):
+        lat, lon = rng.uniform(52.355, 52.385), rng.uniform(4.875, 4.925)
+        roll = rng.random()
+        if roll < 0.35:  # search with a radius, words or only a category
+            word = rng.choice([*QUERIES, ""])
+            radius = rng.choice([500, 1000, 2000])
+            query = urlencode({"q": word, "near": f"{lat:.5f},{lon:.5f}", "radius": radius})
+            paths.append(f"/api/v1/search?{query}")
+        elif roll < 0.60:  # nearby locations
+            category = rng.choice(CATEGORIES)
+            extra = f"&category={category}" if category else ""
+            radius = rng.choice([500, 1000])
+            paths.append(f"/api/v1/locations?near={lat:.5f},{lon:.5f}&radius_m={radius}{extra}")
+        elif roll < 0.80:
+            paths.append(f"/api/v1/locations/{rng.choice(locations)}")
+        elif roll < 0.90:
+            paths.append(f"/api/v1/services/{rng.choice(services)}")
+        elif roll < 0.95:  # a category listing
+            category = rng.choice([c for c in CATEGORIES if c])
+            paths.append(f"/api/v1/locations?category={category}&page_size=20")
+        else:
+            paths.append("/api/v1/taxonomy?vocabulary=category")
+    return paths
+
+
+def run_reads(base: str, args: argparse.Namespace, locations: list[str], services: list[str]) -> int:
+    """The `reads` scenario: a static-file baseline, then the public reads, both with wrk."""
+    seconds = max(5, int(args.duration))
+    # Warm every worker: the first requests load the search's facet arrays and the taxonomy.
+    for _ in range(args.workers * 4):
+        httpx.get(f"{base}/api/v1/search", params={"q": "buurthuis"}, timeout=60)
+    runs: dict[str, WrkResult] = {
+        "static (base)": run_wrk(base, ["/static/wijkgram.css"], connections=args.clients, seconds=seconds),
+        "public reads": run_wrk(
+            base, read_paths(locations, services), connections=args.clients, seconds=seconds
+        ),
+    }
+    print(f"\nwrk, {args.clients} connections, {seconds} s each, {args.workers} workers, "
+          f"{args.entries or 'demo'} entries")
+    print(HEADER)
+    for name, run in runs.items():
+        print(run.row(name))
+    reads, static = runs["public reads"], runs["static (base)"]
+    print(f"public reads reach {reads.rps / static.rps:.0%} of the static baseline's req/s")
+    summary: dict[str, Any] = {
+        "scenario": "reads",
+        "settings": vars(args),
+        "runs": {name: {**vars(r), "rps": round(r.rps, 1)} for name, r in runs.items()},
+    }
+    out = RESULTS / f"load-reads-{time.strftime('%Y%m%dT%H%M%S')}.json"
+    out.write_text(json.dumps(summary, indent=2))
+    print(f"written {out}")
+    return 1 if reads.errors else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the load test and print its numbers."""
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "--entries", type=int, default=100_000, help="locations (and as many services) to scale to"
+        "--scenario",
+        choices=["reads", "mix"],
+        default="reads",
+        help="reads: public reads driven by wrk (default); mix: pages and API in Python",
+    )
+    parser.add_argument(
+        "--entries",
+        type=int,
+        default=0,
+        help="locations (and as many services) to scale to; 0 keeps the demo data as it is",
     )
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients")
-    parser.add_argument("--duration", type=float, default=120.0, help="seconds to run")
+    parser.add_argument("--duration", type=float, default=30.0, help="seconds to run (each wrk run)")
     parser.add_argument("--max-requests", type=int, default=200_000, help="stop after this many requests")
-    parser.add_argument("--workers", type=int, default=4, help="app worker processes")
+    parser.add_argument("--workers", type=int, default=2, help="app worker processes")
     parser.add_argument("--database-url", default=None, help="use this database instead of var/bench")
     parser.add_argument(
         "--skip", action="append", default=[], help="leave a kind of request out of the mix (repeatable)"
@@ -226,6 +306,8 @@ def main(argv: list[str] | None = None) -> int:
     locations, services = sample_ids(url)
     RESULTS.mkdir(parents=True, exist_ok=True)
     with live_server(url, workers=args.workers, log_file=RESULTS / "load-server.log") as base:
+        if args.scenario == "reads":
+            return run_reads(base, args, locations, services)
         paths = set(httpx.get(f"{base}/schema/openapi.json", timeout=30).json()["paths"])
         mix = [m for m in request_mix(paths, locations, services) if m[0] not in args.skip]
         print(f"driving {base} with {args.clients} clients for {args.duration:.0f} s: {[m[0] for m in mix]}")

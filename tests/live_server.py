@@ -48,7 +48,7 @@ def live_server(database_url: str, *, workers: int = 1, log_file: Path | None = 
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # a busy 2-core machine needs a while to import the app
         while True:
             try:
                 if httpx.get(f"{base}/health", timeout=1).status_code == 200:

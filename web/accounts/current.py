@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from anyio import to_thread
 from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.enums import ScopeType
@@ -74,11 +75,17 @@ class CurrentUserMiddleware:
             session_id = _cookie(scope, SESSION_COOKIE)
             if token or session_id:
                 maker: sessionmaker[Session] = scope["app"].state.sessionmaker
-                with maker() as db, db.begin():
-                    user = user_for_token(db, token) if token else user_for_session(db, session_id or "")
-                    if user is not None:
-                        scope["user"] = CurrentUser(user.id, user.username, user.role, via_token=bool(token))
+                # In a thread: a blocking query on the event loop stalls every request of the worker.
+                scope["user"] = await to_thread.run_sync(_look_up, maker, token, session_id)
         await self.app(scope, receive, send)
+
+
+def _look_up(maker: sessionmaker[Session], token: str | None, session_id: str | None) -> CurrentUser | None:
+    with maker() as db, db.begin():
+        user = user_for_token(db, token) if token else user_for_session(db, session_id or "")
+        if user is None:
+            return None
+        return CurrentUser(user.id, user.username, user.role, via_token=bool(token))
 
 
 def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> CurrentUser | None:
