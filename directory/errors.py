@@ -7,6 +7,8 @@ more, but never a searched client address.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -36,15 +38,47 @@ class ConflictError(WijkgramError):
     title = "Conflict"
 
 
+@dataclass(frozen=True)
+class Problem:
+    """What is wrong with one input field, said as data (like Django's ValidationError).
+
+    `code` and `params` let a page say it in its own language (the catalogue's
+    `error.<code>`); `message` is the English for the API, the CLI and the logs.
+    `field` is empty when the problem concerns the whole record.
+    """
+
+    code: str
+    message: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    field: str = ""
+
+
+class RuleError(ValueError):
+    """A value breaks a field rule; raised by the shared validators.
+
+    A ValueError, so pydantic reports it as a `value_error` with the English
+    message, and keeps this exception (and so its code) in the error's `ctx`.
+    """
+
+    def __init__(
+        self, message: str, *, code: str, params: Mapping[str, Any] | None = None, field: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.problem = Problem(code, message, dict(params or {}), field)
+
+
 class InvalidInputError(WijkgramError):
-    """Input failed a domain rule; `field` names what to fix."""
+    """Input failed a domain rule; `field` names what to fix, `code` and `params` say what is wrong."""
 
     status_code = 422
     title = "Invalid input"
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(
+        self, field: str, message: str, *, code: str = "invalid", params: Mapping[str, Any] | None = None
+    ) -> None:
         super().__init__(f"{field}: {message}", extra={"field": field})
         self.field = field
+        self.problem = Problem(code, message, dict(params or {}), field)
 
 
 class ServiceUnavailableError(WijkgramError):

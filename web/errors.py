@@ -15,7 +15,7 @@ from litestar.types import ExceptionHandlersMap
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from directory.errors import WijkgramError
+from directory.errors import InvalidInputError, WijkgramError
 
 log = logging.getLogger("wijkgram.web")
 
@@ -53,8 +53,9 @@ def validation_handler(_: Request[Any, Any, Any], exc: ValidationException) -> R
 def domain_handler(_: Request[Any, Any, Any], exc: WijkgramError) -> Response[dict[str, Any]]:
     """Our own errors carry their status and a safe message."""
     extra = dict(exc.extra)
-    if "field" in extra:
-        extra["errors"] = [{"field": extra["field"], "message": exc.message.split(": ", 1)[-1]}]
+    if isinstance(exc, InvalidInputError):
+        problem = exc.problem
+        extra["errors"] = [{"field": problem.field, "message": problem.message, "code": problem.code}]
     if exc.status_code >= 500:
         log.error("%s: %s", type(exc).__name__, exc.message)
     return _problem(exc.status_code, exc.title, exc.message, **extra)

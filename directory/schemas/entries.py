@@ -15,6 +15,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from directory.errors import RuleError
 from directory.schemas import validators as v
 
 T = TypeVar("T")
@@ -65,8 +66,8 @@ class EntryFields(Strict):
         None, description="code from the 'category' vocabulary (GET /api/v1/taxonomy)"
     )
     status: Status | None = None
-    email: Annotated[str, Field(max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
-    website: Annotated[str, Field(max_length=1000, pattern=r"^https?://\S+$")] | None = None
+    email: Annotated[str, Field(max_length=320), AfterValidator(v.check_email)] | None = None
+    website: Annotated[str, Field(max_length=1000), AfterValidator(v.normalise_website)] | None = None
     phone: Phone | None = None
     languages: Languages | None = Field(None, description="ISO 639 codes of languages spoken")
     last_verified_at: datetime | None = None
@@ -116,12 +117,15 @@ class LocationFields(EntryFields, CostFields):
     @model_validator(mode="after")
     def _point_in_netherlands(self) -> LocationFields:
         if (self.lat is None) != (self.lon is None):
-            raise ValueError("lat and lon must be given together")
+            raise RuleError("lat and lon must be given together", code="lat_lon_together", field="lat")
         if self.lat is not None and self.lon is not None:
             try:
                 v.check_point(self.lat, self.lon)
-            except ValueError as exc:
-                raise ValueError(f"lat/lon: {exc}") from exc
+            except RuleError as exc:
+                problem = exc.problem
+                raise RuleError(
+                    f"lat/lon: {exc}", code=problem.code, params=problem.params, field="lat"
+                ) from exc
         return self
 
 
@@ -151,7 +155,7 @@ class ServiceFields(EntryFields, CostFields):
 
 def _required_name(model: EntryFields) -> None:
     if model.name is None:
-        raise ValueError("name is required")
+        raise RuleError("name is required", code="name_required", field="name")
 
 
 class OrganizationCreate(OrganizationFields):
@@ -170,7 +174,7 @@ class LocationCreate(LocationFields):
     def _required(self) -> LocationCreate:
         _required_name(self)
         if self.lat is None:
-            raise ValueError("lat and lon are required")
+            raise RuleError("lat and lon are required", code="lat_lon_required", field="lat")
         return self
 
 

@@ -11,6 +11,7 @@ from dateutil.rrule import rrulestr
 from shapely.geometry import MultiPolygon, shape
 
 from directory import netherlands
+from directory.errors import RuleError
 from directory.meetings import check_closed_range as check_closed_range
 
 _POSTCODE = re.compile(r"^\s*([1-9][0-9]{3})\s*([A-Za-z]{2})\s*$")
@@ -21,26 +22,38 @@ def normalise_postcode(value: str) -> str:
     """'1011ab' -> '1011 AB'; anything that is not a Dutch postcode is refused."""
     match = _POSTCODE.match(value)
     if not match:
-        raise ValueError(f"{value!r} is not a Dutch postcode (four digits and two letters, like 1011 AB)")
+        raise RuleError(
+            f"{value!r} is not a Dutch postcode (four digits and two letters, like 1011 AB)",
+            code="postcode",
+            params={"value": repr(value)},
+        )
     digits, letters = match.groups()
     letters = letters.upper()
     # These letter pairs are never issued (they read as SA, SD and SS).
     if letters in {"SA", "SD", "SS"}:
-        raise ValueError(f"{value!r} is not an existing Dutch postcode (letters {letters} are not used)")
+        raise RuleError(
+            f"{value!r} is not an existing Dutch postcode (letters {letters} are not used)",
+            code="postcode_unused",
+            params={"value": repr(value)},
+        )
     return f"{digits} {letters}"
 
 
 def check_point(lat: float, lon: float) -> None:
     """Refuse points outside the Netherlands."""
     if not netherlands.contains(lat, lon):
-        raise ValueError(f"point ({lat}, {lon}) is outside the Netherlands (lat, lon in WGS84)")
+        raise RuleError(
+            f"point ({lat}, {lon}) is outside the Netherlands (lat, lon in WGS84)", code="outside_netherlands"
+        )
 
 
 def check_opening_hours(value: str) -> str:
     """Accept OpenStreetMap opening-hours syntax only."""
     if not opening_hours.validate(value):
-        raise ValueError(
-            f"{value!r} is not valid opening-hours syntax (OpenStreetMap style, e.g. 'Mo-Fr 09:00-17:00')"
+        raise RuleError(
+            f"{value!r} is not valid opening-hours syntax (OpenStreetMap style, e.g. 'Mo-Fr 09:00-17:00')",
+            code="opening_hours",
+            params={"value": repr(value)},
         )
     return value.strip()
 
@@ -52,7 +65,9 @@ def check_rrule(value: str) -> str:
     try:
         rrulestr(body, forceset=False)
     except (ValueError, TypeError) as exc:
-        raise ValueError(f"{value!r} is not a valid RRULE: {exc}") from exc
+        raise RuleError(
+            f"{value!r} is not a valid RRULE: {exc}", code="rrule", params={"value": repr(value)}
+        ) from exc
     return body
 
 
@@ -61,9 +76,13 @@ def normalise_phone(value: str) -> str:
     try:
         number = phonenumbers.parse(value, "NL")
     except phonenumbers.NumberParseException as exc:
-        raise ValueError(f"{value!r} is not a phone number") from exc
+        raise RuleError(
+            f"{value!r} is not a phone number", code="phone", params={"value": repr(value)}
+        ) from exc
     if not phonenumbers.is_possible_number(number):
-        raise ValueError(f"{value!r} is not a possible phone number")
+        raise RuleError(
+            f"{value!r} is not a possible phone number", code="phone", params={"value": repr(value)}
+        )
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL))
 
 
@@ -73,7 +92,11 @@ def check_languages(values: list[str]) -> list[str]:
     for raw in values:
         code = raw.strip().lower()
         if not _LANGUAGE.match(code):
-            raise ValueError(f"{raw!r} is not an ISO 639 language code such as 'nl' or 'ar'")
+            raise RuleError(
+                f"{raw!r} is not an ISO 639 language code such as 'nl' or 'ar'",
+                code="language",
+                params={"value": repr(raw)},
+            )
         if code not in seen:
             seen.append(code)
     return seen
@@ -84,13 +107,48 @@ def check_service_area(value: dict[str, Any]) -> dict[str, Any]:
     try:
         geometry = shape(value)
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        raise ValueError(f"not a GeoJSON geometry: {exc}") from exc
+        raise RuleError(f"not a GeoJSON geometry: {exc}", code="geometry") from exc
     if geometry.geom_type == "Polygon":
         geometry = MultiPolygon([geometry])
     if geometry.geom_type != "MultiPolygon":
-        raise ValueError(f"must be a Polygon or MultiPolygon, got {geometry.geom_type}")
+        raise RuleError(f"must be a Polygon or MultiPolygon, got {geometry.geom_type}", code="not_polygon")
     if not geometry.is_valid:
-        raise ValueError("polygon is not valid (it crosses itself or is not closed)")
+        raise RuleError("polygon is not valid (it crosses itself or is not closed)", code="polygon")
     point = geometry.representative_point()
     check_point(point.y, point.x)
     return dict(geometry.__geo_interface__)
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+#: How people hide the @ from spam robots: "info(at)example.nl", "info [at] example.nl".
+_HIDDEN_AT = re.compile(r"\s*[(\[{]\s*(at|apenstaartje)\s*[)\]}]\s*|\s+at\s+", re.IGNORECASE)
+_WEBSITE = re.compile(r"^https?://\S+$")
+_BARE_DOMAIN = re.compile(r"^(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}(/\S*)?$", re.IGNORECASE)
+
+
+def check_email(value: str) -> str:
+    """An e-mail address; one written with "(at)" is refused with the reason, as it would not arrive."""
+    text = value.strip()
+    if _HIDDEN_AT.search(text) and "@" not in text:
+        raise RuleError(
+            f"{value!r} hides the @ (write it as an address, like info@example.nl)",
+            code="email_hidden_at",
+            params={"value": repr(value)},
+        )
+    if not _EMAIL.match(text):
+        raise RuleError(f"{value!r} is not an e-mail address", code="email", params={"value": repr(value)})
+    return text
+
+
+def normalise_website(value: str) -> str:
+    """A web address; "www.example.nl" or "example.nl/agenda" gets https:// in front."""
+    text = value.strip()
+    if _BARE_DOMAIN.match(text):
+        text = "https://" + text
+    if not _WEBSITE.match(text):
+        raise RuleError(
+            f"{value!r} is not a web address starting with http:// or https://",
+            code="website",
+            params={"value": repr(value)},
+        )
+    return text

@@ -142,12 +142,14 @@ class EntryService:
                 field,
                 f"unknown {vocabulary.replace('_', ' ')} {', '.join(map(repr, unknown))}; "
                 f"see GET /api/v1/taxonomy?vocabulary={vocabulary}",
+                code="unknown_code",
+                params={"value": ", ".join(map(repr, unknown))},
             )
 
     def _check_references(self, fields: dict[str, Any]) -> None:
         for key, value in fields.items():
             if value is None and key in NOT_NULL_FIELDS:
-                raise InvalidInputError(key, "may not be empty")
+                raise InvalidInputError(key, "may not be empty", code="empty")
         if fields.get("category") is not None:
             self._check_codes("category", "category", [fields["category"]])
         if fields.get("support_functions"):
@@ -158,14 +160,21 @@ class EntryService:
             self.session.get(Organization, fields["organization_id"]) is None
         ):
             raise InvalidInputError(
-                "organization_id", f"organization {fields['organization_id']} does not exist"
+                "organization_id",
+                f"organization {fields['organization_id']} does not exist",
+                code="organization_missing",
             )
         if fields.get("location_ids"):
             wanted = {uuid.UUID(str(i)) for i in fields["location_ids"]}
             found = set(self.session.scalars(select(Location.id).where(Location.id.in_(wanted))))
             missing = sorted(str(i) for i in wanted - found)
             if missing:
-                raise InvalidInputError("location_ids", f"locations do not exist: {', '.join(missing)}")
+                raise InvalidInputError(
+                    "location_ids",
+                    f"locations do not exist: {', '.join(missing)}",
+                    code="locations_missing",
+                    params={"value": ", ".join(missing)},
+                )
 
     # -- writes --------------------------------------------------------------------------
 

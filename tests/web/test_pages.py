@@ -243,6 +243,40 @@ def test_broker_edit_validates_next_to_the_field_and_saves_with_revision(
     assert revisions[0]["changes"]["phone"] == [None, "+31 20 555 1234"]
 
 
+def test_broker_form_shows_every_problem_next_to_its_field_in_dutch(web: Client, demo_db: Engine) -> None:
+    """An unreadable whole number no longer hides the other fields' problems, and none is English."""
+    entry_id = location_id(demo_db, "De Boomspijker")
+    log_in(web, "bram")
+    form = edit_form(web, entry_id)
+    bad = web.post(
+        f"/entries/location/{entry_id}/opslaan",
+        data={
+            **form,
+            "capacity": "veel",
+            "email": "info(at)boomspijker.nl",
+            "website": "boomspijker",
+            "cost_amount_eur": "drie euro",
+            "postcode": "12345",
+        },
+    )
+    assert bad.status_code == 422
+    shown = dict(re.findall(r'<span class="field-error" id="err-([a-z_]+)">([^<]*)</span>', bad.text))
+    assert set(shown) == {"capacity", "email", "website", "cost_amount_eur", "postcode"}
+    assert shown["capacity"] == "Vul een heel getal in, zoals 12."
+    assert "schrijf @ in plaats van (at)" in shown["email"]
+    assert "is geen webadres" in shown["website"]
+    assert shown["cost_amount_eur"] == "Vul een bedrag in, zoals 3,50."
+    assert "is geen Nederlandse postcode" in shown["postcode"]
+    assert not re.search(r"should|String|Input|pattern", " ".join(shown.values()))
+    saved = web.post(
+        f"/entries/location/{entry_id}/opslaan",
+        data={**form, "cost_amount_eur": "3,50", "website": "www.boomspijker.nl", "cost_free": "no"},
+    )
+    assert saved.status_code == 200 and "Opgeslagen" in saved.text
+    stored = web.get(f"/api/v1/locations/{entry_id}").json()
+    assert stored["cost_amount_eur"] in ("3.50", 3.5) and stored["website"] == "https://www.boomspijker.nl"
+
+
 def conflict_choices(html: str) -> dict[str, str]:
     """What the conflict form sends as shown: hidden values and the preselected radio per field."""
     form = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))

@@ -31,6 +31,7 @@ from web.pages.forms import FORM_FIELDS, parse_submission, raw_values, submitted
 from web.pages.imports import IMPORT_HANDLERS
 from web.pages.labels import vocabulary_labels
 from web.pages.suggestions import SUGGESTION_HANDLERS, entry_suggestions
+from web.problem_text import problems_text
 from web.reports.models import Report
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -140,20 +141,20 @@ def _save(
         version = int(data.get("version", ""))
     except ValueError as exc:
         raise InvalidInputError("version", "the form lacks the version it was based on") from exc
-    values, errors = parse_submission(kind, data, codes)
-    model = None
-    if not errors:
-        model, errors = validate(kind, values, version)
+    t = translator(request)
+    values, unreadable = parse_submission(kind, data, codes)
+    model, errors = validate(kind, values, version)
+    errors.update(unreadable)  # every field's problem at once; an unreadable value says why
     if errors or model is None:
         entry = entries.get(kind, entry_id)
-        return _edit_page(request, entries, kind, entry, raw, version, errors, 422)
+        return _edit_page(request, entries, kind, entry, raw, version, problems_text(t, errors), 422)
     try:
         entries.update(kind, entry_id, model, expected_version=version)
     except InvalidInputError as exc:
         entries.session.rollback()
         entry = entries.get(kind, entry_id)
-        message = exc.message.split(": ", 1)[-1]
-        return _edit_page(request, entries, kind, entry, raw, version, {exc.field: message}, 422)
+        shown = problems_text(t, {exc.field: exc.problem})
+        return _edit_page(request, entries, kind, entry, raw, version, shown, 422)
     except ConflictError as exc:
         return conflict_page(request, entries, kind, entry_id, raw, version, exc)
     return redirect(f"/entries/{kind}/{entry_id}", "broker.saved")

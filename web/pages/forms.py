@@ -7,12 +7,17 @@ back to the field they name.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from babel.numbers import NumberFormatError, parse_decimal
 from pydantic import BaseModel, ValidationError
 
+from directory.errors import Problem
 from directory.schemas import LocationUpdate, OrganizationUpdate, ServiceUpdate
+from directory.schemas.problems import problems
 
 UPDATE_SCHEMAS: dict[str, type[BaseModel]] = {
     "location": LocationUpdate,
@@ -26,7 +31,7 @@ class FormField:
     """One input: the entry field it edits and the kind of input."""
 
     name: str
-    kind: str  # text, textarea, bool, int, number, list, codes:<vocabulary>, category, status
+    kind: str  # text, textarea, bool, int, number, money, list, codes:<vocabulary>, category, status
 
 
 _COMMON = [
@@ -36,7 +41,11 @@ _COMMON = [
     FormField("status", "status"),
 ]
 _CONTACT = [FormField("phone", "text"), FormField("email", "text"), FormField("website", "text")]
-_COST = [FormField("cost_free", "bool"), FormField("cost_amount_eur", "text"), FormField("cost_note", "text")]
+_COST = [
+    FormField("cost_free", "bool"),
+    FormField("cost_amount_eur", "money"),
+    FormField("cost_note", "text"),
+]
 
 FORM_FIELDS: dict[str, list[FormField]] = {
     "location": [
@@ -97,12 +106,27 @@ def raw_values(kind: str, current: dict[str, Any]) -> dict[str, Any]:
     return {f.name: form_value(f, current) for f in FORM_FIELDS[kind]}
 
 
+def parse_money(text: str) -> Decimal:
+    """An amount as people type it: "3,50", "€ 3,50", "3.50", "1.250,00" or "3"."""
+    bare = re.sub(r"[€\s]|^eur\b|\beuro?$", "", text.strip(), flags=re.IGNORECASE)
+    if re.fullmatch(r"\d+(\.\d{1,2})?", bare):  # "3.50": a point before two digits is a decimal point
+        return Decimal(bare)
+    try:
+        return parse_decimal(bare, locale="nl", strict=True)
+    except NumberFormatError as exc:
+        raise InvalidOperation(text) from exc
+
+
 def parse_submission(
     kind: str, data: dict[str, str], codes: dict[str, list[str]]
-) -> tuple[dict[str, Any], dict[str, str]]:
-    """Form text -> entry values, and {field: message} for values that are not even the right type."""
+) -> tuple[dict[str, Any], dict[str, Problem]]:
+    """Form text -> entry values, and a problem for each value that is not even the right type.
+
+    A value that cannot be read is left out of the values, so the schema still
+    checks every other field and the page shows every problem at once.
+    """
     values: dict[str, Any] = {}
-    errors: dict[str, str] = {}
+    errors: dict[str, Problem] = {}
     for field in FORM_FIELDS[kind]:
         text = (data.get(field.name) or "").strip()
         if field.kind == "list":
@@ -113,12 +137,17 @@ def parse_submission(
             try:
                 values[field.name] = int(text) if text else None
             except ValueError:
-                errors[field.name] = "geef een heel getal / give a whole number"
+                errors[field.name] = Problem("int_parsing", "give a whole number", field=field.name)
         elif field.kind == "number":
             try:
                 values[field.name] = float(text.replace(",", ".")) if text else None
             except ValueError:
-                errors[field.name] = "geef een getal / give a number"
+                errors[field.name] = Problem("float_parsing", "give a number", field=field.name)
+        elif field.kind == "money":
+            try:
+                values[field.name] = parse_money(text) if text else None
+            except InvalidOperation:
+                errors[field.name] = Problem("decimal_parsing", "give an amount like 3,50", field=field.name)
         elif field.kind.startswith("codes:"):
             vocabulary = field.kind.split(":", 1)[1]
             values[field.name] = [c for c in codes.get(vocabulary, []) if data.get(f"{field.name}__{c}")]
@@ -139,18 +168,12 @@ def submitted_raw(kind: str, data: dict[str, str], codes: dict[str, list[str]]) 
     return raw
 
 
-def validate(kind: str, values: dict[str, Any], version: int) -> tuple[BaseModel | None, dict[str, str]]:
-    """Check values with the API's update schema; errors keyed by form field."""
+def validate(kind: str, values: dict[str, Any], version: int) -> tuple[BaseModel | None, dict[str, Problem]]:
+    """Check values with the API's update schema; problems keyed by form field (the first per field)."""
     try:
         return UPDATE_SCHEMAS[kind].model_validate({**values, "version": version}), {}
     except ValidationError as exc:
-        errors: dict[str, str] = {}
-        for error in exc.errors():
-            message = str(error.get("msg", "")).removeprefix("Value error, ")
-            loc = [str(p) for p in error.get("loc", ())]
-            field = loc[0] if loc else ""
-            if not field and ": " in message:
-                head, message = message.split(": ", 1)
-                field = head.split("/")[0]
-            errors.setdefault(field or "name", message)
+        errors: dict[str, Problem] = {}
+        for problem in problems(exc):
+            errors.setdefault(problem.field or "name", problem)
         return None, errors
