@@ -31,7 +31,8 @@ from sqlalchemy import select
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
-from directory.errors import WijkgramError
+from directory.errors import InvalidInputError, WijkgramError
+from directory.errors import Problem as RuleProblem
 from directory.models import Location, Organization, Service
 from directory.schemas.entries import (
     LocationCreate,
@@ -41,6 +42,7 @@ from directory.schemas.entries import (
     ServiceCreate,
     ServiceFields,
 )
+from directory.schemas.problems import problems as rule_problems
 from directory.services.entries import MANUAL, Actor, EntryService
 from importers.models import SourceLink, SourceSuggestion
 from importers.records import EntryRecord, PlaceRecord, Problem
@@ -71,6 +73,8 @@ class Outcome:
     entity_id: uuid.UUID | None = None
     matched_by: str | None = None
     problems: list[Problem] = field(default_factory=list)
+    #: Why it was rejected, as data (code and parameters) for pages in another language.
+    errors: list[RuleProblem] = field(default_factory=list)
     #: (kind, field) this record wrote, and those it only suggested (a broker or another source owns
     #: them); the upload preview shows them per row.
     changed_fields: list[tuple[str, str]] = field(default_factory=list)
@@ -125,6 +129,10 @@ def _validation_reason(exc: ValidationError) -> str:
         where = ".".join(str(p) for p in err["loc"]) or "record"
         parts.append(f"{where}: {err['msg'].removeprefix('Value error, ')}")
     return "; ".join(parts)
+
+
+def _domain_problems(exc: WijkgramError) -> list[RuleProblem]:
+    return [exc.problem] if isinstance(exc, InvalidInputError) else []
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -184,9 +192,11 @@ class Merger:
             outcome = Outcome(
                 record.source_id, record.name, "rejected", record.category, _validation_reason(exc)
             )
+            outcome.errors = rule_problems(exc)
         except WijkgramError as exc:
             self._reset_caches()
             outcome = Outcome(record.source_id, record.name, "rejected", record.category, exc.message)
+            outcome.errors = _domain_problems(exc)
         outcome.line = record.line
         outcome.problems = list(record.problems)
         self.report.outcomes.append(outcome)
@@ -227,9 +237,11 @@ class Merger:
         except ValidationError as exc:
             self._reset_caches()
             outcome = Outcome(record.source_id, record.name, "rejected", None, _validation_reason(exc))
+            outcome.errors = rule_problems(exc)
         except WijkgramError as exc:
             self._reset_caches()
             outcome = Outcome(record.source_id, record.name, "rejected", None, exc.message)
+            outcome.errors = _domain_problems(exc)
         outcome.line = record.line
         outcome.problems = list(record.problems)
         self.report.outcomes.append(outcome)
@@ -284,10 +296,18 @@ class Merger:
         return outcome
 
     def reject(
-        self, source_id: str, reason: str, *, name: str | None = None, line: int | None = None
+        self,
+        source_id: str,
+        reason: str,
+        *,
+        name: str | None = None,
+        line: int | None = None,
+        problem: RuleProblem | None = None,
     ) -> None:
         """Note a source row that never became a record."""
-        self.report.outcomes.append(Outcome(source_id, name, "rejected", None, reason, line))
+        outcome = Outcome(source_id, name, "rejected", None, reason, line)
+        outcome.errors = [problem] if problem else []
+        self.report.outcomes.append(outcome)
 
     def finish(self, *, flag_missing: bool = True) -> ImportReport:
         """Flag entries of this scope that the run did not see; return the report."""

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from directory.errors import Problem as RuleProblem
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -21,6 +23,8 @@ class Problem:
     field: str
     value: str
     reason: str
+    #: What a page looks up in its catalogue (`error.<code>`).
+    code: str = "invalid"
 
 
 @dataclass
@@ -69,6 +73,8 @@ class Rejected:
     reason: str
     line: int | None = None
     name: str | None = None
+    #: The reason as data (code and parameters), for pages in another language than the reason's.
+    problem: RuleProblem | None = None
 
 
 @dataclass

@@ -85,7 +85,9 @@ def run_import(
                 continue
             flush()  # keep the input order
             if isinstance(item, Rejected):
-                merger.reject(item.source_id, item.reason, name=item.name, line=item.line)
+                merger.reject(
+                    item.source_id, item.reason, name=item.name, line=item.line, problem=item.problem
+                )
             else:
                 merger.apply_entry(item)
             progress.advance(task)

@@ -31,6 +31,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from directory.errors import RuleError
 from directory.schemas import validators as v
 from geo.geocoding.base import Geocoder
 from importers.records import PlaceRecord, Problem, Rejected
@@ -280,8 +281,13 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", header_key(text)).strip("-")
 
 
-class RowError(ValueError):
-    """A row that cannot be imported; the message names the column."""
+class RowError(RuleError):
+    """A row that cannot be imported; the message names the column, the problem says it as data."""
+
+
+def _carried(exc: RuleError, field: str) -> dict[str, Any]:
+    """A shared rule's code and parameters, for the RowError that names the column."""
+    return {"code": exc.problem.code, "params": exc.problem.params, "field": field}
 
 
 def row_to_record(
@@ -296,7 +302,11 @@ def row_to_record(
     get = {k: (x or "").strip() for k, x in values.items()}
     name = get.get("name") or get.get("activity")
     if not name:
-        raise RowError("naam: missing (every row needs the name of the place or activity)")
+        raise RowError(
+            "naam: missing (every row needs the name of the place or activity)",
+            code="name_required",
+            field="name",
+        )
     problems: list[Problem] = []
     location: dict[str, Any] = {}
     street, number = get.get("street") or None, get.get("house_number") or None
@@ -306,20 +316,22 @@ def row_to_record(
     if get.get("postcode"):
         try:
             location["postcode"] = v.normalise_postcode(get["postcode"])
-        except ValueError as exc:
-            raise RowError(f"postcode: {exc}") from exc
+        except RuleError as exc:
+            raise RowError(f"postcode: {exc}", **_carried(exc, "postcode")) from exc
     lat, lon = get.get("lat"), get.get("lon")
     if lat or lon:
         try:
             flat, flon = float((lat or "").replace(",", ".")), float((lon or "").replace(",", "."))
         except ValueError as exc:
             raise RowError(
-                f"lat/lon: {lat!r}, {lon!r} are not numbers (decimal degrees, like 52.37 and 4.90)"
+                f"lat/lon: {lat!r}, {lon!r} are not numbers (decimal degrees, like 52.37 and 4.90)",
+                code="float_parsing",
+                field="lat",
             ) from exc
         try:
             v.check_point(flat, flon)
-        except ValueError as exc:
-            raise RowError(f"lat/lon: {exc}") from exc
+        except RuleError as exc:
+            raise RowError(f"lat/lon: {exc}", **_carried(exc, "lat")) from exc
     else:
         query = ", ".join(
             p
@@ -330,16 +342,30 @@ def row_to_record(
             if p
         )
         if not query:
-            raise RowError("adres: no address and no coordinates, so the place cannot be put on the map")
+            raise RowError(
+                "adres: no address and no coordinates, so the place cannot be put on the map",
+                code="no_address",
+                field="address",
+            )
         hit = geocoder.geocode(query) if geocoder is not None else None
         if hit is None:
-            raise RowError(f"adres: address {query!r} was not found; correct it or give lat and lon")
+            raise RowError(
+                f"adres: address {query!r} was not found; correct it or give lat and lon",
+                code="address_not_found",
+                params={"value": repr(query)},
+                field="address",
+            )
         flat, flon = hit.lat, hit.lon
         if not location.get("postcode") and hit.postcode:
             location["postcode"] = v.normalise_postcode(hit.postcode)
     category = get.get("category") or None
     if category and category not in categories:
-        raise RowError(f"categorie: unknown category {category!r}; see `wijkgram import table --help`")
+        raise RowError(
+            f"categorie: unknown category {category!r}; see `wijkgram import table --help`",
+            code="unknown_code",
+            params={"value": repr(category)},
+            field="category",
+        )
 
     service: dict[str, Any] | None = None
     service_keys = ("activity", "when", "date", "cost", "target_group", "contact_name")
@@ -356,7 +382,9 @@ def row_to_record(
             try:
                 day = parse_date(get["date"])
             except ValueError as exc:
-                raise RowError(f"datum: {exc}") from exc
+                raise RowError(
+                    f"datum: {exc}", code="date_parsing", params={"value": repr(get["date"])}, field="date"
+                ) from exc
             meetings.append(
                 {"rrule": "FREQ=DAILY;COUNT=1", "dtstart": day.isoformat(), "until": day.isoformat()}
             )
@@ -372,7 +400,11 @@ def row_to_record(
                 service["opening_hours"] = get["when"]
             else:
                 notes.append(f"Wanneer: {get['when']}")
-                problems.append(Problem("wanneer", get["when"], "not understood as a schedule; kept as text"))
+                problems.append(
+                    Problem(
+                        "wanneer", get["when"], "not understood as a schedule; kept as text", "schedule_kept"
+                    )
+                )
         service["meetings"] = meetings
         if get.get("cost"):
             service.update(parse_cost(get["cost"]))
@@ -382,7 +414,12 @@ def row_to_record(
             if unknown:
                 notes.append(f"Doelgroep: {get['target_group']}")
                 problems.append(
-                    Problem("doelgroep", ", ".join(unknown), "no matching target group; kept as text")
+                    Problem(
+                        "doelgroep",
+                        ", ".join(unknown),
+                        "no matching target group; kept as text",
+                        "target_group_kept",
+                    )
                 )
         if notes:
             service["description"] = "\n".join(filter(None, [service.get("description"), *notes]))
@@ -399,7 +436,14 @@ def row_to_record(
         if _valid_opening_hours(get["opening_hours"]):
             location["opening_hours"] = get["opening_hours"]
         else:
-            problems.append(Problem("openingstijden", get["opening_hours"], "not valid opening-hours syntax"))
+            problems.append(
+                Problem(
+                    "openingstijden",
+                    get["opening_hours"],
+                    "not valid opening-hours syntax",
+                    "opening_hours_set_aside",
+                )
+            )
     if get.get("languages"):
         location["languages"] = [
             x.strip().lower() for x in re.split(r"[,;/ ]+", get["languages"]) if x.strip()
@@ -457,7 +501,13 @@ def read_table(
                 values, source=source, line=line, geocoder=geocoder, categories=categories or set()
             )
         except RowError as exc:
-            yield Rejected(source_id=f"line {line}", reason=str(exc), line=line, name=values.get("name"))
+            yield Rejected(
+                source_id=f"line {line}",
+                reason=str(exc),
+                line=line,
+                name=values.get("name"),
+                problem=exc.problem,
+            )
 
 
 def table_source(path: Path, mapping: Mapping_ | None) -> str:

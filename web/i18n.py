@@ -111,6 +111,8 @@ RUNTIME_KEYS = (
     N_("users.created"),
     N_("role.viewer"), N_("role.broker"), N_("role.admin"),
     N_("error.csrf"),
+    N_("error.no_address"), N_("error.address_not_found"), N_("error.schedule_kept"),
+    N_("error.target_group_kept"), N_("error.opening_hours_set_aside"),
     # web/problem_text.py: a Problem's code
     N_("error.bool_parsing"), N_("error.date_parsing"), N_("error.decimal_max_digits"),
     N_("error.decimal_max_places"), N_("error.decimal_parsing"), N_("error.decimal_type"),
@@ -141,5 +143,6 @@ RUNTIME_KEYS = (
     N_("field.communities"), N_("field.meetings"), N_("field.walk_in"), N_("field.referral_required"),
     N_("field.waiting_time_days"), N_("field.response_time_days"), N_("field.how_to_join"),
     N_("field.contact_role"), N_("field.contact_name"), N_("field.service_area"), N_("field.location_ids"),
+    N_("field.address"), N_("field.date"),
 )
 # fmt: on

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from directory.errors import Problem
 from directory.services.entries import EntryService
 from directory.settings import get_settings
 from geo.geocoding.base import Geocoder
@@ -133,6 +134,8 @@ class RowChange:
     name: str
     fields: list[tuple[str, str]] = field(default_factory=list)
     reason: str = ""
+    #: The reason as data; the page says it in its language (web/problem_text.py).
+    problems: list[Problem] = field(default_factory=list)
     #: The place it became (only after applying; a preview's ids were rolled back).
     entity_id: str | None = None
 
@@ -166,7 +169,9 @@ def summarise(report: ImportReport, filename: str, *, all_or_nothing: bool, appl
     written = applied and not summary.blocked
     for o in report.outcomes:
         entity_id = str(o.entity_id) if written and o.entity_id else None
-        row = RowChange(o.line, o.name or o.source_id, list(o.changed_fields), o.reason or "", entity_id)
+        row = RowChange(
+            o.line, o.name or o.source_id, list(o.changed_fields), o.reason or "", list(o.errors), entity_id
+        )
         if o.outcome == "created":
             summary.created.append(row)
         elif o.outcome == "updated":
@@ -180,7 +185,10 @@ def summarise(report: ImportReport, filename: str, *, all_or_nothing: bool, appl
         if o.suggested_fields:
             summary.kept.append(RowChange(o.line, row.name, list(o.suggested_fields)))
         for p in o.problems:
-            summary.set_aside.append(RowChange(o.line, row.name, [], f"{p.field} {p.value!r}: {p.reason}"))
+            problem = Problem(p.code, p.reason, {"value": repr(p.value)}, p.field)
+            summary.set_aside.append(
+                RowChange(o.line, row.name, [], f"{p.field} {p.value!r}: {p.reason}", [problem])
+            )
     return summary
 
 

@@ -3,10 +3,52 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_currency
 
 from web.i18n import Translator
+
+#: Dates and times on the pages are Amsterdam's, whatever the server's zone.
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+def money_text(lang: str, amount: Any) -> str:
+    """An amount in euro the way the language writes it: '€ 3,50' (nl), '€3.50' (en)."""
+    return str(format_currency(Decimal(amount), "EUR", locale=lang))
+
+
+def _moment(value: Any) -> date | datetime | None:
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        value = value.astimezone(AMSTERDAM)
+    return value if isinstance(value, date) else None
+
+
+def date_text(lang: str, value: Any) -> str:
+    """A date in words: '2 december 2026' (nl), '2 December 2026' (en); '' for none."""
+    if value is None or value == "":
+        return ""
+    moment = _moment(value)
+    if moment is None:
+        return str(value)
+    return str(format_date(moment, "d MMMM y", locale=lang))
+
+
+def datetime_text(lang: str, value: Any) -> str:
+    """A moment in words, in Amsterdam time: '2 december 2026 14:05'."""
+    moment = _moment(value)
+    if not isinstance(moment, datetime):
+        return date_text(lang, value)
+    return str(format_datetime(moment, "d MMMM y HH:mm", locale=lang))
 
 
 def cost_text(t: Translator, entry: Any) -> str:
@@ -16,10 +58,7 @@ def cost_text(t: Translator, entry: Any) -> str:
     if getattr(entry, "cost_free", None):
         return t("fact.free") + (f" ({note})" if note else "")
     if amount is not None:
-        euros = f"€ {Decimal(amount):.2f}"
-        if t.lang == "nl":
-            euros = euros.replace(".", ",")
-        return euros + (f" {note}" if note else "")
+        return money_text(t.lang, amount) + (f" {note}" if note else "")
     return note or t("fact.unknown")
 
 

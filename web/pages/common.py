@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -18,8 +17,8 @@ from markupsafe import escape
 
 from directory.settings import get_settings
 from web.accounts.current import CurrentUser, current_user
-from web.i18n import LANGUAGE_COOKIE, Translator, choose_language, known, translations
-from web.validation_text import in_language
+from web.i18n import DEFAULT_LANGUAGE, LANGUAGE_COOKIE, Translator, choose_language, known, translations
+from web.present import date_text
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -28,16 +27,10 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 KINDS = ("location", "service", "organization")
 
 
-def _date(value: Any) -> str:
-    """A date as 23-11-2026 (Dutch order), from a datetime or an ISO string."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            return str(value)
-    return str(format(value, "%d-%m-%Y"))
+@pass_context
+def _date(context: Context, value: Any) -> str:
+    """A date in the page's language ('2 december 2026'), from a date, a datetime or an ISO string."""
+    return date_text(str(context.get("lang") or DEFAULT_LANGUAGE), value)
 
 
 def template_config() -> TemplateConfig[JinjaTemplateEngine]:
@@ -54,7 +47,6 @@ def template_config() -> TemplateConfig[JinjaTemplateEngine]:
     # is per request; these null callables only make the extension parse newstyle.
     environment.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     environment.filters["nldate"] = _date
-    environment.filters["in_language"] = in_language
     return TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment))
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
@@ -24,7 +23,7 @@ from web.i18n import Translator, field_label
 from web.maps import LeafletMap, Popup, marker
 from web.pages.common import KINDS, redirect, render, translator
 from web.pages.labels import vocabulary_labels
-from web.present import hours_text, meeting_text
+from web.present import datetime_text, hours_text, meeting_text, money_text
 from web.reports.models import REPORT_KINDS, Report
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -121,11 +120,10 @@ def display_value(t: Translator, labels: dict[str, str], key: str, value: Any) -
         return labels.get(str(value), str(value))
     if isinstance(value, list):
         return ", ".join(labels.get(str(v), str(v)) for v in value)
+    if key == "cost_amount_eur":
+        return money_text(t.lang, value)
     if key.endswith("_at") and isinstance(value, str):
-        try:
-            return str(datetime.fromisoformat(value).strftime("%d-%m-%Y %H:%M"))
-        except ValueError:
-            return value
+        return datetime_text(t.lang, value)
     return str(value)
 
 

@@ -13,7 +13,7 @@ from litestar.response import Template
 
 from directory.services.entries import EntryService
 from web.accounts.current import current_user, requires_broker
-from web.i18n import field_label
+from web.i18n import Translator, field_label
 from web.importing import (
     MAX_UPLOAD_BYTES,
     ImportSummary,
@@ -23,6 +23,7 @@ from web.importing import (
     run_upload,
 )
 from web.pages.common import render, translator
+from web.problem_text import problem_text
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
@@ -38,6 +39,19 @@ def _username(request: Request[Any, Any, Any]) -> str:
     return user.username if user else ""
 
 
+def _say_reasons(t: Translator, summary: ImportSummary) -> None:
+    """Each rejected or set-aside row's reason in the page's language, from its problems' codes.
+
+    A reason without problems (a rule that gives no code yet) stays as the importer wrote it.
+    """
+    for row in (*summary.rejected, *summary.set_aside):
+        if row.problems:
+            row.reason = "; ".join(
+                f"{field_label(t.lang, p.field)}: {problem_text(t, p)}" if p.field else problem_text(t, p)
+                for p in row.problems
+            )
+
+
 def _page(
     request: Request[Any, Any, Any],
     status_code: int = 200,
@@ -50,6 +64,8 @@ def _page(
     mode: str = "rows",
 ) -> Template:
     t = translator(request)
+    if summary is not None:
+        _say_reasons(t, summary)
     return render(
         request,
         "import.html",
