@@ -18,6 +18,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from babel import Locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -75,6 +76,7 @@ PROVINCES = {
         "hoofddorp",
     )
 }
+LANGUAGE_NAMES: dict[str, str] = dict(Locale("en").languages)
 UNKNOWN_ORGANIZATION_ROW = {
     "id": UNKNOWN_ORGANIZATION,
     "name": "Organisatie niet vastgelegd / organisation not recorded",
@@ -159,7 +161,12 @@ class Builder:
         for code in codes or []:
             self.add(
                 "language",
-                {"id": derived_id("language", owner_id, code), f"{owner}_id": owner_id, "code": code},
+                {
+                    "id": derived_id("language", owner_id, code),
+                    f"{owner}_id": owner_id,
+                    "name": LANGUAGE_NAMES.get(code),  # English, the language of HSDS's own examples
+                    "code": code,
+                },
             )
 
     def organization(self, data: dict[str, Any]) -> None:

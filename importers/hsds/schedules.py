@@ -4,28 +4,29 @@ HSDS 3.0 schedules are RFC 5545 rules cut into fields (freq WEEKLY or MONTHLY, i
 byday, bymonthday, count, dtstart, until, opens_at, closes_at). Times are Amsterdam
 wall-clock times; `timezone` (a UTC offset in hours, the only form HSDS 3.0 has) says
 Amsterdam's offset on the first date, or its standard offset (+1) when there is none.
-Opening hours (OpenStreetMap syntax) become one weekly schedule per day set and time span,
-as far as the simple form `Mo-Fr 09:00-17:00; Sa 10:00-12:00` goes; what it cannot say stays
-in the extension (the exporter compares what an importer would read back).
+Opening hours (OpenStreetMap syntax) are evaluated over a few reference weeks and become one
+weekly schedule per time span and its days, when every such week is the same (so not for
+seasonal or dated hours); spans are cut at midnight. What schedules cannot say exactly (public
+holidays, 24:00, seasons) stays in the extension: the exporter compares what an importer
+would read back.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
+import opening_hours
 from dateutil.rrule import rrulestr
 
 from directory.meetings import AMSTERDAM, DEFAULT_ANCHOR, local_time
+from directory.search.schedule import PARSE_ERRORS
 
 OSM_DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 RRULE_DAYS = tuple(d.upper() for d in OSM_DAYS)
 HSDS_FREQS = ("WEEKLY", "MONTHLY")
-_DAYSPEC = r"[A-Z][a-z](?:-[A-Z][a-z])?"
-_SPAN = r"\d\d:\d\d-\d\d:\d\d"
-_RULE = re.compile(rf"^(?P<days>{_DAYSPEC}(?:,{_DAYSPEC})*) (?P<spans>{_SPAN}(?:,{_SPAN})*)$")
 _BYDAY = re.compile(r"^([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)$")
 
 
@@ -76,42 +77,65 @@ def meeting_schedule(meeting: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _expand_days(spec: str) -> list[str]:
-    days: list[str] = []
-    for part in spec.split(","):
-        first, _, last = part.partition("-")
-        a = OSM_DAYS.index(first)
-        b = OSM_DAYS.index(last) if last else a
-        if b < a:
-            raise ValueError(part)
-        days.extend(OSM_DAYS[a : b + 1])
-    return days
+#: Weeks without Dutch public holidays in different seasons: opening hours that give the same
+#: week in all of them are weekly, and become HSDS schedules.
+REFERENCE_WEEKS = tuple(
+    date.fromisoformat(d) for d in ("2026-01-12", "2026-03-09", "2026-06-08", "2026-09-14", "2026-11-09")
+)
+
+
+def _week(parsed: Any, monday: date) -> list[tuple[str, str, str]]:
+    """(RRULE day, opens, closes) of every open span in one week, cut at midnight."""
+    start = datetime.combine(monday, time())
+    pieces: list[tuple[str, str, str]] = []
+    for begin, finish, state, _comment in parsed.intervals(start, start + timedelta(days=7)):
+        if state != opening_hours.State.OPEN:
+            continue
+        cursor = begin
+        while cursor < finish:
+            midnight = datetime.combine(cursor.date() + timedelta(days=1), time())
+            stop = min(finish, midnight)
+            # A Table Schema time ends at 23:59:59; the extension keeps the exact string.
+            closes = "23:59:59" if stop == midnight else stop.strftime("%H:%M:%S")
+            pieces.append((RRULE_DAYS[cursor.weekday()], cursor.strftime("%H:%M:%S"), closes))
+            cursor = stop
+    return pieces
+
+
+def _grouped(pieces: list[tuple[str, str, str]]) -> list[tuple[list[str], str, str]]:
+    """One entry per time span with the days it applies to, in week order."""
+    days: dict[tuple[str, str], list[str]] = {}
+    for day, opens, closes in pieces:
+        days.setdefault((opens, closes), [])
+        if day not in days[(opens, closes)]:
+            days[(opens, closes)].append(day)
+    spans = [(sorted(d, key=RRULE_DAYS.index), o, c) for (o, c), d in days.items()]
+    return sorted(spans, key=lambda span: (RRULE_DAYS.index(span[0][0]), span[1]))
 
 
 def opening_hours_schedules(value: str) -> list[dict[str, Any]]:
-    """Weekly schedule fields for an opening-hours string; [] for a form this cannot read."""
-    out: list[dict[str, Any]] = []
-    for rule in (r.strip() for r in value.split(";")):
-        match = _RULE.match(rule)
-        if not match:
-            return []
-        try:
-            days = _expand_days(match["days"])
-        except ValueError:
-            return []
-        for span in match["spans"].split(","):
-            opens, closes = span.split("-")
-            out.append(
-                {
-                    "freq": "WEEKLY",
-                    "interval": 1,
-                    "byday": ",".join(d.upper() for d in days),
-                    "timezone": amsterdam_offset(None),
-                    "opens_at": f"{opens}:00",
-                    "closes_at": f"{closes}:00",
-                }
-            )
-    return out
+    """Weekly schedule fields for opening hours (OpenStreetMap syntax), evaluated over reference
+    weeks; [] when they cannot be read or differ from week to week (seasons, dates)."""
+    if not value.strip():
+        return []
+    try:
+        parsed = opening_hours.OpeningHours(value)
+        weeks = [_grouped(_week(parsed, monday)) for monday in REFERENCE_WEEKS]
+    except PARSE_ERRORS:
+        return []
+    if any(week != weeks[0] for week in weeks):
+        return []
+    return [
+        {
+            "freq": "WEEKLY",
+            "interval": 1,
+            "byday": ",".join(days),
+            "timezone": amsterdam_offset(None),
+            "opens_at": opens,
+            "closes_at": closes,
+        }
+        for days, opens, closes in weeks[0]
+    ]
 
 
 def _day_spec(codes: list[str]) -> str:
@@ -136,8 +160,12 @@ def _hhmm(value: str, on: date | None) -> str:
 
 
 def schedules_opening_hours(rows: Iterable[dict[str, Any]]) -> tuple[str | None, list[str]]:
-    """An opening-hours string from weekly schedules, and the reasons rows were left out."""
-    spans: dict[str, list[str]] = {}
+    """An opening-hours string from weekly schedules, and the reasons rows were left out.
+
+    In opening-hours syntax a later rule replaces an earlier one on the days they share, so
+    the spans are gathered per day and each day is named in one rule only.
+    """
+    per_day: dict[str, list[str]] = {}
     left_out: list[str] = []
     for row in rows:
         codes = [c.strip().upper() for c in str(row.get("byday") or "").split(",") if c.strip()]
@@ -150,11 +178,18 @@ def schedules_opening_hours(rows: Iterable[dict[str, Any]]) -> tuple[str | None,
         if not simple or not row.get("opens_at") or not row.get("closes_at"):
             left_out.append("not a weekly day list with opening and closing times")
             continue
-        on = _first_date(row)
-        days = _day_spec(codes)
-        opens, closes = (_hhmm(_with_zone(str(row[k]), row), on) for k in ("opens_at", "closes_at"))
-        spans.setdefault(days, []).append(f"{opens}-{closes}")
-    text = "; ".join(f"{days} {','.join(times)}" for days, times in spans.items())
+        try:
+            on = _first_date(row)
+            opens, closes = (_hhmm(_with_zone(str(row[k]), row), on) for k in ("opens_at", "closes_at"))
+        except ValueError as exc:
+            left_out.append(f"unreadable date or time: {exc}")
+            continue
+        for code in codes:
+            per_day.setdefault(code, []).append(f"{opens}-{closes}")
+    days_of: dict[str, list[str]] = {}
+    for code in sorted(per_day, key=RRULE_DAYS.index):
+        days_of.setdefault(",".join(sorted(set(per_day[code]))), []).append(code)
+    text = "; ".join(f"{_day_spec(codes)} {spans}" for spans, codes in days_of.items())
     return text or None, left_out
 
 

@@ -106,8 +106,8 @@ def test_demo_export_is_the_official_package_and_valid(db: Session, tmp_path: Pa
     meal = by_name["Buurtmaaltijd op dinsdag"]
     assert meal["cost_options"][0]["amount"] == 3.5 and meal["cost_options"][0]["currency"] == "EUR"
     assert meal["languages"] == [
-        {"id": meal["languages"][0]["id"], "service_id": meal["id"], "code": "nl"},
-        {"id": meal["languages"][1]["id"], "service_id": meal["id"], "code": "en"},
+        {"id": meal["languages"][0]["id"], "service_id": meal["id"], "name": "Dutch", "code": "nl"},
+        {"id": meal["languages"][1]["id"], "service_id": meal["id"], "name": "English", "code": "en"},
     ]
     assert {"walk_in", "contact_role"} - set(meal.get("x_wijkgram", {})) == {"contact_role"}
     assert meal["contacts"][0]["title"] == "gastvrouw"

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from directory.meetings import AMSTERDAM
-from directory.search.schedule import schedule
+from directory.search.schedule import opening_hours_buckets, schedule
 from importers.hsds.schedules import (
     OSM_DAYS,
     RRULE_DAYS,
@@ -92,30 +92,34 @@ def test_schedule_rows_become_meetings_on_amsterdam_time(row: dict[str, Any]) ->
 
 @settings(max_examples=100, deadline=None)
 @given(
-    st.lists(
-        st.tuples(DAYS, TIMES, st.integers(30, 300)),
-        min_size=1,
-        max_size=3,
-        unique_by=lambda rule: _day_spec(rule[0]),
-    )
+    st.lists(st.tuples(DAYS, TIMES, st.integers(30, 600)), min_size=1, max_size=3),
+    st.booleans(),
 )
-def test_opening_hours_survive_schedules(rules: list[tuple[list[str], time, int]]) -> None:
-    """Opening hours in the simple form -> weekly schedules -> the same opening hours."""
+def test_opening_hours_survive_schedules(rules: list[tuple[list[str], time, int]], holidays: bool) -> None:
+    """Opening hours -> weekly schedules -> opening hours that are open in the same hours of the
+    week (rules may overlap, later ones win, spans may run past midnight)."""
     parts = []
     for days, opens, minutes in rules:
         closes = (datetime.combine(date(2026, 1, 5), opens) + timedelta(minutes=minutes)).time()
-        closes = min(closes, time(23, 59)) if closes > opens else time(23, 59)
         parts.append(f"{_day_spec(days)} {opens:%H:%M}-{closes:%H:%M}")
-    text = "; ".join(parts)
+    text = "; ".join(parts) + ("; PH off" if holidays else "")
     rows = opening_hours_schedules(text)
-    assert all(r["freq"] == "WEEKLY" and r["opens_at"].count(":") == 2 for r in rows)
-    assert schedules_opening_hours(rows) == (text, [])
+    assert rows and all(r["freq"] == "WEEKLY" and r["opens_at"].count(":") == 2 for r in rows)
+    back, left_out = schedules_opening_hours(rows)
+    assert back is not None and left_out == []
+    week = date(2026, 1, 12)
+    assert opening_hours_buckets(back, week) == opening_hours_buckets(text, week), (text, back)
 
 
-def test_opening_hours_beyond_the_simple_form_give_no_schedules() -> None:
-    """PH off, months, 24/7: no schedules (the exporter keeps the string in the extension)."""
-    for text in ("Mo-Fr 09:00-17:00; PH off", "24/7", "Jan-Mar Mo 10:00-12:00", "Su-Mo 10:00-12:00"):
+def test_opening_hours_that_change_with_the_season_give_no_schedules() -> None:
+    """Months and dates: no schedules (the exporter keeps the string in the extension)."""
+    for text in (
+        "Jan-Mar Mo 10:00-12:00",
+        "Apr-Oct Mo-Fr 09:00-17:00; Nov-Mar Mo-Fr 10:00-16:00",
+        "not hours",
+    ):
         assert opening_hours_schedules(text) == []
+    assert [r["byday"] for r in opening_hours_schedules("24/7")] == ["MO,TU,WE,TH,FR,SA,SU"]
     assert OSM_DAYS[0] == "Mo"
 
 
