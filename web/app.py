@@ -12,6 +12,7 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from sqlalchemy import Engine
+from sqlalchemy.pool import QueuePool
 
 from directory.db import get_engine, sessionmaker_for
 from directory.settings import get_settings
@@ -24,7 +25,7 @@ from web.api.entries import ENTRY_HANDLERS
 from web.api.search import SEARCH_HANDLERS, warm_up_search
 from web.api.system import health, taxonomy
 from web.csrf import csrf_middleware
-from web.dependencies import provide_actor, provide_db, provide_entries
+from web.dependencies import provide_actor, provide_db, provide_entries, set_request_limits
 from web.errors import EXCEPTION_HANDLERS
 from web.importing import PendingUploads, default_folder
 from web.pages import PAGE_HANDLERS
@@ -53,6 +54,8 @@ def create_app(
     def on_startup(app: Litestar) -> None:
         app.state.engine = engine
         app.state.sessionmaker = sessionmaker_for(engine)
+        size = engine.pool.size() if isinstance(engine.pool, QueuePool) else 10
+        set_request_limits(app.state, size)
         app.state.login_limiter = LoginRateLimiter()
         app.state.geocoder = geocoder or make_geocoder(engine, get_settings().geo)
         # Uploaded lists wait here between preview and apply; the confirm form is signed with the

@@ -1,15 +1,20 @@
 """Per-request dependencies: one database transaction per request, and who is acting.
 
-Every blocking database step of a request (checking out a connection, BEGIN,
-COMMIT, ROLLBACK, returning the connection) runs in a worker thread, never on
-the event loop. Litestar runs a sync generator dependency's steps on the loop
-itself, and a loop blocked on an empty pool cannot run the clean-ups that
-would give connections back: the whole worker stalls for the pool timeout.
+No blocking database step of a request runs on the event loop. Litestar runs a
+sync generator dependency's steps on the loop itself; a loop blocked on a
+database call stalls every request of the worker, and before this module ran
+its steps in threads, a burst at start-up left the next request waiting 12-34 s.
+
+The session's connection is taken lazily, in the handler's own thread. COMMIT,
+ROLLBACK and giving the connection back run in threads of their own limiter
+(`cleanup_limiter`): were they to wait for the handlers' threads, handlers
+waiting for a pooled connection could hold every thread while the requests
+holding the connections wait for one to give them back.
 """
 
 from collections.abc import AsyncIterator
 
-from anyio import CancelScope, to_thread
+from anyio import CancelScope, CapacityLimiter, to_thread
 from litestar import Request
 from litestar.datastructures import State
 from litestar.di import NamedDependency
@@ -21,19 +26,23 @@ from directory.services.entries import Actor, EntryService
 from web.accounts.current import current_user
 
 
-def _open(state: State) -> Session:
-    session: Session = state.sessionmaker()
-    try:
-        session.begin()
-        # Take the connection now, in this thread, so a full pool is waited for off the loop.
-        session.connection()
-    except OperationalError as exc:
-        session.close()
-        raise ServiceUnavailableError("the database is not reachable right now; try again shortly") from exc
-    except BaseException:
-        session.close()
-        raise
-    return session
+def set_request_limits(state: State, pool_size: int) -> None:
+    """Size the worker's threads to its connection pool (call at start-up, on the event loop).
+
+    At most `pool_size` handlers run at once, so they never need the pool's overflow
+    connections (each a new PostgreSQL backend, closed again on return); the rest wait
+    on the loop, which costs nothing. Clean-ups get their own threads.
+    """
+    to_thread.current_default_thread_limiter().total_tokens = max(4, pool_size)
+    state.cleanup_limiter = CapacityLimiter(max(4, pool_size * 2))
+
+
+def cleanup_limiter(state: State) -> CapacityLimiter:
+    """The threads for COMMIT/ROLLBACK (made on first use when the app did not set them)."""
+    limiter: CapacityLimiter | None = state.get("cleanup_limiter")
+    if limiter is None:
+        limiter = state.cleanup_limiter = CapacityLimiter(16)
+    return limiter
 
 
 def _commit(session: Session) -> None:
@@ -54,17 +63,20 @@ def _rollback(session: Session) -> None:
 
 async def provide_db(state: State) -> AsyncIterator[Session]:
     """A session in a transaction: committed when the handler succeeds, rolled back otherwise."""
-    session = await to_thread.run_sync(_open, state)
+    # Neither makes a round trip: the connection is taken by the first query, in the handler's thread.
+    session: Session = state.sessionmaker()
+    session.begin()
+    limiter = cleanup_limiter(state)
     try:
         yield session
     except BaseException:
         # Shielded: a client that hangs up must still give its connection back.
         with CancelScope(shield=True):
-            await to_thread.run_sync(_rollback, session)
+            await to_thread.run_sync(_rollback, session, limiter=limiter)
         raise
     else:
         with CancelScope(shield=True):
-            await to_thread.run_sync(_commit, session)
+            await to_thread.run_sync(_commit, session, limiter=limiter)
 
 
 def provide_actor(request: Request) -> Actor:  # type: ignore[type-arg]
