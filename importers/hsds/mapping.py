@@ -11,10 +11,15 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from pydantic import ValidationError
+
+from directory.schemas import validators as rules
+from directory.schemas.entries import Meeting
 from importers.hsds.schedules import schedule_meeting, schedules_opening_hours
 from importers.hsds.spec import EXTENSION, derived_id
 from importers.hsds.tables import Index, present
@@ -82,6 +87,37 @@ class Mapped:
         self.problems.append(Problem(what, str(value), reason))
 
 
+#: Field rules checked here, so a value that breaks one is set aside, not the whole record refused.
+CHECKS: dict[str, Callable[[Any], Any]] = {
+    "phone": rules.normalise_phone,
+    "email": rules.check_email,
+    "website": rules.normalise_website,
+    "postcode": rules.normalise_postcode,
+    "opening_hours": rules.check_opening_hours,
+    "service_area": rules.check_service_area,
+}
+
+
+def checked(mapped: Mapped) -> Mapped:
+    """The mapped fields without values that break wijkgram's field rules (those are set aside)."""
+    for key, check in CHECKS.items():
+        if key in mapped.fields:
+            try:
+                check(mapped.fields[key])
+            except (ValueError, TypeError, KeyError) as exc:
+                mapped.set_aside(key, mapped.fields.pop(key), str(exc))
+    meetings = []
+    for meeting in mapped.fields.get("meetings", []):
+        try:
+            Meeting.model_validate(meeting)
+            meetings.append(meeting)
+        except ValidationError as exc:
+            mapped.set_aside("schedule", meeting.get("rrule"), str(exc.errors()[0]["msg"]))
+    if "meetings" in mapped.fields:
+        mapped.fields["meetings"] = meetings
+    return mapped
+
+
 def wait_days(text: str) -> int | None:
     """Days from a wait time such as "14 days", "2 weken" or "P14D"; None when not of that form."""
     match = _WAIT.match(text.strip())
@@ -143,7 +179,7 @@ def organization_fields(index: Index, row: dict[str, Any], target_groups: set[st
         mapped.fields["website"] = row["website"]
     for contact in index.owned("contact", "organization", str(row["id"])):
         mapped.set_aside("contact", _contact_text(contact), "wijkgram keeps no contacts of organisations")
-    return mapped
+    return checked(mapped)
 
 
 def _contact_text(contact: dict[str, Any]) -> str:
@@ -220,7 +256,7 @@ def location_fields(index: Index, row: dict[str, Any], target_groups: set[str]) 
     _opening_hours(mapped, own)
     for contact in index.owned("contact", "location", str(row["id"])):
         mapped.set_aside("contact", _contact_text(contact), "wijkgram keeps no contacts of places")
-    return mapped
+    return checked(mapped)
 
 
 # --- services ------------------------------------------------------------------------------------
@@ -338,4 +374,4 @@ def service_fields(index: Index, row: dict[str, Any], target_groups: set[str]) -
         for item in index.owned(resource, "service", str(row["id"])):
             text = item.get("source") or item.get("document") or item.get("id")
             mapped.set_aside(resource, text, f"wijkgram has no {resource.replace('_', ' ')}s")
-    return mapped
+    return checked(mapped)

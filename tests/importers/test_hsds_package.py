@@ -43,7 +43,12 @@ def package_tables() -> dict[str, list[dict[str, Any]]]:
             "description": "Vereniging van bewoners",
             "tax_id": "NL123",
         },
-        {"id": O2, "name": "Online Hulp", "description": "Hulp via internet"},
+        {
+            "id": O2,
+            "name": "Online Hulp",
+            "description": "Hulp via internet",
+            "website": "ftp://files.example.org",
+        },
     ]
     t["program"] = [{"id": P1, "organization_id": O1, "name": "Samen eten", "description": "Programma"}]
     t["service"] = [
@@ -112,6 +117,7 @@ def package_tables() -> dict[str, list[dict[str, Any]]]:
         {"id": uid("ph3"), "location_id": L1, "number": "020 111 2222"},
         {"id": uid("ph4"), "organization_id": O1, "number": "020 333 4444"},
         {"id": uid("ph5"), "contact_id": uid("c1"), "number": "06 12345678"},
+        {"id": uid("ph6"), "location_id": L2, "number": "12"},  # breaks wijkgram's phone rule
     ]
     t["address"] = [
         {
@@ -314,6 +320,9 @@ def test_every_table_is_kept_or_reported(db: Session, package: Path, tmp_path: P
     assert house.accessibility_note == "Rolstoel via de zij-ingang"
     assert {"address", "transportation"} <= _problems(report, L1) - _problems(report, L1, "Soep op dinsdag")
     nameless = db.scalars(select(Location).where(Location.name == "Sint Antoniesbreestraat 69")).one()
-    assert nameless.house_number == "69"
+    assert (nameless.house_number, nameless.phone) == ("69", None)
+    assert "phone" in _problems(report, L2) - _problems(report, L2, "Klusochtend")  # set aside, place kept
+    assert "website" in _problems(report, O2)
+    assert db.scalars(select(Organization).where(Organization.name == "Online Hulp")).one().website is None
     links = {link.source_id for link in db.scalars(select(SourceLink))}
     assert {O1, O2, S1, S2, S3, L1, L2} <= links  # the original ids, kept as provenance
