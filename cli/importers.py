@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
@@ -91,6 +92,14 @@ def import_osm(
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="OSM file whose addr:* tags geocode rows without coordinates (offline).",
 )
+@click.option(
+    "--report",
+    "report_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: tables for people; json: one object with every row's outcome and every column's use.",
+)
 @SCOPE
 @DRY_RUN
 @ALL_OR_NOTHING
@@ -99,13 +108,17 @@ def import_table(
     file: Path,
     mapping: Path | None,
     addresses: Path | None,
+    report_format: str,
     scope: str | None,
     dry_run: bool,
     all_or_nothing: bool,
 ) -> None:
-    """Import a partner's list (CSV or XLSX with headers like naam, adres, postcode, wanneer, kosten)."""
+    """Import a partner's list (CSV or XLSX, Dutch or English headers such as naam, adres, werkgebied)."""
     from importers.run import run_import
-    from importers.table import load_mapping, read_table, table_source
+    from importers.table import TableReader, load_mapping, table_source
+    from importers.table_files import UnreadableFile
+    from importers.table_report import table_report
+    from importers.vocabulary import Vocabulary
 
     try:
         mapped = load_mapping(mapping)
@@ -113,14 +126,13 @@ def import_table(
         raise click.BadParameter(str(exc), param_hint="--mapping") from exc
     ensure_database()
     geocoder: Geocoder | None = OsmAddressGeocoder.from_file(addresses) if addresses else _default_geocoder()
+    as_json = report_format == "json"
     with session_scope() as session:
-        from directory.services.entries import EntryService
-
-        categories = EntryService(session).codes("category")
         try:
-            items = list(read_table(file, mapping=mapped, geocoder=geocoder, categories=categories))
-        except ValueError as exc:
-            raise click.ClickException(str(exc)) from exc
+            reader = TableReader(file, mapping=mapped, geocoder=geocoder, vocabulary=Vocabulary.load(session))
+            items = list(reader)
+        except UnreadableFile as exc:
+            raise click.ClickException(f"{file.name}: {exc}") from exc
         report = run_import(
             session,
             items,
@@ -128,9 +140,15 @@ def import_table(
             scope=scope or file.name,
             options=RunOptions(dry_run=dry_run, all_or_nothing=all_or_nothing),
             total=len(items),
-            console=console,
+            console=None if as_json else console,
         )
-    print_summary(report, console, rows=True)
+    if as_json:
+        click.echo(json.dumps(table_report(report, reader.plan), ensure_ascii=False, indent=1))
+    else:
+        print_summary(report, console, rows=True)
+        ignored = [h for h, target in reader.plan.report().items() if target == "ignored"]
+        if ignored:
+            console.print(f"columns ignored: {', '.join(ignored)}")
     if all_or_nothing and report.rejects():
         raise click.ClickException(
             f"{len(report.rejects())} rows rejected; nothing was written (--all-or-nothing)"

@@ -108,6 +108,17 @@ class GeoSettings:
 
 
 @dataclass(frozen=True)
+class ImportSettings:
+    """Limits of one partner list (CLI and upload alike), so a hostile file cannot exhaust a worker."""
+
+    max_rows: int = field(default_factory=lambda: _env_int("WIJKGRAM_IMPORT_MAX_ROWS", 10_000))
+    max_xlsx_bytes: int = field(
+        default_factory=lambda: _env_int("WIJKGRAM_IMPORT_MAX_XLSX_BYTES", 50_000_000)
+    )
+    max_rejected: int = field(default_factory=lambda: _env_int("WIJKGRAM_IMPORT_MAX_REJECTED", 500))
+
+
+@dataclass(frozen=True)
 class Settings:
     """All settings of one process."""
 
@@ -116,6 +127,7 @@ class Settings:
     data: DataSettings = field(default_factory=DataSettings)
     web: WebSettings = field(default_factory=WebSettings)
     geo: GeoSettings = field(default_factory=GeoSettings)
+    imports: ImportSettings = field(default_factory=ImportSettings)
 
 
 @lru_cache(maxsize=1)
@@ -147,4 +159,7 @@ DOCUMENTED_VARIABLES = (
     "WIJKGRAM_PDOK_URL",
     "WIJKGRAM_PDOK_TIMEOUT_S",
     "WIJKGRAM_ROUTING_MAX_SNAP_M",
+    "WIJKGRAM_IMPORT_MAX_ROWS",
+    "WIJKGRAM_IMPORT_MAX_XLSX_BYTES",
+    "WIJKGRAM_IMPORT_MAX_REJECTED",
 )

@@ -44,6 +44,7 @@ from directory.schemas.entries import (
 )
 from directory.schemas.problems import problems as rule_problems
 from directory.services.entries import MANUAL, Actor, EntryService
+from importers.match_services import find_same_service
 from importers.models import SourceLink, SourceSuggestion
 from importers.records import EntryRecord, PlaceRecord, Problem
 
@@ -57,7 +58,7 @@ MATCH_RADIUS_M = 60.0
 #: "Nieuwmarkt" 90.
 NAME_THRESHOLD = 85.0
 
-OUTCOMES = ("created", "updated", "unchanged", "rejected", "skipped", "missing")
+OUTCOMES = ("created", "updated", "unchanged", "draft", "rejected", "skipped", "missing")
 
 
 @dataclass
@@ -79,6 +80,8 @@ class Outcome:
     #: them); the upload preview shows them per row.
     changed_fields: list[tuple[str, str]] = field(default_factory=list)
     suggested_fields: list[tuple[str, str]] = field(default_factory=list)
+    #: What the entry is: a place (with its activity), or a service known by its area (or a draft).
+    entity_type: str = "location"
 
 
 @dataclass
@@ -258,6 +261,17 @@ class Merger:
         fields = _clean(ServiceFields, data)
         link = self._link("service", record.source_id)
         service = self.session.get(Service, link.entity_id) if link is not None else None
+        matched_by = "source_id" if service is not None else None
+        if link is not None and service is None:
+            return Outcome(record.source_id, record.name, "skipped", data.get("category"),
+                           "deleted in wijkgram by a broker; not recreated")  # fmt: skip
+        self._changed, self._suggested = [], []
+        if service is None:
+            # Another partner's list may name the same offer: same name, same area, a shared contact.
+            service = find_same_service(
+                self.session, self.source, fields, similarity=name_similarity, threshold=self.name_threshold
+            )
+            matched_by = "name+area+contact" if service is not None else None
         if service is None:
             ServiceCreate.model_validate(fields)
             create = dict(
@@ -283,7 +297,23 @@ class Merger:
             self.run_id,
             None,
         )
-        return Outcome(record.source_id, record.name, outcome, data.get("category"), entity_id=service.id)
+        if record.problems:
+            raw = {**record.raw, "_set_aside": [p.__dict__ for p in record.problems]}
+            if link.raw != raw:
+                link.raw = raw
+        if outcome != "unchanged" and service.status == "draft":
+            outcome = "draft"
+        return Outcome(
+            record.source_id,
+            record.name,
+            outcome,
+            data.get("category"),
+            entity_id=service.id,
+            matched_by=matched_by,
+            changed_fields=list(dict.fromkeys(self._changed)),
+            suggested_fields=list(dict.fromkeys(self._suggested)),
+            entity_type="service",
+        )
 
     def enrich(self, kind: str, entry: Location | Service, fields: dict[str, Any], source_id: str) -> Outcome:
         """Set a few fields on an existing entry (e.g. its buurt code) under the same ownership rules."""

@@ -119,7 +119,8 @@ def print_summary(report: ImportReport, console: Console, *, rows: bool = False)
         for o in report.outcomes:
             where = f"line {o.line}: " if o.line is not None else ""
             console.print(
-                f"{where}{o.outcome} {o.name or o.source_id}" + (f" - {o.reason}" if o.reason else "")
+                f"{where}{o.outcome} {o.name or o.source_id}" + (f" - {o.reason}" if o.reason else ""),
+                markup=False,
             )
     else:
         for o in report.rejects():

@@ -1,293 +1,407 @@
-"""Partner and broker lists (CSV or XLSX, one row per place or activity) -> place records.
+"""Partner and broker lists (CSV or XLSX, one row per place, activity or offer) -> records.
 
-Columns are found by their (Dutch or English) header, or named in a small
-mapping file (TOML or JSON):
+Columns are found by their (Dutch or English) header, from a table of synonyms
+(`importers/table_headers.py`), or named in a small mapping file (TOML or JSON):
 
     source = "partner:dock"          # provenance name; default table:<file name>
-    [columns]                        # header in the file -> wijkgram field
+    [columns]                        # header in the file -> wijkgram field, "extra" or "ignore"
     "Naam activiteit" = "name"
     "Waar" = "address"
     [defaults]                       # values for every row
     city = "Amsterdam"
     category = "community_centre"
 
-Each row becomes a record or a `Rejected` with its line number and a reason
-naming the column. Rows without coordinates are geocoded through the
-`Geocoder` protocol.
+Each row becomes one of:
+
+- a `PlaceRecord`: it has coordinates or an address the geocoder places exactly
+  (with a service when the row describes an activity or offer);
+- an `EntryRecord` for a service known by its area: no placeable address, but a
+  service area ("Zuidoost", "Heel Amsterdam", "1090-1099", "aan huis");
+- an `EntryRecord` for a draft service (status `draft`, "needs a location"): an
+  offer a person could act on, but with neither a placeable address nor an area;
+- a `Rejected` with its line number and reason: no name, or nothing to act on.
+
+Values a row holds that no field takes are kept as text in the description or
+set aside as a `Problem`, never dropped silently.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
-import tomllib
 import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from directory.errors import RuleError
 from directory.schemas import validators as v
-from geo.geocoding.base import Geocoder
-from importers.records import PlaceRecord, Problem, Rejected
+from geo.geocoding.base import Geocoder, GeocodeResult
+from geo.service_areas import AreaIndex, AreaMatch, read_area, shipped_areas
+from importers.records import EntryRecord, PlaceRecord, Problem, Rejected
+from importers.table_files import ImportLimits, UnreadableFile, read_rows
+from importers.table_headers import (
+    FIELDS,
+    HEADERS,
+    ColumnPlan,
+    Mapping_,
+    header_key,
+    load_mapping,
+    plan_columns,
+)
+from importers.table_values import (
+    CATEGORY_SUPPORT,
+    find_postcode,
+    first_house_number,
+    parse_cost,
+    parse_date,
+    parse_email,
+    parse_phones,
+    parse_target_groups,
+    parse_website,
+    parse_when,
+    split_address,
+    strip_html,
+    support_functions_in,
+)
+from importers.vocabulary import FALLBACK_CATEGORY, Vocabulary
 
-#: Field -> headers recognised without a mapping file (compared lower case, without punctuation).
-HEADERS: dict[str, tuple[str, ...]] = {
-    "id": ("id", "nummer", "code", "kenmerk"),
-    "name": ("naam", "name", "naam locatie", "locatie", "organisatie", "plek"),
-    "activity": ("activiteit", "naam activiteit", "activity"),
-    "address": ("adres", "address", "straat en huisnummer"),
-    "street": ("straat", "street", "straatnaam"),
-    "house_number": ("huisnummer", "nr", "house number"),
-    "postcode": ("postcode", "postal code", "zip"),
-    "city": ("plaats", "woonplaats", "stad", "city"),
-    "lat": ("lat", "latitude", "breedtegraad", "noorderbreedte"),
-    "lon": ("lon", "lng", "longitude", "lengtegraad", "oosterlengte"),
-    "when": ("wanneer", "tijd", "tijden", "dag en tijd", "when", "schedule"),
-    "date": ("datum", "date", "startdatum"),
-    "opening_hours": ("openingstijden", "opening hours"),
-    "cost": ("kosten", "prijs", "cost", "price", "eigen bijdrage"),
-    "target_group": ("doelgroep", "voor wie", "target group"),
-    "contact_name": ("contactpersoon", "contact", "contact person"),
-    "contact_role": ("functie contactpersoon", "rol"),
-    "phone": ("telefoon", "telefoonnummer", "tel", "phone"),
-    "email": ("email", "e mail", "mail"),
-    "website": ("website", "site", "url", "internet"),
-    "description": ("omschrijving", "beschrijving", "toelichting", "description"),
-    "category": ("categorie", "soort", "category", "type"),
-    "languages": ("talen", "taal", "languages"),
-}
-FIELDS = frozenset(HEADERS)
+__all__ = [
+    "FIELDS",
+    "HEADERS",
+    "ColumnPlan",
+    "Mapping_",
+    "RowError",
+    "TableReader",
+    "header_key",
+    "load_mapping",
+    "read_table",
+    "row_to_record",
+    "split_address",
+    "table_source",
+]
 
-#: Dutch words in a 'doelgroep' cell -> target-group codes of the vocabulary.
-TARGET_WORDS: dict[str, str] = {
-    "iedereen": "everyone",
-    "alle": "everyone",
-    "lvb": "mild_intellectual_disability",
-    "licht verstandelijke beperking": "mild_intellectual_disability",
-    "psychische": "psychiatric",
-    "ggz": "psychiatric",
-    "ouderen": "older_people",
-    "senioren": "older_people",
-    "55+": "older_people",
-    "jongeren": "youth",
-    "jeugd": "youth",
-    "kinderen": "families",
-    "gezinnen": "families",
-    "ouders": "families",
-    "nieuwkomers": "newcomers",
-    "statushouders": "newcomers",
-    "eenzaam": "lonely",
-    "eenzame": "lonely",
-    "mantelzorgers": "caregivers",
-    "minima": "low_income",
-    "weinig geld": "low_income",
-    "vrouwen": "women",
-    "mannen": "men",
-    "lhbti": "lgbtqi",
-    "lhbtiq": "lgbtqi",
-    "lichamelijke beperking": "physical_disability",
-}
-
-_DAYS = {
-    "maandag": "MO", "dinsdag": "TU", "woensdag": "WE", "donderdag": "TH",
-    "vrijdag": "FR", "zaterdag": "SA", "zondag": "SU",
-}  # fmt: skip
-_ORDINALS = {
-    "eerste": 1,
-    "1e": 1,
-    "tweede": 2,
-    "2e": 2,
-    "derde": 3,
-    "3e": 3,
-    "vierde": 4,
-    "4e": 4,
-    "laatste": -1,
-}
-_TIME_RANGE = re.compile(r"(\d{1,2})[:.](\d{2})\s*(?:-|–|tot)\s*(\d{1,2})[:.](\d{2})")
-
-
-def header_key(text: str) -> str:
-    """A header reduced for matching: lower case, no accents or punctuation."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9+]+", " ", text.lower()).strip()
-
-
-@dataclass
-class Mapping_:
-    """A mapping file: which header holds which field, defaults, and the source name."""
-
-    columns: dict[str, str] = field(default_factory=dict)
-    defaults: dict[str, str] = field(default_factory=dict)
-    source: str | None = None
-
-
-def load_mapping(path: Path | None) -> Mapping_:
-    """Read a TOML or JSON mapping file; no file means auto-detection only."""
-    if path is None:
-        return Mapping_()
-    text = path.read_text(encoding="utf-8")
-    data: dict[str, Any] = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
-    unknown = sorted(set(data.get("columns", {}).values()) - FIELDS)
-    if unknown:
-        raise ValueError(
-            f"{path.name}: unknown field(s) {', '.join(unknown)}; known: {', '.join(sorted(FIELDS))}"
-        )
-    return Mapping_(
-        dict(data.get("columns", {})),
-        {k: str(x) for k, x in data.get("defaults", {}).items()},
-        data.get("source"),
-    )
-
-
-def detect_columns(headers: list[str], mapping: Mapping_) -> dict[int, str]:
-    """Column index -> field, from the mapping file first, then from known headers."""
-    explicit = {header_key(k): f for k, f in mapping.columns.items()}
-    known = {header_key(h): f for f, hs in HEADERS.items() for h in hs}
-    result: dict[int, str] = {}
-    for index, header in enumerate(headers):
-        key = header_key(header or "")
-        target = explicit.get(key) or known.get(key)
-        if target and target not in result.values():
-            result[index] = target
-    return result
-
-
-def read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
-    """The header and (line number, cells) of a CSV (; or , separated) or XLSX file."""
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        book = load_workbook(path, read_only=True, data_only=True)
-        sheet = book.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header = [str(c or "") for c in next(rows)]
-
-        def cells() -> Iterator[tuple[int, list[str]]]:
-            for number, row in enumerate(rows, start=2):
-                yield number, ["" if c is None else _cell(c) for c in row]
-
-        return header, cells()
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252")  # Excel's "CSV" on Dutch Windows
-    dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=";,\t")
-    # The sniffer sees only the header, where no cell holds a quote, and then guesses that a doubled
-    # quote ("") is not an escaped quote: a cell like "zaal ""De Ark""" would keep a stray quote.
-    reader = csv.reader(io.StringIO(text), dialect, doublequote=True)
-    header = next(reader)
-
-    def csv_cells() -> Iterator[tuple[int, list[str]]]:
-        for row in reader:
-            if any(cell.strip() for cell in row):
-                yield reader.line_num, row
-
-    return header, csv_cells()
-
-
-def _cell(value: object) -> str:
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def parse_date(text: str) -> date:
-    """'14-03-2026', '14/3/2026' or '2026-03-14' -> a date; anything else is refused."""
-    text = text.strip()
-    for pattern in ("%d-%m-%Y", "%d/%m/%Y", "%Y-%m-%d", "%d.%m.%Y"):
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise ValueError(f"{text!r} is not a date (write dd-mm-jjjj, like 14-03-2026)")
-
-
-def parse_when(text: str) -> dict[str, Any] | None:
-    """'elke dinsdag 14:00-16:00' or 'eerste maandag van de maand 19.00-21.00' -> a meeting, else None."""
-    lower = text.lower()
-    days = [code for word, code in _DAYS.items() if word in lower]
-    if not days:
-        return None
-    ordinal = next((n for word, n in _ORDINALS.items() if re.search(rf"\b{re.escape(word)}\b", lower)), None)
-    if ordinal is not None and "maand" in lower:
-        rule = "FREQ=MONTHLY;BYDAY=" + ",".join(f"{ordinal}{d}" for d in days)
-    elif "om de week" in lower or "tweewekelijks" in lower:
-        rule = "FREQ=WEEKLY;INTERVAL=2;BYDAY=" + ",".join(days)
-    else:
-        rule = "FREQ=WEEKLY;BYDAY=" + ",".join(days)
-    meeting: dict[str, Any] = {"rrule": rule, "note": text.strip()[:500]}
-    times = _TIME_RANGE.search(lower)
-    if times:
-        h1, m1, h2, m2 = times.groups()
-        meeting["start_time"] = f"{int(h1):02d}:{m1}"
-        meeting["end_time"] = f"{int(h2):02d}:{m2}"
-    return meeting
-
-
-def parse_cost(text: str) -> dict[str, Any]:
-    """'gratis' -> free; '€ 3,50 per maaltijd' -> 3.50 with the text as note."""
-    lower = text.strip().lower()
-    if lower in ("gratis", "0", "nee", "geen", "free", "€0", "€ 0"):
-        return {"cost_free": True}
-    match = re.search(r"(\d+(?:[.,]\d{1,2})?)", lower)
-    if match:
-        try:
-            amount = Decimal(match.group(1).replace(",", "."))
-        except InvalidOperation:
-            amount = None
-        if amount is not None:
-            return {
-                "cost_free": amount == 0,
-                "cost_amount_eur": str(amount.quantize(Decimal("0.01"))),
-                "cost_note": text.strip()[:500],
-            }
-    return {"cost_note": text.strip()[:500]}
-
-
-def parse_target_groups(text: str) -> tuple[list[str], list[str]]:
-    """Target-group codes found in a 'doelgroep' cell, and the parts not understood."""
-    codes: list[str] = []
-    unknown: list[str] = []
-    for part in re.split(r"[,;/]| en ", text.lower()):
-        part = part.strip()
-        if not part:
-            continue
-        hits = [code for word, code in TARGET_WORDS.items() if word in part]
-        if hits:
-            codes += [c for c in hits if c not in codes]
-        else:
-            unknown.append(part)
-    return codes, unknown
-
-
-def split_address(text: str) -> tuple[str, str | None]:
-    """'Recht Boomssloot 52-H' -> ('Recht Boomssloot', '52-H')."""
-    match = re.match(r"^\s*(.*?\D)\s+(\d+\s*[\w-]*)\s*$", text)
-    if not match:
-        return text.strip(), None
-    return match.group(1).strip().rstrip(","), match.group(2).strip()
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", header_key(text)).strip("-")
+#: Fields that make a row an activity or offer (a service), not only a place.
+SERVICE_KEYS = (
+    "activity", "when", "date", "cost", "target_group", "contact_name", "how_to_join", "offer",
+    "support_functions", "service_area",
+)  # fmt: skip
+Record = PlaceRecord | EntryRecord | Rejected
 
 
 class RowError(RuleError):
     """A row that cannot be imported; the message names the column, the problem says it as data."""
 
 
-def _carried(exc: RuleError, field: str) -> dict[str, Any]:
-    """A shared rule's code and parameters, for the RowError that names the column."""
-    return {"code": exc.problem.code, "params": exc.problem.params, "field": field}
+@dataclass
+class RowContext:
+    """What every row of one file is read with."""
+
+    source: str
+    geocoder: Geocoder | None = None
+    vocabulary: Vocabulary = field(default_factory=Vocabulary)
+    areas: AreaIndex | None = None
+    #: Geocoder answers by query, so a list naming one address many times asks once.
+    cache: dict[str, GeocodeResult | None] = field(default_factory=dict)
+
+
+@dataclass
+class _Row:
+    """One row being read: its cleaned cells, what it says in extra columns, and what was set aside."""
+
+    get: dict[str, str]
+    line: int
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def aside(
+        self, column: str, value: str, reason: str, *, keep: str | None = None, code: str = "text_kept"
+    ) -> None:
+        """Set a value aside with the reason and its catalogue code; `keep` also keeps it as text."""
+        self.problems.append(Problem(column, value, reason, code))
+        if keep:
+            self.notes.append(f"{keep}: {value}")
+
+
+def _clean(values: Mapping[str, str]) -> dict[str, str]:
+    return {k: strip_html(x or "").strip() for k, x in values.items() if (x or "").strip()}
+
+
+def _slug(text: str) -> str:
+    """Text as a stable id part ('Soepcafé Nieuwmarkt' -> 'soepcafe-nieuwmarkt'), as earlier runs made it."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _name(row: _Row) -> tuple[str, dict[str, Any] | None]:
+    """The row's name, and the organisation behind it when the list names both."""
+    get = row.get
+    name = get.get("name") or get.get("activity") or get.get("organization")
+    if not name:
+        raise RowError(
+            "naam: missing (every row needs the name of the place, activity or offer)",
+            code="name_required",
+            field="name",
+        )
+    name = " ".join(name.split())[:300]
+    organization = get.get("organization")
+    if organization and organization != name:
+        org = " ".join(organization.split())[:300]
+        return name, {"source_id": f"org:{_slug(org)}", "name": org}
+    return name, None
+
+
+def _category(row: _Row, context: RowContext) -> str | None:
+    """The category the row names, or `other` with a message when the name is unknown."""
+    text = row.get.get("category") or ""
+    offer = row.get.get("offer") or ""
+    code = context.vocabulary.category(text) if text else None
+    if code is None and offer:
+        code = context.vocabulary.category(offer)
+    if code is None and text:
+        closest = context.vocabulary.closest(text)
+        hint = f"; closest: {', '.join(closest)}" if closest else ""
+        row.aside(
+            "categorie",
+            text,
+            f"unknown category, filed under 'other': choose one{hint}",
+            code="category_other",
+        )
+        return FALLBACK_CATEGORY
+    return code
+
+
+def _contact(row: _Row) -> dict[str, Any]:
+    """Phone (the first of several), e-mail and website, each as the schema wants it."""
+    get = row.get
+    out: dict[str, Any] = {}
+    if get.get("phone"):
+        phones, rest = parse_phones(get["phone"])
+        if phones:
+            out["phone"] = phones[0]
+        if len(phones) > 1:
+            row.notes.append("Ook bereikbaar op: " + ", ".join(phones[1:]))
+        if rest and phones:
+            row.notes.append(f"Telefoon: {get['phone']}")  # "(ma-vr 9-17)" and the like
+        elif rest:
+            row.aside("telefoon", rest, "not understood as a phone number; kept as text", keep="Telefoon")
+    if get.get("email"):
+        email = parse_email(get["email"])
+        if email:
+            out["email"] = email
+        else:
+            row.aside("email", get["email"], "no e-mail address found; kept as text", keep="E-mail")
+    if get.get("website"):
+        website = parse_website(get["website"])
+        if website:
+            out["website"] = website
+        else:
+            row.aside("website", get["website"], "no web address found; kept as text", keep="Website")
+    return out
+
+
+def _schedule(row: _Row) -> dict[str, Any]:
+    """Meetings and opening hours from 'datum' and 'wanneer'; what does not parse is kept as text."""
+    get = row.get
+    meetings: list[dict[str, Any]] = []
+    out: dict[str, Any] = {}
+    if get.get("date"):
+        try:
+            day = parse_date(get["date"])
+        except ValueError as exc:
+            row.aside("datum", get["date"], f"{exc}; kept as text", keep="Datum", code="date_parsing")
+        else:
+            meetings.append(
+                {"rrule": "FREQ=DAILY;COUNT=1", "dtstart": day.isoformat(), "until": day.isoformat()}
+            )
+    if get.get("when"):
+        meeting = parse_when(get["when"])
+        if meeting is not None and meetings:
+            meetings[0].update({k: x for k, x in meeting.items() if k in ("start_time", "end_time", "note")})
+        elif meeting is not None:
+            meetings.append(meeting)
+        elif _valid_opening_hours(get["when"]):
+            out["opening_hours"] = get["when"]
+        else:
+            row.aside(
+                "wanneer",
+                get["when"],
+                "not understood as a schedule; kept as text",
+                keep="Wanneer",
+                code="schedule_kept",
+            )
+    out["meetings"] = meetings
+    return out
+
+
+def _audience(row: _Row, category: str | None) -> dict[str, Any]:
+    """Target groups and support functions from their columns, the offer and the category."""
+    get = row.get
+    out: dict[str, Any] = {}
+    if get.get("target_group"):
+        codes, unknown = parse_target_groups(get["target_group"])
+        out["target_groups"] = codes
+        if unknown:
+            row.aside(
+                "doelgroep",
+                ", ".join(unknown),
+                "no matching target group; kept as text",
+                code="target_group_kept",
+            )
+            row.notes.append(f"Voor wie: {get['target_group']}")
+    functions = support_functions_in(get.get("support_functions"), get.get("offer"), get.get("category"))
+    if not functions:
+        functions = list(CATEGORY_SUPPORT.get(category or "", ()))
+    if not functions:
+        functions = support_functions_in(get.get("description"), get.get("name"), get.get("activity"))
+    out["support_functions"] = functions
+    return out
+
+
+def _service(row: _Row, name: str, category: str | None, contact: dict[str, Any]) -> dict[str, Any]:
+    """The service fields of a row (an activity or an offer)."""
+    get = row.get
+    service: dict[str, Any] = {
+        "name": get.get("activity") or name,
+        "category": category,
+        "contact_name": get.get("contact_name") or None,
+        "contact_role": get.get("contact_role") or None,
+        "how_to_join": get.get("how_to_join") or None,
+        **_schedule(row),
+        **_audience(row, category),
+        **contact,
+    }
+    if get.get("cost"):
+        service.update({k: x for k, x in parse_cost(get["cost"]).items() if x is not None})
+    return service
+
+
+def _languages(row: _Row) -> list[str]:
+    codes = [x.strip().lower() for x in re.split(r"[,;/ \n]+", row.get["languages"]) if x.strip()]
+    try:
+        return v.check_languages(codes)
+    except ValueError:
+        row.aside(
+            "talen", row.get["languages"], "not ISO 639 codes like 'nl, ar'; kept as text", keep="Talen"
+        )
+        return []
+
+
+@dataclass
+class _Place:
+    """Where a row's place is: its point and its address fields."""
+
+    lat: float
+    lon: float
+    fields: dict[str, Any]
+
+
+def _address_fields(row: _Row) -> dict[str, Any]:
+    """Street, number, postcode and city as written (an address cell is split; the city from the row)."""
+    get = row.get
+    street, number = get.get("street") or None, get.get("house_number") or None
+    if get.get("address") and not street:
+        street, number = split_address(get["address"])
+    if street and street.lower().startswith(("postbus", "antwoordnummer")):
+        row.aside(
+            "adres",
+            f"{street} {number or ''}".strip(),
+            "a postal address, not a place to visit",
+            code="postal_address",
+        )
+        street = number = None
+    postcode_text = get.get("postcode") or find_postcode(get.get("address") or "")
+    fields: dict[str, Any] = {
+        "street": street or None,
+        "house_number": number,
+        "city": get.get("city") or None,
+    }
+    if postcode_text:
+        try:
+            fields["postcode"] = v.normalise_postcode(postcode_text)
+        except ValueError as exc:
+            row.aside("postcode", postcode_text, f"{exc}; left out", code="postcode_set_aside")
+    return fields
+
+
+def _point(row: _Row) -> tuple[float, float] | None:
+    """The row's own coordinates, when it has usable ones."""
+    lat, lon = row.get.get("lat"), row.get.get("lon")
+    if not (lat or lon):
+        return None
+    try:
+        flat, flon = float((lat or "").replace(",", ".")), float((lon or "").replace(",", "."))
+        v.check_point(flat, flon)
+    except ValueError as exc:
+        row.aside(
+            "lat/lon",
+            f"{lat}, {lon}",
+            f"not a point in the Netherlands ({exc}); left out",
+            code="point_set_aside",
+        )
+        return None
+    return flat, flon
+
+
+def _exact(hit: GeocodeResult | None) -> bool:
+    """True for a geocoder answer that places the address itself (not a street, postcode or guess)."""
+    return hit is not None and hit.precision == "address" and getattr(hit, "match_type", "exact") == "exact"
+
+
+def _place(row: _Row, context: RowContext) -> tuple[_Place | None, str]:
+    """The row's place (coordinates, or an address geocoded exactly), and the address text tried."""
+    fields = _address_fields(row)
+    street = " ".join(p for p in (fields.get("street"), first_house_number(fields.get("house_number"))) if p)
+    tail = " ".join(p for p in (fields.get("postcode"), fields.get("city")) if p)
+    query = ", ".join(p for p in (street, tail) if p)
+    point = _point(row)
+    if point is not None:
+        return _Place(point[0], point[1], fields), query
+    if not fields.get("street") or context.geocoder is None:
+        return None, query
+    if query not in context.cache:
+        context.cache[query] = context.geocoder.geocode(query)
+    hit = context.cache[query]
+    if not _exact(hit):
+        return None, query
+    assert hit is not None
+    if not fields.get("postcode") and hit.postcode:
+        fields["postcode"] = v.normalise_postcode(hit.postcode)
+    if not fields.get("city") and hit.city:
+        fields["city"] = hit.city
+    return _Place(hit.lat, hit.lon, fields), query
+
+
+def _area(row: _Row, context: RowContext) -> AreaMatch | None:
+    """The service area the row names, if any; words that name no area are kept as text."""
+    text = row.get.get("service_area")
+    if not text:
+        return None
+    match = read_area(text, city=row.get.get("city"), index=context.areas or shipped_areas())
+    if match.unknown:
+        row.aside(
+            "werkgebied",
+            ", ".join(match.unknown),
+            "no known area; kept as text",
+            keep="Werkgebied",
+            code="area_kept",
+        )
+    return match
+
+
+def _description(row: _Row, extras: list[str]) -> str | None:
+    parts = [row.get.get("description") or "", *row.notes, *extras]
+    text = "\n".join(p for p in parts if p).strip()
+    return text[:10_000] or None
+
+
+def _source_id(row: _Row, name: str, where: str) -> str:
+    return row.get.get("id") or f"{_slug(name)}|{_slug(where)}"
+
+
+def _actionable(row: _Row, contact: dict[str, Any], address: str) -> bool:
+    """True when a person could do something with the row: call, mail, visit, sign up or read on."""
+    return bool(contact or address or row.get.get("contact_name") or row.get.get("how_to_join"))
 
 
 def row_to_record(
@@ -295,174 +409,112 @@ def row_to_record(
     *,
     source: str,
     line: int,
-    geocoder: Geocoder | None,
-    categories: set[str],
-) -> PlaceRecord:
-    """One row (field -> cell text) as a place record; raises RowError with the reason."""
-    get = {k: (x or "").strip() for k, x in values.items()}
-    name = get.get("name") or get.get("activity")
-    if not name:
-        raise RowError(
-            "naam: missing (every row needs the name of the place or activity)",
-            code="name_required",
-            field="name",
-        )
-    problems: list[Problem] = []
-    location: dict[str, Any] = {}
-    street, number = get.get("street") or None, get.get("house_number") or None
-    if get.get("address") and not street:
-        street, number = split_address(get["address"])
-    location.update(street=street, house_number=number, city=get.get("city") or None)
-    if get.get("postcode"):
-        try:
-            location["postcode"] = v.normalise_postcode(get["postcode"])
-        except RuleError as exc:
-            raise RowError(f"postcode: {exc}", **_carried(exc, "postcode")) from exc
-    lat, lon = get.get("lat"), get.get("lon")
-    if lat or lon:
-        try:
-            flat, flon = float((lat or "").replace(",", ".")), float((lon or "").replace(",", "."))
-        except ValueError as exc:
-            raise RowError(
-                f"lat/lon: {lat!r}, {lon!r} are not numbers (decimal degrees, like 52.37 and 4.90)",
-                code="float_parsing",
-                field="lat",
-            ) from exc
-        try:
-            v.check_point(flat, flon)
-        except RuleError as exc:
-            raise RowError(f"lat/lon: {exc}", **_carried(exc, "lat")) from exc
-    else:
-        query = ", ".join(
-            p
-            for p in (
-                f"{street or ''} {number or ''}".strip(),
-                f"{location.get('postcode') or ''} {location.get('city') or ''}".strip(),
-            )
-            if p
-        )
-        if not query:
-            raise RowError(
-                "adres: no address and no coordinates, so the place cannot be put on the map",
-                code="no_address",
-                field="address",
-            )
-        hit = geocoder.geocode(query) if geocoder is not None else None
-        if hit is None:
-            raise RowError(
-                f"adres: address {query!r} was not found; correct it or give lat and lon",
-                code="address_not_found",
-                params={"value": repr(query)},
-                field="address",
-            )
-        flat, flon = hit.lat, hit.lon
-        if not location.get("postcode") and hit.postcode:
-            location["postcode"] = v.normalise_postcode(hit.postcode)
-    category = get.get("category") or None
-    if category and category not in categories:
-        raise RowError(
-            f"categorie: unknown category {category!r}; see `wijkgram import table --help`",
-            code="unknown_code",
-            params={"value": repr(category)},
-            field="category",
-        )
+    geocoder: Geocoder | None = None,
+    categories: set[str] | None = None,
+    context: RowContext | None = None,
+    extras: list[str] | None = None,
+) -> PlaceRecord | EntryRecord:
+    """One row (field -> cell text) as a place, an area service or a draft; raises RowError with the reason.
 
-    service: dict[str, Any] | None = None
-    service_keys = ("activity", "when", "date", "cost", "target_group", "contact_name")
-    if any(get.get(k) for k in service_keys):
-        service = {
-            "name": get.get("activity") or name,
-            "contact_name": get.get("contact_name") or None,
-            "contact_role": get.get("contact_role") or None,
-            "description": get.get("description") or None,
-        }
-        notes: list[str] = []
-        meetings: list[dict[str, Any]] = []
-        if get.get("date"):
-            try:
-                day = parse_date(get["date"])
-            except ValueError as exc:
-                raise RowError(
-                    f"datum: {exc}", code="date_parsing", params={"value": repr(get["date"])}, field="date"
-                ) from exc
-            meetings.append(
-                {"rrule": "FREQ=DAILY;COUNT=1", "dtstart": day.isoformat(), "until": day.isoformat()}
-            )
-        if get.get("when"):
-            meeting = parse_when(get["when"])
-            if meeting is not None and meetings:
-                meetings[0].update(
-                    {k: x for k, x in meeting.items() if k in ("start_time", "end_time", "note")}
-                )
-            elif meeting is not None:
-                meetings.append(meeting)
-            elif _valid_opening_hours(get["when"]):
-                service["opening_hours"] = get["when"]
-            else:
-                notes.append(f"Wanneer: {get['when']}")
-                problems.append(
-                    Problem(
-                        "wanneer", get["when"], "not understood as a schedule; kept as text", "schedule_kept"
-                    )
-                )
-        service["meetings"] = meetings
-        if get.get("cost"):
-            service.update(parse_cost(get["cost"]))
-        if get.get("target_group"):
-            codes, unknown = parse_target_groups(get["target_group"])
-            service["target_groups"] = codes
-            if unknown:
-                notes.append(f"Doelgroep: {get['target_group']}")
-                problems.append(
-                    Problem(
-                        "doelgroep",
-                        ", ".join(unknown),
-                        "no matching target group; kept as text",
-                        "target_group_kept",
-                    )
-                )
-        if notes:
-            service["description"] = "\n".join(filter(None, [service.get("description"), *notes]))
-        contact = {"phone": get.get("phone"), "email": get.get("email"), "website": get.get("website")}
-        service.update({k: x for k, x in contact.items() if x})
-    else:
-        location.update(
-            phone=get.get("phone") or None,
-            email=get.get("email") or None,
-            website=get.get("website") or None,
-            description=get.get("description") or None,
+    `extras` are "Header: value" texts of columns no field takes; they end up in the
+    description so nothing the partner wrote is lost.
+    """
+    if context is None:
+        context = RowContext(source, geocoder, Vocabulary.from_codes(categories or ()))
+    row = _Row(_clean(values), line)
+    name, organization = _name(row)
+    category = _category(row, context)
+    contact = _contact(row)
+    place, address = _place(row, context)
+    area = _area(row, context)
+    is_service = any(row.get.get(k) for k in SERVICE_KEYS) or place is None
+    service = _service(row, name, category, contact) if is_service else None
+    if area is not None and service is not None:
+        service.update(service_area=area.geometry, service_area_name=area.name, delivery_modes=area.modes)
+    raw = {"row": dict(values)}
+    if place is not None:
+        return _place_record(row, context, name, category, place, service, contact, extras, organization, raw)
+    if service is None or not (_actionable(row, contact, address) or (area and area.geometry)):
+        raise RowError(
+            "contact: nothing a person could act on "
+            "(no address, area, phone, e-mail, website or how to sign up)",
+            code="nothing_to_act_on",
+            field="contact",
         )
-    if get.get("opening_hours"):
-        if _valid_opening_hours(get["opening_hours"]):
-            location["opening_hours"] = get["opening_hours"]
-        else:
-            problems.append(
-                Problem(
-                    "openingstijden",
-                    get["opening_hours"],
-                    "not valid opening-hours syntax",
-                    "opening_hours_set_aside",
-                )
+    if row.get.get("languages"):
+        service["languages"] = _languages(row)
+    service["description"] = _description(row, extras or [])
+    if area is None or area.geometry is None:
+        where = address or "no address"
+        service["status"] = "draft"
+        row.problems.append(
+            Problem(
+                "adres",
+                address,
+                f"needs a location: {where!r} cannot be placed and no area is named",
+                "needs_location",
             )
-    if get.get("languages"):
-        location["languages"] = [
-            x.strip().lower() for x in re.split(r"[,;/ ]+", get["languages"]) if x.strip()
-        ]
-    source_id = (
-        get.get("id") or f"{_slug(name)}|{_slug(location.get('postcode') or get.get('address') or '')}"
-    )
-    return PlaceRecord(
-        source=source,
+        )
+        source_id = _source_id(row, name, address)
+    else:
+        source_id = _source_id(row, name, area.name or "")
+    return EntryRecord(
+        kind="service",
+        source=context.source,
         source_id=source_id,
-        name=name[:300],
-        lat=flat,
-        lon=flon,
+        name=name,
+        fields=service,
+        organization=organization,
+        raw=raw,
+        line=line,
+        problems=row.problems,
+    )
+
+
+def _place_record(
+    row: _Row,
+    context: RowContext,
+    name: str,
+    category: str | None,
+    place: _Place,
+    service: dict[str, Any] | None,
+    contact: dict[str, Any],
+    extras: list[str] | None,
+    organization: dict[str, Any] | None,
+    raw: dict[str, Any],
+) -> PlaceRecord:
+    location = dict(place.fields)
+    if row.get.get("languages"):
+        location["languages"] = _languages(row)
+    description = _description(row, extras or [])
+    if service is not None:
+        service["description"] = description
+    else:
+        location.update(contact, description=description)
+    if row.get.get("opening_hours"):
+        if _valid_opening_hours(row.get["opening_hours"]):
+            location["opening_hours"] = row.get["opening_hours"]
+        else:
+            row.aside(
+                "openingstijden",
+                row.get["opening_hours"],
+                "not valid opening-hours syntax",
+                code="opening_hours_set_aside",
+            )
+    where = location.get("postcode") or row.get.get("address") or ""
+    return PlaceRecord(
+        source=context.source,
+        source_id=_source_id(row, name, where),
+        name=name,
+        lat=place.lat,
+        lon=place.lon,
         category=category,
         location=location,
         service=service,
-        raw={"row": dict(values)},
-        problems=problems,
-        line=line,
+        raw=raw,
+        problems=row.problems,
+        line=row.line,
+        organization=organization,
     )
 
 
@@ -474,40 +526,79 @@ def _valid_opening_hours(text: str) -> bool:
     return True
 
 
+class TableReader:
+    """A partner list opened for reading: its column plan, then its rows as records."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        mapping: Mapping_ | None = None,
+        geocoder: Geocoder | None = None,
+        categories: set[str] | None = None,
+        vocabulary: Vocabulary | None = None,
+        limits: ImportLimits | None = None,
+    ) -> None:
+        self.mapping = mapping or Mapping_()
+        self.limits = limits or ImportLimits.from_settings()
+        self.context = RowContext(
+            self.mapping.source or f"table:{path.stem}",
+            geocoder,
+            vocabulary or Vocabulary.from_codes(categories or ()),
+        )
+        header, self._rows = read_rows(path, self.limits)
+        self.plan: ColumnPlan = plan_columns(header, self.mapping)
+        if not self.plan.has_name():
+            raise UnreadableFile(
+                f"{path.name}: no column with the name of the place or offer (a header like 'naam' or "
+                f"'naam organisatie'); headers found: {', '.join(h for h in header if h)}. "
+                "Map it in a --mapping file."
+            )
+
+    def __iter__(self) -> Iterator[Record]:
+        """Every row as a record or a rejection; stops with UnreadableFile after too many rejections."""
+        rejected = 0
+        for line, cells in self._rows:
+            values = dict(self.mapping.defaults)
+            extras: list[str] = []
+            for index, cell in enumerate(cells):
+                if not cell.strip():
+                    continue
+                if index in self.plan.fields:
+                    values[self.plan.fields[index]] = cell
+                elif index in self.plan.extras:
+                    extras.append(f"{self.plan.extras[index]}: {strip_html(cell).strip()}")
+            try:
+                yield row_to_record(
+                    values, source=self.context.source, line=line, context=self.context, extras=extras
+                )
+            except RowError as exc:
+                rejected += 1
+                name = values.get("name") or values.get("activity") or values.get("organization")
+                yield Rejected(
+                    source_id=f"line {line}", reason=str(exc), line=line, name=name, problem=exc.problem
+                )
+                if rejected >= self.limits.max_rejected:
+                    raise UnreadableFile(
+                        f"stopped after {rejected} rejected rows (line {line}): this is probably not a list "
+                        "of offers, or its columns need a --mapping file "
+                        "(the limit is the setting WIJKGRAM_IMPORT_MAX_REJECTED)"
+                    ) from exc
+
+
 def read_table(
     path: Path,
     *,
     mapping: Mapping_ | None = None,
     geocoder: Geocoder | None = None,
     categories: set[str] | None = None,
-) -> Iterator[PlaceRecord | Rejected]:
+    vocabulary: Vocabulary | None = None,
+    limits: ImportLimits | None = None,
+) -> Iterator[Record]:
     """Every row of a CSV/XLSX as a record, or as a rejection with its line number and reason."""
-    mapping = mapping or Mapping_()
-    source = mapping.source or f"table:{path.stem}"
-    header, rows = read_rows(path)
-    columns = detect_columns(header, mapping)
-    if "name" not in columns.values() and "activity" not in columns.values():
-        raise ValueError(
-            f"{path.name}: no column with the name of the place (a header like 'naam'); "
-            f"headers found: {', '.join(h for h in header if h)}. Map it in a --mapping file."
-        )
-    for line, cells in rows:
-        values = dict(mapping.defaults)
-        for index, target in columns.items():
-            if index < len(cells) and cells[index].strip():
-                values[target] = cells[index]
-        try:
-            yield row_to_record(
-                values, source=source, line=line, geocoder=geocoder, categories=categories or set()
-            )
-        except RowError as exc:
-            yield Rejected(
-                source_id=f"line {line}",
-                reason=str(exc),
-                line=line,
-                name=values.get("name"),
-                problem=exc.problem,
-            )
+    yield from TableReader(
+        path, mapping=mapping, geocoder=geocoder, categories=categories, vocabulary=vocabulary, limits=limits
+    )
 
 
 def table_source(path: Path, mapping: Mapping_ | None) -> str:

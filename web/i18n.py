@@ -112,6 +112,9 @@ RUNTIME_KEYS = (
     N_("role.viewer"), N_("role.broker"), N_("role.admin"),
     N_("error.csrf"),
     N_("error.no_address"), N_("error.address_not_found"), N_("error.schedule_kept"),
+    N_("error.text_kept"), N_("error.category_other"), N_("error.postal_address"),
+    N_("error.postcode_set_aside"), N_("error.point_set_aside"), N_("error.area_kept"),
+    N_("error.needs_location"), N_("error.nothing_to_act_on"), N_("upload.merged_offer"),
     N_("error.target_group_kept"), N_("error.opening_hours_set_aside"),
     # web/problem_text.py: a Problem's code
     N_("error.bool_parsing"), N_("error.date_parsing"), N_("error.decimal_max_digits"),
@@ -144,5 +147,10 @@ RUNTIME_KEYS = (
     N_("field.waiting_time_days"), N_("field.response_time_days"), N_("field.how_to_join"),
     N_("field.contact_role"), N_("field.contact_name"), N_("field.service_area"), N_("field.location_ids"),
     N_("field.address"), N_("field.date"),
+    N_("field.service_area_name"), N_("field.delivery_modes"), N_("status.draft"),
+    N_("upload.outcome_created"), N_("upload.outcome_updated"), N_("upload.outcome_unchanged"),
+    N_("upload.outcome_draft"), N_("upload.outcome_rejected"), N_("upload.outcome_skipped"),
+    N_("upload.outcome_missing"),
+    N_("fact.at_home"), N_("fact.phone"), N_("fact.online"), N_("fact.citywide"), N_("fact.in_area"),
 )
 # fmt: on

@@ -27,7 +27,10 @@ from directory.settings import get_settings
 from geo.geocoding.base import Geocoder
 from importers.merge import ImportReport
 from importers.run import RunOptions, run_import
-from importers.table import Mapping_, read_table, table_source
+from importers.table import Mapping_, TableReader, table_source
+from importers.table_files import UnreadableFile
+from importers.table_report import row_messages
+from importers.vocabulary import Vocabulary
 
 #: File types the importer reads (by suffix; CSV with ; , or tab).
 UPLOAD_SUFFIXES = (".csv", ".xlsx")
@@ -35,6 +38,8 @@ UPLOAD_SUFFIXES = (".csv", ".xlsx")
 MAX_UPLOAD_BYTES = 5_000_000
 #: Kept uploads older than this are removed; a preview left open longer must be uploaded again.
 PENDING_MAX_AGE_S = 24 * 3600
+#: Rows shown per page of a preview (a list of thousands of rows is paged, not one huge page).
+PAGE_ROWS = 100
 
 
 class UploadRefused(Exception):
@@ -138,6 +143,20 @@ class RowChange:
     problems: list[Problem] = field(default_factory=list)
     #: The place it became (only after applying; a preview's ids were rolled back).
     entity_id: str | None = None
+    #: 'location' (a place) or 'service' (an offer known by its area, or a draft).
+    kind: str = "location"
+
+
+@dataclass
+class RowOutcome:
+    """One row of the file as the JSON report has it: line, outcome, name and messages."""
+
+    line: int | None
+    name: str
+    outcome: str
+    messages: list[str] = field(default_factory=list)
+    #: The messages as data, so the page can say them in its language.
+    problems: list[Problem] = field(default_factory=list)
 
 
 @dataclass
@@ -150,45 +169,70 @@ class ImportSummary:
     created: list[RowChange] = field(default_factory=list)
     updated: list[RowChange] = field(default_factory=list)
     unchanged: int = 0
+    #: Offers kept as drafts in the broker's queue: they need a location.
+    drafts: list[RowChange] = field(default_factory=list)
     #: Fields kept because a broker (or another source) owns them; stored as suggestions.
     kept: list[RowChange] = field(default_factory=list)
     #: Entries of this list that the file no longer holds; they get status needs_review.
     missing: list[RowChange] = field(default_factory=list)
     rejected: list[RowChange] = field(default_factory=list)
     set_aside: list[RowChange] = field(default_factory=list)
+    #: Header as in the file -> field, 'extra:description' or 'ignored'.
+    columns: dict[str, str] = field(default_factory=dict)
+    #: Every row with its outcome, in file order.
+    rows: list[RowOutcome] = field(default_factory=list)
+    page: int = 1
 
     @property
     def blocked(self) -> bool:
         """True when all-or-nothing was chosen and a row is rejected: nothing would be written."""
         return self.all_or_nothing and bool(self.rejected)
 
+    @property
+    def pages(self) -> int:
+        """How many pages the rows fill."""
+        return max(1, -(-len(self.rows) // PAGE_ROWS))
+
+    def page_rows(self) -> list[RowOutcome]:
+        """The rows of the current page."""
+        start = (self.page - 1) * PAGE_ROWS
+        return self.rows[start : start + PAGE_ROWS]
+
 
 def summarise(report: ImportReport, filename: str, *, all_or_nothing: bool, applied: bool) -> ImportSummary:
     """The importer's report grouped the way the broker reads it."""
     summary = ImportSummary(filename, all_or_nothing, applied)
     written = applied and not summary.blocked
+    groups = {
+        "created": summary.created,
+        "updated": summary.updated,
+        "draft": summary.drafts,
+        "rejected": summary.rejected,
+        "missing": summary.missing,
+    }
     for o in report.outcomes:
         entity_id = str(o.entity_id) if written and o.entity_id else None
+        name = o.name or o.source_id
         row = RowChange(
-            o.line, o.name or o.source_id, list(o.changed_fields), o.reason or "", list(o.errors), entity_id
+            o.line, name, list(o.changed_fields), o.reason or "", list(o.errors), entity_id, o.entity_type
         )
-        if o.outcome == "created":
-            summary.created.append(row)
-        elif o.outcome == "updated":
-            summary.updated.append(row)
-        elif o.outcome == "unchanged":
+        if o.outcome == "unchanged":
             summary.unchanged += 1
-        elif o.outcome == "rejected":
-            summary.rejected.append(row)
-        elif o.outcome == "missing":
-            summary.missing.append(row)
+        elif o.outcome in groups:
+            groups[o.outcome].append(row)
         if o.suggested_fields:
-            summary.kept.append(RowChange(o.line, row.name, list(o.suggested_fields)))
+            summary.kept.append(RowChange(o.line, name, list(o.suggested_fields), kind=o.entity_type))
         for p in o.problems:
             problem = Problem(p.code, p.reason, {"value": repr(p.value)}, p.field)
             summary.set_aside.append(
-                RowChange(o.line, row.name, [], f"{p.field} {p.value!r}: {p.reason}", [problem])
+                RowChange(o.line, name, [], f"{p.field} {p.value!r}: {p.reason}", [problem])
             )
+        if o.line is not None:
+            said = [
+                *o.errors,
+                *(Problem(p.code, p.reason, {"value": repr(p.value)}, p.field) for p in o.problems),
+            ]
+            summary.rows.append(RowOutcome(o.line, name, o.outcome, row_messages(o), said))
     return summary
 
 
@@ -200,24 +244,25 @@ def run_upload(
     geocoder: Geocoder | None,
     all_or_nothing: bool,
     dry_run: bool,
+    page: int = 1,
 ) -> ImportSummary:
     """Run the table importer on a kept upload: rolled back for a preview, committed for apply.
 
     The source and scope come from the upload's own name (the kept file is named
-    by its digest), so the same list uploaded again updates its own entries.
+    by its digest), so the same list uploaded again updates its own entries. A file
+    that cannot be read (broken, hostile, too large) is refused with the reason.
     """
     session: Session = entries.session
     source = table_source(Path(filename), None)
     try:
-        items = list(
-            read_table(
-                path,
-                mapping=Mapping_(source=source),
-                geocoder=geocoder,
-                categories=entries.codes("category"),
-            )
+        reader = TableReader(
+            path,
+            mapping=Mapping_(source=source),
+            geocoder=geocoder,
+            vocabulary=Vocabulary.load(session),
         )
-    except (ValueError, csv.Error, zipfile.BadZipFile, KeyError, StopIteration) as exc:
+        items = list(reader)
+    except (UnreadableFile, csv.Error, zipfile.BadZipFile) as exc:
         raise UploadRefused("upload.unreadable", str(exc)) from exc
     report = run_import(
         session,
@@ -227,4 +272,7 @@ def run_upload(
         options=RunOptions(dry_run=dry_run, all_or_nothing=all_or_nothing),
         total=len(items),
     )
-    return summarise(report, filename, all_or_nothing=all_or_nothing, applied=not dry_run)
+    summary = summarise(report, filename, all_or_nothing=all_or_nothing, applied=not dry_run)
+    summary.columns = reader.plan.report()
+    summary.page = min(max(1, page), summary.pages)
+    return summary

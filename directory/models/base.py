@@ -28,8 +28,9 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-#: Lifecycle of an entry. `needs_review` is set when a source stops listing it.
-ENTRY_STATUSES = ("active", "closed", "needs_review")
+#: Lifecycle of an entry. `needs_review` is set when a source stops listing it; `draft` is an
+#: imported offer that still needs a location before anyone can find it.
+ENTRY_STATUSES = ("active", "closed", "needs_review", "draft")
 
 
 class Base(DeclarativeBase):

@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from geoalchemy2 import Geometry
-from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, Table, Text
+from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, Table, Text, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -61,3 +61,9 @@ class Service(EntryColumns, CostColumns, Base):
     contact_name: Mapped[str | None] = mapped_column(Text)
 
     service_area: Mapped[Any | None] = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=False))
+    #: The served area in words ("Zuidoost", "Heel Amsterdam"), shown where a venue shows its address.
+    service_area_name: Mapped[str | None] = mapped_column(Text)
+    #: How the service reaches people without a venue: `at_home`, `phone`, `online`.
+    delivery_modes: Mapped[list[str]] = mapped_column(
+        ARRAY(Text), nullable=False, default=list, server_default=text("'{}'::text[]")
+    )

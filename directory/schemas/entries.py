@@ -21,7 +21,8 @@ from directory.schemas import validators as v
 T = TypeVar("T")
 #: Largest value of a PostgreSQL integer column; larger input is refused, not sent to the database.
 MAX_INT = 2**31 - 1
-Status = Literal["active", "closed", "needs_review"]
+Status = Literal["active", "closed", "needs_review", "draft"]
+DeliveryMode = Literal["at_home", "phone", "online"]
 Postcode = Annotated[str, AfterValidator(v.normalise_postcode)]
 Phone = Annotated[str, AfterValidator(v.normalise_phone)]
 OpeningHours = Annotated[str, Field(max_length=500), AfterValidator(v.check_opening_hours)]
@@ -150,6 +151,12 @@ class ServiceFields(EntryFields, CostFields):
     contact_name: ShortText | None = None
     service_area: Annotated[dict[str, Any], AfterValidator(v.check_service_area)] | None = Field(
         None, description="GeoJSON (Multi)Polygon where the service comes to people"
+    )
+    service_area_name: ShortText | None = Field(
+        None, description="the served area in words, e.g. 'Zuidoost' or 'Heel Amsterdam'"
+    )
+    delivery_modes: Annotated[list[DeliveryMode], Field(max_length=3)] | None = Field(
+        None, description="how the service reaches people without a venue: at_home, phone, online"
     )
 
 

@@ -306,3 +306,87 @@ def test_service_conflict_merges_ticked_boxes_per_field(demo_db: Engine) -> None
         current = second.get(f"/api/v1/services/{service_id}").json()
         assert current["name"] == "Stamtafel Centrum-Oost"
         assert sorted(current["support_functions"]) == ["activity", "company", "information"]
+
+
+def _hostile_xlsx(kind: str) -> bytes:
+    """A small workbook made hostile: XXE, billion laughs, a zip bomb, or a broken zip."""
+    import zipfile
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["naam", "werkgebied"])
+    sheet.append(["Maatje Oost", "Oost"])
+    plain = io.BytesIO()
+    book.save(plain)
+    if kind == "broken":
+        return plain.getvalue()[:600]
+    head = '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    if kind == "xxe":
+        sheet_xml = (
+            '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+            + head
+            + '<row r="1"><c r="A1" t="inlineStr"><is><t>&e;</t></is></c></row></sheetData></worksheet>'
+        )
+    elif kind == "laughs":
+        entities = '<!ENTITY a0 "ha">' + "".join(
+            f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10)
+        )
+        sheet_xml = f'<?xml version="1.0"?><!DOCTYPE x [{entities}]>{head}</sheetData></worksheet>'
+    else:  # a zip bomb: 60 MB of rows in a few hundred kilobytes
+        sheet_xml = (
+            head
+            + '<row><c t="inlineStr"><is><t>x</t></is></c></row>' * 1_300_000
+            + "</sheetData></worksheet>"
+        )
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(plain.getvalue())) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for item in src.infolist():
+            data = (
+                sheet_xml.encode() if item.filename == "xl/worksheets/sheet1.xml" else src.read(item.filename)
+            )
+            dst.writestr(item, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("kind", "reason"),
+    [
+        ("xxe", "declares XML entities"),
+        ("laughs", "declares XML entities"),
+        ("bomb", "unpacks to more than"),
+        ("broken", "not a readable XLSX file"),
+    ],
+)
+def test_unreadable_workbooks_get_a_clear_422(web: Client, kind: str, reason: str) -> None:
+    """XXE, billion laughs, a zip bomb and a broken zip: a 422 page that says why, never a 500."""
+    log_in(web, "bram")
+    answer = upload(web, _hostile_xlsx(kind), "lijst.xlsx")
+    assert answer.status_code == 422, answer.text[:300]
+    assert 'id="import-error"' in answer.text and reason in answer.text
+    assert "root:" not in answer.text
+
+
+def test_preview_shows_the_column_table_and_pages_the_rows(web: Client, demo_db: Engine) -> None:
+    """Every column with its use, every row with its outcome, 100 rows a page; paging changes nothing."""
+    log_in(web, "bram")
+    rows = "".join(f"Maatje {i};Zuidoost;020 123 {i:04d};Piet\n" for i in range(150))
+    page = upload(web, ("Naam organisatie;Werkgebied;Tel.;Ingevoerd door\n" + rows).encode())
+    assert page.status_code == 200
+    columns = re.search(r'<table id="columns">.*?</table>', page.text, re.S)
+    assert columns and "Naam organisatie" in columns[0] and "Niet gebruikt" in columns[0]
+    table = re.search(r'<table id="rows">.*?</table>', page.text, re.S)
+    assert table and table[0].count('class="outcome-created"') == 100
+    link = re.search(r'href="(/beheer/import/voorbeeld\?[^"]+page=2)[^"]*"', page.text)
+    assert link, "no link to page 2"
+    second = web.get(link[1].replace("&amp;", "&"))
+    assert second.status_code == 200
+    table = re.search(r'<table id="rows">.*?</table>', second.text, re.S)
+    assert table and table[0].count('class="outcome-created"') == 50
+    assert counted(second.text, "created") == 150
+    with Session(demo_db) as s:
+        assert not s.scalars(select(Location).where(Location.name == "Maatje 3")).all()
+        assert s.execute(text("SELECT count(*) FROM service WHERE name = 'Maatje 3'")).scalar_one() == 0

@@ -11,6 +11,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Template
 
+from directory.errors import Problem
 from directory.services.entries import EntryService
 from web.accounts.current import current_user, requires_broker
 from web.i18n import Translator, field_label
@@ -46,10 +47,17 @@ def _say_reasons(t: Translator, summary: ImportSummary) -> None:
     """
     for row in (*summary.rejected, *summary.set_aside):
         if row.problems:
-            row.reason = "; ".join(
-                f"{field_label(t.lang, p.field)}: {problem_text(t, p)}" if p.field else problem_text(t, p)
-                for p in row.problems
-            )
+            row.reason = "; ".join(_said(t, p) for p in row.problems)
+    for outcome in summary.rows:
+        merged = any(m.startswith("merged into") for m in outcome.messages)
+        if outcome.problems or merged:
+            outcome.messages = [_said(t, p) for p in outcome.problems]
+            outcome.messages += [t("upload.merged_offer")] if merged else []
+
+
+def _said(t: Translator, problem: Problem) -> str:
+    text = problem_text(t, problem)
+    return f"{field_label(t.lang, problem.field)}: {text}" if problem.field else text
 
 
 def _page(
@@ -128,6 +136,38 @@ def import_preview(
     )
 
 
+@get("/beheer/import/voorbeeld", guards=[requires_broker], include_in_schema=False, sync_to_thread=True)
+def import_preview_page(request: Request[Any, Any, Any], entries: NamedDependency[EntryService]) -> Template:
+    """Another page of a preview: the kept upload is checked and run again, rolled back as before."""
+    query = request.query_params
+    pending = PendingImport(
+        digest=query.get("digest", ""),
+        filename=query.get("filename", ""),
+        all_or_nothing=query.get("mode") == "all",
+    )
+    ticket = query.get("ticket", "")
+    page = int(query["page"]) if query.get("page", "").isdigit() and len(query["page"]) < 7 else 1
+    uploads = _pending_uploads(request)
+    try:
+        path = uploads.claim(pending, ticket, _username(request))
+        summary = run_upload(
+            entries,
+            path,
+            pending.filename,
+            geocoder=request.app.state.geocoder,
+            all_or_nothing=pending.all_or_nothing,
+            dry_run=True,
+            page=page,
+        )
+    except UploadRefused as exc:
+        entries.session.rollback()
+        return _page(
+            request, 409 if exc.key != "upload.unreadable" else 422, error=exc.key, detail=exc.detail
+        )
+    entries.session.rollback()
+    return _page(request, summary=summary, pending=pending, ticket=ticket, mode=pending.mode)
+
+
 @post("/beheer/import/verwerken", guards=[requires_broker], include_in_schema=False, sync_to_thread=True)
 def import_apply(
     request: Request[Any, Any, Any], entries: NamedDependency[EntryService], data: Form
@@ -150,9 +190,10 @@ def import_apply(
             dry_run=False,
         )
     except UploadRefused as exc:
-        return _page(request, 409, error=exc.key, detail=exc.detail, mode=pending.mode)
+        status = 422 if exc.key == "upload.unreadable" else 409
+        return _page(request, status, error=exc.key, detail=exc.detail, mode=pending.mode)
     uploads.discard(pending)
     return _page(request, summary=summary, mode=pending.mode)
 
 
-IMPORT_HANDLERS = [import_page, import_preview, import_apply]
+IMPORT_HANDLERS = [import_page, import_preview, import_preview_page, import_apply]
