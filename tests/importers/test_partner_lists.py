@@ -10,6 +10,7 @@ labels instead of codes, a duplicate offer, a row without a name.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from sqlalchemy import func, select, text
@@ -32,7 +33,7 @@ LIST_200 = FIXTURES / "aanbod-amsterdam-200.csv"
 class ListGeocoder:
     """A geocoder that knows two addresses exactly and one street only (as a fuzzy guess)."""
 
-    EXACT = {
+    EXACT: ClassVar[dict[str, tuple[float, float]]] = {
         "Javaplein 2, Amsterdam": (52.36346, 4.94046),
         "J.M. Coenenstraat 4, Amsterdam": (52.35265, 4.89034),
     }

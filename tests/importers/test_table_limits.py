@@ -43,7 +43,7 @@ def _replace_sheet(path: Path, xml: str) -> Path:
 
 
 def _rows(path: Path, limits: ImportLimits | None = None) -> list[tuple[int, list[str]]]:
-    header, rows = read_rows(path, limits or ImportLimits())
+    _header, rows = read_rows(path, limits or ImportLimits())
     return list(rows)
 
 

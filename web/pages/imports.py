@@ -161,9 +161,8 @@ def import_preview_page(request: Request[Any, Any, Any], entries: NamedDependenc
         )
     except UploadRefused as exc:
         entries.session.rollback()
-        return _page(
-            request, 409 if exc.key != "upload.unreadable" else 422, error=exc.key, detail=exc.detail
-        )
+        status = 422 if exc.key == "upload.unreadable" else 409
+        return _page(request, status, error=exc.key, detail=exc.detail)
     entries.session.rollback()
     return _page(request, summary=summary, pending=pending, ticket=ticket, mode=pending.mode)
 
