@@ -26,8 +26,9 @@ PROEFTUIN = (
     "Buurtkamer Proeftuin;Proefstraat 1;1102 AA;Amsterdam;020 111 2222;52.3100;4.9700;community_centre\n"
 )
 BRUG = "Taalcafé De Brug;Brugweg 2;1102 AB;Amsterdam;020 333 4444;52.3120;4.9720;\n"
-BAD_POSTCODE = "Postcode fout;Dam 1;12345;Amsterdam;;;;\n"
-LIST = HEADER + PROEFTUIN + BRUG + BAD_POSTCODE  # the bad row is line 4
+# A row without a name is refused (a bad postcode alone is set aside, the row still counts).
+NAMELESS = ";Dam 1;12345;Amsterdam;;;;\n"
+LIST = HEADER + PROEFTUIN + BRUG + NAMELESS  # the bad row is line 4
 
 
 @pytest.fixture(autouse=True)
@@ -78,7 +79,7 @@ def test_preview_shows_counts_and_problems_by_line_and_changes_nothing(web: Clie
     assert page.status_code == 200
     assert (counted(page.text, "created"), counted(page.text, "rejected")) == (2, 1)
     rejected = re.search(r'<table id="rejected">.*?</table>', page.text, re.S)
-    assert rejected and '<td class="line">4</td>' in rejected[0] and "postcode" in rejected[0]
+    assert rejected and '<td class="line">4</td>' in rejected[0] and "naam" in rejected[0]
     assert "Buurtkamer Proeftuin" in page.text and 'id="import-apply"' in page.text
     assert (count(demo_db, Location), count(demo_db, Revision), count(demo_db, SourceLink)) == before
 
@@ -380,7 +381,7 @@ def test_preview_shows_the_column_table_and_pages_the_rows(web: Client, demo_db:
     assert columns and "Naam organisatie" in columns[0] and "Niet gebruikt" in columns[0]
     table = re.search(r'<table id="rows">.*?</table>', page.text, re.S)
     assert table and table[0].count('class="outcome-created"') == 100
-    link = re.search(r'href="(/beheer/import/voorbeeld\?[^"]+page=2)[^"]*"', page.text)
+    link = re.search(r'href="(/beheer/import/pagina\?[^"]+page=2)[^"]*"', page.text)
     assert link, "no link to page 2"
     second = web.get(link[1].replace("&amp;", "&"))
     assert second.status_code == 200

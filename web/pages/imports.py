@@ -136,7 +136,7 @@ def import_preview(
     )
 
 
-@get("/beheer/import/voorbeeld", guards=[requires_broker], include_in_schema=False, sync_to_thread=True)
+@get("/beheer/import/pagina", guards=[requires_broker], include_in_schema=False, sync_to_thread=True)
 def import_preview_page(request: Request[Any, Any, Any], entries: NamedDependency[EntryService]) -> Template:
     """Another page of a preview: the kept upload is checked and run again, rolled back as before."""
     query = request.query_params
