@@ -154,3 +154,33 @@ def test_back_after_logout_does_not_show_a_broker_page(live_server: str, chromiu
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() != broker_heading, "the browser asked the server again"
     assert "bram" not in page.locator("header").inner_text()
+
+
+@pytest.mark.browser
+def test_the_handout_print_button_works_without_inline_script(live_server: str, chromium: Any) -> None:
+    """The button's handler comes from /static/print.js (an inline onclick would be blocked by the CSP)."""
+    context = chromium.new_context()
+    context.add_init_script("window.__printed = 0; window.print = () => { window.__printed += 1; };")
+    page = context.new_page()
+    violations: list[str] = []
+
+    def watch(message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(message.text)
+
+    page.on("console", watch)
+    page.goto(f"{live_server}/steun")
+    page.fill("#address", "1011 EC")
+    page.check("input[name=need_company]")
+    page.click("#support-form button[type=submit]")
+    page.wait_for_selector("#results")
+    with page.expect_popup() as opened:
+        page.click("#handout-form button")
+    handout = opened.value
+    handout.on("console", watch)
+    handout.wait_for_load_state()
+    handout.frame_locator("iframe.map-frame").locator(".leaflet-marker-icon").first.wait_for(timeout=20_000)
+    handout.click("button[data-print]")
+    assert handout.evaluate("() => window.__printed") == 1
+    assert violations == [], "no page breaks a rule of its own policy"
+    context.close()
