@@ -30,6 +30,15 @@ from importers.records import EntryRecord, PlaceRecord, Problem, Rejected
 SOURCE = "hsds"
 #: Tables wijkgram has nothing for; each of their rows is reported.
 UNKEPT = ("program", "organization_identifier", "metadata", "meta_table_description")
+#: The links by which the mapping reads a row of these tables; a row with none of them (a
+#: contact's phone, a phone's language, an organisation's funding) is reported.
+READ_THROUGH = {
+    "phone": ("organization_id", "location_id", "service_id"),
+    "language": ("location_id", "service_id"),
+    "contact": ("organization_id", "location_id", "service_id"),
+    "schedule": ("location_id", "service_id", "service_at_location_id"),
+    "funding": ("service_id",),
+}
 
 
 def _with_extension(mapped: Mapped, row: dict[str, Any]) -> dict[str, Any]:
@@ -199,11 +208,23 @@ class Reader:
                 name = row.get("name") or row.get("identifier") or row.get("field_name")
                 reason = f"HSDS {resource.replace('_', ' ')}: wijkgram has no such records; not imported"
                 yield Rejected(str(row.get("id")), reason, None, str(name) if name else None)
-        for row in self.tables.get("funding", []):
-            if not row.get("service_id"):
-                yield Rejected(
-                    str(row.get("id")),
-                    "HSDS funding of an organisation: not imported",
-                    None,
-                    row.get("source"),
-                )
+        for resource, links in READ_THROUGH.items():
+            for row in self.tables.get(resource, []):
+                if not any(row.get(link) for link in links):
+                    owner = next((k.removesuffix("_id") for k in row if k.endswith("_id")), "nothing")
+                    reason = f"HSDS {resource} of a {owner.replace('_', ' ')}: wijkgram has no place for it"
+                    yield Rejected(str(row.get("id")), reason, None, _label(row))
+        entities = {
+            str(r.get("id")) for name in ("organization", "location", "service") for r in self.tables[name]
+        }
+        for row in self.tables.get("attribute", []):
+            if str(row.get("link_id")) not in entities:
+                reason = f"HSDS attribute of a {row.get('link_entity') or 'row'} wijkgram does not keep"
+                yield Rejected(str(row.get("id")), reason, None, _label(row))
+
+
+def _label(row: dict[str, Any]) -> str | None:
+    for key in ("name", "number", "source", "code", "value", "description"):
+        if row.get(key):
+            return str(row[key])
+    return None
