@@ -12,8 +12,18 @@ from directory.settings import get_settings
 from geo.demo import prepare_demo_geo
 
 
+def proxy_options(forwarded_allow_ips: str) -> dict[str, object]:
+    """uvicorn's proxy options: believe X-Forwarded-* only from the proxies named (default none).
+
+    uvicorn on its own believes them from 127.0.0.1, so anything on the same machine
+    (or a proxy forwarding whatever the client sent) could pick its own address.
+    """
+    trusted = forwarded_allow_ips.strip()
+    return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted or None}
+
+
 def _serve(host: str, port: int, workers: int, reload: bool) -> None:
-    console.print(f"wijkgram serves on [bold]http://{host}:{port}[/] (API docs: /schema/swagger)")
+    console.print(f"wijkgram serves on [bold]http://{host}:{port}[/]")
     uvicorn.run(
         "web.app:create_app",
         factory=True,
@@ -25,6 +35,9 @@ def _serve(host: str, port: int, workers: int, reload: bool) -> None:
         # Access logs hold query strings, and a query string may hold a
         # client's address: we never log them.
         access_log=False,
+        # No "server: uvicorn" header: anonymous callers need not learn what we run.
+        server_header=False,
+        **proxy_options(get_settings().web.forwarded_allow_ips),  # type: ignore[arg-type]
     )
 
 

@@ -93,6 +93,13 @@ class WebSettings:
     upload_dir: Path = field(
         default_factory=lambda: Path(_env("WIJKGRAM_UPLOAD_DIR") or REPO_ROOT / "var" / "uploads")
     )
+    #: Proxies whose X-Forwarded-For/-Proto uvicorn believes (comma-separated addresses or
+    #: networks, `*` for any); empty: none, the peer address is the client (login throttling).
+    forwarded_allow_ips: str = field(default_factory=lambda: _env("WIJKGRAM_FORWARDED_ALLOW_IPS"))
+    #: Serve the API documentation pages (/schema/swagger, /schema/scalar ...).
+    api_docs: bool = field(default_factory=lambda: _env("WIJKGRAM_API_DOCS", "1") != "0")
+    #: Days an API token made by `wijkgram user token` stays valid (its --days overrides it).
+    token_days: int = field(default_factory=lambda: _env_int("WIJKGRAM_TOKEN_DAYS", 90))
 
 
 @dataclass(frozen=True)
@@ -162,4 +169,7 @@ DOCUMENTED_VARIABLES = (
     "WIJKGRAM_IMPORT_MAX_ROWS",
     "WIJKGRAM_IMPORT_MAX_XLSX_BYTES",
     "WIJKGRAM_IMPORT_MAX_REJECTED",
+    "WIJKGRAM_FORWARDED_ALLOW_IPS",
+    "WIJKGRAM_API_DOCS",
+    "WIJKGRAM_TOKEN_DAYS",
 )

@@ -43,7 +43,7 @@ ENTRY_TABLES = [
     "source_link",
     "source_suggestion",
 ]
-ENTRY_TABLES += ["entry_report", "web_session", "api_token", "app_user"]
+ENTRY_TABLES += ["entry_report", "web_session", "api_token", "app_user", "login_throttle"]
 ENTRY_TABLES += ["search_document_body", "search_document"]  # search: derived from the entries
 
 

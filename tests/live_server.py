@@ -22,10 +22,23 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(database_url: str, *, workers: int = 1, log_file: Path | None = None) -> Iterator[str]:
-    """Serve wijkgram on the given database; yields the base URL, stops the server after."""
+def live_server(
+    database_url: str, *, workers: int = 1, log_file: Path | None = None, forwarded_allow_ips: str = ""
+) -> Iterator[str]:
+    """Serve wijkgram on the given database; yields the base URL, stops the server after.
+
+    uvicorn gets the proxy and header options `wijkgram serve` gives it (cli/serve.py).
+    """
+    from cli.serve import proxy_options
+
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "LITESTAR_WARN_IMPLICIT_SYNC_TO_THREAD": "0"}
+    proxy = proxy_options(forwarded_allow_ips)
+    proxy_args = (
+        ["--proxy-headers", "--forwarded-allow-ips", str(proxy["forwarded_allow_ips"])]
+        if proxy["proxy_headers"]
+        else ["--no-proxy-headers"]
+    )
     out = log_file.open("w") if log_file else subprocess.DEVNULL
     process = subprocess.Popen(
         [
@@ -41,6 +54,8 @@ def live_server(database_url: str, *, workers: int = 1, log_file: Path | None = 
             "--workers",
             str(workers),
             "--no-access-log",
+            "--no-server-header",
+            *proxy_args,
         ],
         env=env,
         stdout=out,

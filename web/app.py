@@ -25,7 +25,7 @@ from web.api.entries import ENTRY_HANDLERS
 from web.api.search import SEARCH_HANDLERS, warm_up_search
 from web.api.system import health, taxonomy
 from web.csrf import csrf_middleware
-from web.dependencies import provide_actor, provide_db, provide_entries, set_request_limits
+from web.dependencies import provide_actor, provide_db, provide_entries, provide_names, set_request_limits
 from web.errors import EXCEPTION_HANDLERS
 from web.importing import PendingUploads, default_folder
 from web.pages import PAGE_HANDLERS
@@ -56,7 +56,7 @@ def create_app(
         app.state.sessionmaker = sessionmaker_for(engine)
         size = engine.pool.size() if isinstance(engine.pool, QueuePool) else 10
         set_request_limits(app.state, size)
-        app.state.login_limiter = LoginRateLimiter()
+        app.state.login_limiter = LoginRateLimiter(engine)
         app.state.geocoder = geocoder or make_geocoder(engine, get_settings().geo)
         # Uploaded lists wait here between preview and apply; the confirm form is signed with the
         # same secret as CSRF (WIJKGRAM_SECRET, else random per process).
@@ -101,6 +101,7 @@ def create_app(
             "db": Provide(provide_db),
             "actor": Provide(provide_actor, sync_to_thread=False),
             "entries": Provide(provide_entries, sync_to_thread=False),
+            "names": Provide(provide_names, sync_to_thread=False),
         },
         exception_handlers=page_aware(EXCEPTION_HANDLERS),
         on_startup=[on_startup],

@@ -24,6 +24,8 @@ from sqlalchemy.orm import Session
 from directory.errors import ServiceUnavailableError
 from directory.services.entries import Actor, EntryService
 from web.accounts.current import current_user
+from web.accounts.names import PublicNames
+from web.pages.common import language
 
 
 def set_request_limits(state: State, pool_size: int) -> None:
@@ -88,3 +90,8 @@ def provide_actor(request: Request) -> Actor:  # type: ignore[type-arg]
 def provide_entries(db: NamedDependency[Session], actor: NamedDependency[Actor]) -> EntryService:
     """The entry service bound to this request's transaction and actor."""
     return EntryService(db, actor)
+
+
+def provide_names(request: Request, db: NamedDependency[Session]) -> PublicNames:  # type: ignore[type-arg]
+    """People's names as this request's user may see them (usernames for brokers only)."""
+    return PublicNames(db, current_user(request), language(request))

@@ -91,7 +91,7 @@ def test_login_is_rate_limited_per_account(web: Client) -> None:
 def test_login_is_rate_limited_per_address(web: Client) -> None:
     from web.accounts.ratelimit import LoginRateLimiter
 
-    web.app.state.login_limiter = LoginRateLimiter(per_account=5, per_ip=4)
+    web.app.state.login_limiter = LoginRateLimiter(web.app.state.engine, per_account_client=5, per_client=4)
     token = csrf_token(web)
     for i in range(4):
         web.post("/inloggen", data={"username": f"guess{i}", "password": "x" * 12, "_csrf_token": token})
@@ -183,8 +183,11 @@ def test_api_writes_need_a_broker_and_reads_stay_public(demo_db: Engine) -> None
         assert viewer.status_code == 403
         made = c.post("/api/v1/locations", json=payload, headers={"Authorization": f"Bearer {broker_token}"})
         assert made.status_code == 201, made.text
-        revisions = c.get(f"/api/v1/locations/{made.json()['id']}/revisions").json()
+        path = f"/api/v1/locations/{made.json()['id']}/revisions"
+        revisions = c.get(path, headers={"Authorization": f"Bearer {broker_token}"}).json()
         assert revisions[0]["changed_by"] == "writer", "revisions record the token's user"
+        public = c.get(path).json()
+        assert public[0]["changed_by"] == "een vrijwilliger", "the public never sees a username"
 
 
 def test_api_writes_with_a_session_cookie_need_the_csrf_header(web: Client) -> None:

@@ -38,18 +38,20 @@ def login_page(request: Request[Any, Any, Any], next: FromQuery[str | None] = No
 
 @post("/inloggen", include_in_schema=False, sync_to_thread=True)
 def login(request: Request[Any, Any, Any], db: NamedDependency[Session], data: Form) -> Response[Any]:
-    """Check the password (rate limited per account and address), then start a fresh session."""
+    """Check the password (throttled per account and client, and per client), then start a session."""
     limiter: LoginRateLimiter = request.app.state.login_limiter
     username, password = data.get("username", ""), data.get("password", "")
     target = _safe_next(data.get("next"))
-    ip = client_ip(request)
-    if limiter.blocked(username, ip):
-        return render(request, "login.html", 429, next=target, error="login.too_many", username=username)
+    client = client_ip(request)
+    refused = limiter.attempt(username, client)
+    if refused is not None:
+        page = render(request, "login.html", 429, next=target, error="login.too_many", username=username)
+        page.headers["Retry-After"] = str(refused.retry_after_s)
+        return page
     user = authenticate(db, username, password)
     if user is None:
-        limiter.failed(username, ip)
         return render(request, "login.html", 401, next=target, error="login.failed", username=username)
-    limiter.succeeded(username)
+    limiter.succeeded(username, client)
     old = request.cookies.get(SESSION_COOKIE)
     if old:
         end_session(db, old)

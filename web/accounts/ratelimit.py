@@ -1,50 +1,96 @@
-"""Login rate limiting: failed attempts per account and per client address.
+"""Login throttling: failed tries per (account, client) and per client, counted in PostgreSQL.
 
-Kept in the process's memory: simple and enough for one server process; with
-several workers each counts on its own (the limit then applies per worker).
+Why this shape:
+- Per (account, client), not per account: five wrong passwords from one address
+  must not lock the owner out when she logs in from her own computer (an attacker
+  who knows a broker's name could otherwise keep every broker locked out).
+- Per client as well, across accounts: one address cannot try one password on
+  every account.
+- Counted before the password is checked, in one atomic upsert: ten concurrent
+  tries get the numbers 1..10, and only the first five are checked. A try that
+  turns out right is taken back.
+- In the database, not in a worker's memory: every worker shares one count, and
+  rows carry their expiry and are deleted once it passed, so the store stays small.
+- "Client" is the peer address uvicorn reports. It only believes X-Forwarded-For
+  from the proxies named in WIJKGRAM_FORWARDED_ALLOW_IPS (default: none).
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import defaultdict, deque
-from dataclasses import dataclass, field
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import Engine, text
+
+_COUNT = text(
+    """
+    INSERT INTO login_throttle AS t (key, attempts, expires_at)
+    VALUES (:key, 1, now() + make_interval(secs => :window))
+    ON CONFLICT (key) DO UPDATE SET
+        attempts = CASE WHEN t.expires_at <= now() THEN 1 ELSE t.attempts + 1 END,
+        expires_at = CASE WHEN t.expires_at <= now() THEN EXCLUDED.expires_at ELSE t.expires_at END
+    RETURNING attempts, GREATEST(EXTRACT(EPOCH FROM expires_at - now()), 1)
+    """
+)
+
+_PRUNE = text(
+    """
+    DELETE FROM login_throttle WHERE key IN (
+        SELECT key FROM login_throttle WHERE expires_at <= now() FOR UPDATE SKIP LOCKED
+    )
+    """
+)
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A login not even checked: too many recent tries; `retry_after_s` until the next may."""
+
+    retry_after_s: int
+
+
+def _key(*parts: str) -> str:
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
 @dataclass
 class LoginRateLimiter:
-    """Refuses logins after too many recent failures for an account or from an address."""
+    """Counts login tries in the `login_throttle` table (see the module's docstring)."""
 
-    per_account: int = 5
-    per_ip: int = 20
-    window_s: float = 15 * 60
-    _failures: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    engine: Engine
+    per_account_client: int = 5
+    per_client: int = 20
+    window: timedelta = timedelta(minutes=15)
 
-    def _recent(self, key: str, now: float) -> int:
-        times = self._failures[key]
-        while times and times[0] < now - self.window_s:
-            times.popleft()
-        return len(times)
+    def _keys(self, username: str, client: str) -> tuple[str, str]:
+        account = username.strip().lower()
+        return _key("client", client), _key("account+client", account, client)
 
-    def blocked(self, username: str, ip: str) -> bool:
-        """True when this account or this address has failed too often lately."""
-        now = time.monotonic()
-        with self._lock:
-            return (
-                self._recent("u:" + username.strip().lower(), now) >= self.per_account
-                or self._recent("ip:" + ip, now) >= self.per_ip
+    def attempt(self, username: str, client: str) -> Refused | None:
+        """Count one try before checking its password; a `Refused` means: do not check it."""
+        client_key, pair_key = self._keys(username, client)
+        window = self.window.total_seconds()
+        with self.engine.begin() as conn:
+            # Expired rows go on the way, so the table only holds the last window's tries. In
+            # its own transaction, skipping rows another login holds: no lock waits, no deadlock.
+            conn.execute(_PRUNE)
+        with self.engine.begin() as conn:
+            # Always the client's row first, then the pair's: concurrent tries lock in one order.
+            attempts, wait = conn.execute(_COUNT, {"key": client_key, "window": window}).one()
+            if attempts > self.per_client:
+                return Refused(int(wait))
+            attempts, wait = conn.execute(_COUNT, {"key": pair_key, "window": window}).one()
+            if attempts > self.per_account_client:
+                return Refused(int(wait))
+        return None
+
+    def succeeded(self, username: str, client: str) -> None:
+        """The password was right: forget this pair's tries and take this one back from the client."""
+        client_key, pair_key = self._keys(username, client)
+        with self.engine.begin() as conn:
+            conn.execute(text("DELETE FROM login_throttle WHERE key = :key"), {"key": pair_key})
+            conn.execute(
+                text("UPDATE login_throttle SET attempts = GREATEST(attempts - 1, 0) WHERE key = :key"),
+                {"key": client_key},
             )
-
-    def failed(self, username: str, ip: str) -> None:
-        """Count one failed login."""
-        now = time.monotonic()
-        with self._lock:
-            self._failures["u:" + username.strip().lower()].append(now)
-            self._failures["ip:" + ip].append(now)
-
-    def succeeded(self, username: str) -> None:
-        """A good password clears the account's count (not the address's)."""
-        with self._lock:
-            self._failures.pop("u:" + username.strip().lower(), None)

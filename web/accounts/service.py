@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -24,6 +26,26 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not a real password")
 MIN_PASSWORD_LENGTH = 10
 SESSION_LIFETIME = timedelta(hours=12)
+#: A token's last use is written at most this often (not on every request it makes).
+TOKEN_USE_RESOLUTION = timedelta(minutes=5)
+#: Passwords people pick first; one per line, compared without case.
+COMMON_PASSWORDS_FILE = Path(__file__).with_name("common-passwords.txt")
+
+
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The shipped list of passwords too common to allow."""
+    lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def check_password(password: str, username: str = "") -> None:
+    """InvalidInputError("password", ...) for a password that is too short or too easy to guess."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInputError("password", f"use at least {MIN_PASSWORD_LENGTH} characters")
+    lowered = password.strip().lower()
+    if lowered in common_passwords() or lowered == username.strip().lower():
+        raise InvalidInputError("password", "this password is too common (or the username); choose another")
 
 
 def digest(secret: str) -> str:
@@ -38,8 +60,7 @@ def create_user(session: Session, username: str, password: str, role: str) -> Us
         raise InvalidInputError("username", "use 1-80 characters without spaces")
     if role not in ROLES:
         raise InvalidInputError("role", f"choose one of {', '.join(ROLES)}")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInputError("password", f"use at least {MIN_PASSWORD_LENGTH} characters")
+    check_password(password, username)
     if session.scalar(select(User).where(User.username == username)) is not None:
         raise InvalidInputError("username", f"{username!r} already exists")
     user = User(username=username, password_hash=_hasher.hash(password), role=role, active=True)
@@ -64,27 +85,62 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
 
 def set_password(session: Session, user: User, password: str) -> None:
     """Replace a user's password and end all their sessions."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInputError("password", f"use at least {MIN_PASSWORD_LENGTH} characters")
+    check_password(password, user.username)
     user.password_hash = _hasher.hash(password)
     session.execute(delete(WebSession).where(WebSession.user_id == user.id))
 
 
-def create_token(session: Session, user: User, name: str = "api") -> str:
-    """A new API token for the user; the plain token is returned once and never stored."""
+def create_token(session: Session, user: User, name: str = "api", days: int = 90) -> str:
+    """A new API token for the user, valid `days`; the plain token is returned once and never stored."""
     token = "wg_" + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, token_hash=digest(token), name=name))
+    expires_at = datetime.now(UTC) + timedelta(days=days)
+    session.add(ApiToken(user_id=user.id, token_hash=digest(token), name=name, expires_at=expires_at))
     session.flush()
     return token
 
 
 def user_for_token(session: Session, token: str) -> User | None:
-    """The active user an API token belongs to, or None."""
+    """The active user a live API token belongs to, or None; notes when the token was used."""
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
-    if row is None:
+    now = datetime.now(UTC)
+    if row is None or row.expires_at <= now:
         return None
     user = session.get(User, row.user_id)
-    return user if user is not None and user.active else None
+    if user is None or not user.active:
+        return None
+    if row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_RESOLUTION:
+        row.last_used_at = now
+    return user
+
+
+def revoke_tokens(session: Session, user: User, name: str | None = None) -> int:
+    """Delete a user's API tokens (all, or those with this name); how many went."""
+    stmt = delete(ApiToken).where(ApiToken.user_id == user.id)
+    if name is not None:
+        stmt = stmt.where(ApiToken.name == name)
+    return session.execute(stmt).rowcount or 0  # type: ignore[attr-defined]
+
+
+def end_all_sessions(session: Session, user: User) -> int:
+    """Log a user out of every browser; how many sessions ended."""
+    result = session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    return result.rowcount or 0  # type: ignore[attr-defined]
+
+
+def set_active(session: Session, user: User, active: bool) -> None:
+    """Enable or disable an account; disabling ends its sessions at once."""
+    user.active = active
+    if not active:
+        end_all_sessions(session, user)
+
+
+def set_role(session: Session, user: User, role: str) -> None:
+    """Change a user's role; a lower role ends the user's sessions (pages held open lose their rights)."""
+    if role not in ROLES:
+        raise InvalidInputError("role", f"choose one of {', '.join(ROLES)}")
+    if ROLES.index(role) < ROLES.index(user.role):
+        end_all_sessions(session, user)
+    user.role = role
 
 
 def start_session(session: Session, user: User) -> str:

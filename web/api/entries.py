@@ -9,7 +9,7 @@ rule (locking, pagination, errors) is written once.
 import uuid
 from typing import Annotated, Any
 
-from litestar import Controller, delete, get, patch, post
+from litestar import Controller, Request, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
@@ -35,6 +35,8 @@ from directory.schemas import (
 from directory.schemas.entries import MAX_INT
 from directory.services.entries import EntryService
 from directory.services.nearby import locations_near
+from web.accounts.current import current_user
+from web.accounts.names import PublicNames
 
 PageNumber = Annotated[int, QueryParameter(ge=1, le=100_000, description="page number, from 1")]
 PageSize = Annotated[int, QueryParameter(ge=1, le=200, description="entries per page (at most 200)")]
@@ -64,8 +66,9 @@ def entry_controller(
 ) -> type[Controller]:
     """A controller with list, create, read, update, delete, history and restore for one kind."""
 
-    def read(entries: NamedDependency[EntryService], entry: Any, **extra: Any) -> Any:
-        return read_type.model_validate({**entries.to_dict(entry), **extra})
+    def read(entries: NamedDependency[EntryService], entry: Any, names: PublicNames | None = None) -> Any:
+        data = entries.to_dict(entry)
+        return read_type.model_validate(names.entry(data) if names else data)
 
     class EntryController(Controller):
         tags = [kind]  # noqa: RUF012
@@ -78,9 +81,12 @@ def entry_controller(
 
         @get("/{entry_id:uuid}", summary=f"One {kind}", sync_to_thread=True)
         def get_entry(
-            self, entries: NamedDependency[EntryService], entry_id: FromPath[uuid.UUID]
+            self,
+            entries: NamedDependency[EntryService],
+            names: NamedDependency[PublicNames],
+            entry_id: FromPath[uuid.UUID],
         ) -> read_type:
-            return read(entries, entries.get(kind, entry_id))
+            return read(entries, entries.get(kind, entry_id), names)
 
         @patch(
             "/{entry_id:uuid}",
@@ -114,13 +120,24 @@ def entry_controller(
         @get(
             "/{entry_id:uuid}/revisions",
             summary=f"Revision history of a {kind}, newest first",
+            description="Who changed it shows as a display name or 'een vrijwilliger' unless you are "
+            "a broker. The history of a deleted entry is for brokers only (404 for others).",
             sync_to_thread=True,
         )
         def list_revisions(
-            self, entries: NamedDependency[EntryService], entry_id: FromPath[uuid.UUID]
+            self,
+            request: Request[Any, Any, Any],
+            entries: NamedDependency[EntryService],
+            names: NamedDependency[PublicNames],
+            entry_id: FromPath[uuid.UUID],
         ) -> list[RevisionRead]:
+            user = current_user(request)
+            if user is None or not user.has_role("broker"):
+                # A deleted entry's history holds its last contact names and phone numbers:
+                # brokers may need them to restore it, the public has no business with them.
+                entries.get(kind, entry_id)
             return [
-                RevisionRead.model_validate(r, from_attributes=True)
+                RevisionRead.model_validate(names.revision(r), from_attributes=True)
                 for r in entries.revisions(kind, entry_id)
             ]
 
@@ -150,10 +167,13 @@ def entry_controller(
 def _simple_list(kind: str, path: str, read_type: type[BaseModel]) -> Any:
     @get(path, summary=f"List {kind}s, by name", sync_to_thread=True, tags=[kind])
     def list_entries(
-        entries: NamedDependency[EntryService], page: PageNumber = 1, page_size: PageSize = 50
+        entries: NamedDependency[EntryService],
+        names: NamedDependency[PublicNames],
+        page: PageNumber = 1,
+        page_size: PageSize = 50,
     ) -> Page[read_type]:
         rows, total = entries.list(kind, page=page, page_size=page_size)
-        items = [read_type.model_validate(d) for d in entries.to_dicts(rows)]
+        items = [read_type.model_validate(names.entry(d)) for d in entries.to_dicts(rows)]
         return Page[read_type](items=items, total=total, page=page, page_size=page_size)
 
     return list_entries
@@ -169,6 +189,7 @@ def _simple_list(kind: str, path: str, read_type: type[BaseModel]) -> Any:
 )
 def list_locations(
     entries: NamedDependency[EntryService],
+    names: NamedDependency[PublicNames],
     page: PageNumber = 1,
     page_size: PageSize = 50,
     near: Annotated[str | None, QueryParameter(description="centre as 'lat,lon'")] = None,
@@ -183,7 +204,7 @@ def list_locations(
         if category:
             query = select(Location).where(Location.category == category)
         rows, total = entries.list("location", page=page, page_size=page_size, query=query)
-        items = [LocationRead.model_validate(d) for d in entries.to_dicts(rows)]
+        items = [LocationRead.model_validate(names.entry(d)) for d in entries.to_dicts(rows)]
         return Page[LocationRead](items=items, total=total, page=page, page_size=page_size)
     lat, lon = parse_near(near)
     if radius_m is None or not (0 < radius_m <= MAX_RADIUS_M):
@@ -192,7 +213,8 @@ def list_locations(
         entries.session, lat, lon, radius_m, category=category, limit=page_size, offset=(page - 1) * page_size
     )
     items = [
-        LocationRead.model_validate({**entries.to_dict(loc), "distance_m": round(d, 1)}) for loc, d in found
+        LocationRead.model_validate({**names.entry(entries.to_dict(loc)), "distance_m": round(d, 1)})
+        for loc, d in found
     ]
     return Page[LocationRead](items=items, total=total, page=page, page_size=page_size)
 

@@ -18,6 +18,7 @@ from directory.models import Location, Organization, Service, service_at_locatio
 from directory.services.entries import EntryService
 from directory.settings import get_settings
 from web.accounts.current import current_user, requires_viewer
+from web.accounts.names import PublicNames
 from web.finder import is_stale
 from web.i18n import Translator, field_label
 from web.maps import LeafletMap, Popup, marker
@@ -169,13 +170,14 @@ def _related(db: Session, kind: str, entry: Any, data: dict[str, Any]) -> dict[s
 def entry_page(
     request: Request[Any, Any, Any],
     entries: NamedDependency[EntryService],
+    names: NamedDependency[PublicNames],
     kind: FromPath[str],
     entry_id: FromPath[uuid.UUID],
 ) -> Template:
     """One entry with all its facts, map, sources (field provenance) and revision history."""
     t = translator(request)
     entry = entries.get(check_kind(kind), entry_id)
-    data = entries.to_dict(entry)
+    data = names.entry(entries.to_dict(entry))  # people as the viewer may see them
     labels = vocabulary_labels(entries.session, t.lang)
     order = list(FIELD_ORDER)
     shown = sorted(
@@ -193,7 +195,7 @@ def entry_page(
     provenance = sorted(
         (field_label(t.lang, key), value) for key, value in (data.get("field_provenance") or {}).items()
     )
-    revisions = entries.revisions(kind, entry_id)
+    revisions = [names.revision(r) for r in entries.revisions(kind, entry_id)]
     return render(
         request,
         "entry.html",
