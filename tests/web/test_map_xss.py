@@ -116,8 +116,15 @@ def _via_csv(engine: Engine, planted: Planted, folder: Path) -> None:
         items = list(read_table(path, geocoder=None, categories=categories))
         report = run_import(s, items, source=table_source(path, None), scope=path.name)
     assert not report.rejects(), [r.reason for r in report.rejects()]
-    for payload in PAYLOADS:
-        planted.names[f"CSV {payload}"] = "csv"
+    with Session(engine) as s:
+        stored = set(s.scalars(select(Location.name).where(Location.name.startswith("CSV"))))
+    # Partner lists may carry HTML, so the table importer keeps the text of a cell and drops its tags
+    # ("CSV <img ...> plein" is stored as "CSV plein", and may then merge with a near "CSV"); everything
+    # else arrives literally.
+    literal = {f"CSV {payload}" for payload in PAYLOADS if "<" not in payload}
+    assert literal <= stored, stored
+    for name in stored:
+        planted.names[name] = "csv"
 
 
 def _via_osm(engine: Engine, planted: Planted, folder: Path) -> None:
