@@ -89,6 +89,26 @@ def _import_demo_osm() -> None:
     )
 
 
+def _import_demo_partner_list() -> None:
+    """Import the shipped list of offers without a venue (served by area) through the table importer."""
+    from directory.demo import DEMO_DIR
+    from importers.run import run_import
+    from importers.table import Mapping_, TableReader
+    from importers.vocabulary import Vocabulary
+
+    path = DEMO_DIR / "aanbod-zonder-adres.csv"
+    with session_scope() as session:
+        reader = TableReader(
+            path, mapping=Mapping_(source="demo:aanbod"), vocabulary=Vocabulary.load(session)
+        )
+        report = run_import(session, list(reader), source="demo:aanbod", scope=path.name)
+    counts = report.counts()
+    console.print(
+        "demo offers without a venue: "
+        + ", ".join(f"{counts[o]} {o}" for o in ("created", "updated", "unchanged") if counts[o])
+    )
+
+
 @click.command("demo")
 @HOST
 @PORT
@@ -106,5 +126,6 @@ def demo(host: str, port: int, then_serve: bool) -> None:
         summary = load_demo(session, progress=console)
     console.print(f"demo data: {summary}")
     _import_demo_osm()
+    _import_demo_partner_list()
     if then_serve:
         _serve(host, port, 1, False)

@@ -174,3 +174,22 @@ def what_to_say(t: Translator, service: Any) -> str:
     if service.contact_role:
         return t("handout.say_contact", role=service.contact_role)
     return t("handout.say_sign_up", name=service.name)
+
+
+#: The area name the table importer and the demo give a service that covers the whole city.
+CITYWIDE_AREA = "Heel Amsterdam"
+
+
+def reach_text(t: Translator, service: Any) -> str:
+    """How a service without a venue reaches a client, instead of a travel time.
+
+    "Komt bij je thuis · In Zuidoost", "Telefonisch · In heel Amsterdam"; a service
+    with an area but no mode or area name still "comes to you in this area".
+    """
+    modes = [t(f"fact.{mode}") for mode in (getattr(service, "delivery_modes", None) or [])]
+    area = getattr(service, "service_area_name", None)
+    if area == CITYWIDE_AREA:
+        modes.append(t("fact.citywide"))
+    elif area:
+        modes.append(t("fact.in_area", area=area))
+    return " · ".join(modes) if modes else t("fact.comes_to_you")

@@ -186,6 +186,8 @@ def location_document(
         **_open_fields(location.opening_hours, [], today),
         "_geo": {"lat": point.y, "lng": point.x},
         "has_area": False,
+        "delivery_modes": [],
+        "service_area_name": None,
     }
 
 
@@ -214,7 +216,13 @@ def service_document(
         "accessibility": _accessibility(location),
         **_place(location),
         "has_area": location is None,
+        # How a service without a venue reaches people, and the area it serves in words
+        # ("komt bij je thuis", "in heel Amsterdam"): shown where a venue shows a distance.
+        "delivery_modes": list(service.delivery_modes or []) if location is None else [],
+        "service_area_name": service.service_area_name if location is None else None,
     }
+    if location is None and service.service_area_name:
+        doc["place_names"] = [service.service_area_name]
     # A service without its own schedule happens when its venue is open.
     if service.opening_hours or service.meetings:
         doc.update(_open_fields(service.opening_hours, service.meetings, today))

@@ -26,6 +26,7 @@ from directory.search.postgres import PostgresEngine
 from directory.search.sync import sync
 from directory.services.entries import Actor, EntryService
 from directory.settings import REPO_ROOT, SearchSettings
+from geo.service_areas import read_area
 from tests import factories
 
 MEILI_BIN = REPO_ROOT / "var" / "bin" / "meilisearch"
@@ -323,6 +324,35 @@ def build_dataset(engine: Engine) -> dict[str, str]:
                     "exdates": [WALK_CANCELLED.isoformat()],
                 }
             ],
+        )
+        # Services without a venue, with the shipped outlines as their areas (as the table importer
+        # makes them): a buddy who visits at home in Zuidoost, and a money helpline for the whole city.
+        no_cost: dict[str, Any] = {
+            "cost_free": None,
+            "cost_amount_eur": None,
+            "cost_note": None,
+            "meetings": [],
+        }
+        zuidoost, city = read_area("Zuidoost, aan huis"), read_area("telefonisch")
+        svc(
+            "maatje_zo",
+            name="Maatje aan huis Zuidoost",
+            category="buddy_project",
+            support_functions=["company"],
+            service_area=zuidoost.geometry,
+            service_area_name=zuidoost.name,
+            delivery_modes=zuidoost.modes,
+            **no_cost,
+        )
+        svc(
+            "geldlijn",
+            name="Geldlijn aan de telefoon",
+            category="volunteer_organisation",
+            support_functions=["money"],
+            service_area=city.geometry,
+            service_area_name=city.name,
+            delivery_modes=city.modes,
+            **no_cost,
         )
         svc(
             "koffie",

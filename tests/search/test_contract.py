@@ -12,7 +12,7 @@ from shapely.geometry import Polygon
 from directory.search.base import SearchEngine
 from directory.search.query import FACETS, BBox, Near, SearchQuery, SearchResult
 from directory.settings import SearchSettings
-from tests.search.conftest import WALK_CANCELLED
+from tests.search.conftest import WALK_CANCELLED, ZUIDOOST
 
 ENGINES = ["postgresql", "meilisearch"]
 DAM = (52.37310, 4.89323)
@@ -174,10 +174,26 @@ def test_radius(run: Any) -> None:
     assert all(h["distance_m"] is None or h["distance_m"] <= 1000 for h in result.hits)
 
 
+def test_services_whose_area_covers_the_address(run: Any) -> None:
+    """Near a client's address in Zuidoost: the offers serving Zuidoost and the whole city, saying how."""
+    result, hits = run(near=Near(*ZUIDOOST, radius_m=500))
+    assert {"maatje_zo", "geldlijn", "bijlmer"} <= set(hits)
+    by_name = dict(zip(hits, result.hits, strict=True))
+    maatje, geldlijn = by_name["maatje_zo"], by_name["geldlijn"]
+    assert (maatje["service_area_name"], maatje["delivery_modes"]) == ("Zuidoost", ["at_home"])
+    assert (geldlijn["service_area_name"], geldlijn["delivery_modes"]) == ("Heel Amsterdam", ["phone"])
+    assert maatje["distance_m"] is None and maatje["location_id"] is None
+    assert by_name["bijlmer"]["delivery_modes"] == [] and by_name["bijlmer"]["service_area_name"] is None
+    _, at_the_dam = run(near=Near(*DAM, radius_m=500))
+    assert "geldlijn" in at_the_dam and "maatje_zo" not in at_the_dam
+    _, by_area_name = run(q="zuidoost")
+    assert "maatje_zo" in by_area_name
+
+
 def test_bbox_and_polygon(run: Any) -> None:
     """A box and a polygon (an isochrone shape) select the same places when they cover the same ground."""
     _, boxed = run(bbox=BBox(52.360, 4.920, 52.370, 4.935))
-    assert set(boxed) == {"dapper", "stamtafel_oost"}
+    assert set(boxed) == {"dapper", "stamtafel_oost", "geldlijn"}  # the helpline serves the whole city
     triangle = Polygon([(4.89, 52.366), (4.91, 52.366), (4.90, 52.380)])
     _, inside = run(polygon=triangle)
     assert {"mozes", "boomspijker", "wandel"} <= set(inside)

@@ -391,3 +391,20 @@ def test_preview_shows_the_column_table_and_pages_the_rows(web: Client, demo_db:
     with Session(demo_db) as s:
         assert not s.scalars(select(Location).where(Location.name == "Maatje 3")).all()
         assert s.execute(text("SELECT count(*) FROM service WHERE name = 'Maatje 3'")).scalar_one() == 0
+
+
+def test_a_row_that_cannot_be_placed_waits_as_a_draft_on_the_broker_page(
+    web: Client, demo_db: Engine
+) -> None:
+    """An address the geocoder cannot place and no area: applied as a draft, listed on /beheer."""
+    log_in(web, "bram")
+    content = "naam;adres;plaats;telefoon\nKookclub Nergens;Nergensstraat 999;Amsterdam;020 123 4567\n"
+    form = apply_form(upload(web, content.encode()).text)
+    done = web.post("/beheer/import/verwerken", data={**form, "_csrf_token": csrf_token(web, "/beheer")})
+    assert done.status_code == 200 and counted(done.text, "draft") == 1
+    with Session(demo_db) as s:
+        status = s.execute(text("SELECT status FROM service WHERE name = 'Kookclub Nergens'")).scalar_one()
+    assert status == "draft"
+    page = web.get("/beheer")
+    drafts = re.search(r'<ul id="drafts">.*?</ul>', page.text, re.S)
+    assert drafts and "Kookclub Nergens" in drafts[0]

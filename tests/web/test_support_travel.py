@@ -200,3 +200,29 @@ def test_the_page_offers_only_modes_with_a_travel_profile(web: Client) -> None:
     page = web.get("/steun").text
     modes = re.findall(r'<option value="(\w+)"', page.split('id="mode"')[1].split("</select>")[0])
     assert modes == ["walk", "slow_walk", "wheelchair", "scootmobiel"]
+
+
+def test_offers_without_a_venue_say_how_they_reach_the_client(web: Client, demo_db: Engine) -> None:
+    """The shipped list of area offers: city-wide ones say 'telefonisch' / 'in heel Amsterdam', no minutes."""
+    from directory.demo import DEMO_DIR
+    from importers.run import run_import
+    from importers.table import Mapping_, TableReader
+    from importers.vocabulary import Vocabulary
+
+    with Session(demo_db) as session:
+        reader = TableReader(
+            DEMO_DIR / "aanbod-zonder-adres.csv",
+            mapping=Mapping_(source="demo:aanbod"),
+            vocabulary=Vocabulary.load(session),
+        )
+        report = run_import(session, list(reader), source="demo:aanbod", scope="demo")
+        assert report.counts()["created"] == 6
+        rows = session.execute(text("SELECT name, id::text FROM service WHERE source = 'demo:aanbod'"))
+        ids: dict[str, str] = {str(name): str(entry_id) for name, entry_id in rows}
+    response = search(web, "1011 EC")
+    assert response.status_code == 200, response.text
+    cards = shown(response.text)
+    assert cards[ids["Geldvragen aan de telefoon"]] == "Telefonisch · In heel Amsterdam"
+    assert cards[ids["Computerhulp online"]] == "Online · In heel Amsterdam"
+    assert ids["Maatje aan huis Zuidoost"] not in cards  # serves Zuidoost, not the Nieuwmarkt
+    assert ids["Burenhulp Oost"] not in cards

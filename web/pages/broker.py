@@ -19,6 +19,7 @@ from sqlalchemy import func, or_, select
 
 from directory.errors import ConflictError, InvalidInputError, NotFoundError
 from directory.models import ENTITY_MODELS
+from directory.services.drafts import open_drafts
 from directory.services.entries import EntryService
 from directory.settings import get_settings
 from importers.models import SourceSuggestion
@@ -243,6 +244,7 @@ def dashboard(request: Request[Any, Any, Any], entries: NamedDependency[EntrySer
         request,
         "broker.html",
         stale=stale,
+        drafts=open_drafts(entries.session),
         months=months,
         reports=reports,
         names=names,

@@ -115,6 +115,8 @@ def display_value(t: Translator, labels: dict[str, str], key: str, value: Any) -
         return hours_text(t, str(value))
     if key == "service_area":
         return t("fact.comes_to_you")
+    if key == "delivery_modes":
+        return ", ".join(t(f"fact.{mode}") for mode in value)
     if key == "status":
         return t(f"status.{value}")
     if key in ("category",):

@@ -33,6 +33,7 @@ from web.present import (
     address_text,
     contact_text,
     cost_text,
+    reach_text,
     schedule_text,
     waiting_text,
     what_to_say,
@@ -112,7 +113,7 @@ def hit_facts(t: Translator, results: SupportResults) -> Any:
     def facts(hit: Any) -> dict[str, str]:
         service = hit.service
         return {
-            "distance": t("fact.comes_to_you")
+            "distance": reach_text(t, service)
             if hit.comes_to_you
             else travel_text(t, results.minutes_for(hit) or 1, results.query.mode, hit.method),
             "cost": cost_text(t, service),
