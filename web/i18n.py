@@ -111,6 +111,8 @@ RUNTIME_KEYS = (
     N_("users.created"),
     N_("role.viewer"), N_("role.broker"), N_("role.admin"),
     N_("error.csrf"),
+    N_("meeting.weekly"), N_("meeting.biweekly"), N_("meeting.monthly"),
+    N_("error.meeting_choice"), N_("error.time_parsing"),
     N_("error.no_address"), N_("error.address_not_found"), N_("error.schedule_kept"),
     N_("error.text_kept"), N_("error.category_other"), N_("error.postal_address"),
     N_("error.postcode_set_aside"), N_("error.point_set_aside"), N_("error.area_kept"),

@@ -124,6 +124,12 @@ class EntryService:
             self.get(kind, entry_id)
         return rows
 
+    def names(self, kind: str) -> dict[str, str]:
+        """{id: name} of every entry of a kind, by name (the choices of a form)."""
+        model = model_for(kind)
+        rows = self.session.execute(select(model.id, model.name).order_by(model.name, model.id))
+        return {str(entry_id): name for entry_id, name in rows}
+
     # -- validation against the data ---------------------------------------------------
 
     def codes(self, vocabulary: str) -> set[str]:

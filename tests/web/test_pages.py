@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 from typing import Any
@@ -275,6 +276,90 @@ def test_broker_form_shows_every_problem_next_to_its_field_in_dutch(web: Client,
     assert saved.status_code == 200 and "Opgeslagen" in saved.text
     stored = web.get(f"/api/v1/locations/{entry_id}").json()
     assert stored["cost_amount_eur"] in ("3.50", 3.5) and stored["website"] == "https://www.boomspijker.nl"
+
+
+def service_form(web: Client, entry_id: str) -> dict[str, str]:
+    """A service's edit form as a browser submits it: inputs, chosen options and ticked boxes."""
+    page = web.get(f"/entries/service/{entry_id}/bewerken").text
+    data = {
+        name: html.unescape(value)
+        for name, value in re.findall(
+            r'<input type="(?:hidden|text)" (?:id="[^"]*" )?name="([^"]+)" value="([^"]*)"', page
+        )
+    }
+    for name, body in re.findall(r'<select id="[^"]+" name="([^"]+)">(.*?)</select>', page, re.S):
+        chosen = re.search(r'<option value="([^"]*)" selected', body)
+        data[name] = chosen[1] if chosen else ""
+    for name, body in re.findall(r'<textarea id="f-([^"]+)" name="[^"]+">(.*?)</textarea>', page, re.S):
+        data[name] = html.unescape(body)
+    for name in re.findall(r'<input type="checkbox" name="([^"]+)" value="on" checked>', page):
+        data[name] = "on"
+    return data
+
+
+def service_id(engine: Engine, name: str) -> str:
+    with engine.connect() as conn:
+        return str(conn.execute(text("SELECT id FROM service WHERE name = :n"), {"n": name}).scalar_one())
+
+
+def test_service_form_edits_meetings_place_and_organisation_with_plain_choices(
+    web: Client, demo_db: Engine
+) -> None:
+    entry_id = service_id(demo_db, "Stamtafel Centrum")
+    log_in(web, "bram")
+    form = service_form(web, entry_id)
+    assert (form["meetings__0__freq"], form["meetings__0__nth"], form["meetings__0__day"]) == (
+        "monthly",
+        "1",
+        "TH",
+    )
+    assert form["meetings__0__start"] == "18:00" and form["meetings__1__freq"] == ""  # the row for a new one
+    before = web.get(f"/api/v1/services/{entry_id}").json()
+    untouched = web.post(f"/entries/service/{entry_id}/opslaan", data=form)
+    assert untouched.status_code == 200
+    assert web.get(f"/api/v1/services/{entry_id}").json()["meetings"] == before["meetings"]
+
+    form = service_form(web, entry_id)
+    bad = web.post(
+        f"/entries/service/{entry_id}/opslaan",
+        data={
+            **form,
+            "meetings__1__freq": "weekly",
+            "meetings__1__day": "WE",
+            "meetings__1__start": "25 uur",
+        },
+    )
+    assert bad.status_code == 422 and "is geen tijd" in bad.text and 'id="err-meetings"' in bad.text
+
+    with demo_db.connect() as conn:
+        other_place = str(
+            conn.execute(text("SELECT id FROM location WHERE name = 'De Boomspijker'")).scalar_one()
+        )
+        other_org = str(conn.execute(text("SELECT id FROM organization ORDER BY name LIMIT 1")).scalar_one())
+    changed = {
+        **form,
+        "meetings__0__freq": "biweekly",  # the first Thursday of the month becomes every other Wednesday
+        "meetings__0__day": "WE",
+        "meetings__0__end": "21.00",
+        "meetings__1__freq": "monthly",
+        "meetings__1__nth": "-1",
+        "meetings__1__day": "FR",
+        "meetings__1__start": "14:00",
+        "location_ids__add": other_place,
+        "organization_id": other_org,
+    }
+    saved = web.post(f"/entries/service/{entry_id}/opslaan", data=changed)
+    assert saved.status_code == 200 and "Opgeslagen" in saved.text
+    stored = web.get(f"/api/v1/services/{entry_id}").json()
+    assert [m["rrule"] for m in stored["meetings"]] == [
+        "FREQ=WEEKLY;INTERVAL=2;BYDAY=WE",
+        "FREQ=MONTHLY;BYDAY=-1FR",
+    ]
+    assert str(stored["meetings"][0]["end_time"]).startswith("21:00")
+    assert other_place in stored["location_ids"] and len(stored["location_ids"]) == 2
+    assert stored["organization_id"] == other_org
+    page = web.get(f"/entries/service/{entry_id}").text
+    assert "om de week op woensdag" in page and "de laatste vrijdag van de maand" in page
 
 
 def conflict_choices(html: str) -> dict[str, str]:

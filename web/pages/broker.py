@@ -5,6 +5,7 @@ Import (web/pages/imports.py) and suggestions (web/pages/suggestions.py) live be
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -32,6 +33,7 @@ from web.pages.forms import FORM_FIELDS, parse_submission, raw_values, submitted
 from web.pages.imports import IMPORT_HANDLERS
 from web.pages.labels import vocabulary_labels
 from web.pages.suggestions import SUGGESTION_HANDLERS, entry_suggestions
+from web.present import meeting_text
 from web.problem_text import problems_text
 from web.reports.models import Report
 
@@ -39,8 +41,13 @@ Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED
 STALE_LIST_LIMIT = 200
 
 
+CODE_VOCABULARIES = ("support_function", "target_group")
+
+
 def _codes(entries: EntryService) -> dict[str, list[str]]:
-    return {v: sorted(entries.codes(v)) for v in ("support_function", "target_group", "category")}
+    codes = {v: sorted(entries.codes(v)) for v in ("support_function", "target_group", "category")}
+    codes["places"] = list(entries.names("location"))
+    return codes
 
 
 def _edit_page(
@@ -66,8 +73,13 @@ def _edit_page(
         errors=errors,
         labels=vocabulary_labels(entries.session, t.lang),
         vocab={
-            v: vocabulary_labels(entries.session, t.lang, v) for v in ("support_function", "target_group")
+            **{
+                v: vocabulary_labels(entries.session, t.lang, v) for v in ("support_function", "target_group")
+            },
+            **({"places": entries.names("location")} if kind == "service" else {}),
         },
+        organizations=entries.names("organization") if kind == "service" else {},
+        meeting_words=lambda row: meeting_text(t, json.loads(row.get("base") or "{}")),
         categories=vocabulary_labels(entries.session, t.lang, "category"),
         field_label=lambda key: field_label(t.lang, key),
         suggestions=entry_suggestions(entries, t.lang, kind, entry.id),

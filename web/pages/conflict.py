@@ -10,6 +10,7 @@ this page again, never a silent overwrite.
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,8 @@ from web.i18n import Translator, field_label
 from web.pages.common import render, translator
 from web.pages.forms import FORM_FIELDS, FormField, raw_values
 from web.pages.labels import vocabulary_labels
+from web.pages.meeting_form import meetings_of
+from web.present import meeting_text
 
 MINE, THEIRS = "mine", "theirs"
 
@@ -42,17 +45,25 @@ class ConflictRow:
 def _same(field: FormField, a: Any, b: Any) -> bool:
     if field.kind.startswith("codes:"):
         return set(a or []) == set(b or [])
+    if field.kind == "meetings":
+        return meetings_of(a or [])[0] == meetings_of(b or [])[0]
     return str(a or "").strip() == str(b or "").strip()
 
 
 def _hidden(prefix: str, field: FormField, value: Any) -> list[tuple[str, str]]:
     if field.kind.startswith("codes:"):
         return [(f"{prefix}{field.name}__{code}", "on") for code in value or []]
+    if field.kind == "meetings":
+        return [(f"{prefix}{field.name}", json.dumps(value or []))]
     return [(f"{prefix}{field.name}", str(value or ""))]
 
 
 def _shown(t: Translator, labels: dict[str, str], field: FormField, value: Any) -> str:
     """A form value in words, so both columns read like the entry page."""
+    if field.kind == "meetings":
+        return "; ".join(meeting_text(t, m) for m in meetings_of(value or [])[0])
+    if field.kind == "organization":
+        return labels.get(str(value), str(value or ""))
     if isinstance(value, list):
         return ", ".join(labels.get(str(v), str(v)) for v in value)
     if field.kind == "bool":
@@ -82,6 +93,8 @@ def conflict_page(
     base_snapshot = next((r.snapshot for r in revisions if r.version == base_version), None)
     base = raw_values(kind, base_snapshot) if base_snapshot is not None else {}
     labels = vocabulary_labels(entries.session, t.lang)
+    if kind == "service":  # places and the organisation by name, not by id
+        labels |= entries.names("location") | entries.names("organization")
     rows: list[ConflictRow] = []
     hidden: list[tuple[str, str]] = []
     for field in FORM_FIELDS[kind]:

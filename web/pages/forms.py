@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from directory.errors import Problem
 from directory.schemas import LocationUpdate, OrganizationUpdate, ServiceUpdate
 from directory.schemas.problems import problems
+from web.pages.meeting_form import meetings_of, rows_of, submitted_rows
 
 UPDATE_SCHEMAS: dict[str, type[BaseModel]] = {
     "location": LocationUpdate,
@@ -31,7 +32,10 @@ class FormField:
     """One input: the entry field it edits and the kind of input."""
 
     name: str
-    kind: str  # text, textarea, bool, int, number, money, list, codes:<vocabulary>, category, status
+    #: text, textarea, bool, int, number, money, list, codes:<vocabulary>, category, status,
+    #: meetings (web/pages/meeting_form.py), organization (a choice of organisations);
+    #: codes:places lists the linked places and offers one more (`<name>__add`).
+    kind: str
 
 
 _COMMON = [
@@ -74,6 +78,9 @@ FORM_FIELDS: dict[str, list[FormField]] = {
         FormField("target_groups", "codes:target_group"),
         FormField("communities", "list"),
         FormField("languages", "list"),
+        FormField("organization_id", "organization"),
+        FormField("location_ids", "codes:places"),
+        FormField("meetings", "meetings"),
         *_CONTACT,
         FormField("opening_hours", "text"),
         *_COST,
@@ -97,7 +104,9 @@ def form_value(field: FormField, current: dict[str, Any]) -> Any:
     if field.kind == "bool":
         return "" if value is None else ("yes" if value else "no")
     if field.kind.startswith("codes:"):
-        return list(value or [])
+        return [str(v) for v in value or []]
+    if field.kind == "meetings":
+        return rows_of(value)
     return "" if value is None else str(value)
 
 
@@ -149,11 +158,26 @@ def parse_submission(
             except InvalidOperation:
                 errors[field.name] = Problem("decimal_parsing", "give an amount like 3,50", field=field.name)
         elif field.kind.startswith("codes:"):
-            vocabulary = field.kind.split(":", 1)[1]
-            values[field.name] = [c for c in codes.get(vocabulary, []) if data.get(f"{field.name}__{c}")]
+            values[field.name] = _chosen_codes(field, data, codes)
+        elif field.kind == "meetings":
+            meetings, problem = meetings_of(submitted_rows(data))
+            if problem:
+                errors[field.name] = problem
+            else:
+                values[field.name] = meetings
         else:
             values[field.name] = text or None
     return values, errors
+
+
+def _chosen_codes(field: FormField, data: dict[str, str], codes: dict[str, list[str]]) -> list[str]:
+    """The ticked codes, plus the one picked in the `<name>__add` choice (places)."""
+    known = codes.get(field.kind.split(":", 1)[1], [])
+    chosen = [c for c in known if data.get(f"{field.name}__{c}")]
+    added = (data.get(f"{field.name}__add") or "").strip()
+    if added and added in known and added not in chosen:
+        chosen.append(added)
+    return chosen
 
 
 def submitted_raw(kind: str, data: dict[str, str], codes: dict[str, list[str]]) -> dict[str, Any]:
@@ -161,8 +185,9 @@ def submitted_raw(kind: str, data: dict[str, str], codes: dict[str, list[str]]) 
     raw: dict[str, Any] = {}
     for field in FORM_FIELDS[kind]:
         if field.kind.startswith("codes:"):
-            vocabulary = field.kind.split(":", 1)[1]
-            raw[field.name] = [c for c in codes.get(vocabulary, []) if data.get(f"{field.name}__{c}")]
+            raw[field.name] = _chosen_codes(field, data, codes)
+        elif field.kind == "meetings":
+            raw[field.name] = submitted_rows(data)
         else:
             raw[field.name] = data.get(field.name, "")
     return raw
