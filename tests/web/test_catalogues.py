@@ -58,3 +58,21 @@ def test_translator_reads_the_catalogues_and_falls_back_to_the_key() -> None:
     assert Translator("nl")("map.free", max=5) == "Gratis of goedkoop (tot € 5)"
     assert Translator("en")("map.free", max=5) == "Free or low cost (up to € 5)"
     assert Translator("en")("no.such.key") == "no.such.key"
+
+
+def test_a_clone_without_compiled_catalogues_reads_the_po_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No .mo (a fresh clone before setup, or a .po newer than its .mo): the .po is compiled in memory."""
+    import shutil
+
+    import web.i18n
+
+    for lang in LANGUAGES:
+        folder = tmp_path / lang / "LC_MESSAGES"
+        folder.mkdir(parents=True)
+        shutil.copy(LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po", folder / "messages.po")
+    monkeypatch.setattr(web.i18n, "LOCALE_DIR", tmp_path)
+    assert not list(tmp_path.rglob("*.mo"))
+    assert web.i18n._catalogue("nl").gettext("nav.map") == "Kaart"
+    assert web.i18n._catalogue("en").gettext("nav.map") == "Map"
