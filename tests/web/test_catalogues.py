@@ -76,3 +76,11 @@ def test_a_clone_without_compiled_catalogues_reads_the_po_files(
     assert not list(tmp_path.rglob("*.mo"))
     assert web.i18n._catalogue("nl").gettext("nav.map") == "Kaart"
     assert web.i18n._catalogue("en").gettext("nav.map") == "Map"
+
+
+def test_templates_use_gettext_not_the_old_lookup() -> None:
+    """`t(...)` is gone from the templates (it was the dictionary's lookup); a template calls `_()`."""
+    old_style = re.compile(r"(?<![\w.])t\(")
+    templates = (ROOT / "web" / "templates").rglob("*.html")
+    offenders = [path.name for path in templates if old_style.search(path.read_text())]
+    assert offenders == [], 'write _("key", name=...) instead of t(...) (docs/web.md)'
