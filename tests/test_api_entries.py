@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 from litestar.testing import TestClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from tests import factories
 
@@ -176,8 +178,13 @@ def test_taxonomy_has_dutch_and_english_labels(client: Client) -> None:
     assert codes["money"]["label_en"] == "Money and budget"
 
 
-def test_health_reports_database(client: Client) -> None:
-    body = client.get("/health").json()
+def test_health_reports_database(client: Client, clean_db: Engine) -> None:
+    from web.accounts.service import create_token, create_user
+
+    assert client.get("/health").json() == {"status": "ok"}, "versions are for admins only"
+    with Session(clean_db) as s, s.begin():
+        admin_token = create_token(s, create_user(s, "root-admin", "an admin password", "admin"))
+    body = client.get("/health", headers={"Authorization": f"Bearer {admin_token}"}).json()
     assert body["status"] == "ok"
     assert body["database"].startswith("PostgreSQL")
     assert body["postgis"].startswith("3.")

@@ -10,7 +10,7 @@ from litestar import Litestar
 from litestar.config.response_cache import ResponseCacheConfig
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
 from sqlalchemy import Engine
 from sqlalchemy.pool import QueuePool
 
@@ -22,6 +22,7 @@ from geo.geocoding.chain import make_geocoder
 from web.accounts.current import CurrentUserMiddleware, api_write_guard
 from web.accounts.ratelimit import LoginRateLimiter
 from web.api.entries import ENTRY_HANDLERS
+from web.api.geocode import geocode_post
 from web.api.search import SEARCH_HANDLERS, warm_up_search
 from web.api.system import health, taxonomy
 from web.csrf import csrf_middleware
@@ -33,6 +34,33 @@ from web.pages.common import template_config
 from web.pages.errors import page_aware
 from web.security_headers import add_security_headers
 from web.travel import warm_up_routing
+
+#: Swagger UI from our own copy (web/static/vendor/swagger-ui, from npm's swagger-ui-dist): the
+#: docs page runs on the app's origin, so a script from a CDN could act as any logged-in user.
+SWAGGER_UI = "/static/vendor/swagger-ui"
+
+
+def openapi_config() -> OpenAPIConfig | None:
+    """The OpenAPI document and Swagger UI page under /schema, or None (WIJKGRAM_API_DOCS=0)."""
+    if not get_settings().web.api_docs:
+        return None
+    return OpenAPIConfig(
+        title="wijkgram API",
+        version="1",
+        description="Neighbourhood resource directory: organisations, services and locations "
+        "of informal support, with geospatial search.",
+        path="/schema",
+        render_plugins=[
+            JsonRenderPlugin(),
+            SwaggerRenderPlugin(
+                js_url=f"{SWAGGER_UI}/swagger-ui-bundle.js",
+                css_url=f"{SWAGGER_UI}/swagger-ui.css",
+                standalone_preset_js_url=f"{SWAGGER_UI}/swagger-ui-standalone-preset.js",
+                favicon=f"<link rel='icon' type='image/png' href='{SWAGGER_UI}/favicon-32x32.png'>",
+            ),
+        ],
+    )
+
 
 #: Largest request body accepted (bytes); larger ones get 413 before they are read whole.
 MAX_BODY_BYTES = 2_000_000
@@ -88,6 +116,7 @@ def create_app(
             taxonomy,
             *ENTRY_HANDLERS,
             *GEO_HANDLERS,
+            geocode_post,
             *SEARCH_HANDLERS,
             *PAGE_HANDLERS,
             *(extra_handlers or []),
@@ -106,14 +135,7 @@ def create_app(
         exception_handlers=page_aware(EXCEPTION_HANDLERS),
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
-        openapi_config=OpenAPIConfig(
-            title="wijkgram API",
-            version="1",
-            description="Neighbourhood resource directory: organisations, services and locations "
-            "of informal support, with geospatial search.",
-            path="/schema",
-            render_plugins=[SwaggerRenderPlugin(), ScalarRenderPlugin()],
-        ),
+        openapi_config=openapi_config(),
         response_cache_config=ResponseCacheConfig(),
         # No entry comes near this; partner lists (uploads) may set their own, larger limit.
         request_max_body_size=MAX_BODY_BYTES,

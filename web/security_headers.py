@@ -33,16 +33,16 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
-#: The OpenAPI viewers under /schema (Swagger UI, Scalar, ...) come from Litestar, which loads them
-#: from CDNs and starts them with an inline script. They show no directory data and no client's
-#: address; everything else stays as strict as above.
+#: Swagger UI under /schema comes from our own copy (web/static/vendor/swagger-ui) but is started
+#: by Litestar with an inline script and draws its icons as data: images. It shows no directory
+#: data and no client's address; everything else stays as strict as above.
 DOCS_CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
-        "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://unpkg.com https://cdn.redoc.ly",
-        "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://unpkg.com https://fonts.googleapis.com",
-        "img-src 'self' data: https:",
-        "font-src 'self' data: https://fonts.gstatic.com https://cdn.jsdelivr.net",
+        "script-src 'self' 'unsafe-inline'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self' data:",
         "connect-src 'self'",
         "worker-src 'self' blob:",
         "object-src 'none'",

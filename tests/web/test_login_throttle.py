@@ -118,3 +118,11 @@ def test_a_right_password_is_taken_back_from_the_address_count(demo_db: Engine) 
     refused = [limiter.attempt(f"x{i}", "192.0.2.9") for i in range(4)]
     assert refused[:3] == [None, None, None] and refused[3] is not None
     assert 0 < refused[3].retry_after_s <= 15 * 60
+
+
+def test_anonymous_callers_learn_no_versions(server: str) -> None:
+    """Over real HTTP (uvicorn as `wijkgram serve` runs it): no server header, no versions."""
+    response = httpx.get(f"{server}/health", timeout=30)
+    assert response.status_code == 200
+    assert "server" not in response.headers, response.headers.get("server")
+    assert response.json() == {"status": "ok"}

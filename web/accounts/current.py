@@ -19,6 +19,8 @@ from web.accounts.service import user_for_session, user_for_token
 
 SESSION_COOKIE = "wg_session"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+#: API reads sent as POST (so a client's address stays out of the URL): public, like GET reads.
+READ_ONLY_API_POSTS = frozenset({"/api/v1/geocode"})
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,8 @@ requires_admin = _require("admin")
 def api_write_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
     """JSON API writes need a broker (session or token); reads stay public."""
     path = connection.scope.get("path", "")
+    if path in READ_ONLY_API_POSTS:
+        return
     if path.startswith("/api/") and connection.scope.get("method") in UNSAFE_METHODS:
         requires_broker(connection, handler)
 

@@ -73,6 +73,11 @@ def translator(request: Request[Any, Any, Any]) -> Translator:
     return Translator(language(request))
 
 
+def local_path(path: str) -> str:
+    """The request path as a link on this site: `//evil.example/x` (or `/\\evil...`) would leave it."""
+    return "/" + path.lstrip("/\\")
+
+
 def render(
     request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any
 ) -> Template:
@@ -88,7 +93,7 @@ def render(
             "lang": lang,
             "other_lang": "en" if lang == "nl" else "nl",
             "user": user,
-            "path": request.url.path,
+            "path": local_path(request.url.path),
             "notice": notice if notice and known(notice) else None,
             **context,
         },
