@@ -97,6 +97,19 @@ def role(username: str, role: str) -> None:
     console.print(f"{username}: {role}")
 
 
+@user_group.command("display-name")
+@click.argument("username")
+@click.argument("display_name", required=False, default="")
+@friendly_errors
+def display_name(username: str, display_name: str) -> None:
+    """Set the name the public history shows for a user (none given: "een vrijwilliger")."""
+    ensure_database()
+    text = display_name.strip()[:80] or None
+    with session_scope() as session:
+        _user(session, username).display_name = text
+    console.print(f"{username}: shown as {text or 'een vrijwilliger'}")
+
+
 @user_group.command("delete")
 @click.argument("username")
 @click.confirmation_option(prompt="Delete this user, their tokens and sessions?")

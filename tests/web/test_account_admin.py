@@ -42,7 +42,7 @@ def _broker_edit(web: Client) -> str:
     return str(made.json()["id"])
 
 
-def test_public_history_shows_no_usernames(web: Client, demo_db: Engine) -> None:
+def test_public_history_shows_no_usernames(web: Client, demo_db: Engine, cli_env: CliRunner) -> None:
     entry_id = _broker_edit(web)
     web.cookies.clear()
     page = web.get(f"/entries/location/{entry_id}")
@@ -55,8 +55,10 @@ def test_public_history_shows_no_usernames(web: Client, demo_db: Engine) -> None
     english = web.get(f"/entries/location/{entry_id}?lang=en")
     assert "a volunteer" in english.text and "bram" not in english.text
 
-    with demo_db.begin() as conn:
-        conn.execute(text("UPDATE app_user SET display_name = 'Bram (buurtteam)' WHERE username = 'bram'"))
+    from cli.main import cli
+
+    named = CliRunner().invoke(cli, ["user", "display-name", "bram", "Bram (buurtteam)"])
+    assert named.exit_code == 0, named.output
     assert "Bram (buurtteam)" in web.get(f"/entries/location/{entry_id}").text
 
     log_in(web, "bram")

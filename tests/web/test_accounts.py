@@ -84,6 +84,7 @@ def test_login_is_rate_limited_per_account(web: Client) -> None:
         "/inloggen", data={"username": "bram", "password": PASSWORDS["bram"], "_csrf_token": token}
     )
     assert blocked.status_code == 429, "even the right password waits once the account is blocked"
+    assert 0 < int(blocked.headers["retry-after"]) <= 15 * 60
     assert "Te vaak" in blocked.text
     assert log_in(web, "vera").status_code == 303, "other accounts are not blocked"
 
