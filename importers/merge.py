@@ -213,7 +213,7 @@ class Merger:
         """
         mark, seen = len(self.report.outcomes), set(self._seen)
         try:
-            with self.session.begin_nested():
+            with self.session.begin_nested(), self.entries.batched_search_refresh():
                 for record in records:
                     outcome = self._unchanged(record) or self._apply(record)
                     outcome.line = record.line

@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from geoalchemy2.shape import to_shape
-from sqlalchemy import delete, false, func, or_, select, text
+from sqlalchemy import ColumnElement, delete, false, func, or_, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -380,24 +380,44 @@ def refresh_entry(session: Session, kind: str, entry_id: uuid.UUID) -> None:
     A location change also rewrites the documents of services held there; an
     organisation change those of its services and locations (they carry its name).
     """
+    refresh_entries(session, [(kind, entry_id)])
+
+
+def refresh_entries(session: Session, changes: Iterable[tuple[str, uuid.UUID]]) -> None:
+    """Rebuild the documents of many changed entries at once (an import's batch), as `refresh_entry`.
+
+    One delete, one build and one insert for the whole batch instead of eight statements
+    per entry: this is most of what an import of new places costs.
+    """
+    ids: dict[str, set[uuid.UUID]] = {"location": set(), "service": set(), "organization": set()}
+    for kind, entry_id in changes:
+        ids[kind].add(entry_id)
+    if not any(ids.values()):
+        return
     session.flush()
     doc = SearchDocument
-    if kind == "location":
-        scope = doc.location_id == entry_id
-        services = set(
+    services, locations = set(ids["service"]), set(ids["location"])
+    scopes: list[ColumnElement[bool]] = []
+    if ids["location"]:
+        scopes.append(doc.location_id.in_(ids["location"]))
+        services.update(
             session.scalars(
-                select(service_at_location.c.service_id).where(service_at_location.c.location_id == entry_id)
+                select(service_at_location.c.service_id).where(
+                    service_at_location.c.location_id.in_(ids["location"])
+                )
             )
         )
-        locations = {entry_id}
-    elif kind == "service":
-        scope = doc.service_id == entry_id
-        services, locations = {entry_id}, set()
-    else:
-        scope = doc.organization_id == entry_id
-        services = set(session.scalars(select(Service.id).where(Service.organization_id == entry_id)))
-        locations = set(session.scalars(select(Location.id).where(Location.organization_id == entry_id)))
-    for row in session.execute(select(doc.service_id, doc.location_id, doc.kind).where(scope)):
+    if ids["service"]:
+        scopes.append(doc.service_id.in_(ids["service"]))
+    if ids["organization"]:
+        scopes.append(doc.organization_id.in_(ids["organization"]))
+        services.update(
+            session.scalars(select(Service.id).where(Service.organization_id.in_(ids["organization"])))
+        )
+        locations.update(
+            session.scalars(select(Location.id).where(Location.organization_id.in_(ids["organization"])))
+        )
+    for row in session.execute(select(doc.service_id, doc.location_id, doc.kind).where(or_(*scopes))):
         if row.service_id is not None:
             services.add(row.service_id)
         elif row.location_id is not None:
@@ -413,7 +433,7 @@ def refresh_entry(session: Session, kind: str, entry_id: uuid.UUID) -> None:
     store_documents(
         session, build_documents(session, location_ids=sorted(locations), service_ids=sorted(services))
     )
-    if kind == "organization":
+    if ids["organization"]:
         # Documents carry the organisation's name; once it is gone they no longer name it, so
         # the Meilisearch sync must be told about each of them by their own id.
         session.add_all(

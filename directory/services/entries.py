@@ -9,7 +9,8 @@ change for the search index, all in the caller's transaction.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -28,7 +29,7 @@ from directory.models import (
     Service,
     TaxonomyTerm,
 )
-from directory.search.documents import refresh_entry
+from directory.search.documents import refresh_entries, refresh_entry
 from directory.services.serialize import SERVER_FIELDS, apply_fields, entries_to_dicts, entry_to_dict
 
 Entry = Organization | Location | Service
@@ -83,6 +84,8 @@ class EntryService:
         self.session = session
         self.actor = actor or Actor("api")
         self._codes: dict[str, set[str]] = {}
+        #: While set, search documents of changed entries are rebuilt together at the end.
+        self._deferred: list[tuple[str, uuid.UUID]] | None = None
 
     # -- reads -----------------------------------------------------------------------
 
@@ -338,4 +341,27 @@ class EntryService:
         self.session.add(SearchOutbox(entity_type=kind, entity_id=entry_id, operation=operation, attempts=0))
         # The PostgreSQL search documents change in this same transaction; Meilisearch follows
         # from the outbox.
-        refresh_entry(self.session, kind, entry_id)
+        if self._deferred is not None:
+            self._deferred.append((kind, entry_id))
+        else:
+            refresh_entry(self.session, kind, entry_id)
+
+    @contextmanager
+    def batched_search_refresh(self) -> Iterator[None]:
+        """Rebuild the search documents of every entry changed in the block once, at its end.
+
+        For importers: one rebuild for a batch of places instead of eight statements per
+        place. Still in the same transaction, so the documents never disagree with the
+        entries once it commits. When the block fails nothing is rebuilt (its caller
+        rolls the changes back).
+        """
+        if self._deferred is not None:  # already batching: the outer block rebuilds
+            yield
+            return
+        self._deferred = []
+        try:
+            yield
+            changed, self._deferred = self._deferred, None
+            refresh_entries(self.session, changed)
+        finally:
+            self._deferred = None
