@@ -29,6 +29,7 @@ MAX_COLUMNS = 200
 #: Bytes of decompressed XML read per step while counting a part's size.
 _CHUNK = 1 << 16
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_ROW = re.compile(rb"<(?:\w+:)?row[\s>/]")
 
 
 class UnreadableFile(ValueError):
@@ -74,7 +75,7 @@ def _too_many(limits: ImportLimits) -> UnreadableFile:
 
 
 def check_xlsx(path: Path, limits: ImportLimits) -> None:
-    """Refuse a zip that is broken, unpacks beyond the limit, or holds XML with a DTD."""
+    """Refuse a zip that is broken, unpacks beyond the limit, holds XML with a DTD, or too many rows."""
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
@@ -82,7 +83,7 @@ def check_xlsx(path: Path, limits: ImportLimits) -> None:
     total = 0
     with archive:
         for info in archive.infolist():
-            tail = b""
+            tail, rows = b"", 0
             try:
                 with archive.open(info) as part:
                     while chunk := part.read(_CHUNK):
@@ -98,6 +99,12 @@ def check_xlsx(path: Path, limits: ImportLimits) -> None:
                                 f"the XLSX part {info.filename} declares XML entities (a DTD), which "
                                 "spreadsheet programs never write; the file is refused for safety"
                             )
+                        if info.filename.startswith("xl/worksheets/"):
+                            # openpyxl scans a whole sheet for its size before the first row
+                            # (when the sheet declares none), so the row cap is checked here.
+                            rows += len(_ROW.findall(tail + chunk)) - len(_ROW.findall(tail))
+                            if rows > limits.max_rows + 1:
+                                raise _too_many(limits)
                         tail = chunk[-16:]
             except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
                 if isinstance(exc, UnreadableFile):
@@ -112,7 +119,8 @@ def _xlsx_rows(path: Path, limits: ImportLimits) -> tuple[list[str], Rows]:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
         sheet = book.worksheets[0]
-        rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
+        # Bounds given, so openpyxl never scans the whole sheet for its size first.
+        rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS, max_row=limits.max_rows + 2)
         first = next(rows, None)
     except UnreadableFile:
         raise

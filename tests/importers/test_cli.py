@@ -11,7 +11,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from cli.main import cli
-from directory.models import Location, Revision
+from directory.models import Location, Revision, Service
 from directory.settings import get_settings
 from importers.models import SourceLink
 
@@ -37,6 +37,12 @@ def test_demo_imports_the_osm_cut_idempotently(cli_db: Engine) -> None:
         boom = s.scalars(select(Location).where(Location.name == "De Boomspijker")).all()
     assert links and links > 200 and places and places >= links
     assert len(boom) == 1  # the demo entry and the OSM node are one place
+    with Session(cli_db) as s:
+        area_offers = s.scalars(
+            select(Service).where(Service.source == "demo:aanbod", Service.service_area.is_not(None))
+        ).all()
+    assert len(area_offers) == 6  # the shipped list of offers without a venue
+    assert {"Zuidoost", "Heel Amsterdam"} <= {o.service_area_name for o in area_offers}
     second = runner.invoke(cli, ["demo", "--no-serve"])
     assert second.exit_code == 0, second.output
     assert "unchanged" in second.output
@@ -93,3 +99,28 @@ def test_import_hsds_reads_the_official_csv_example(cli_db: Engine, tmp_path: Pa
     assert "1 service," in exported.output and (tmp_path / "out" / "service_list.json").is_file()
     refused = runner.invoke(cli, ["import", "hsds", str(tmp_path)])
     assert refused.exit_code == 2 and "holds no HSDS data" in refused.output
+
+
+def test_table_json_report(cli_db: Engine) -> None:
+    """`import table FILE --dry-run --report json` prints one JSON object: rows, columns, counts."""
+    import json
+
+    fixture = Path(__file__).parent / "fixtures" / "partners" / "buurtnetwerk-oost.csv"
+    result = CliRunner().invoke(cli, ["import", "table", str(fixture), "--dry-run", "--report", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert set(report) == {"rows", "columns", "counts"}
+    assert report["rows"][0] == {"line": 2, "outcome": "created", "name": "Buurtbuik Oost", "messages": []}
+    assert {row["outcome"] for row in report["rows"]} <= {
+        "created",
+        "updated",
+        "unchanged",
+        "draft",
+        "rejected",
+    }
+    assert report["columns"]["Werkgebied"] == "service_area"
+    assert report["columns"]["Ingevoerd door"] == "ignored"
+    assert report["columns"]["Opmerkingen"] == "extra:description"
+    assert report["counts"]["rejected"] == 2
+    with Session(cli_db) as s:
+        assert s.scalar(select(func.count()).select_from(SourceLink)) == 0  # a dry run writes nothing

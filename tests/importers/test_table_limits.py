@@ -80,7 +80,7 @@ def test_a_zip_bomb_stops_at_the_unpacked_limit(tmp_path: Path) -> None:
     path = _replace_sheet(_xlsx(tmp_path), xml)
     assert path.stat().st_size < 200_000  # small on disk
     with pytest.raises(UnreadableFile, match="unpacks to more than 1,000,000 bytes"):
-        _rows(path, ImportLimits(max_unzipped_bytes=1_000_000))
+        _rows(path, ImportLimits(max_unzipped_bytes=1_000_000, max_rows=1_000_000))
 
 
 def test_a_broken_zip_is_refused(tmp_path: Path) -> None:
@@ -131,3 +131,15 @@ def test_a_binary_file_named_csv_is_refused(tmp_path: Path) -> None:
     path.write_bytes(b"naam\x00\x01\x02" + io.BytesIO(b"\x00" * 100).read())
     with pytest.raises(UnreadableFile, match="not a text"):
         _rows(path)
+
+
+def test_a_sheet_of_300k_rows_is_refused_before_openpyxl_reads_it(tmp_path: Path) -> None:
+    """openpyxl scans a sheet without a declared size in full (38 s here); the row cap stops it first."""
+    rows = "".join(
+        f'<row r="{i}"><c r="A{i}" t="inlineStr"><is><t>Maatje</t></is></c></row>' for i in range(300_000)
+    )
+    path = _replace_sheet(_xlsx(tmp_path), _SHEET_HEAD + rows + "</sheetData></worksheet>")
+    start = time.perf_counter()
+    with pytest.raises(UnreadableFile, match="more than 10,000 rows"):
+        _rows(path)
+    assert time.perf_counter() - start < 3

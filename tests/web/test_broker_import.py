@@ -334,11 +334,12 @@ def _hostile_xlsx(kind: str) -> bytes:
             f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10)
         )
         sheet_xml = f'<?xml version="1.0"?><!DOCTYPE x [{entities}]>{head}</sheetData></worksheet>'
-    else:  # a zip bomb: 60 MB of rows in a few hundred kilobytes
+    else:  # a zip bomb: one 60 MB cell in a few dozen kilobytes
         sheet_xml = (
             head
-            + '<row><c t="inlineStr"><is><t>x</t></is></c></row>' * 1_300_000
-            + "</sheetData></worksheet>"
+            + '<row><c t="inlineStr"><is><t>'
+            + "x" * 60_000_000
+            + "</t></is></c></row></sheetData></worksheet>"
         )
     out = io.BytesIO()
     with (
