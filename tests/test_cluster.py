@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, pool, text
 
+from directory.db import migrate
 from directory.db.cluster import EmbeddedCluster, check_postgis, find_pg_bin
 from directory.errors import SetupError
 
@@ -30,6 +31,34 @@ def test_start_stop_idempotent(tmp_path: Path) -> None:
     assert not cluster.status().running
     assert cluster.start() is True, "it starts again from its data folder"
     cluster.stop()
+
+
+def test_other_database_name_on_a_running_cluster_is_created(tmp_path: Path) -> None:
+    """WIJKGRAM_DB_NAME=other while the cluster runs: starting (as `db upgrade` does) creates `other`."""
+    first = EmbeddedCluster(tmp_path / "data", db_name="wijkgram")
+    first.start()
+    try:
+        other = EmbeddedCluster(tmp_path / "data", db_name="other")
+        assert other.start() is False, "the cluster was already running"
+        engine = create_engine(other.url(), poolclass=pool.NullPool)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT current_database()")).scalar_one() == "other"
+        engine.dispose()
+    finally:
+        first.stop()
+
+
+def test_missing_external_database_says_what_to_do(tmp_path: Path) -> None:
+    """A DATABASE_URL naming a database that does not exist: a SetupError with the fix, no traceback."""
+    cluster = EmbeddedCluster(tmp_path / "data", db_name="wijkgram")
+    cluster.start()
+    try:
+        with pytest.raises(SetupError, match="createdb"):
+            migrate.upgrade(cluster.url("nowhere"))
+        with pytest.raises(SetupError, match="does not exist"):
+            migrate.current_revision(cluster.url("nowhere"))
+    finally:
+        cluster.stop()
 
 
 def test_listens_only_on_its_private_socket(tmp_path: Path) -> None:

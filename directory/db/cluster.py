@@ -329,6 +329,8 @@ class EmbeddedCluster:
             self._private_socket_dir()
             if trusted:
                 self._upgrade_trust()
+            # Another WIJKGRAM_DB_NAME may point at a database this running cluster does not hold yet.
+            self._ensure_database(self.db_name)
             return False
         self._private_socket_dir()
         self._own_file(self.log_file)

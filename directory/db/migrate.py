@@ -9,8 +9,10 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, pool
+from sqlalchemy.exc import OperationalError
 
 from directory.db.url import database_url
+from directory.errors import SetupError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -24,9 +26,23 @@ def alembic_config(url: str | None = None) -> Config:
     return config
 
 
+def _missing_database(exc: OperationalError) -> SetupError | None:
+    """A SetupError saying how to create the database, when `exc` is PostgreSQL's "does not exist"."""
+    message = str(exc.orig or exc)
+    if "does not exist" not in message or "database" not in message:
+        return None
+    return SetupError(
+        "the database named in DATABASE_URL does not exist on that server; create it first "
+        "with `createdb NAME` as a user allowed to (the migrations then add PostGIS), or correct DATABASE_URL"
+    )
+
+
 def upgrade(url: str | None = None, target: str = "head") -> None:
     """Bring the database schema up to `target`."""
-    command.upgrade(alembic_config(url), target)
+    try:
+        command.upgrade(alembic_config(url), target)
+    except OperationalError as exc:
+        raise (_missing_database(exc) or exc) from exc
 
 
 def downgrade(url: str | None = None, target: str = "base") -> None:
@@ -37,9 +53,13 @@ def downgrade(url: str | None = None, target: str = "base") -> None:
 def current_revision(url: str | None = None) -> str | None:
     """The revision the database is at, or None for an empty database."""
     engine = create_engine(url or database_url(), poolclass=pool.NullPool)
-    with engine.connect() as connection:
-        rev = MigrationContext.configure(connection).get_current_revision()
-    engine.dispose()
+    try:
+        with engine.connect() as connection:
+            rev = MigrationContext.configure(connection).get_current_revision()
+    except OperationalError as exc:
+        raise (_missing_database(exc) or exc) from exc
+    finally:
+        engine.dispose()
     return rev
 
 
