@@ -64,21 +64,56 @@ def build_addresses_cmd(file: Path) -> None:
 
 @geo_group.command("import-boundaries")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--buurten", "buurten_file", metavar="FILE",
+              help="The buurten GeoJSON in FOLDER (default: the one amsterdam-buurten-YEAR.geojson).")
+@click.option("--code-property", default="code", show_default=True, metavar="NAME",
+              help="Property holding a buurt's code (CBS files: buurtcode).")
+@click.option("--name-property", default="naam", show_default=True, metavar="NAME",
+              help="Property holding a buurt's name (CBS files: buurtnaam).")
+@click.option("--wijk-property", metavar="NAME",
+              help="Property holding the buurt's wijk code (CBS files: wijkcode). Without it, wijk and "
+                   "stadsdeel come from Amsterdam-style codes (AF05 lies in wijk AF in stadsdeel A).")
+@click.option("--stadsdeel-property", metavar="NAME",
+              help="Property holding the buurt's stadsdeel or district code, with --wijk-property.")
+@click.option("--year", type=click.IntRange(1900, 2100), metavar="YYYY",
+              help="The data set's year (default: the year in the file name).")
 @friendly_errors
-def import_boundaries_cmd(folder: Path) -> None:
-    """Import stadsdelen, wijken and buurten from FOLDER (../shared/data/boundaries); assign locations."""
+def import_boundaries_cmd(
+    folder: Path,
+    buurten_file: str | None,
+    code_property: str,
+    name_property: str,
+    wijk_property: str | None,
+    stadsdeel_property: str | None,
+    year: int | None,
+) -> None:
+    """Replace stadsdelen, wijken and buurten with those in FOLDER (../shared/data/boundaries).
+
+    The levels in the files replace the stored ones in one transaction (vintages never pile up)
+    and every location gets its codes again; a folder that yields no area is refused, changing nothing.
+    """
+    from geo.boundaries import BoundaryMapping
     from geo.build import build_boundaries
 
+    mapping = BoundaryMapping(
+        buurten_file=buurten_file,
+        code_property=code_property,
+        name_property=name_property,
+        wijk_property=wijk_property,
+        stadsdeel_property=stadsdeel_property,
+    )
     ensure_database()
     start = time.perf_counter()
     with console.status("importing boundaries"):
-        summary = build_boundaries(get_engine(), folder)
+        summary = build_boundaries(get_engine(), folder, mapping, year)
+    replaced = sum(summary.replaced.values())
     console.print(
-        f"[green]boundaries[/]: {summary.stadsdelen} stadsdelen, {summary.wijken} wijken, "
-        f"{summary.buurten} buurten; "
+        f"[green]boundaries[/] from {summary.source} ({summary.vintage or 'year unknown'}): "
+        f"{summary.stadsdelen} stadsdelen, {summary.wijken} wijken, {summary.buurten} buurten "
+        f"(replacing {replaced} stored areas); "
         f"{summary.locations_changed} locations got new codes, in {time.perf_counter() - start:.1f} s"
     )
-    for problem in summary.problems or []:
+    for problem in summary.problems:
         console.print(f"[yellow]note:[/] {problem}")
 
 

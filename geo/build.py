@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from directory.errors import InvalidInputError
 from geo.addresses import read_addresses, save_addresses
-from geo.boundaries import BoundarySummary, import_boundaries
+from geo.boundaries import BoundaryMapping, BoundarySummary, import_boundaries
 from geo.network.osm import read_network
 from geo.network.store import save_network
 
@@ -74,9 +74,11 @@ def build_addresses(engine: Engine, path: Path, progress: Progress | None = None
         return save_addresses(conn, read_addresses(path, progress))
 
 
-def build_boundaries(engine: Engine, folder: Path) -> BoundarySummary:
-    """Import boundary polygons from a folder and reassign every location (all or nothing)."""
+def build_boundaries(
+    engine: Engine, folder: Path, mapping: BoundaryMapping | None = None, year: int | None = None
+) -> BoundarySummary:
+    """Replace the boundary polygons with those of a folder and reassign every location (all or nothing)."""
     if not folder.is_dir():
         raise InvalidInputError("DIR", f"{folder} is not a folder")
     with engine.begin() as conn:
-        return import_boundaries(conn, folder)
+        return import_boundaries(conn, folder, mapping, year)
