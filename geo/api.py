@@ -24,6 +24,7 @@ from directory.settings import get_settings
 from geo.boundaries import boundaries_at, list_boundaries
 from geo.geocoding.base import Geocoder
 from geo.geocoding.chain import check_query, make_geocoder
+from geo.geocoding.schema import GeocodeResponse
 from geo.network.isochrone import minutes as to_minutes
 from geo.network.profiles import PROFILES
 from geo.reach import (
@@ -46,7 +47,8 @@ def _engine(state: State) -> Engine:
     return engine
 
 
-def _geocoder(state: State) -> Geocoder:
+def geo_geocoder(state: State) -> Geocoder:
+    """The app's geocoder (made from the settings the first time it is asked for)."""
     geocoder: Geocoder | None = getattr(state, "geocoder", None)
     if geocoder is None:
         geocoder = make_geocoder(_engine(state), get_settings().geo)
@@ -64,21 +66,30 @@ def _feature(geometry: Any, **properties: Any) -> dict[str, Any]:
 
 @get("/api/v1/geocode", summary="Geocode a Dutch address or postcode", sync_to_thread=True,
      response_headers=NO_STORE, tags=["geo"])  # fmt: skip
-def geocode(request: Request[Any, Any, Any], q: FromQuery[str | None] = None) -> dict[str, Any]:
-    """The point for an address ('Recht Boomssloot 52'), postcode ('1011 EC') or both ('1102 AB 12')."""
-    query = check_query(q)
-    result = _geocoder(request.app.state).geocode(query)
-    if result is None:
-        raise NotFoundError("no address or postcode found for this query")
-    return {
-        "lat": result.lat,
-        "lon": result.lon,
-        "label": result.label,
-        "precision": result.precision,
-        "source": result.source,
-        "postcode": result.postcode,
-        "city": result.city,
-    }
+def geocode(request: Request[Any, Any, Any], q: FromQuery[str | None] = None) -> GeocodeResponse:
+    """The point for an address ('Recht Boomssloot 52'), postcode ('1011 EC') or both ('1102 AB 12').
+
+    A near miss or an address found in two places gives candidates and no point (see `GeocodeResponse`).
+    Nothing found: 404 with `reason` outside_area or not_found; text that is no address: 422 (unreadable).
+    """
+    return geocode_response(geo_geocoder(request.app.state), q)
+
+
+def geocode_response(geocoder: Geocoder, q: str | None) -> GeocodeResponse:
+    """The API answer for a query text, or the error saying why there is none (for GET and POST alike)."""
+    answer = geocoder.lookup(check_query(q))
+    if answer.found:
+        return GeocodeResponse.of(answer)
+    if answer.reason == "unreadable":
+        raise InvalidInputError("q", "this cannot be read as an address, postcode or place")
+    if answer.reason == "outside_area":
+        raise NotFoundError(
+            "this lies outside the area whose addresses we know",
+            extra={"reason": "outside_area", "source": answer.source},
+        )
+    raise NotFoundError(
+        "no such address or postcode", extra={"reason": "not_found", "source": answer.source}
+    )
 
 
 def _point(lat: float | None, lon: float | None) -> tuple[float, float]:

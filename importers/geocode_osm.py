@@ -15,7 +15,7 @@ from pathlib import Path
 import osmium
 from shapely.geometry import LineString, Point, Polygon
 
-from geo.geocoding.base import GeocodeResult
+from geo.geocoding.base import AnswersLookup, GeocodeAnswer, GeocodeResult
 
 _POSTCODE = re.compile(r"\b([1-9][0-9]{3})\s*([A-Za-z]{2})\b")
 _NUMBER = re.compile(r"\b(\d+)\s*([A-Za-z]?)\b(?:\s*[-/]?\s*\w+)?")
@@ -35,7 +35,7 @@ class _Address:
     lon: float
 
 
-class OsmAddressGeocoder:
+class OsmAddressGeocoder(AnswersLookup):
     """Geocodes 'Street 12, 1011 AB City' (or '1011 AB 12') against the addresses of one OSM file."""
 
     source = "osm-addresses"
@@ -85,8 +85,14 @@ class OsmAddressGeocoder:
             )
         return cls(found)
 
-    def geocode(self, query: str) -> GeocodeResult | None:
-        """The address in the query, when this file knows it; None otherwise."""
+    def lookup(self, query: str) -> GeocodeAnswer:
+        """The address in the query as an exact match, when this file knows it; nothing otherwise."""
+        hit = self._exact(query)
+        if hit is None:
+            return GeocodeAnswer.nothing(self.source, "not_found")
+        return GeocodeAnswer.point(hit)
+
+    def _exact(self, query: str) -> GeocodeResult | None:
         postcode = _POSTCODE.search(query)
         rest = _POSTCODE.sub(" ", query)
         street_part = rest.split(",")[0]

@@ -36,7 +36,7 @@ from typing import Any
 
 from directory.errors import RuleError
 from directory.schemas import validators as v
-from geo.geocoding.base import Geocoder, GeocodeResult
+from geo.geocoding.base import GeocodeAnswer, Geocoder
 from geo.service_areas import AreaIndex, AreaMatch, read_area, shipped_areas
 from importers.records import EntryRecord, PlaceRecord, Problem, Rejected
 from importers.table_files import ImportLimits, UnreadableFile, read_rows
@@ -102,7 +102,7 @@ class RowContext:
     vocabulary: Vocabulary = field(default_factory=Vocabulary)
     areas: AreaIndex | None = None
     #: Geocoder answers by query, so a list naming one address many times asks once.
-    cache: dict[str, GeocodeResult | None] = field(default_factory=dict)
+    cache: dict[str, GeocodeAnswer] = field(default_factory=dict)
 
 
 @dataclass
@@ -343,11 +343,6 @@ def _point(row: _Row) -> tuple[float, float] | None:
     return flat, flon
 
 
-def _exact(hit: GeocodeResult | None) -> bool:
-    """True for a geocoder answer that places the address itself (not a street, postcode or guess)."""
-    return hit is not None and hit.precision == "address" and getattr(hit, "match_type", "exact") == "exact"
-
-
 def _place(row: _Row, context: RowContext) -> tuple[_Place | None, str]:
     """The row's place (coordinates, or an address geocoded exactly), and the address text tried."""
     fields = _address_fields(row)
@@ -360,11 +355,18 @@ def _place(row: _Row, context: RowContext) -> tuple[_Place | None, str]:
     if not fields.get("street") or context.geocoder is None:
         return None, query
     if query not in context.cache:
-        context.cache[query] = context.geocoder.geocode(query)
-    hit = context.cache[query]
-    if not _exact(hit):
+        context.cache[query] = context.geocoder.lookup(query)
+    answer = context.cache[query]
+    # Only the address itself places an entry: not the street, the postcode, another number or a guess.
+    hit = answer.exact
+    if hit is None or hit.precision != "address":
+        if answer.candidates:
+            # The geocoder's "did you mean": it goes with the draft so the broker can choose.
+            labels = "; ".join(c.label for c in answer.candidates)
+            row.problems.append(
+                Problem("adres", labels, f"not placed; did you mean: {labels}?", "address_candidates")
+            )
         return None, query
-    assert hit is not None
     if not fields.get("postcode") and hit.postcode:
         fields["postcode"] = v.normalise_postcode(hit.postcode)
     if not fields.get("city") and hit.city:

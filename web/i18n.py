@@ -101,6 +101,10 @@ RUNTIME_KEYS = (
     N_("day.MO"), N_("day.TU"), N_("day.WE"), N_("day.TH"), N_("day.FR"), N_("day.SA"), N_("day.SU"),
     N_("nth.1"), N_("nth.2"), N_("nth.3"), N_("nth.4"), N_("nth.-1"),
     N_("support.within"), N_("support.within_crow_fly"),
+    N_("geocode.choose"), N_("geocode.outside_area"), N_("geocode.unreadable"), N_("geocode.not_found"),
+    N_("geocode.source_pdok"), N_("geocode.source_offline"), N_("geocode.source_offline_fallback"),
+    N_("geocode.source_other"), N_("geocode.match_house_number_nearest"), N_("geocode.match_postcode"),
+    N_("geocode.match_street"), N_("geocode.match_town"),
     N_("mode.walk"), N_("mode.slow_walk"), N_("mode.wheelchair"), N_("mode.scootmobiel"),
     N_("travel.minutes"), N_("travel.minutes_one"),
     N_("handout.phone"),
@@ -117,6 +121,7 @@ RUNTIME_KEYS = (
     N_("error.text_kept"), N_("error.category_other"), N_("error.postal_address"),
     N_("error.postcode_set_aside"), N_("error.point_set_aside"), N_("error.area_kept"),
     N_("error.needs_location"), N_("error.nothing_to_act_on"), N_("upload.merged_offer"),
+    N_("error.address_candidates"),
     N_("error.target_group_kept"), N_("error.opening_hours_set_aside"),
     # web/problem_text.py: a Problem's code
     N_("error.bool_parsing"), N_("error.date_parsing"), N_("error.decimal_max_digits"),

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 
 from sqlalchemy import Engine
 
 from directory.errors import InvalidInputError, ServiceUnavailableError, SetupError
 from directory.settings import GeoSettings
-from geo.geocoding.base import Geocoder, GeocodeResult
+from geo.geocoding.base import AnswersLookup, GeocodeAnswer, Geocoder
 from geo.geocoding.offline import OfflineGeocoder
 from geo.geocoding.pdok import PdokLocatieserver
 
@@ -17,8 +18,10 @@ from geo.geocoding.pdok import PdokLocatieserver
 BACKOFF_S = 60.0
 
 
-class ChainGeocoder:
+class ChainGeocoder(AnswersLookup):
     """Asks each geocoder in turn; one that is down is skipped for a while."""
+
+    source = "chain"
 
     def __init__(self, geocoders: Sequence[Geocoder], *, backoff_s: float = BACKOFF_S) -> None:
         """Try `geocoders` in this order."""
@@ -26,24 +29,30 @@ class ChainGeocoder:
         self.backoff_s = backoff_s
         self._down_until: dict[int, float] = {}
 
-    def geocode(self, query: str) -> GeocodeResult | None:
-        """The first match any geocoder gives; a 503 only when every one of them is down."""
-        failures = 0
+    def lookup(self, query: str) -> GeocodeAnswer:
+        """The first answer with a point or candidates; says which geocoders were down; 503 when all were.
+
+        When none finds anything, the first one that answered says why (PDOK knows the whole
+        country, so its "no such address" beats the table's "outside the area we know").
+        """
+        skipped: list[str] = []
+        first_nothing: GeocodeAnswer | None = None
         for i, geocoder in enumerate(self.geocoders):
             if self._down_until.get(i, 0.0) > time.monotonic():
-                failures += 1
+                skipped.append(geocoder.source)
                 continue
             try:
-                result = geocoder.geocode(query)
+                answer = geocoder.lookup(query)
             except ServiceUnavailableError:
                 self._down_until[i] = time.monotonic() + self.backoff_s
-                failures += 1
+                skipped.append(geocoder.source)
                 continue
-            if result is not None:
-                return result
-        if failures == len(self.geocoders):
+            if answer.found:
+                return replace(answer, skipped=tuple(skipped))
+            first_nothing = first_nothing or replace(answer, skipped=tuple(skipped))
+        if first_nothing is None:
             raise ServiceUnavailableError("no geocoder is reachable right now; try again shortly")
-        return None
+        return first_nothing
 
 
 def make_geocoder(engine: Engine, settings: GeoSettings) -> Geocoder:

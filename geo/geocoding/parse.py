@@ -13,10 +13,17 @@ from dataclasses import dataclass
 POSTCODE = re.compile(r"\b([1-9]\d{3})\s?([A-Za-z]{2})\b")
 POSTCODE_GLUED = re.compile(r"^\s*([1-9]\d{3})\s?([A-Za-z]{2})(\d+.*)$")
 #: A house number with an optional letter and addition: 52, 52A, 52-1, 101 H, 12bis.
-NUMBER = re.compile(r"^(\d{1,5})\s*[-/ ]?\s*([A-Za-z]{0,3}|\d{1,4})?$")
+NUMBER = re.compile(r"^\d{1,5}(?:\s*[-/ ]?\s*(?:[A-Za-z]{1,3}|\d{1,4})){0,2}$")
 STREET_NUMBER = re.compile(
-    r"^(?P<street>.*?\D)\s+(?P<number>\d{1,5}(?:\s*[-/ ]?\s*(?:[A-Za-z]{1,3}|\d{1,4}))?)$"
+    r"^(?P<street>.*?\D)\s+(?P<number>\d{1,5}(?:\s*[-/ ]?\s*(?:[A-Za-z]{1,3}|\d{1,4})){0,2})$"
 )
+
+STREET_NUMBER_PLACE = re.compile(
+    r"^(?P<street>.*?\D)\s+(?P<number>\d{1,5}(?:\s*-?\s*(?:[A-Za-z]{1,3}|\d{1,4})(?=\s|$))?)"
+    r"\s+(?P<place>[^\W\d_][\w'.-]*(?:\s+[^\W\d_][\w'.-]*)*)$"
+)
+#: Words after a number that are part of it, not a place: '12 hs' (huis), '12 bis', '12 zw' (zwart).
+ADDITION_WORDS = {"hs", "huis", "bis", "zw", "ii", "iii", "iv", "bg", "sous", "rd", "a", "b", "c", "d", "h"}
 
 
 @dataclass(frozen=True)
@@ -44,13 +51,35 @@ def fold(text: str) -> str:
 def number_key(number: str) -> str:
     """A house number folded for matching: '101-H', '101 h' and '101H' all become '101-h'.
 
-    The separator stays so that '12-1' (number 12, addition 1) never equals 121.
+    The separator stays so that '12-1' (number 12, addition 1) never equals 121; the
+    letter and addition are kept whole, so '12A-2' ('12-a2') is not '12A-3' ('12-a3').
     """
-    match = re.match(r"(\d+)\s*(?:[-/ ]\s*)?([0-9a-z]*)", fold(number))
+    folded = fold(number)
+    match = re.match(r"(\d+)(.*)$", folded)
     if not match:
-        return re.sub(r"[^0-9a-z]", "", fold(number))
-    base, suffix = match.groups()
+        return re.sub(r"[^0-9a-z]", "", folded)
+    base, rest = match.groups()
+    suffix = re.sub(r"[^0-9a-z]", "", rest)
     return f"{base}-{suffix}" if suffix else base
+
+
+def number_base(key: str) -> int | None:
+    """The number without letter or addition: '12-a2' -> 12."""
+    match = re.match(r"\d+", key)
+    return int(match.group(0)) if match else None
+
+
+#: Prefixes that name a sibling street rather than another one (Nieuwe Achtergracht, Oude Looiersstraat).
+STREET_PREFIXES = ("nieuwe ", "oude ", "kleine ")
+
+
+def street_core(street: str) -> str:
+    """A street name folded and without a Nieuwe/Oude/Kleine-style prefix, to compare PDOK's answers."""
+    folded = fold(street)
+    for prefix in STREET_PREFIXES:
+        if folded.startswith(prefix):
+            return folded[len(prefix) :]
+    return folded
 
 
 def normalise_postcode(text: str) -> str:
@@ -76,6 +105,11 @@ def parse_query(query: str) -> AddressQuery:
     if postcode and head and NUMBER.match(head):
         return AddressQuery(postcode=postcode, number=head, place=place)
     street_match = STREET_NUMBER.match(head)
+    if not street_match and place is None:
+        # 'Bolstraat 1 Utrecht': the place after the number, without a comma.
+        trailing = STREET_NUMBER_PLACE.match(head)
+        if trailing and fold(trailing.group("place")) not in ADDITION_WORDS:
+            street_match, place = trailing, trailing.group("place").strip()
     if street_match:
         return AddressQuery(
             postcode=postcode,

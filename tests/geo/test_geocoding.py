@@ -63,7 +63,7 @@ def test_pdok_suggest_then_lookup(shared_data: Path) -> None:
     pdok = PdokLocatieserver(BASE, client=_replay(shared_data, seen))
     suggestions = pdok.suggest("utreg")
     assert len(suggestions) == 10 and all("centroide_ll" not in s for s in suggestions)
-    found = pdok.lookup(suggestions[0]["id"])
+    found = pdok.lookup_id(suggestions[0]["id"])
     recorded = json.loads((_samples(shared_data) / "pypi-locatieserver-0.6.0_lookup.json").read_text())
     assert found is not None
     assert found.label == recorded["response"]["docs"][0]["weergavenaam"]
@@ -110,11 +110,13 @@ def test_offline_street_and_number(centrum_engine: Engine, centrum_pbf: Path) ->
 
 
 def test_offline_typos_and_case(centrum_engine: Engine) -> None:
-    """A misspelt street still finds the address by trigram similarity."""
+    """Case and accents do not matter; a misspelt street is offered as a candidate, not used."""
     exact = OfflineGeocoder(centrum_engine).geocode("Recht Boomssloot 52")
-    fuzzy = OfflineGeocoder(centrum_engine).geocode("recht boomsloot 52")
-    assert exact is not None and fuzzy is not None
-    assert (fuzzy.lat, fuzzy.lon) == (exact.lat, exact.lon)
+    lower = OfflineGeocoder(centrum_engine).geocode("RECHT BOÖMSSLOOT 52")
+    misspelt = OfflineGeocoder(centrum_engine).lookup("recht boomsloot 52")
+    assert exact is not None and lower is not None and (lower.lat, lower.lon) == (exact.lat, exact.lon)
+    assert misspelt.usable is None
+    assert [(c.lat, c.lon) for c in misspelt.candidates][:1] == [(exact.lat, exact.lon)]
 
 
 def test_offline_postcode_and_postcode_with_number(centrum_engine: Engine) -> None:
@@ -159,8 +161,8 @@ def test_chain_prefers_pdok_when_it_answers(shared_data: Path, centrum_engine: E
     chain = ChainGeocoder(
         [PdokLocatieserver(BASE, client=_replay(shared_data, [])), OfflineGeocoder(centrum_engine)]
     )
-    result = chain.geocode("1102 AB 12")
-    assert result is not None and result.source == "pdok"
+    answer = chain.lookup("Bolstraat 1, Utrecht")
+    assert answer.source == "pdok" and answer.place is not None and answer.place.source == "pdok"
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from directory.models import Location, Revision, Service
-from geo.geocoding.base import GeocodeResult
+from geo.geocoding.base import AnswersLookup, GeocodeAnswer, GeocodeResult
 from importers.merge import ImportReport
 from importers.run import RunOptions, run_import
 from importers.table import TableReader, table_source
@@ -30,8 +30,10 @@ CENTRALE = FIXTURES / "vrijwilligerscentrale.csv"
 LIST_200 = FIXTURES / "aanbod-amsterdam-200.csv"
 
 
-class ListGeocoder:
-    """A geocoder that knows two addresses exactly and one street only (as a fuzzy guess)."""
+class ListGeocoder(AnswersLookup):
+    """A geocoder that knows two addresses exactly and one street only (as a street-level match)."""
+
+    source = "test"
 
     EXACT: ClassVar[dict[str, tuple[float, float]]] = {
         "Javaplein 2, Amsterdam": (52.36346, 4.94046),
@@ -41,15 +43,18 @@ class ListGeocoder:
     def __init__(self) -> None:
         self.queries: list[str] = []
 
-    def geocode(self, query: str) -> GeocodeResult | None:
-        """Exact for the known addresses, a street-level guess for Kantinestraat, else nothing."""
+    def lookup(self, query: str) -> GeocodeAnswer:
+        """Exact for the known addresses, the street's middle for Kantinestraat, else nothing."""
         self.queries.append(query)
         if query in self.EXACT:
             lat, lon = self.EXACT[query]
-            return GeocodeResult(lat, lon, query, "address", "test", "1095 CJ", "Amsterdam")
+            return GeocodeAnswer.point(
+                GeocodeResult(lat, lon, query, "address", "test", "1095 CJ", "Amsterdam")
+            )
         if query.startswith("Kantinestraat"):
-            return GeocodeResult(52.37, 4.90, "Kantinestraat", "street", "test")
-        return None
+            street = GeocodeResult(52.37, 4.90, "Kantinestraat", "street", "test", match_type="street")
+            return GeocodeAnswer.point(street)
+        return GeocodeAnswer.nothing("test", "not_found")
 
 
 def _import(db: Session, path: Path, **options: bool) -> tuple[ImportReport, TableReader]:

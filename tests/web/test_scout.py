@@ -184,7 +184,7 @@ def test_group_finder_bad_input_gets_a_dutch_message(
 
 def test_reach_form_bad_input_gets_a_dutch_message(web: Client) -> None:
     unknown = post_reach(web, "Nergensstraat 999")
-    assert unknown.status_code == 422 and "We vinden dit adres niet" in unknown.text
+    assert unknown.status_code == 422 and "Dit adres bestaat niet" in unknown.text
     too_long = post_reach(web, "1011 EC", minutes=90)
     assert too_long.status_code == 422 and 'id="reach-error-minutes"' in too_long.text
     bad_mode = post_reach(web, "1011 EC", mode="bike")

@@ -182,7 +182,7 @@ def test_the_handout_shows_the_same_minutes(web: Client) -> None:
         ({"minutes": "61"}, "error-minutes", "Kies een aantal minuten van 1 tot 60."),
         ({"minutes": "veel"}, "error-minutes", "Kies een aantal minuten van 1 tot 60."),
         ({"mode": "bike"}, "error-mode", "Kies hoe je reist"),
-        ({"address": "Nergensstraat 999"}, "error-address", "We vinden dit adres niet"),
+        ({"address": "Nergensstraat 999"}, "error-address", "Dit adres bestaat niet"),
     ],
 )
 def test_bad_input_gets_a_dutch_message_next_to_the_field(

@@ -7,14 +7,14 @@ GET stays for compatibility; POST is the one to use for a client's address).
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from litestar import Request, post
 from litestar.params import JSONBody
 from pydantic import BaseModel, Field
 
-from geo.api import NO_STORE
-from geo.api import geocode as geocode_get
+from geo.api import NO_STORE, geo_geocoder, geocode_response
+from geo.geocoding.schema import GeocodeResponse
 
 
 class GeocodeRequest(BaseModel):
@@ -33,7 +33,7 @@ class GeocodeRequest(BaseModel):
     status_code=200,
     tags=["geo"],
 )
-def geocode_post(request: Request[Any, Any, Any], data: JSONBody[GeocodeRequest]) -> dict[str, Any]:
-    """The point for an address, postcode or both; 404 when nothing matches."""
-    # The GET handler's own function: one answer for both, whatever geo puts in it.
-    return cast("dict[str, Any]", geocode_get.fn(request, q=data.q))
+def geocode_post(request: Request[Any, Any, Any], data: JSONBody[GeocodeRequest]) -> GeocodeResponse:
+    """The point, or candidates to choose from, for an address, postcode or both (as the GET)."""
+    # geo's own answer for both: one response model (geo/geocoding/schema.py), one set of errors.
+    return geocode_response(geo_geocoder(request.app.state), data.q)

@@ -25,6 +25,7 @@ from directory.services.entries import EntryService
 from directory.settings import get_settings
 from importers.models import SourceSuggestion
 from web.accounts.current import current_user, requires_broker
+from web.geocode import place_note, problem_key, resolve_field
 from web.i18n import field_label
 from web.pages.common import redirect, render, translator
 from web.pages.conflict import conflict_page, merged_form
@@ -59,12 +60,14 @@ def _edit_page(
     version: int,
     errors: dict[str, str],
     status_code: int = 200,
+    **extra: Any,
 ) -> Template:
     t = translator(request)
     return render(
         request,
         "edit.html",
         status_code,
+        **extra,
         kind=kind,
         entry=entry,
         fields=FORM_FIELDS[kind],
@@ -154,6 +157,8 @@ def _save(
         version = int(data.get("version", ""))
     except ValueError as exc:
         raise InvalidInputError("version", "the form lacks the version it was based on") from exc
+    if kind == "location" and data.get("locate"):
+        return _locate(request, entries, entry_id, data, raw, version)
     t = translator(request)
     values, unreadable = parse_submission(kind, data, codes)
     model, errors = validate(kind, values, version)
@@ -171,6 +176,45 @@ def _save(
     except ConflictError as exc:
         return conflict_page(request, entries, kind, entry_id, raw, version, exc)
     return redirect(f"/entries/{kind}/{entry_id}", "broker.saved")
+
+
+def address_query(raw: dict[str, Any]) -> str:
+    """The address fields of the form as one line to geocode: 'Damrak 1, 1012 LG Amsterdam'."""
+    street = f"{raw.get('street') or ''} {raw.get('house_number') or ''}".strip()
+    town = f"{raw.get('postcode') or ''} {raw.get('city') or ''}".strip()
+    return ", ".join(part for part in (street, town) if part)
+
+
+def _locate(
+    request: Request[Any, Any, Any],
+    entries: EntryService,
+    entry_id: uuid.UUID,
+    data: dict[str, str],
+    raw: dict[str, Any],
+    version: int,
+) -> Template:
+    """The form again (nothing saved) with lat/lon from the address, or "Bedoelt u ...?" to pick from.
+
+    Only an exact match or the broker's own pick fills the point without a second look:
+    any other match is filled in with a note saying what was used, and a guess is never filled in.
+    """
+    t = translator(request)
+    entry = entries.get("location", entry_id)
+    query = address_query(raw)
+    if not query:
+        errors = {"street": t("support.no_address")}
+        return _edit_page(request, entries, "location", entry, raw, version, errors, 422)
+    answer = resolve_field(query, request.app.state.geocoder, data, "pick")
+    place = answer.usable
+    if place is None:
+        errors = {"lat": t(problem_key(answer))}
+        choice = answer if answer.candidates else None
+        return _edit_page(
+            request, entries, "location", entry, raw, version, errors, 422, choice=choice, located_for=query
+        )
+    raw["lat"], raw["lon"] = f"{place.lat:.6f}", f"{place.lon:.6f}"
+    note = " ".join(filter(None, [t("broker.located", label=place.label), place_note(t, answer)]))
+    return _edit_page(request, entries, "location", entry, raw, version, {}, located=note)
 
 
 @post(

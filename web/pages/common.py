@@ -17,6 +17,7 @@ from markupsafe import escape
 
 from directory.settings import get_settings
 from web.accounts.current import CurrentUser, current_user
+from web.geocode import pick_value
 from web.i18n import DEFAULT_LANGUAGE, LANGUAGE_COOKIE, Translator, choose_language, known, translations
 from web.present import date_text
 
@@ -47,6 +48,7 @@ def template_config() -> TemplateConfig[JinjaTemplateEngine]:
     # is per request; these null callables only make the extension parse newstyle.
     environment.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     environment.filters["nldate"] = _date
+    environment.filters["pick_value"] = pick_value
     return TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment))
 
 

@@ -18,6 +18,7 @@ from litestar.response import Template
 from sqlalchemy.orm import Session
 
 from directory.models import Location, Service
+from geo.geocoding.base import GeocodeAnswer
 from geo.reach import MAX_GROUP
 from web.finder import LOW_COST_EUR, VenueFilters, find_venues, services_at
 from web.i18n import Translator
@@ -54,6 +55,9 @@ class ScoutForm:
     mode: str = "walk"
     minutes: int = DEFAULT_MINUTES
     errors: dict[str, str] = field(default_factory=dict)
+    #: "Bedoelt u ...?" per field ('pick', or 'pick_N' for line N of the group box) and the text it is for.
+    choices: dict[str, GeocodeAnswer] = field(default_factory=dict)
+    typed: dict[str, str] = field(default_factory=dict)
 
 
 def scout_forms(reach: ScoutForm | None = None, group: ScoutForm | None = None) -> dict[str, Any]:

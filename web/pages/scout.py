@@ -19,10 +19,10 @@ from litestar.response import Template
 from sqlalchemy.orm import Session
 
 from directory import netherlands
-from geo.geocoding.base import Geocoder, GeocodeResult
+from geo.geocoding.base import GeocodeAnswer, Geocoder, GeocodeResult
 from geo.reach import MAX_GROUP, MIN_GROUP, Origin
 from web.finder import find_venues
-from web.geocode import resolve_place
+from web.geocode import place_note, problem_key, resolve_field
 from web.i18n import Translator
 from web.pages.common import render, translator
 from web.pages.labels import vocabulary_labels
@@ -48,12 +48,20 @@ def _common(t: Translator, data: dict[str, str], form: ScoutForm) -> ScoutForm:
     return form
 
 
-def _locate(text: str, geocoder: Geocoder) -> GeocodeResult | None:
-    """The point of one typed line, when it is found and lies in the Netherlands."""
-    place = resolve_place(text[:MAX_LINE], geocoder)
-    if place is None or not netherlands.contains(place.lat, place.lon):
-        return None
-    return place
+def _locate(text: str, geocoder: Geocoder, data: dict[str, str], name: str) -> GeocodeAnswer:
+    """The answer for one typed line (or the person's pick for it); a point outside the country is none."""
+    answer = resolve_field(text[:MAX_LINE], geocoder, data, name)
+    place = answer.usable
+    if place is not None and not netherlands.contains(place.lat, place.lon):
+        return GeocodeAnswer.nothing(answer.source, "outside_area")
+    return answer
+
+
+def _ask(form: ScoutForm, name: str, typed: str, answer: GeocodeAnswer) -> None:
+    """Keep a "Bedoelt u ...?" choice for the page, when the answer is one."""
+    if answer.usable is None and answer.candidates:
+        form.choices[name] = answer
+        form.typed[name] = typed
 
 
 def _page(
@@ -77,12 +85,18 @@ def reach_search(request: Request[Any, Any, Any], db: NamedDependency[Session], 
     t = translator(request)
     form = _common(t, data, ScoutForm(place=data.get("place", "").strip()[:MAX_LINE]))
     place = None
+    note = ""
     if not form.place:
         form.errors["place"] = t("support.no_address")
     else:
-        place = _locate(form.place, request.app.state.geocoder)
+        answer = _locate(form.place, request.app.state.geocoder, data, "pick")
+        place = answer.usable
         if place is None:
-            form.errors["place"] = t("support.not_found")
+            # Nothing found, or a choice to make: nothing is searched until the person picks.
+            form.errors["place"] = t(problem_key(answer))
+            _ask(form, "pick", form.place, answer)
+        else:
+            note = place_note(t, answer)
     if form.errors or place is None:
         return _page(request, db, data, 422, **scout_forms(reach=form), open_form="reach")
     service = routing(request.app.state.engine)
@@ -122,6 +136,7 @@ def reach_search(request: Request[Any, Any, Any], db: NamedDependency[Session], 
         overlay=overlay,
         summary=summary,
         warning=None if result.origin_on_network else t("travel.origin_off_network"),
+        place_note=note,
     )
 
 
@@ -143,13 +158,18 @@ def group_search(request: Request[Any, Any, Any], db: NamedDependency[Session], 
     else:
         unknown = []
         for number, line in enumerate(lines, start=1):
-            place = _locate(line, request.app.state.geocoder)
-            if place is None:
-                unknown.append(str(number))
-            else:
+            answer = _locate(line, request.app.state.geocoder, data, f"pick_{number}")
+            place = answer.usable
+            if place is not None:
                 places.append(place)
+            elif answer.candidates:
+                _ask(form, f"pick_{number}", line, answer)
+            else:
+                unknown.append(str(number))
         if unknown:
             form.errors["origins"] = t("scout.bad_lines", lines=", ".join(unknown))
+        elif form.choices:
+            form.errors["origins"] = t("geocode.choose")
     if form.errors:
         return _page(request, db, data, 422, **scout_forms(group=form), open_form="group")
     service = routing(request.app.state.engine)

@@ -23,7 +23,7 @@ from directory.schemas.validators import check_languages
 from directory.settings import get_settings
 from geo.geocoding.base import Geocoder
 from web.finder import NEEDS, SupportQuery, SupportResults, find_support
-from web.geocode import resolve_place
+from web.geocode import place_note, problem_key, resolve_field
 from web.i18n import Translator
 from web.maps import LeafletMap, Popup, marker
 from web.pages.common import render, translator
@@ -136,14 +136,19 @@ def support_search(request: Request[Any, Any, Any], db: NamedDependency[Session]
     t = translator(request)
     form = parse_form(t, data)
     place = None
+    answer = None
     if not form.address:
         form.errors["address"] = t("support.no_address")
     else:
-        place = resolve_place(form.address, _geocoder(request))
+        answer = resolve_field(form.address, _geocoder(request), data, "pick")
+        place = answer.usable
         if place is None:
-            form.errors["address"] = t("support.not_found")
-    if form.errors or place is None:
-        return render(request, "support.html", 422, **_context(request, db, form, results=None))
+            # Nothing found, or only a choice: nothing is searched until the person picks.
+            form.errors["address"] = t(problem_key(answer))
+    if form.errors or place is None or answer is None:
+        choice = answer if answer is not None and answer.usable is None and answer.candidates else None
+        context = _context(request, db, form, results=None, choice=choice)
+        return render(request, "support.html", 422, **context)
     query = SupportQuery(
         lat=place.lat,
         lon=place.lon,
@@ -168,6 +173,7 @@ def support_search(request: Request[Any, Any, Any], db: NamedDependency[Session]
             form,
             results=results,
             place_label=place.label,
+            place_note=place_note(t, answer),
             facts=hit_facts(t, results),
         ),
     )
