@@ -88,7 +88,11 @@ class OfflineGeocoder(AnswersLookup):
             return True
         if parsed.postcode:
             known = conn.execute(
-                text("SELECT EXISTS (SELECT 1 FROM geo_address WHERE postcode LIKE :area || '%')"),
+                # A range, not LIKE: the postcode index serves it under any collation.
+                text(
+                    "SELECT EXISTS (SELECT 1 FROM geo_address "
+                    "WHERE postcode BETWEEN :area || 'AA' AND :area || 'ZZ')"
+                ),
                 {"area": parsed.postcode[:4]},
             ).scalar_one()
             if not known:
@@ -98,10 +102,11 @@ class OfflineGeocoder(AnswersLookup):
                 text(
                     """
                     SELECT NOT EXISTS (SELECT 1 FROM geo_address WHERE city IS NOT NULL)
+                        OR EXISTS (SELECT 1 FROM geo_address WHERE lower(city) = :place_lower)
                         OR EXISTS (SELECT 1 FROM geo_address WHERE lower(unaccent(city)) = :place)
                     """
                 ),
-                {"place": fold(parsed.place)},
+                {"place": fold(parsed.place), "place_lower": parsed.place.strip().lower()},
             ).scalar_one()
             if not place_known:
                 return True
@@ -182,7 +187,7 @@ class OfflineGeocoder(AnswersLookup):
                 if len(places) > 1
                 else GeocodeAnswer.point(places[0])
             )
-        town = self._centre(conn, "lower(unaccent(city)) = :street_key", params)
+        town = self._centre(conn, "lower(city) = :street_lower", params)
         if town is not None:
             return GeocodeAnswer.point(self._result(town, "place", "town"))
         similar = conn.execute(
@@ -252,6 +257,7 @@ def _params(parsed: AddressQuery) -> dict[str, Any]:
     return {
         "postcode": parsed.postcode,
         "street_key": fold(parsed.street or ""),
+        "street_lower": (parsed.street or "").strip().lower(),
         "number_key": key,
         "base": base or 0,
         "base_text": str(base) if base is not None else key,

@@ -12,6 +12,7 @@ The offline address table's `number_key` cut an addition after its letter
 ('12A-2' and '12A-3' were both '12-a'); keys are now '12-a2' and '12-a3'
 (geo/geocoding/parse.py `number_key`). Existing keys are recomputed here with the
 same rule, skipping a row whose new key another row of its street already has.
+An index on lower(city) serves the geocoder's "is this a town we know?".
 """
 
 from __future__ import annotations
@@ -64,5 +65,10 @@ def upgrade() -> None:
     )
 
 
+    # The offline geocoder asks "is this a town we know?" on every query naming a place.
+    op.execute("CREATE INDEX IF NOT EXISTS ix_geo_address_city ON geo_address (lower(city))")
+
+
 def downgrade() -> None:
+    op.execute("DROP INDEX IF EXISTS ix_geo_address_city")
     op.execute("ALTER TABLE geo_boundary DROP COLUMN IF EXISTS vintage")
