@@ -83,3 +83,13 @@ def test_shared_rules_accept_what_dutch_people_type() -> None:
     assert place.cost_amount_eur == Decimal("3.50")
     kept = LocationCreate.model_validate({**base, "website": "http://example.nl/agenda?x=1"})
     assert kept.website == "http://example.nl/agenda?x=1"
+
+
+def test_a_row_not_placed_is_said_with_its_candidates() -> None:
+    """A partner-list row left as a draft names the geocoder's candidates, in Dutch and in English."""
+    candidates = "Koestraat 16A, 1012 BX Amsterdam; Koestraat 16, 1012 BX Amsterdam"
+    problem = Problem("address_candidates", "not placed", {"value": repr(candidates)}, "adres")
+    dutch = problem_text(Translator("nl"), problem)
+    assert dutch.startswith("Bedoelt u: 'Koestraat 16A, 1012 BX Amsterdam; Koestraat 16,")
+    assert "concept" in dutch
+    assert problem_text(Translator("en"), problem).startswith("Did you mean: 'Koestraat 16A")
