@@ -87,6 +87,14 @@ def normalise_postcode(text: str) -> str:
     return re.sub(r"\s", "", text).upper()
 
 
+def _is_number_with_addition(text: str, match: re.Match[str]) -> bool:
+    """'Damrak 1000 hs' is number 1000 with addition 'hs' after a street, not postcode 1000 HS."""
+    before, after = text[: match.start()].strip(), text[match.end() :].strip()
+    street_before = any(c.isalpha() for c in before) and not any(c.isdigit() for c in before)
+    nothing_after = not after or after.startswith(",")
+    return street_before and nothing_after and match.group(2).lower() in ADDITION_WORDS
+
+
 def parse_query(query: str) -> AddressQuery:
     """Split a typed address into postcode, number, street and place."""
     text = " ".join(query.replace(",", " , ").split())
@@ -96,6 +104,8 @@ def parse_query(query: str) -> AddressQuery:
         return AddressQuery(postcode=(glued.group(1) + glued.group(2)).upper(), number=number or None)
     postcode = None
     match = POSTCODE.search(text)
+    if match and _is_number_with_addition(text, match):
+        match = None
     if match:
         postcode = (match.group(1) + match.group(2)).upper()
         text = (text[: match.start()] + " " + text[match.end() :]).strip()

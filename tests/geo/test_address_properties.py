@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geo.geocoding.parse import fold, number_key, parse_query, street_core
@@ -17,6 +17,8 @@ BASE = st.integers(min_value=1, max_value=9999)
 LETTER = st.sampled_from(["", "A", "B", "h", "H"])
 ADDITION = st.sampled_from(["", "1", "2", "3", "hs", "bis", "II"])
 SEPARATOR = st.sampled_from(["-", " ", ""])
+#: Parsing is fast, but the shared test machines are not: no per-example deadline.
+NO_DEADLINE = settings(deadline=None)
 POSTCODE = st.tuples(st.integers(1000, 9999), st.sampled_from(["AB", "JS", "ec", "Xz"]))
 
 
@@ -29,6 +31,7 @@ def _written(base: int, letter: str, addition: str, sep: str) -> str:
     return f"{base}{sep}{letter or addition}"
 
 
+@NO_DEADLINE
 @given(STREET, BASE, LETTER, ADDITION, SEPARATOR)
 def test_street_and_number_are_read_back(
     street: str, base: int, letter: str, addition: str, sep: str
@@ -43,6 +46,7 @@ def test_street_and_number_are_read_back(
     assert parsed.number_key is not None and parsed.number_key.split("-")[0] == str(base)
 
 
+@NO_DEADLINE
 @given(BASE, st.sampled_from(["h", "a", "hs", "bis"]))
 def test_additions_written_differently_are_one_number(base: int, addition: str) -> None:
     """'12-H', '12 h', '12H' and '12 - H' are one house number."""
@@ -54,6 +58,7 @@ def test_additions_written_differently_are_one_number(base: int, addition: str) 
     assert forms == {f"{base}-{addition}"}
 
 
+@NO_DEADLINE
 @given(BASE, st.integers(1, 9), st.integers(1, 9))
 def test_additions_that_differ_stay_apart(base: int, first: int, second: int) -> None:
     """'12A-2' is not '12A-3', and '12-1' is not 121."""
@@ -62,6 +67,7 @@ def test_additions_that_differ_stay_apart(base: int, first: int, second: int) ->
     assert number_key(f"{base}-{first}") != number_key(f"{base}{first}")
 
 
+@NO_DEADLINE
 @given(st.text(max_size=80))
 def test_any_text_is_read_without_error(text: str) -> None:
     """Whatever is typed, reading it never fails, and the key of a key is itself."""
@@ -70,6 +76,7 @@ def test_any_text_is_read_without_error(text: str) -> None:
         assert number_key(parsed.number_key) == parsed.number_key
 
 
+@NO_DEADLINE
 @given(POSTCODE, BASE, SEPARATOR, st.sampled_from([" ", ""]))
 def test_postcode_is_a_strong_key(postcode: tuple[int, str], base: int, sep: str, gap: str) -> None:
     """'1012 JS 1', '1012js1' and '1012JS, 1' all give postcode 1012JS and number 1."""
@@ -81,6 +88,7 @@ def test_postcode_is_a_strong_key(postcode: tuple[int, str], base: int, sep: str
     assert alone.postcode == f"{digits}{letters.upper()}" and alone.number is None
 
 
+@NO_DEADLINE
 @given(st.sampled_from(["Nieuwe ", "Oude ", "Kleine ", ""]), STREET)
 def test_prefix_variants_share_a_core(prefix: str, street: str) -> None:
     """'Nieuwe Achtergracht' and 'Achtergracht' share their core; other streets do not."""
