@@ -1,7 +1,7 @@
 """geo: the year (vintage) of each boundary, and house-number keys that keep their whole addition
 
 Revision ID: 0750
-Revises: 0600
+Revises: 0700
 Create Date: 2026-12-03 07:50:00
 
 `geo_boundary.vintage` holds the year of the data set an area came from (2022 for
@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0750"
-down_revision: str | None = "0600"
+down_revision: str | None = "0700"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
