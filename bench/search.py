@@ -35,7 +35,7 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -46,6 +46,7 @@ from rich.table import Table
 from sqlalchemy import create_engine, insert, text
 
 from bench.search_data import COMMUNITY, SUPPORT, generate
+from directory.clock import AMSTERDAM, now_amsterdam, today_amsterdam
 from directory.db import migrate
 from directory.db.cluster import EmbeddedCluster
 from directory.db.url import normalise_url
@@ -173,8 +174,8 @@ def query_set(n: int, rng: random.Random) -> list[SearchQuery]:
             )
         else:
             # Some time in the coming week, as a professional would ask.
-            day = date.today() + timedelta(days=rng.randint(1, 7))
-            at = datetime(day.year, day.month, day.day, rng.randint(9, 21))
+            day = today_amsterdam() + timedelta(days=rng.randint(1, 7))
+            at = datetime(day.year, day.month, day.day, rng.randint(9, 21), tzinfo=AMSTERDAM)
             out.append(SearchQuery(q=q, open_at=at, max_cost=5))
     return out
 
@@ -291,7 +292,7 @@ def main() -> None:
                 **dataset_key(args.entries),
                 "meili_key": key,
                 "documents": documents,
-                "built": datetime.now().isoformat(timespec="seconds"),
+                "built": now_amsterdam().isoformat(timespec="seconds"),
                 "index_s": round(index_s, 1),
             }
             DATASET.write_text(json.dumps(kept, indent=1))

@@ -14,16 +14,15 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
-
 from dateutil.rrule import rrulestr
+
+from directory.clock import AMSTERDAM
 
 #: When a meeting names no first date, rules are anchored here so that
 #: INTERVAL=2 and the like give the same answer whichever day is asked.
 DEFAULT_ANCHOR = date(2000, 1, 3)
 
-#: Meeting times are wall-clock times in this zone.
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+# Meeting times are wall-clock times in Amsterdam (directory/clock.py).
 #: The UTC offsets Amsterdam itself uses (winter, summer): a time written with one of these
 #: is the local time its publisher meant, whatever the date.
 LOCAL_OFFSETS = (timedelta(hours=1), timedelta(hours=2))

@@ -22,6 +22,7 @@ from opening_hours import OpeningHours
 from sqlalchemy import ColumnElement, and_, cast, func, or_, select
 from sqlalchemy.orm import Session
 
+from directory.clock import today_amsterdam
 from directory.models import Location, Service, service_at_location
 from geo.reach import Method, Origin, Reachability
 from web.travel import crow_fly_minutes_to_metres, profile_for, whole_minutes
@@ -54,12 +55,13 @@ def open_on_weekday_evening(expression: str | None, today: date | None = None) -
         hours = OpeningHours(expression)
     except (SyntaxError, ValueError):
         return False
-    start = today or datetime.now(UTC).date()
+    start = today or today_amsterdam()
     monday = start + timedelta(days=(7 - start.weekday()) % 7)
     for offset in range(5):
         day = monday + timedelta(days=offset)
         for hour, minute in EVENING_TIMES:
-            if hours.is_open(datetime(day.year, day.month, day.day, hour, minute)):
+            # Opening hours are Amsterdam wall-clock times: the library takes them naive.
+            if hours.is_open(datetime(day.year, day.month, day.day, hour, minute)):  # noqa: DTZ001
                 return True
     return False
 

@@ -24,6 +24,7 @@ from sqlalchemy import ColumnElement, delete, false, func, or_, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from directory.clock import today_amsterdam
 from directory.models import (
     Location,
     Organization,
@@ -259,7 +260,7 @@ def build_documents(
 ) -> list[tuple[dict[str, Any], Any]]:
     """Documents (with their service-area geometry, if any) of the given locations and services."""
     labels = labels or Labels.load(session)
-    today = today or date.today()
+    today = today or today_amsterdam()
     out: list[tuple[dict[str, Any], Any]] = []
     locations = (
         session.scalars(

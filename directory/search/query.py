@@ -7,15 +7,14 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from shapely.geometry import Polygon, shape
 from shapely.validation import explain_validity
 
+from directory.clock import AMSTERDAM
 from directory.errors import InvalidInputError
 from directory.search.schedule import hour_index, hour_of_week
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 MAX_RADIUS_M = 50_000
 MAX_POLYGON_VERTICES = 500
 MAX_PAGE_SIZE = 100

@@ -27,6 +27,7 @@ from typing import Any
 import opening_hours
 from dateutil.rrule import rrulestr
 
+from directory.clock import today_amsterdam
 from directory.meetings import excluded_on, local_time, within_dates
 
 log = logging.getLogger("wijkgram.search")
@@ -48,7 +49,7 @@ MEETING_HORIZON_DAYS = 35
 #: How many weeks of exact open hours a document keeps, from the week it is written.
 EXACT_WEEKS = 8
 #: Hour 0 of the exact buckets (a Monday, local time).
-EPOCH = datetime(2026, 1, 5)
+EPOCH = datetime(2026, 1, 5)  # noqa: DTZ001 (wall-clock time, like every bucket)
 #: Public holidays (PH in opening hours) are those of this country.
 HOLIDAY_COUNTRY = "NL"
 
@@ -227,7 +228,7 @@ def schedule(
     opening: str | None, meetings: list[dict[str, Any]] | None, today: date | None = None
 ) -> Schedule:
     """The open buckets of an entry: exact hours are kept only when its weeks are not all alike."""
-    today = today or date.today()
+    today = today or today_amsterdam()
     weekly = open_buckets(opening, meetings, today)
     window_start = today - timedelta(days=today.weekday())
     exact: set[int] = set()
@@ -251,7 +252,7 @@ def open_buckets(
     opening: str | None, meetings: list[dict[str, Any]] | None, today: date | None = None
 ) -> list[int]:
     """All open buckets of an entry, sorted; empty when it publishes no schedule."""
-    today = today or date.today()
+    today = today or today_amsterdam()
     week_start = today - timedelta(days=today.weekday())
     buckets: set[int] = set()
     if opening:

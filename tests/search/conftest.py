@@ -11,7 +11,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from shapely.geometry import Point
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from directory.clock import today_amsterdam
 from directory.search.meili import MeiliEngine
 from directory.search.postgres import PostgresEngine
 from directory.search.sync import sync
@@ -33,7 +34,7 @@ MEILI_BIN = REPO_ROOT / "var" / "bin" / "meilisearch"
 
 
 #: The walking group's meeting is cancelled on the Tuesday of next week (within the exact window).
-WALK_CANCELLED = date.today() + timedelta(days=(1 - date.today().weekday()) % 7 or 7)
+WALK_CANCELLED = today_amsterdam() + timedelta(days=(1 - today_amsterdam().weekday()) % 7 or 7)
 
 
 def _free_port() -> int:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import date, datetime, time
+from datetime import datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from dateutil.rrule import MONTHLY, TU, rrule
 from litestar.testing import TestClient
 from sqlalchemy import Engine
 
+from directory.clock import AMSTERDAM, today_amsterdam
 from directory.search.service import search_service
 from directory.search.sync import sync
 from directory.settings import SearchSettings
@@ -132,11 +132,11 @@ def test_open_at_takes_minutes_with_or_without_seconds_and_offset(
 ) -> None:
     """'…T18:30' (as a browser's date-time field sends it) means the same as with seconds or offset."""
     # The stamtafel meets on the first Tuesday at 18:00: ask for the next one.
-    today = datetime.combine(date.today(), time())
+    today = datetime.combine(today_amsterdam(), time())
     first_tuesday = rrule(MONTHLY, byweekday=TU(1), dtstart=today).after(today, inc=True)
     assert first_tuesday is not None
     day = first_tuesday.date().isoformat()
-    offset = first_tuesday.replace(tzinfo=ZoneInfo("Europe/Amsterdam")).strftime("%z")
+    offset = first_tuesday.replace(tzinfo=AMSTERDAM).strftime("%z")
     offset = f"{offset[:3]}:{offset[3:]}"
     for client in app_client(clean_db, None):
         answers = [

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
 from dateutil.rrule import MONTHLY, TH, rrule
 from shapely.geometry import Polygon
 
+from directory.clock import AMSTERDAM, today_amsterdam
 from directory.search.base import SearchEngine
 from directory.search.query import FACETS, BBox, Near, SearchQuery, SearchResult
 from directory.settings import SearchSettings
@@ -130,20 +131,20 @@ def test_max_cost(run: Any) -> None:
 
 def test_open_at(run: Any) -> None:
     """Open at a time: opening hours and recurring meetings, by hour of the week."""
-    wednesday_evening = datetime(2026, 11, 25, 18, 0)
+    wednesday_evening = datetime(2026, 11, 25, 18, 0, tzinfo=AMSTERDAM)
     _, hits = run(open_at=wednesday_evening, filters={"kind": ("service",)})
     assert "maaltijd" in hits and "taalmaatje" not in hits and "koffie" not in hits
-    thursday_afternoon = datetime(2026, 11, 26, 15, 0)
+    thursday_afternoon = datetime(2026, 11, 26, 15, 0, tzinfo=AMSTERDAM)
     _, hits = run(open_at=thursday_afternoon, filters={"kind": ("service",)})
     assert "taalmaatje" in hits and "maaltijd" not in hits
-    sunday_night = datetime(2026, 11, 29, 3, 0)
+    sunday_night = datetime(2026, 11, 29, 3, 0, tzinfo=AMSTERDAM)
     _, hits = run(open_at=sunday_night)
     assert hits == []
 
 
 def test_open_at_a_monthly_meeting_on_its_day_only(run: Any) -> None:
     """The Stamtafel meets on the third Thursday: found then, not on the Thursday after."""
-    today = datetime.combine(date.today(), time())
+    today = datetime.combine(today_amsterdam(), time())
     third = rrule(MONTHLY, byweekday=TH(3), dtstart=today).after(today, inc=True)
     assert third is not None
     at = third.replace(hour=18, minute=30)

@@ -8,7 +8,6 @@ the handout form carries only the point, never the address text.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from geoalchemy2.shape import to_shape
@@ -19,6 +18,7 @@ from litestar.params import Body
 from litestar.response import Template
 from sqlalchemy.orm import Session
 
+from directory.clock import now_amsterdam
 from directory.schemas.validators import check_languages
 from directory.settings import get_settings
 from geo.geocoding.base import Geocoder
@@ -237,7 +237,7 @@ def handout(request: Request[Any, Any, Any], db: NamedDependency[Session], data:
         hits=hits,
         facts=hit_facts(t, results),
         map_html=handout_map(t, lat, lon, results, hits),
-        today=datetime.now(UTC),
+        today=now_amsterdam(),
     )
 
 
