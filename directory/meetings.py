@@ -14,9 +14,10 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
+
 from dateutil.rrule import rrulestr
 
-from directory.clock import AMSTERDAM
+from directory.clock import AMSTERDAM as AMSTERDAM  # re-exported: the importers take it from here
 
 #: When a meeting names no first date, rules are anchored here so that
 #: INTERVAL=2 and the like give the same answer whichever day is asked.

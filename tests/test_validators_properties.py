@@ -82,3 +82,72 @@ def test_points_far_from_the_netherlands_are_refused(lat: float, lon: float) -> 
 )
 def test_known_places(lat: float, lon: float, inside: bool) -> None:
     assert netherlands.contains(lat, lon) is inside
+
+
+# -- the outer bounds (directory/schemas/limits.py): odd input is refused, never a crash ---------
+
+CLEAN_TEXT = st.text(st.characters(exclude_characters="\x00"), max_size=5)
+JSON_LEAVES = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | CLEAN_TEXT
+JSON_VALUES = st.recursive(
+    JSON_LEAVES, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(CLEAN_TEXT, inner, max_size=4)
+)
+
+
+def _nest(depth: int) -> list[object]:
+    value: list[object] = [4.9, 52.37]
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+@given(st.integers(min_value=0, max_value=6000))
+def test_polygon_nested_any_depth_is_a_422_on_polygon(depth: int) -> None:
+    from directory.errors import InvalidInputError
+    from directory.search.query import parse_polygon
+
+    text = '{"type": "Polygon", "coordinates": ' + "[" * depth + "]" * depth + "}"
+    for value in (text, "[" * depth + "]" * depth):
+        with pytest.raises(InvalidInputError) as caught:
+            parse_polygon(value)
+        assert caught.value.field == "polygon"
+
+
+@given(JSON_VALUES)
+def test_service_area_refuses_any_json_without_crashing(value: object) -> None:
+    try:
+        v.check_service_area({"type": "MultiPolygon", "coordinates": value})
+    except ValueError:
+        return
+
+
+@given(st.integers(min_value=5, max_value=3000))
+def test_service_area_nested_too_deep_is_refused(depth: int) -> None:
+    with pytest.raises(ValueError, match="nested deeper"):
+        v.check_service_area({"type": "MultiPolygon", "coordinates": _nest(depth)})
+
+
+@given(st.datetimes(timezones=st.none() | st.timezones()))
+def test_open_at_is_a_moment_within_the_years_or_a_422(moment: object) -> None:
+    from datetime import datetime
+
+    from directory.errors import InvalidInputError
+    from directory.schemas.limits import EARLIEST_YEAR, LATEST_YEAR
+    from directory.search.query import parse_open_at
+
+    assert isinstance(moment, datetime)
+    try:
+        parsed = parse_open_at(moment.isoformat())
+    except InvalidInputError as exc:
+        assert exc.field == "open_at"
+        assert not EARLIEST_YEAR <= moment.year <= LATEST_YEAR
+        return
+    assert parsed.isoformat() == moment.isoformat()
+
+
+@given(JSON_VALUES, CLEAN_TEXT, CLEAN_TEXT)
+def test_find_nul_names_where_the_nul_is(value: object, before: str, after: str) -> None:
+    from directory.schemas.limits import find_nul
+
+    assert find_nul({"a": [value, before + after]}) is None
+    assert find_nul({"a": [value, before + "\x00" + after]}) == "a.1"
+    assert find_nul({"a": value, "b" + before + "\x00": 1}) == "body"  # a key: named by its parent

@@ -25,6 +25,7 @@ from web.api.entries import ENTRY_HANDLERS
 from web.api.geocode import geocode_post
 from web.api.search import SEARCH_HANDLERS, warm_up_search
 from web.api.system import health, taxonomy
+from web.boundary import check_request_input
 from web.csrf import csrf_middleware
 from web.dependencies import provide_actor, provide_db, provide_entries, provide_names, set_request_limits
 from web.errors import EXCEPTION_HANDLERS
@@ -125,6 +126,9 @@ def create_app(
         # CSP, frame, referrer and sniffing headers on every response; no-store on private pages.
         before_send=[add_security_headers],
         guards=[api_write_guard],
+        # Input no handler can store or parse (NUL characters, absurd nesting, ids beyond an
+        # integer) is refused here, for every route, before its parameters are read.
+        before_request=check_request_input,
         template_config=template_config(),
         dependencies={
             "db": Provide(provide_db),

@@ -17,10 +17,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from directory.errors import RuleError
 from directory.schemas import validators as v
+from directory.schemas.limits import MAX_INT, bounded_date, bounded_moment
 
 T = TypeVar("T")
-#: Largest value of a PostgreSQL integer column; larger input is refused, not sent to the database.
-MAX_INT = 2**31 - 1
 Status = Literal["active", "closed", "needs_review", "draft"]
 DeliveryMode = Literal["at_home", "phone", "online"]
 Postcode = Annotated[str, AfterValidator(v.normalise_postcode)]
@@ -30,6 +29,8 @@ ClosedRange = Annotated[str, Field(max_length=40), AfterValidator(v.check_closed
 Languages = Annotated[list[str], AfterValidator(v.check_languages)]
 Codes = Annotated[list[Annotated[str, Field(min_length=1, max_length=80)]], Field(max_length=50)]
 ShortText = Annotated[str, Field(max_length=500)]
+Day = Annotated[date, AfterValidator(bounded_date)]
+Moment = Annotated[datetime, AfterValidator(bounded_moment)]
 LongText = Annotated[str, Field(max_length=10_000)]
 
 
@@ -45,11 +46,11 @@ class Meeting(Strict):
     rrule: Annotated[str, AfterValidator(v.check_rrule)] = Field(
         description="RFC 5545 RRULE, e.g. FREQ=MONTHLY;BYDAY=1TU (first Tuesday of the month)"
     )
-    dtstart: date | None = Field(None, description="first date the rule applies")
-    until: date | None = Field(None, description="last date the rule applies")
+    dtstart: Day | None = Field(None, description="first date the rule applies")
+    until: Day | None = Field(None, description="last date the rule applies")
     start_time: time | None = None
     end_time: time | None = None
-    exdates: list[date] = Field(default_factory=list, description="dates it does not happen")
+    exdates: list[Day] = Field(default_factory=list, description="dates it does not happen")
     closed_ranges: Annotated[list[ClosedRange], Field(max_length=50)] = Field(
         default_factory=list,
         description="periods without meetings: 2024-07-05:2024-08-21, 07:08 (each July-August), 12-24:12-31",
@@ -71,12 +72,12 @@ class EntryFields(Strict):
     website: Annotated[str, Field(max_length=1000), AfterValidator(v.normalise_website)] | None = None
     phone: Phone | None = None
     languages: Languages | None = Field(None, description="ISO 639 codes of languages spoken")
-    last_verified_at: datetime | None = None
+    last_verified_at: Moment | None = None
     verified_by: ShortText | None = None
     verification_method: ShortText | None = None
     source: ShortText | None = None
     source_id: ShortText | None = None
-    fetched_at: datetime | None = None
+    fetched_at: Moment | None = None
 
 
 class CostFields(Strict):

@@ -13,6 +13,7 @@ from shapely.geometry import MultiPolygon, shape
 from directory import netherlands
 from directory.errors import RuleError
 from directory.meetings import check_closed_range as check_closed_range
+from directory.schemas.limits import check_geojson
 
 _POSTCODE = re.compile(r"^\s*([1-9][0-9]{3})\s*([A-Za-z]{2})\s*$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
@@ -104,10 +105,13 @@ def check_languages(values: list[str]) -> list[str]:
 
 def check_service_area(value: dict[str, Any]) -> dict[str, Any]:
     """A GeoJSON Polygon or MultiPolygon in the Netherlands, returned as a MultiPolygon."""
+    check_geojson(value)
     try:
         geometry = shape(value)
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
         raise RuleError(f"not a GeoJSON geometry: {exc}", code="geometry") from exc
+    if geometry.is_empty:
+        raise RuleError("the area is empty: give at least one polygon", code="geometry")
     if geometry.geom_type == "Polygon":
         geometry = MultiPolygon([geometry])
     if geometry.geom_type != "MultiPolygon":

@@ -13,12 +13,21 @@ from shapely.validation import explain_validity
 
 from directory.clock import AMSTERDAM
 from directory.errors import InvalidInputError
+from directory.schemas.limits import (
+    MAX_COORDINATE_DEPTH,
+    MAX_PAGE,
+    OutOfBoundsError,
+    check_geojson,
+    check_year,
+)
 from directory.search.schedule import hour_index, hour_of_week
 
 MAX_RADIUS_M = 50_000
 MAX_POLYGON_VERTICES = 500
 MAX_PAGE_SIZE = 100
 MAX_QUERY_LENGTH = 200
+#: Longest `polygon` text: 500 vertices with generous decimals fit well within it.
+MAX_POLYGON_TEXT = 50_000
 
 #: Facets a client may ask counts for, and filter on (list facets: any of the values).
 FACETS = (
@@ -140,15 +149,29 @@ def parse_bbox(value: str) -> BBox:
 
 def parse_polygon(value: str | dict[str, Any]) -> Polygon:
     """A GeoJSON Polygon (or a Feature with one, e.g. an isochrone) -> Shapely, or a 422 on `polygon`."""
+    if isinstance(value, str) and len(value) > MAX_POLYGON_TEXT:
+        raise InvalidInputError("polygon", f"is longer than {MAX_POLYGON_TEXT} characters; simplify it first")
     try:
         data = json.loads(value) if isinstance(value, str) else value
         if data.get("type") == "Feature":
             data = data["geometry"]
         if data.get("type") != "Polygon":
             raise InvalidInputError("polygon", "must be a GeoJSON Polygon (or a Feature with one)")
+        check_geojson(data)
         geom = shape(data)
     except InvalidInputError:
         raise
+    except OutOfBoundsError as exc:
+        raise InvalidInputError(
+            "polygon", str(exc), code=exc.problem.code, params=exc.problem.params
+        ) from exc
+    except RecursionError as exc:  # the JSON decoder recurses once per level of nesting
+        raise InvalidInputError(
+            "polygon",
+            "is nested too deeply to be a polygon",
+            code="too_deep",
+            params={"limit": MAX_COORDINATE_DEPTH},
+        ) from exc
     except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
         raise InvalidInputError("polygon", "is not valid GeoJSON") from exc
     if not isinstance(geom, Polygon) or geom.is_empty:
@@ -173,9 +196,16 @@ def parse_open_at(value: str) -> datetime:
     RFC 3339 parser would refuse them.
     """
     try:
-        return datetime.fromisoformat(value.strip())
+        moment = datetime.fromisoformat(value.strip())
     except ValueError as exc:
         raise InvalidInputError("open_at", "give a date and time like 2026-11-24T18:30") from exc
+    try:
+        check_year(moment)
+    except OutOfBoundsError as exc:
+        raise InvalidInputError(
+            "open_at", str(exc), code=exc.problem.code, params=exc.problem.params
+        ) from exc
+    return moment
 
 
 def parse_facets(value: str | None) -> tuple[str, ...]:
@@ -204,8 +234,8 @@ def check_query(query: SearchQuery) -> SearchQuery:
         raise InvalidInputError("polygon", "give only one of radius, bbox and polygon")
     if not (1 <= query.page_size <= MAX_PAGE_SIZE):
         raise InvalidInputError("page_size", f"must lie between 1 and {MAX_PAGE_SIZE}")
-    if query.page < 1:
-        raise InvalidInputError("page", "must be 1 or more")
+    if not (1 <= query.page <= MAX_PAGE):
+        raise InvalidInputError("page", f"must lie between 1 and {MAX_PAGE}")
     if query.max_cost is not None and query.max_cost < 0:
         raise InvalidInputError("max_cost", "must be 0 or more")
     return query

@@ -233,7 +233,8 @@ def _rule(row: dict[str, Any]) -> str:
             value = int(float(row[key])) if key == "count" else str(row[key]).replace(" ", "")
             parts.append(f"{key.upper()}={value}")
     rule = ";".join(parts)
-    rrulestr(rule, dtstart=datetime(2026, 1, 5))  # refuse what dateutil cannot read
+    # Refuse what dateutil cannot read; the rule is in wall-clock time, like every meeting.
+    rrulestr(rule, dtstart=datetime(2026, 1, 5))  # noqa: DTZ001
     return rule
 
 

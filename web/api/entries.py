@@ -32,13 +32,13 @@ from directory.schemas import (
     ServiceRead,
     ServiceUpdate,
 )
-from directory.schemas.entries import MAX_INT
+from directory.schemas.limits import MAX_INT, MAX_PAGE
 from directory.services.entries import EntryService
 from directory.services.nearby import locations_near
 from web.accounts.current import current_user
 from web.accounts.names import PublicNames
 
-PageNumber = Annotated[int, QueryParameter(ge=1, le=100_000, description="page number, from 1")]
+PageNumber = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE, description="page number, from 1")]
 PageSize = Annotated[int, QueryParameter(ge=1, le=200, description="entries per page (at most 200)")]
 MAX_RADIUS_M = 50_000
 

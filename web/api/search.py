@@ -12,6 +12,7 @@ from litestar.datastructures import State
 from litestar.params import QueryParameter
 
 from directory.errors import InvalidInputError
+from directory.schemas.limits import MAX_PAGE
 from directory.search.query import (
     FACETS,
     MAX_PAGE_SIZE,
@@ -125,8 +126,10 @@ def search(
         QueryParameter(description=f"GeoJSON Polygon or Feature (at most {MAX_POLYGON_VERTICES} vertices)"),
     ] = None,
     sort: Annotated[str, QueryParameter(description=f"one of {', '.join(SORTS)}")] = "relevance",
-    page: Annotated[int, QueryParameter(description="page number, from 1")] = 1,
-    page_size: Annotated[int, QueryParameter(description=f"hits per page (1..{MAX_PAGE_SIZE})")] = 20,
+    page: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE, description="page number, from 1")] = 1,
+    page_size: Annotated[
+        int, QueryParameter(ge=1, le=MAX_PAGE_SIZE, description=f"hits per page (1..{MAX_PAGE_SIZE})")
+    ] = 20,
     facets: Annotated[
         str | None,
         QueryParameter(description=f"comma list of facets to count (default all: {', '.join(FACETS)})"),
