@@ -7,10 +7,17 @@ North Sea, in Belgium or in Germany is refused.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from shapely.geometry import Point, Polygon
 from shapely.prepared import PreparedGeometry, prep
+
+#: A Dutch postcode: four digits (the first not 0) and two letters, a space between or not.
+#: The one pattern every reader of postcodes builds on (validation, geocoding, importers).
+POSTCODE = r"([1-9][0-9]{3})\s*([A-Za-z]{2})"
+#: A postcode somewhere in a text, as a word of its own.
+POSTCODE_IN_TEXT = re.compile(rf"\b{POSTCODE}\b")
 
 # (lon, lat), clockwise from the Belgian border on the Zeeland coast.
 _OUTLINE = [

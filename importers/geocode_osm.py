@@ -15,9 +15,10 @@ from pathlib import Path
 import osmium
 from shapely.geometry import LineString, Point, Polygon
 
+from directory import netherlands
 from geo.geocoding.base import AnswersLookup, GeocodeAnswer, GeocodeResult
 
-_POSTCODE = re.compile(r"\b([1-9][0-9]{3})\s*([A-Za-z]{2})\b")
+_POSTCODE = netherlands.POSTCODE_IN_TEXT
 _NUMBER = re.compile(r"\b(\d+)\s*([A-Za-z]?)\b(?:\s*[-/]?\s*\w+)?")
 
 

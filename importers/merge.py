@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any, Literal, cast, get_args
 
 from pydantic import BaseModel, ValidationError
 from rapidfuzz import fuzz, utils
@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from directory.errors import InvalidInputError, WijkgramError
 from directory.errors import Problem as RuleProblem
-from directory.models import Location, Organization, Service
+from directory.models import Location, Organization, Service, SourceLink, SourceSuggestion
 from directory.schemas.entries import (
     LocationCreate,
     LocationFields,
@@ -45,7 +45,6 @@ from directory.schemas.entries import (
 from directory.schemas.problems import problems as rule_problems
 from directory.services.entries import MANUAL, Actor, EntryService
 from importers.match_services import find_same_service
-from importers.models import SourceLink, SourceSuggestion
 from importers.records import EntryRecord, PlaceRecord, Problem
 
 #: Two records are the same place only within this distance (metres) ...
@@ -58,7 +57,9 @@ MATCH_RADIUS_M = 60.0
 #: "Nieuwmarkt" 90.
 NAME_THRESHOLD = 85.0
 
-OUTCOMES = ("created", "updated", "unchanged", "draft", "rejected", "skipped", "missing")
+#: What a run did with one source record.
+ImportOutcome = Literal["created", "updated", "unchanged", "draft", "rejected", "skipped", "missing"]
+OUTCOMES: tuple[ImportOutcome, ...] = get_args(ImportOutcome)
 
 
 @dataclass
@@ -67,7 +68,7 @@ class Outcome:
 
     source_id: str
     name: str | None
-    outcome: str
+    outcome: ImportOutcome
     category: str | None = None
     reason: str | None = None
     line: int | None = None
@@ -454,7 +455,7 @@ class Merger:
             location = cast(
                 Location, self.entries.create("location", create, note=f"imported from {self.source}")
             )
-            outcome = "created"
+            outcome: ImportOutcome = "created"
         else:
             changed = self._update("location", location, fields)
             outcome = "updated" if changed else "unchanged"
@@ -475,7 +476,7 @@ class Merger:
             suggested_fields=list(dict.fromkeys(self._suggested)),
         )
 
-    def _apply_organization(self, data: dict[str, Any]) -> tuple[uuid.UUID, str]:
+    def _apply_organization(self, data: dict[str, Any]) -> tuple[uuid.UUID, ImportOutcome]:
         """Create or update the organisation behind a record (matched on its source id only)."""
         raw = dict(data)
         source_id = str(raw.pop("source_id"))
@@ -486,7 +487,7 @@ class Merger:
             OrganizationCreate.model_validate(fields)
             create = dict(fields, source=self.source, source_id=source_id, fetched_at=self.now.isoformat())
             organization = cast(Organization, self.entries.create("organization", create))
-            outcome = "created"
+            outcome: ImportOutcome = "created"
         else:
             outcome = "updated" if self._update("organization", organization, fields) else "unchanged"
         if link is None:

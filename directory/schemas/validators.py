@@ -15,7 +15,7 @@ from directory.errors import RuleError
 from directory.meetings import check_closed_range as check_closed_range
 from directory.schemas.limits import check_geojson
 
-_POSTCODE = re.compile(r"^\s*([1-9][0-9]{3})\s*([A-Za-z]{2})\s*$")
+_POSTCODE = re.compile(rf"^\s*{netherlands.POSTCODE}\s*$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 
 

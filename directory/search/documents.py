@@ -33,6 +33,7 @@ from directory.models import (
     TaxonomyTerm,
     service_at_location,
 )
+from directory.search.fields import TEXT_WEIGHTS
 from directory.search.models import SearchDocument, SearchWord
 from directory.search.schedule import schedule
 from directory.search.text import words
@@ -55,22 +56,6 @@ ACCESSIBILITY = ("step_free", "accessible_toilet", "scootmobiel_parking")
 FREE_WORDS = ("gratis",)
 #: Entries with these statuses are searchable; `closed` ones are not.
 SEARCHABLE_STATUSES = ("active", "needs_review")
-
-#: Weighted text parts for PostgreSQL (A highest) and their order of importance.
-TEXT_WEIGHTS = {
-    "A": ("name", "alternate_name"),
-    "B": ("category_labels", "organization_name"),
-    "C": (
-        "location_name",
-        "communities",
-        "support_labels",
-        "target_labels",
-        "tags",
-        "place_names",
-        "address",
-    ),
-    "D": ("description",),
-}
 
 
 @dataclass(frozen=True)

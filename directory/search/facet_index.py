@@ -28,9 +28,9 @@ import numpy as np
 import numpy.typing as npt
 import psycopg
 
-SCALAR = ("kind", "category", "stadsdeel_code", "wijk_code", "buurt_code")
-LISTS = ("support_functions", "target_groups", "languages", "accessibility")
-COLUMNS = ("ord", *SCALAR, *LISTS)
+from directory.search.fields import LIST_FACETS, SCALAR_FACETS
+
+COLUMNS = ("ord", *SCALAR_FACETS, *LIST_FACETS)
 #: Reload everything once the slots number this many times what the last full load found.
 RELOAD_FACTOR = 2
 #: Missing ordinals are read in chunks of this many.
@@ -92,13 +92,13 @@ class FacetIndex:
         self._clear()
 
     def _clear(self) -> None:
-        self.vocab = {name: _Vocabulary() for name in (*SCALAR, *LISTS)}
-        self.sets = {name: _Combinations() for name in LISTS}
+        self.vocab = {name: _Vocabulary() for name in (*SCALAR_FACETS, *LIST_FACETS)}
+        self.sets = {name: _Combinations() for name in LIST_FACETS}
         # One slot per document loaded, in ordinal order (`ords`, sorted): memory follows the
         # documents, not the largest ordinal. Per facet one code per slot: the value's code for
         # a scalar facet (-1: none), the code of the set of values for a list facet.
         self.ords = np.zeros(0, dtype=np.int64)
-        self.codes = {name: np.zeros(0, dtype=np.int32) for name in (*SCALAR, *LISTS)}
+        self.codes = {name: np.zeros(0, dtype=np.int32) for name in (*SCALAR_FACETS, *LIST_FACETS)}
         self.loaded = 0
         self.loaded_at_start = 0
 
@@ -109,12 +109,12 @@ class FacetIndex:
             return
         ords = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
         columns: dict[str, Any] = {}
-        for i, name in enumerate(SCALAR, start=1):
+        for i, name in enumerate(SCALAR_FACETS, start=1):
             vocab = self.vocab[name]
             columns[name] = np.fromiter(
                 (-1 if r[i] is None else vocab.code(r[i]) for r in rows), dtype=np.int32, count=len(rows)
             )
-        for i, name in enumerate(LISTS, start=1 + len(SCALAR)):
+        for i, name in enumerate(LIST_FACETS, start=1 + len(SCALAR_FACETS)):
             vocab, sets = self.vocab[name], self.sets[name]
             columns[name] = np.fromiter(
                 (sets.code(tuple(sorted({vocab.code(v) for v in r[i] or ()}))) for r in rows),

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from directory.search.query import SearchQuery, distance_m
+from directory.points import distance_m
+from directory.search.query import SearchQuery
 
 #: Document fields only the engines need; hits leave them out.
 INTERNAL_FIELDS = frozenset(

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
 from directory.search.base import EngineUnavailable, SearchEngine
+from directory.search.fields import FILTERABLE, ONE_TYPO_FROM, SEARCHABLE, TWO_TYPOS_FROM
 from directory.search.geo_sql import place_condition
 from directory.search.hits import to_hit
 from directory.search.query import SearchQuery, SearchResult
@@ -25,53 +26,20 @@ from directory.settings import SearchSettings
 #: How long the list of service-area documents is kept in memory.
 AREA_CACHE_S = 30.0
 
-SEARCHABLE = [
-    "name",
-    "alternate_name",
-    "category_labels",
-    "organization_name",
-    "location_name",
-    "communities",
-    "support_labels",
-    "target_labels",
-    "tags",
-    "place_names",
-    "address",
-    "description",
-]
-FILTERABLE = [
-    "id",
-    "kind",
-    "service_id",
-    "location_id",
-    "organization_id",
-    "category",
-    "support_functions",
-    "target_groups",
-    "languages",
-    "accessibility",
-    "cost_eur",
-    "stadsdeel_code",
-    "wijk_code",
-    "buurt_code",
-    "open_hours",
-    "open_exact",
-    "open_until",
-    "has_area",
-    "_geo",
-]
-
 
 def index_settings() -> dict[str, Any]:
     """The index settings: what is searched, filtered and sorted, synonyms, stopwords, typos."""
     return {
-        "searchableAttributes": SEARCHABLE,
-        "filterableAttributes": FILTERABLE,
+        "searchableAttributes": list(SEARCHABLE),
+        "filterableAttributes": list(FILTERABLE),
         "sortableAttributes": ["_geo", "name"],
         "rankingRules": ["words", "typo", "proximity", "attribute", "sort", "exactness", "name:asc"],
         "synonyms": {word: list(others) for word, others in synonym_map().items()},
         "stopWords": sorted(stopwords()),
-        "typoTolerance": {"enabled": True, "minWordSizeForTypos": {"oneTypo": 5, "twoTypos": 9}},
+        "typoTolerance": {
+            "enabled": True,
+            "minWordSizeForTypos": {"oneTypo": ONE_TYPO_FROM, "twoTypos": TWO_TYPOS_FROM},
+        },
         "pagination": {"maxTotalHits": 1_000_000},
         # Every value of every facet (our layer sorts them). Ordered by count, Meilisearch counts
         # each value's document set against the matches; ordered alphabetically (the default) it

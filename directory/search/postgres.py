@@ -25,15 +25,12 @@ from sqlalchemy.pool import QueuePool
 
 from directory.db.engine import pooled_engine
 from directory.search.base import EngineUnavailable, SearchEngine
-from directory.search.facet_index import LISTS, FacetIndex, ordinals
+from directory.search.facet_index import FacetIndex, ordinals
+from directory.search.fields import LIST_FACETS, ONE_TYPO_FROM, TWO_TYPOS_FROM
 from directory.search.geo_sql import place_condition, sphere_distance
 from directory.search.hits import to_hit
 from directory.search.query import SearchQuery, SearchResult
 from directory.search.text import query_terms, synonym_map
-
-#: Word lengths from which one and two typos are allowed (Meilisearch's defaults).
-ONE_TYPO_FROM = 5
-TWO_TYPOS_FROM = 9
 
 #: Settings of every search connection (given at connect, so no search spends a round trip
 #: on them). JIT compiles for ~200 ms, far longer than a search runs; parallel workers cost
@@ -190,7 +187,7 @@ class PostgresEngine(SearchEngine):
             params[f"f_{facet}"] = list(values)
             if facet == "accessibility":
                 where.append("accessibility @> CAST(:f_accessibility AS text[])")
-            elif facet in LISTS:
+            elif facet in LIST_FACETS:
                 where.append(f"{facet} && CAST(:f_{facet} AS text[])")
             else:
                 where.append(f"{facet} = ANY(CAST(:f_{facet} AS text[]))")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -13,6 +12,7 @@ from shapely.validation import explain_validity
 
 from directory.clock import AMSTERDAM
 from directory.errors import InvalidInputError
+from directory.points import check_lat_lon, check_radius, parse_lat_lon
 from directory.schemas.limits import (
     MAX_COORDINATE_DEPTH,
     MAX_PAGE,
@@ -20,27 +20,15 @@ from directory.schemas.limits import (
     check_geojson,
     check_year,
 )
+from directory.search.fields import FACETS
 from directory.search.schedule import hour_index, hour_of_week
 
-MAX_RADIUS_M = 50_000
 MAX_POLYGON_VERTICES = 500
 MAX_PAGE_SIZE = 100
 MAX_QUERY_LENGTH = 200
 #: Longest `polygon` text: 500 vertices with generous decimals fit well within it.
 MAX_POLYGON_TEXT = 50_000
 
-#: Facets a client may ask counts for, and filter on (list facets: any of the values).
-FACETS = (
-    "kind",
-    "category",
-    "support_functions",
-    "target_groups",
-    "languages",
-    "accessibility",
-    "stadsdeel_code",
-    "wijk_code",
-    "buurt_code",
-)
 SORTS = ("relevance", "distance")
 
 
@@ -115,23 +103,10 @@ class SearchResult:
 # -- parsing and validation (used by the API and the CLI) -------------------------------------
 
 
-def _check_lat_lon(name: str, lat: float, lon: float) -> None:
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or math.isnan(lat) or math.isnan(lon):
-        raise InvalidInputError(name, "latitude must lie in -90..90 and longitude in -180..180")
-
-
 def parse_near(value: str, radius_m: float | None) -> Near:
     """'lat,lon' and a radius -> Near, or a 422 naming `near` / `radius`."""
-    try:
-        lat, lon = (float(p) for p in value.split(","))
-    except ValueError as exc:
-        raise InvalidInputError(
-            "near", "give latitude and longitude as 'lat,lon', e.g. 52.372,4.900"
-        ) from exc
-    _check_lat_lon("near", lat, lon)
-    if radius_m is not None and not (0 <= radius_m <= MAX_RADIUS_M):
-        raise InvalidInputError("radius", f"radius must lie between 0 and {MAX_RADIUS_M} metres")
-    return Near(lat, lon, radius_m)
+    lat, lon = parse_lat_lon(value, "near")
+    return Near(lat, lon, None if radius_m is None else check_radius(radius_m, "radius"))
 
 
 def parse_bbox(value: str) -> BBox:
@@ -140,8 +115,8 @@ def parse_bbox(value: str) -> BBox:
         south, west, north, east = (float(p) for p in value.split(","))
     except ValueError as exc:
         raise InvalidInputError("bbox", "give four numbers 'south,west,north,east'") from exc
-    _check_lat_lon("bbox", south, west)
-    _check_lat_lon("bbox", north, east)
+    check_lat_lon("bbox", south, west)
+    check_lat_lon("bbox", north, east)
     if south >= north or west >= east:
         raise InvalidInputError("bbox", "south must be below north and west left of east")
     return BBox(south, west, north, east)
@@ -183,7 +158,7 @@ def parse_polygon(value: str | dict[str, Any]) -> Polygon:
             "polygon", f"has more than {MAX_POLYGON_VERTICES} vertices; simplify it first"
         )
     for lon, lat in geom.exterior.coords:
-        _check_lat_lon("polygon", lat, lon)
+        check_lat_lon("polygon", lat, lon)
     if not geom.is_valid:
         raise InvalidInputError("polygon", f"is not a valid polygon ({explain_validity(geom)})")
     return geom
@@ -239,12 +214,3 @@ def check_query(query: SearchQuery) -> SearchQuery:
     if query.max_cost is not None and query.max_cost < 0:
         raise InvalidInputError("max_cost", "must be 0 or more")
     return query
-
-
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in metres (haversine), the same for both engines' hits."""
-    r = 6_371_008.8
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * r * math.asin(math.sqrt(a))

@@ -10,8 +10,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-POSTCODE = re.compile(r"\b([1-9]\d{3})\s?([A-Za-z]{2})\b")
-POSTCODE_GLUED = re.compile(r"^\s*([1-9]\d{3})\s?([A-Za-z]{2})(\d+.*)$")
+from directory import netherlands
+
+POSTCODE = netherlands.POSTCODE_IN_TEXT
+#: A postcode with the house number stuck to it: '1102ab12'.
+POSTCODE_GLUED = re.compile(rf"^\s*{netherlands.POSTCODE}(\d+.*)$")
 #: A house number with an optional letter and addition: 52, 52A, 52-1, 101 H, 12bis.
 NUMBER = re.compile(r"^\d{1,5}(?:\s*[-/ ]?\s*(?:[A-Za-z]{1,3}|\d{1,4})){0,2}$")
 STREET_NUMBER = re.compile(

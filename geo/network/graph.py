@@ -25,7 +25,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
 
-from geo.network.osm import EARTH_RADIUS_M
+from directory.points import EARTH_RADIUS_M
 from geo.network.profiles import Profile, edge_speed_ms, ferry_seconds
 from geo.network.store import StoredNetwork
 

@@ -7,13 +7,13 @@ ends) and carries its own geometry, length and the tags the profiles read.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import osmium
 
+from directory.points import distance_m
 from geo.network.profiles import foot_usable, kerb_height_m
 
 #: Tags kept on each edge: what the profiles and the map need, nothing else.
@@ -22,15 +22,6 @@ KEPT_TAGS = (
     "segregated", "wheelchair", "surface", "smoothness", "tracktype", "incline", "width", "est_width",
     "ramp", "ramp:wheelchair", "bridge", "tunnel", "area",
 )  # fmt: skip
-EARTH_RADIUS_M = 6_371_008.8
-
-
-def haversine_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    """Great-circle distance in metres between two WGS84 points."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
 
 
 @dataclass
@@ -123,7 +114,11 @@ def split_ways(ways: list[_Way], kerbs: dict[int, float], skipped: int = 0) -> R
             start = i
             if refs[0] == refs[-1] and len(refs) <= 2:
                 continue
-            length = sum(haversine_m(*coords[j], *coords[j + 1]) for j in range(len(coords) - 1))
+            # OSM coordinates are (lon, lat); the distance takes latitude first.
+            length = sum(
+                distance_m(coords[j][1], coords[j][0], coords[j + 1][1], coords[j + 1][0])
+                for j in range(len(coords) - 1)
+            )
             # A kerb at an edge's end belongs to the junction, except on a
             # crossing, which is exactly where the kerb is met.
             crossing = way.tags.get("footway") == "crossing" or way.tags.get("highway") == "crossing"

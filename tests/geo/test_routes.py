@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from shapely.geometry import Point
 
-from geo.network.osm import haversine_m
+from directory.points import distance_m
 from geo.network.profiles import SCOOTMOBIEL, SLOW_WALKING, WALKING, WHEELCHAIR
 from geo.reach import Origin, Reachability
 
@@ -39,7 +39,7 @@ def _route_names(
 
 def test_crossing_a_canal_takes_a_bridge(centrum: Reachability) -> None:
     """Across Kloveniersburgwal the walk goes round by a bridge: far longer than crow-fly."""
-    crow_m = haversine_m(KLOVENIERSBURGWAL_WEST[1], KLOVENIERSBURGWAL_WEST[0], *KLOVENIERSBURGWAL_EAST[::-1])
+    crow_m = distance_m(*KLOVENIERSBURGWAL_WEST, *KLOVENIERSBURGWAL_EAST)
     seconds, method = centrum.travel_time(Origin(*KLOVENIERSBURGWAL_WEST), KLOVENIERSBURGWAL_EAST, WALKING)
     assert method == "network"
     crow_s = crow_m / WALKING.speed_ms
@@ -84,5 +84,5 @@ def test_off_network_falls_back_to_crow_fly(centrum: Reachability) -> None:
     assert method == "crow_fly"
     distance = Point(origin.lon, origin.lat).distance(Point(far[1], far[0]))  # degrees, only to be positive
     assert distance > 0
-    expected = haversine_m(origin.lon, origin.lat, far[1], far[0]) / WALKING.speed_ms
+    expected = distance_m(origin.lat, origin.lon, *far) / WALKING.speed_ms
     assert seconds == pytest.approx(expected, rel=0.01)

@@ -11,7 +11,8 @@ from shapely.geometry import Polygon
 
 from directory.clock import AMSTERDAM, today_amsterdam
 from directory.search.base import SearchEngine
-from directory.search.query import FACETS, BBox, Near, SearchQuery, SearchResult
+from directory.search.fields import FACETS
+from directory.search.query import BBox, Near, SearchQuery, SearchResult
 from directory.settings import SearchSettings
 from tests.search.conftest import WALK_CANCELLED, ZUIDOOST
 

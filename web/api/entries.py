@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from directory.errors import InvalidInputError
 from directory.models import Location
+from directory.points import MAX_RADIUS_M, check_radius, parse_lat_lon
 from directory.schemas import (
     LocationCreate,
     LocationRead,
@@ -40,21 +41,6 @@ from web.accounts.names import PublicNames
 
 PageNumber = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE, description="page number, from 1")]
 PageSize = Annotated[int, QueryParameter(ge=1, le=200, description="entries per page (at most 200)")]
-MAX_RADIUS_M = 50_000
-
-
-def parse_near(near: str) -> tuple[float, float]:
-    """'52.37,4.90' -> (52.37, 4.90), or a 422 naming `near`."""
-    parts = near.split(",")
-    try:
-        lat, lon = (float(p) for p in parts)
-    except ValueError as exc:
-        raise InvalidInputError(
-            "near", "give latitude and longitude as 'lat,lon', e.g. 52.372,4.900"
-        ) from exc
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise InvalidInputError("near", "latitude must lie in -90..90 and longitude in -180..180")
-    return lat, lon
 
 
 def entry_controller(
@@ -193,7 +179,9 @@ def list_locations(
     page: PageNumber = 1,
     page_size: PageSize = 50,
     near: Annotated[str | None, QueryParameter(description="centre as 'lat,lon'")] = None,
-    radius_m: Annotated[float | None, QueryParameter(description="radius in metres (1..50000)")] = None,
+    radius_m: Annotated[
+        float | None, QueryParameter(description=f"radius in metres (0..{MAX_RADIUS_M})")
+    ] = None,
     category: Annotated[str | None, QueryParameter(description="category code")] = None,
 ) -> Page[LocationRead]:
     """Locations, optionally within a radius of a point."""
@@ -206,9 +194,10 @@ def list_locations(
         rows, total = entries.list("location", page=page, page_size=page_size, query=query)
         items = [LocationRead.model_validate(names.entry(d)) for d in entries.to_dicts(rows)]
         return Page[LocationRead](items=items, total=total, page=page, page_size=page_size)
-    lat, lon = parse_near(near)
-    if radius_m is None or not (0 < radius_m <= MAX_RADIUS_M):
-        raise InvalidInputError("radius_m", f"give a radius in metres between 1 and {MAX_RADIUS_M}")
+    lat, lon = parse_lat_lon(near, "near")
+    if radius_m is None:
+        raise InvalidInputError("radius_m", f"give a radius in metres (0..{MAX_RADIUS_M}) with near")
+    check_radius(radius_m, "radius_m")
     found, total = locations_near(
         entries.session, lat, lon, radius_m, category=category, limit=page_size, offset=(page - 1) * page_size
     )

@@ -12,12 +12,12 @@ from litestar.datastructures import State
 from litestar.params import QueryParameter
 
 from directory.errors import InvalidInputError
+from directory.points import MAX_RADIUS_M
 from directory.schemas.limits import MAX_PAGE
+from directory.search.fields import FACETS
 from directory.search.query import (
-    FACETS,
     MAX_PAGE_SIZE,
     MAX_POLYGON_VERTICES,
-    MAX_RADIUS_M,
     SORTS,
     Near,
     SearchQuery,
@@ -136,24 +136,11 @@ def search(
     ] = None,
 ) -> SearchResponse:
     """Answer a search; 422 names the parameter when one is wrong."""
+    given = locals()  # before any other name: the facet parameters are named as the facets are
     if radius is not None and near is None:
         raise InvalidInputError("near", "a radius needs a centre: give near=lat,lon")
     point: Near | None = parse_near(near, radius) if near is not None else None
-    filters = {
-        name: tuple(values)
-        for name, values in (
-            ("kind", kind),
-            ("category", category),
-            ("support_functions", support_functions),
-            ("target_groups", target_groups),
-            ("languages", languages),
-            ("accessibility", accessibility),
-            ("stadsdeel_code", stadsdeel_code),
-            ("wijk_code", wijk_code),
-            ("buurt_code", buurt_code),
-        )
-        if values
-    }
+    filters = {name: tuple(given[name]) for name in FACETS if given[name]}
     query = SearchQuery(
         q=q,
         filters=filters,

@@ -1,0 +1,48 @@
+"""Points on the map as users give them: one parser for 'lat,lon', one radius limit, one distance.
+
+Every place that takes a point or a radius from a request (the entry list, the
+search, the CLI, the map and support questions) goes through these, so a rule
+such as "latitude first" or "at most 50 km" is written once.
+"""
+
+from __future__ import annotations
+
+import math
+
+from directory.errors import InvalidInputError
+
+#: The largest radius anyone may search within, in metres.
+MAX_RADIUS_M = 50_000
+#: Mean Earth radius (IUGG), metres.
+EARTH_RADIUS_M = 6_371_008.8
+
+
+def check_lat_lon(field: str, lat: float, lon: float) -> None:
+    """A WGS84 point that is a number and on the globe, or a 422 naming `field`."""
+    if not (math.isfinite(lat) and math.isfinite(lon)) or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise InvalidInputError(field, "latitude must lie in -90..90 and longitude in -180..180")
+
+
+def parse_lat_lon(value: str, field: str = "near") -> tuple[float, float]:
+    """'52.37,4.90' -> (52.37, 4.90): latitude first, as people write it; or a 422 naming `field`."""
+    try:
+        lat, lon = (float(p) for p in value.split(","))
+    except ValueError as exc:
+        raise InvalidInputError(field, "give latitude and longitude as 'lat,lon', e.g. 52.372,4.900") from exc
+    check_lat_lon(field, lat, lon)
+    return lat, lon
+
+
+def check_radius(radius_m: float, field: str = "radius") -> float:
+    """A radius in metres within 0..MAX_RADIUS_M, or a 422 naming `field`."""
+    if not (0 <= radius_m <= MAX_RADIUS_M):
+        raise InvalidInputError(field, f"radius must lie between 0 and {MAX_RADIUS_M} metres")
+    return radius_m
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in metres (haversine) between two WGS84 points, latitude first."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))

@@ -1,0 +1,73 @@
+"""What a search document offers: its searched text, its facets, its filters, and the typo rules.
+
+The one declaration both engines, the facet counter and the API derive their lists
+from, so a new facet or searched field is added here once (docs/search.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: Searched text per PostgreSQL weight (A highest), in order of importance; Meilisearch
+#: searches the same fields in the same order (its "attribute" ranking rule).
+TEXT_WEIGHTS: dict[str, tuple[str, ...]] = {
+    "A": ("name", "alternate_name"),
+    "B": ("category_labels", "organization_name"),
+    "C": (
+        "location_name",
+        "communities",
+        "support_labels",
+        "target_labels",
+        "tags",
+        "place_names",
+        "address",
+    ),
+    "D": ("description",),
+}
+#: Every searched field, most important first.
+SEARCHABLE: tuple[str, ...] = tuple(name for fields in TEXT_WEIGHTS.values() for name in fields)
+
+
+@dataclass(frozen=True)
+class Facet:
+    """A field a client may count and filter on; `many` when a document holds a list of values."""
+
+    name: str
+    many: bool = False
+
+
+#: The facets, in the order the API lists and counts them.
+FACET_FIELDS: tuple[Facet, ...] = (
+    Facet("kind"),
+    Facet("category"),
+    Facet("support_functions", many=True),
+    Facet("target_groups", many=True),
+    Facet("languages", many=True),
+    Facet("accessibility", many=True),
+    Facet("stadsdeel_code"),
+    Facet("wijk_code"),
+    Facet("buurt_code"),
+)
+FACETS: tuple[str, ...] = tuple(f.name for f in FACET_FIELDS)
+#: Facets with one value per document, and those with a list of values (counted per set).
+SCALAR_FACETS: tuple[str, ...] = tuple(f.name for f in FACET_FIELDS if not f.many)
+LIST_FACETS: tuple[str, ...] = tuple(f.name for f in FACET_FIELDS if f.many)
+
+#: Fields the engines filter on besides the facets: links, cost, opening and place.
+FILTERABLE: tuple[str, ...] = (
+    "id",
+    "service_id",
+    "location_id",
+    "organization_id",
+    *FACETS,
+    "cost_eur",
+    "open_hours",
+    "open_exact",
+    "open_until",
+    "has_area",
+    "_geo",
+)
+
+#: Word lengths from which one and two typos are allowed (Meilisearch's defaults), for both engines.
+ONE_TYPO_FROM = 5
+TWO_TYPOS_FROM = 9
