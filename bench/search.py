@@ -35,7 +35,9 @@ import statistics
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -43,7 +45,7 @@ import psycopg
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import Engine, create_engine, insert, text
 
 from bench.search_data import COMMUNITY, SUPPORT, generate
 from directory.clock import AMSTERDAM, now_amsterdam, today_amsterdam
@@ -51,11 +53,10 @@ from directory.db import migrate
 from directory.db.cluster import EmbeddedCluster
 from directory.db.url import normalise_url
 from directory.models import Location, Service, service_at_location
+from directory.search.fields import ONE_TYPO_FROM, TWO_TYPOS_FROM
 from directory.search.meili import MeiliEngine
 from directory.search.postgres import (
-    ONE_TYPO_FROM,
     SEARCH_CONNECT_ARGS,
-    TWO_TYPOS_FROM,
     TYPO_SQL,
     PostgresEngine,
     driver_sql,
@@ -221,8 +222,8 @@ def pct(values: list[float], p: float) -> float:
     )
 
 
-def main() -> None:
-    """Build, index, time, report."""
+def arguments() -> argparse.Namespace:
+    """The command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=300)
@@ -230,7 +231,217 @@ def main() -> None:
     parser.add_argument(
         "--fresh", action="store_true", help="build the data set anew, even when a kept one fits"
     )
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def load_entries(db: Engine, entries: int, shared: Path, t0: float) -> None:
+    """Generate the entries from OpenStreetMap places and insert them."""
+    console.print(f"generating {entries} entries from OpenStreetMap places ...")
+    locations, services = generate(entries, shared)
+    links = services.pop()["_links"]
+    with db.begin() as conn:
+        for model, rows in ((Location, locations), (Service, services)):
+            for start in range(0, len(rows), 5000):
+                conn.execute(insert(model), rows[start : start + 5000])
+        conn.execute(insert(service_at_location), links)
+    console.print(f"inserted in {time.perf_counter() - t0:.0f} s")
+
+
+def index_entries(db: Engine, settings: SearchSettings, entries: int, key: str) -> dict[str, Any]:
+    """Fill both engines' indexes and keep a note of the data set (see kept_dataset)."""
+    with Progress(console=console) as progress:
+        tasks = {
+            "postgresql": progress.add_task("postgresql documents", total=entries),
+            "meilisearch": progress.add_task("meilisearch documents", total=entries),
+        }
+        t1 = time.perf_counter()
+        stats = rebuild(db, settings, progress=lambda stage, n: progress.advance(tasks[stage], n))
+    index_s = time.perf_counter() - t1
+    console.print(f"indexed {stats.documents} documents in both engines in {index_s:.0f} s")
+    with db.begin() as conn:
+        conn.execute(text("ANALYZE"))
+    kept = {
+        **dataset_key(entries),
+        "meili_key": key,
+        "documents": stats.documents,
+        "built": now_amsterdam().isoformat(timespec="seconds"),
+        "index_s": round(index_s, 1),
+    }
+    DATASET.write_text(json.dumps(kept, indent=1))
+    return kept
+
+
+def start_apis(url: str, meili_url: str, key: str, apis: list[subprocess.Popen[bytes]]) -> dict[str, int]:
+    """One API server per engine (added to `apis`, for the caller to stop); their ports by engine."""
+    ports = {}
+    for engine_name in ("meilisearch", "postgresql"):
+        port = free_port()
+        env = {**os.environ, "DATABASE_URL": url, "WIJKGRAM_DB_POOL_SIZE": "4"}
+        env["MEILI_URL"] = meili_url if engine_name == "meilisearch" else ""
+        env["MEILI_MASTER_KEY"] = key
+        env["MEILI_INDEX"] = "entries"
+        apis.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "web.app:create_app",
+                    "--factory",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--no-access-log",
+                    "--log-level",
+                    "warning",
+                ],
+                env=env,
+                cwd=REPO_ROOT,
+            )
+        )
+        ports[engine_name] = port
+    for port in ports.values():
+        wait_http(f"http://127.0.0.1:{port}/health")
+    return ports
+
+
+@dataclass
+class Paths:
+    """The four ways a query is timed: each engine through the API and directly."""
+
+    paths: dict[tuple[str, str], tuple[Any, list[Any]]]
+    #: The API's answers, read whole but decoded after the clock stops.
+    answers: dict[str, list[bytes]]
+
+
+def timed_paths(
+    db: Engine, url: str, meili_url: str, key: str, settings: SearchSettings, ports: dict[str, int],
+    queries: list[SearchQuery],
+) -> Paths:  # fmt: skip
+    """The query set prepared for each path, and a function per path that sends one query."""
+    meili_engine = MeiliEngine(settings, db)
+    meili_bodies = [meili_engine.request_body(q) for q in queries]
+    pg_engine = PostgresEngine(db)
+    # The direct path sends the statements PostgresEngine sends, on a connection with the
+    # same settings (SEARCH_CONNECT_ARGS): the typo candidates, then the search itself.
+    pg_raw = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), **SEARCH_CONNECT_ARGS)
+    raw: list[tuple[str, dict[str, Any], dict[str, Any] | None]] = []
+    for q in queries:
+        sql, params = pg_engine.sql(pg_raw, q)
+        terms = [t for t in query_terms(q.q) if len(t) >= ONE_TYPO_FROM]
+        typo = {"terms": terms, "two": TWO_TYPOS_FROM} if terms else None
+        raw.append((driver_sql(sql), params, typo))
+    pg_engine.close()
+
+    def direct_pg(item: tuple[str, dict[str, Any], dict[str, Any] | None]) -> None:
+        sql, params, typo = item
+        if typo is not None:
+            pg_raw.execute(TYPO_SQL, typo).fetchall()
+        pg_raw.execute(sql, params).fetchall()
+
+    # The same HTTP client setup as MeiliEngine (one connection per request, see meili.py).
+    meili_http = httpx.Client(
+        base_url=meili_url,
+        headers={"Authorization": f"Bearer {key}", "Connection": "close"},
+        timeout=120,
+    )
+    api_clients = {name: httpx.Client(base_url=f"http://127.0.0.1:{port}") for name, port in ports.items()}
+
+    # The API's answers are read whole but decoded after the clock stops, as the direct paths
+    # do not decode theirs either (except psycopg's hits); every one must name its engine.
+    answers: dict[str, list[bytes]] = {name: [] for name in ports}
+
+    def via_api(name: str) -> Any:
+        def call(q: SearchQuery) -> None:
+            r = api_clients[name].get("/api/v1/search", params=api_params(q))
+            r.raise_for_status()
+            answers[name].append(r.content)
+
+        return call
+
+    def direct_meili(body: dict[str, Any]) -> None:
+        meili_http.post("/indexes/entries/search", json=body).raise_for_status()
+
+    return Paths(
+        {
+            ("meilisearch", "api"): (via_api("meilisearch"), queries),
+            ("meilisearch", "direct"): (direct_meili, meili_bodies),
+            ("postgresql", "api"): (via_api("postgresql"), queries),
+            ("postgresql", "direct"): (direct_pg, raw),
+        },
+        answers,
+    )
+
+
+def run_paths(timing: Paths, queries: int, rounds: int) -> dict[tuple[str, str], list[float]]:
+    """Warm every path, then time them interleaved per query; milliseconds per path."""
+    warm = min(30, queries)
+    # The engines first: with a cold disk cache Meilisearch's first searches can take longer
+    # than the API's 5 s timeout, and the API would answer them from PostgreSQL.
+    for which in (("meilisearch", "direct"), ("postgresql", "direct"), ("meilisearch", "api"),
+                  ("postgresql", "api")):  # fmt: skip
+        fn, items = timing.paths[which]
+        timed(fn, items[:warm])
+    # Interleaved per query, so caches, background load and warm-up hit all four paths alike.
+    results: dict[tuple[str, str], list[float]] = {p: [] for p in timing.paths}
+    order = list(timing.paths.items())
+    for r in range(rounds):
+        for i in range(queries):
+            turn = (i + r) % len(order)
+            for which, (fn, items) in order[turn:] + order[:turn]:
+                results[which] += timed(fn, [items[i]])
+    for name, bodies in timing.answers.items():
+        engines = {json.loads(body)["engine"] for body in bodies}
+        if engines != {name}:
+            sys.exit(f"the {name} API answered from {sorted(engines)}: the numbers would mislead")
+    return results
+
+
+def report_results(
+    results: dict[tuple[str, str], list[float]], report: dict[str, Any], queries: int, rounds: int
+) -> None:
+    """Print the latency tables and the overhead ratios, and add them to `report`."""
+    out = Table(
+        title=f"search latency, {report['documents']} documents, {queries} mixed queries x {rounds} (ms)"
+    )
+    for col in ("engine", "path", "p50", "p95", "p99", "target p95"):
+        out.add_column(col)
+    for (engine_name, path), values in results.items():
+        row = {p: round(pct(values, p), 2) for p in (50, 95, 99)}
+        report[f"{engine_name}_{path}"] = row
+        target = ("30" if engine_name == "meilisearch" else "60") if path == "api" else ""
+        out.add_row(engine_name, path, *(f"{row[p]:.1f}" for p in (50, 95, 99)), target)
+    console.print(out)
+    kinds = [i % len(MIX) for i in range(queries)] * rounds  # as query_set cycles
+    by_mix = Table(title="p50 / p95 per kind of query (ms)")
+    by_mix.add_column("kind")
+    for which in results:
+        by_mix.add_column(" ".join(which))
+    for m, mix_name in enumerate(MIX):
+        cells = []
+        for which in results:
+            values = [v for v, kind in zip(results[which], kinds, strict=True) if kind == m]
+            cells.append(f"{pct(values, 50):.1f} / {pct(values, 95):.1f}")
+            report.setdefault("by_kind", {}).setdefault(mix_name, {})["_".join(which)] = [
+                round(pct(values, 50), 2),
+                round(pct(values, 95), 2),
+            ]
+        by_mix.add_row(mix_name, *cells)
+    console.print(by_mix)
+    for engine_name in ("meilisearch", "postgresql"):
+        api, direct = report[f"{engine_name}_api"], report[f"{engine_name}_direct"]
+        ratio = {p: round(api[p] / direct[p], 2) for p in (50, 95)}
+        report[f"{engine_name}_overhead_ratio"] = ratio
+        console.print(
+            f"{engine_name}: overhead ratio API/direct p50 {ratio[50]:.2f}x, p95 {ratio[95]:.2f}x "
+            "(target < 1.5x)"
+        )
+
+
+def main() -> None:
+    """Build, index, time, report."""
+    args = arguments()
     logging.getLogger("httpx").setLevel(logging.WARNING)
     shared = get_settings().data.shared_dir
     if not (shared / "osm" / "amsterdam-centrum.osm.pbf").is_file():
@@ -247,15 +458,7 @@ def main() -> None:
         fresh_database(admin, url)
     db = create_engine(url, pool_size=4)
     if kept is None:
-        console.print(f"generating {args.entries} entries from OpenStreetMap places ...")
-        locations, services = generate(args.entries, shared)
-        links = services.pop()["_links"]
-        with db.begin() as conn:
-            for model, rows in ((Location, locations), (Service, services)):
-                for start in range(0, len(rows), 5000):
-                    conn.execute(insert(model), rows[start : start + 5000])
-            conn.execute(insert(service_at_location), links)
-        console.print(f"inserted in {time.perf_counter() - t0:.0f} s")
+        load_entries(db, args.entries, shared, t0)
         key = secrets.token_hex(16)
     else:
         key = kept["meili_key"]
@@ -276,175 +479,23 @@ def main() -> None:
         settings = SearchSettings(meili_url=meili_url, meili_key=key, index_name="entries", timeout_s=5)
         index_s: float | None = None
         if kept is None:
-            with Progress(console=console) as progress:
-                tasks = {
-                    "postgresql": progress.add_task("postgresql documents", total=args.entries),
-                    "meilisearch": progress.add_task("meilisearch documents", total=args.entries),
-                }
-                t1 = time.perf_counter()
-                stats = rebuild(db, settings, progress=lambda stage, n: progress.advance(tasks[stage], n))
-            index_s = time.perf_counter() - t1
-            documents = stats.documents
-            console.print(f"indexed {documents} documents in both engines in {index_s:.0f} s")
-            with db.begin() as conn:
-                conn.execute(text("ANALYZE"))
-            kept = {
-                **dataset_key(args.entries),
-                "meili_key": key,
-                "documents": documents,
-                "built": now_amsterdam().isoformat(timespec="seconds"),
-                "index_s": round(index_s, 1),
-            }
-            DATASET.write_text(json.dumps(kept, indent=1))
+            kept = index_entries(db, settings, args.entries, key)
+            index_s = float(kept["index_s"])
         else:
             # The kept index gets today's settings, as `wijkgram index sync` would give it.
             ensure_index(meili_client(settings), settings.index_name)
-        documents = int(kept["documents"])
-
-        ports = {}
-        for engine_name in ("meilisearch", "postgresql"):
-            port = free_port()
-            env = {**os.environ, "DATABASE_URL": url, "WIJKGRAM_DB_POOL_SIZE": "4"}
-            env["MEILI_URL"] = meili_url if engine_name == "meilisearch" else ""
-            env["MEILI_MASTER_KEY"] = key
-            env["MEILI_INDEX"] = "entries"
-            apis.append(
-                subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "uvicorn",
-                        "web.app:create_app",
-                        "--factory",
-                        "--host",
-                        "127.0.0.1",
-                        "--port",
-                        str(port),
-                        "--no-access-log",
-                        "--log-level",
-                        "warning",
-                    ],
-                    env=env,
-                    cwd=REPO_ROOT,
-                )
-            )
-            ports[engine_name] = port
-        for port in ports.values():
-            wait_http(f"http://127.0.0.1:{port}/health")
-
-        rng = random.Random(11)
-        queries = query_set(args.queries, rng)
-        meili_engine = MeiliEngine(settings, db)
-        meili_bodies = [meili_engine.request_body(q) for q in queries]
-        pg_engine = PostgresEngine(db)
-        # The direct path sends the statements PostgresEngine sends, on a connection with the
-        # same settings (SEARCH_CONNECT_ARGS): the typo candidates, then the search itself.
-        pg_raw = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), **SEARCH_CONNECT_ARGS)
-        raw: list[tuple[str, dict[str, Any], dict[str, Any] | None]] = []
-        for q in queries:
-            sql, params = pg_engine.sql(pg_raw, q)
-            terms = [t for t in query_terms(q.q) if len(t) >= ONE_TYPO_FROM]
-            typo = {"terms": terms, "two": TWO_TYPOS_FROM} if terms else None
-            raw.append((driver_sql(sql), params, typo))
-        pg_engine.close()
-
-        def direct_pg(item: tuple[str, dict[str, Any], dict[str, Any] | None]) -> None:
-            sql, params, typo = item
-            if typo is not None:
-                pg_raw.execute(TYPO_SQL, typo).fetchall()
-            pg_raw.execute(sql, params).fetchall()
-
-        # The same HTTP client setup as MeiliEngine (one connection per request, see meili.py).
-        meili_http = httpx.Client(
-            base_url=meili_url,
-            headers={"Authorization": f"Bearer {key}", "Connection": "close"},
-            timeout=120,
+        ports = start_apis(url, meili_url, key, apis)
+        queries = query_set(args.queries, random.Random(11))
+        results = run_paths(
+            timed_paths(db, url, meili_url, key, settings, ports, queries), len(queries), args.rounds
         )
-        api_clients = {
-            name: httpx.Client(base_url=f"http://127.0.0.1:{port}") for name, port in ports.items()
-        }
-
-        # The API's answers are read whole but decoded after the clock stops, as the direct paths
-        # do not decode theirs either (except psycopg's hits); every one must name its engine.
-        answers: dict[str, list[bytes]] = {name: [] for name in ports}
-
-        def via_api(name: str) -> Any:
-            def call(q: SearchQuery) -> None:
-                r = api_clients[name].get("/api/v1/search", params=api_params(q))
-                r.raise_for_status()
-                answers[name].append(r.content)
-
-            return call
-
-        def direct_meili(body: dict[str, Any]) -> None:
-            meili_http.post("/indexes/entries/search", json=body).raise_for_status()
-
-        warm = min(30, len(queries))
-        # The engines first: with a cold disk cache Meilisearch's first searches can take longer
-        # than the API's 5 s timeout, and the API would answer them from PostgreSQL.
-        timed(direct_meili, meili_bodies[:warm])
-        timed(direct_pg, raw[:warm])
-        timed(via_api("meilisearch"), queries[:warm])
-        timed(via_api("postgresql"), queries[:warm])
-        # Interleaved per query, so caches, background load and warm-up hit all four paths alike.
-        paths: dict[tuple[str, str], tuple[Any, list[Any]]] = {
-            ("meilisearch", "api"): (via_api("meilisearch"), queries),
-            ("meilisearch", "direct"): (direct_meili, meili_bodies),
-            ("postgresql", "api"): (via_api("postgresql"), queries),
-            ("postgresql", "direct"): (direct_pg, raw),
-        }
-        results: dict[tuple[str, str], list[float]] = {p: [] for p in paths}
-        order = list(paths.items())
-        for r in range(args.rounds):
-            for i in range(len(queries)):
-                turn = (i + r) % len(order)
-                for which, (fn, items) in order[turn:] + order[:turn]:
-                    results[which] += timed(fn, [items[i]])
-        for name, bodies in answers.items():
-            engines = {json.loads(body)["engine"] for body in bodies}
-            if engines != {name}:
-                sys.exit(f"the {name} API answered from {sorted(engines)}: the numbers would mislead")
-        out = Table(
-            title=f"search latency, {documents} documents, {len(queries)} mixed queries x {args.rounds} (ms)"
-        )
-        for col in ("engine", "path", "p50", "p95", "p99", "target p95"):
-            out.add_column(col)
         report: dict[str, Any] = {
-            "documents": documents,
+            "documents": int(kept["documents"]),
             "queries": len(queries),
             "rounds": args.rounds,
             "index_s": index_s or kept.get("index_s"),
         }
-        for (engine_name, path), values in results.items():
-            row = {p: round(pct(values, p), 2) for p in (50, 95, 99)}
-            report[f"{engine_name}_{path}"] = row
-            target = ("30" if engine_name == "meilisearch" else "60") if path == "api" else ""
-            out.add_row(engine_name, path, *(f"{row[p]:.1f}" for p in (50, 95, 99)), target)
-        console.print(out)
-        kinds = [i % len(MIX) for i in range(len(queries))] * args.rounds  # as query_set cycles
-        by_mix = Table(title="p50 / p95 per kind of query (ms)")
-        by_mix.add_column("kind")
-        for which in paths:
-            by_mix.add_column(" ".join(which))
-        for m, mix_name in enumerate(MIX):
-            cells = []
-            for which in paths:
-                values = [v for v, kind in zip(results[which], kinds, strict=True) if kind == m]
-                cells.append(f"{pct(values, 50):.1f} / {pct(values, 95):.1f}")
-                report.setdefault("by_kind", {}).setdefault(mix_name, {})["_".join(which)] = [
-                    round(pct(values, 50), 2),
-                    round(pct(values, 95), 2),
-                ]
-            by_mix.add_row(mix_name, *cells)
-        console.print(by_mix)
-        for engine_name in ("meilisearch", "postgresql"):
-            api, direct = report[f"{engine_name}_api"], report[f"{engine_name}_direct"]
-            ratio = {p: round(api[p] / direct[p], 2) for p in (50, 95)}
-            report[f"{engine_name}_overhead_ratio"] = ratio
-            console.print(
-                f"{engine_name}: overhead ratio API/direct p50 {ratio[50]:.2f}x, p95 {ratio[95]:.2f}x "
-                "(target < 1.5x)"
-            )
+        report_results(results, report, len(queries), args.rounds)
         (BENCH_DIR / "search.json").write_text(json.dumps(report, indent=1))
         console.print(f"total {time.perf_counter() - t0:.0f} s; numbers in {BENCH_DIR / 'search.json'}")
     finally:

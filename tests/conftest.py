@@ -164,11 +164,24 @@ def client(clean_db: Engine, broker_token: str) -> Iterator[TestClient[Any]]:
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    """The real data in ../shared/data; tests that need it skip when it is absent."""
+    """The real data in ../shared/data; tests that need it skip when it is absent, and fail under CI.
+
+    On a developer's machine without the data the tests that need it are skipped; in CI
+    (`CI=true`) the data set is part of the setup, so its absence fails the run rather
+    than hiding those tests behind a skip.
+    """
     path = get_settings().data.shared_dir
     if not (path / "MANIFEST.md").is_file():
-        pytest.skip(f"shared data not found at {path} (set WIJKGRAM_SHARED_DATA)")
+        message = f"shared data not found at {path} (set WIJKGRAM_SHARED_DATA)"
+        if running_in_ci():
+            pytest.fail(message + "; under CI the shared data must be there", pytrace=False)
+        pytest.skip(message)
     return path
+
+
+def running_in_ci() -> bool:
+    """True under a CI run (`CI` set to true, as CI services do)."""
+    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
 
 
 @pytest.fixture(scope="session")

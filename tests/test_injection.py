@@ -9,7 +9,7 @@ from litestar.testing import TestClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from directory.models import Location, Organization
+from directory.models import Location, Organization, Service
 from tests import factories
 
 ATTACKS = [
@@ -54,9 +54,13 @@ def test_text_fields_keep_attacks_as_text(
     again = client.get(f"/api/v1/{kind}/{body['id']}").json()
     assert again["name"] == f"{attack} name"
     with Session(clean_db) as session:
-        # The tables are all still there and hold exactly what we wrote.
-        assert session.scalar(select(func.count()).select_from(Location)) is not None
-        assert session.scalar(select(func.count()).select_from(Organization)) is not None
+        # The tables are all still there and hold exactly what we wrote: one entry of this kind.
+        counts = {
+            "locations": session.scalar(select(func.count()).select_from(Location)),
+            "organizations": session.scalar(select(func.count()).select_from(Organization)),
+            "services": session.scalar(select(func.count()).select_from(Service)),
+        }
+    assert counts == {name: int(name == kind) for name in counts}
 
 
 @pytest.mark.parametrize("attack", ATTACKS)

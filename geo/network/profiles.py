@@ -200,48 +200,73 @@ def edge_speed_ms(
     Multiplying factors are applied as a slower speed, so time = length / speed.
     Ferries are not handled here (their time is a duration, see `ferry_seconds`).
     """
-    highway = tags.get("highway", "")
-    speed = profile.speed_ms
-    if highway == "cycleway":
-        foot_ok = tags.get("foot") in YES_ACCESS or "segregated" in tags
-        if profile.ride_cycleways and tags.get("mofa") not in NO_ACCESS:
-            speed = (profile.cycleway_speed_kmh or profile.speed_kmh) / 3.6
-        elif not foot_ok:
+    speed = _base_speed_ms(profile, tags)
+    if speed is None or not _fits(profile, tags, max_kerb_on_edge_m):
+        return None
+    # Each rule gives the factor it slows the way by, or None when the way is impassable;
+    # they are applied one by one, in this order.
+    for rule in (_steps_factor, _wheelchair_factor, _surface_factor, _smoothness_factor):
+        factor = rule(profile, tags)
+        if factor is None:
             return None
-    if highway == "steps":
-        ramp = tags.get("ramp:wheelchair") == "yes" or tags.get("ramp") == "yes"
-        if not profile.steps_allowed and not ramp:
-            return None
-        speed /= profile.steps_factor
+        speed /= factor
+    return speed / profile.highway_factors.get(tags.get("highway", ""), 1.0)
+
+
+def _base_speed_ms(profile: Profile, tags: Mapping[str, str]) -> float | None:
+    """The profile's speed, or its cycleway speed on a cycleway it may ride; None when barred."""
+    if tags.get("highway", "") != "cycleway":
+        return profile.speed_ms
+    if profile.ride_cycleways and tags.get("mofa") not in NO_ACCESS:
+        return (profile.cycleway_speed_kmh or profile.speed_kmh) / 3.6
+    foot_ok = tags.get("foot") in YES_ACCESS or "segregated" in tags
+    return profile.speed_ms if foot_ok else None
+
+
+def _steps_factor(profile: Profile, tags: Mapping[str, str]) -> float | None:
+    if tags.get("highway", "") != "steps":
+        return 1.0
+    ramp = tags.get("ramp:wheelchair") == "yes" or tags.get("ramp") == "yes"
+    if not profile.steps_allowed and not ramp:
+        return None
+    return profile.steps_factor
+
+
+def _wheelchair_factor(profile: Profile, tags: Mapping[str, str]) -> float | None:
     wheelchair = tags.get("wheelchair")
     if profile.respect_wheelchair_no and wheelchair == "no":
         return None
-    if wheelchair == "limited":
-        speed /= profile.wheelchair_limited_factor
+    return profile.wheelchair_limited_factor if wheelchair == "limited" else 1.0
+
+
+def _surface_factor(profile: Profile, tags: Mapping[str, str]) -> float | None:
     surface = tags.get("surface", "")
     if surface in UNPAVED_SURFACES or tags.get("tracktype") in {"grade3", "grade4", "grade5"}:
-        if not profile.unpaved_allowed:
-            return None
-        speed /= profile.unpaved_factor
-    elif surface in ROUGH_SURFACES:
-        speed /= profile.rough_surface_factor
+        return profile.unpaved_factor if profile.unpaved_allowed else None
+    return profile.rough_surface_factor if surface in ROUGH_SURFACES else 1.0
+
+
+def _smoothness_factor(profile: Profile, tags: Mapping[str, str]) -> float | None:
     smoothness = tags.get("smoothness", "")
-    if smoothness in BAD_SMOOTHNESS and not profile.unpaved_allowed:
-        if smoothness != "bad":
-            return None
-        speed /= profile.rough_surface_factor
+    if smoothness not in BAD_SMOOTHNESS or profile.unpaved_allowed:
+        return 1.0
+    return profile.rough_surface_factor if smoothness == "bad" else None
+
+
+def _fits(profile: Profile, tags: Mapping[str, str], max_kerb_on_edge_m: float | None) -> bool:
+    """Whether the way's kerbs, incline and width are within the profile's limits (where tagged)."""
     kerb_limit = profile.max_kerb_m
     if kerb_limit is not None and max_kerb_on_edge_m is not None and max_kerb_on_edge_m > kerb_limit:
-        return None
+        return False
     if profile.max_incline_pct is not None:
         incline = parse_incline(tags.get("incline"))
         if incline is not None and incline > profile.max_incline_pct:
-            return None
+            return False
     if profile.min_width_m is not None:
         width = parse_metres(tags.get("width") or tags.get("est_width"))
         if width is not None and width < profile.min_width_m:
-            return None
-    return speed / profile.highway_factors.get(highway, 1.0)
+            return False
+    return True
 
 
 def ferry_seconds(profile: Profile, tags: Mapping[str, str], length_m: float) -> float | None:
