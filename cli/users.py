@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from cli.common import console, ensure_database, friendly_errors
 from directory.db import session_scope
 from directory.errors import InvalidInputError
+from directory.models import ROLES, ApiToken, User
 from directory.settings import get_settings
-from web.accounts.models import ROLES, ApiToken, User
 from web.accounts.service import create_token, create_user, revoke_tokens, set_active, set_role
 
 

@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, pool
+from sqlalchemy import MetaData, create_engine, pool
 from sqlalchemy.exc import OperationalError
 
 from directory.db.url import database_url
@@ -66,3 +66,11 @@ def current_revision(url: str | None = None) -> str | None:
 def head_revision() -> str | None:
     """The newest revision in the code."""
     return ScriptDirectory.from_config(alembic_config("postgresql://unused")).get_current_head()
+
+
+def target_metadata() -> MetaData:
+    """Every table wijkgram maps, as the migrations must build them (for autogenerate and its test)."""
+    from directory.models import Base
+    from directory.search import models as _search_models  # noqa: F401  (search tables in the metadata)
+
+    return Base.metadata

@@ -5,12 +5,11 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, pool
 
+from directory.db.migrate import target_metadata as all_tables
 from directory.db.url import database_url
-from directory.models import Base
-from directory.search import models as _search_models  # noqa: F401  (search tables in the metadata)
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = all_tables()
 
 
 def _include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:

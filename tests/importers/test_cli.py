@@ -11,9 +11,8 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from cli.main import cli
-from directory.models import Location, Revision, Service
+from directory.models import Location, Revision, Service, SourceLink
 from directory.settings import get_settings
-from importers.models import SourceLink
 
 
 @pytest.fixture

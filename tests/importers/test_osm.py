@@ -12,9 +12,8 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
-from directory.models import Location, Revision, TaxonomyTerm
+from directory.models import Location, Revision, SourceLink, TaxonomyTerm
 from importers.merge import ImportReport
-from importers.models import SourceLink
 from importers.osm import import_osm_file
 from importers.osm.tags import TAG_MAP, load_tag_map, primary_keys
 from tests.importers.conftest import IMPORT_TABLES

@@ -92,7 +92,7 @@ def demo_db(
     clean_db: Engine, password_hashes: dict[str, str], demo_addresses: None, demo_network: Engine
 ) -> Engine:
     """The clean database with the demo entries (real Amsterdam places), a network, a user per role."""
-    from web.accounts.models import User
+    from directory.models import User
 
     with Session(clean_db) as s, s.begin():
         load_demo(s)

@@ -105,7 +105,7 @@ def test_disabling_or_demoting_ends_sessions_at_once(
 
 def test_tokens_expire_record_their_use_and_can_be_revoked(demo_db: Engine, cli_env: CliRunner) -> None:
     from cli.main import cli
-    from web.accounts.models import ApiToken
+    from directory.models import ApiToken
     from web.app import create_app
 
     made = cli_env.invoke(cli, ["user", "token", "bram", "--days", "30", "--name", "laptop"])

@@ -23,7 +23,7 @@ def first_location_id(engine: Engine) -> str:
 
 
 def test_passwords_are_stored_as_argon2id_hashes(demo_db: Engine) -> None:
-    from web.accounts.models import User
+    from directory.models import User
     from web.accounts.service import authenticate
 
     with Session(demo_db) as s:

@@ -14,8 +14,7 @@ from openpyxl import Workbook
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
-from directory.models import Location, Revision
-from importers.models import SourceLink, SourceSuggestion
+from directory.models import Location, Revision, SourceLink, SourceSuggestion
 from tests.web.conftest import csrf_token, log_in
 from web.importing import PendingImport
 

@@ -292,7 +292,7 @@ def test_upload_preview_and_apply_a_partner_list(
     assert "Buurtkamer Proeftuin" in page.locator("#venue-list").inner_text()
 
     # A value the list offers for a field a broker owns waits on the suggestions screen.
-    from importers.models import SourceSuggestion
+    from directory.models import SourceSuggestion
 
     with Session(demo_db) as s, s.begin():
         place = s.scalars(select(Location).where(Location.name == "Buurtkamer Proeftuin")).one()

@@ -14,7 +14,7 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.types import ASGIApp, Receive, Scope, Send
 from sqlalchemy.orm import Session, sessionmaker
 
-from web.accounts.models import ROLES
+from directory.models import ROLES
 from web.accounts.service import user_for_session, user_for_token
 
 SESSION_COOKIE = "wg_session"

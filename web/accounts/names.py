@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from directory.models import User
 from web.accounts.current import CurrentUser
-from web.accounts.models import User
 from web.i18n import Translator
 
 #: Actors that are processes, not people (`import:osm`, `import:table`, ... start with "import:").

@@ -19,7 +19,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from directory.errors import InvalidInputError
-from web.accounts.models import ROLES, ApiToken, User, WebSession
+from directory.models import ROLES, ApiToken, User, WebSession
 
 _hasher = PasswordHasher()
 #: Checked against when the user does not exist, so timing does not reveal which names exist.

@@ -15,6 +15,7 @@ from litestar.response import Redirect, Template
 from litestar.template.config import TemplateConfig
 from markupsafe import escape
 
+from directory.models import EntryKind
 from directory.settings import get_settings
 from web.accounts.current import CurrentUser, current_user
 from web.geocode import pick_value
@@ -25,7 +26,7 @@ TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 #: Entry kinds as they appear in page URLs.
-KINDS = ("location", "service", "organization")
+KINDS = (EntryKind.LOCATION, EntryKind.SERVICE, EntryKind.ORGANIZATION)
 
 
 @pass_context

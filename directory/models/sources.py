@@ -10,7 +10,7 @@ from sqlalchemy import BigInteger, DateTime, Index, String, Text, UniqueConstrai
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from directory.models import Base
+from directory.models.base import Base
 
 
 class SourceLink(Base):

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from directory.models import Base
+from directory.models.base import Base
 
 #: Roles, each allowed everything the ones before it are.
 ROLES = ("viewer", "broker", "admin")
