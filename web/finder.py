@@ -16,7 +16,6 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
 from geoalchemy2 import Geography
 from opening_hours import OpeningHours
 from sqlalchemy import ColumnElement, and_, cast, func, or_, select
@@ -24,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from directory.clock import today_amsterdam
 from directory.models import Location, Service, service_at_location
+from directory.services.stale import is_stale
 from geo.reach import Method, Origin, Reachability
 from web.travel import crow_fly_minutes_to_metres, profile_for, whole_minutes
 
@@ -190,13 +190,6 @@ class SupportResults:
                 if len(chosen) >= count:
                     break
         return chosen
-
-
-def is_stale(verified_at: datetime | None, months: int, now: datetime | None = None) -> bool:
-    """True when an entry was never verified or not within the last `months` months."""
-    if verified_at is None:
-        return True
-    return verified_at < (now or datetime.now(UTC)) - relativedelta(months=months)
 
 
 def _active_services_at(needs: Sequence[str], *where: ColumnElement[bool]) -> Any:

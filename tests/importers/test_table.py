@@ -10,14 +10,13 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from directory.models import Location, Revision, Service
+from directory.models import Location, Revision, Service, SourceLink, SourceSuggestion
 from directory.services.entries import Actor, EntryService
+from directory.services.suggestions import accept_suggestion, open_suggestions
 from importers.geocode_osm import OsmAddressGeocoder
 from importers.merge import ImportReport
-from importers.models import SourceLink, SourceSuggestion
 from importers.records import PlaceRecord
 from importers.run import RunOptions, run_import
-from importers.suggestions import accept_suggestion, open_suggestions
 from importers.table import load_mapping, read_table, table_source
 from tests.importers.conftest import BOOMSPIJKER, import_osm_slice, import_osm_slice_iter, osm_records_near
 

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from directory.errors import InvalidInputError
+from directory.models import ROLES, User
 from directory.settings import get_settings
-from web.accounts.current import SESSION_COOKIE, client_ip, current_user, requires_admin
-from web.accounts.models import ROLES, User
+from web.accounts.current import SESSION_COOKIE, client_ip, requires_admin
 from web.accounts.ratelimit import LoginRateLimiter
 from web.accounts.service import authenticate, create_user, end_session, start_session
 from web.pages.common import redirect, render
@@ -103,12 +103,6 @@ def users_create(request: Request[Any, Any, Any], db: NamedDependency[Session], 
             form={"username": data.get("username", ""), "role": data.get("role", "")},
         )
     return redirect("/beheer/gebruikers", "broker.saved")
-
-
-def whoami(request: Request[Any, Any, Any]) -> str | None:
-    """The username of the request's user (for logs and templates)."""
-    user = current_user(request)
-    return user.username if user else None
 
 
 ACCOUNT_HANDLERS = [login_page, login, logout, users_page, users_create]

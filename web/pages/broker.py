@@ -10,21 +10,21 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from dateutil.relativedelta import relativedelta
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Template
-from sqlalchemy import func, or_, select
 
-from directory.errors import ConflictError, InvalidInputError, NotFoundError
-from directory.models import ENTITY_MODELS
+from directory.errors import ConflictError, InvalidInputError
+from directory.models import ReportKind
 from directory.services.drafts import open_drafts
 from directory.services.entries import EntryService
+from directory.services.reports import accept_report, open_reports, reject_report
+from directory.services.stale import stale_entries
+from directory.services.suggestions import count_open_suggestions
 from directory.settings import get_settings
-from importers.models import SourceSuggestion
-from web.accounts.current import current_user, requires_broker
+from web.accounts.current import requires_broker
 from web.geocode import place_note, problem_key, resolve_field
 from web.i18n import field_label
 from web.pages.common import redirect, render, translator
@@ -36,10 +36,8 @@ from web.pages.labels import vocabulary_labels
 from web.pages.suggestions import SUGGESTION_HANDLERS, entry_suggestions
 from web.present import meeting_text
 from web.problem_text import problems_text
-from web.reports.models import Report
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
-STALE_LIST_LIMIT = 200
 
 
 CODE_VOCABULARIES = ("support_function", "target_group")
@@ -243,7 +241,6 @@ def restore_entry(
     sync_to_thread=True,
 )
 def mark_verified(
-    request: Request[Any, Any, Any],
     entries: NamedDependency[EntryService],
     kind: FromPath[str],
     entry_id: FromPath[uuid.UUID],
@@ -251,13 +248,12 @@ def mark_verified(
 ) -> Response[Any]:
     """'Verified today': the broker confirms the entry as it is now."""
     check_kind(kind)
-    user = current_user(request)
     entries.update(
         kind,
         entry_id,
         {
             "last_verified_at": datetime.now(UTC),
-            "verified_by": user.username if user else None,
+            "verified_by": entries.actor.name,
             "verification_method": "broker",
         },
         expected_version=int(data.get("version") or 0),
@@ -273,46 +269,17 @@ def mark_verified(
 def dashboard(request: Request[Any, Any, Any], entries: NamedDependency[EntryService]) -> Template:
     """The stale list and the open reports."""
     months = get_settings().web.stale_after_months
-    cutoff = datetime.now(UTC) - relativedelta(months=months)
-    stale: list[tuple[str, Any]] = []
-    for kind, model in ENTITY_MODELS.items():
-        rows = entries.session.scalars(
-            select(model)
-            .where(
-                model.status == "active",
-                or_(model.last_verified_at.is_(None), model.last_verified_at < cutoff),
-            )
-            .order_by(model.last_verified_at.asc().nulls_first(), model.name)
-            .limit(STALE_LIST_LIMIT)
-        )
-        stale += [(kind, row) for row in rows]
-    reports = entries.session.scalars(select(Report).where(Report.status == "open").order_by(Report.id)).all()
-    names: dict[uuid.UUID, str] = {}
-    for report in reports:
-        entry: Any = entries.session.get(
-            ENTITY_MODELS.get(report.entity_type, ENTITY_MODELS["location"]), report.entity_id
-        )
-        names[report.entity_id] = entry.name if entry is not None else "?"
-    suggestion_count = entries.session.scalar(
-        select(func.count()).select_from(SourceSuggestion).where(SourceSuggestion.resolved_at.is_(None))
-    )
+    waiting = open_reports(entries)
     return render(
         request,
         "broker.html",
-        stale=stale,
+        stale=stale_entries(entries.session, months),
         drafts=open_drafts(entries.session),
         months=months,
-        reports=reports,
-        names=names,
-        suggestion_count=suggestion_count or 0,
+        reports=[r.report for r in waiting],
+        names={r.report.entity_id: r.entry_name for r in waiting},
+        suggestion_count=count_open_suggestions(entries.session),
     )
-
-
-def _open_report(entries: EntryService, report_id: int) -> Report:
-    report = entries.session.get(Report, report_id, with_for_update=True)
-    if report is None or report.status != "open":
-        raise NotFoundError(f"report {report_id} is not open")
-    return report
 
 
 @post(
@@ -321,19 +288,10 @@ def _open_report(entries: EntryService, report_id: int) -> Report:
     include_in_schema=False,
     sync_to_thread=True,
 )
-def accept_report(
-    request: Request[Any, Any, Any], entries: NamedDependency[EntryService], report_id: FromPath[int]
-) -> Response[Any]:
+def accept(entries: NamedDependency[EntryService], report_id: FromPath[int]) -> Response[Any]:
     """Accept: 'closed' closes the entry; other reports open the edit form to fix it."""
-    report = _open_report(entries, report_id)
-    user = current_user(request)
-    report.status, report.handled_by, report.handled_at = (
-        "accepted",
-        user.username if user else "?",
-        datetime.now(UTC),
-    )
-    if report.kind == "closed":
-        entries.update(report.entity_type, report.entity_id, {"status": "closed"}, note=f"report {report.id}")
+    report = accept_report(entries, report_id)
+    if report.kind == ReportKind.CLOSED:
         return redirect("/beheer", "broker.report_accepted")
     return redirect(f"/entries/{report.entity_type}/{report.entity_id}/bewerken", "broker.report_accepted")
 
@@ -344,17 +302,9 @@ def accept_report(
     include_in_schema=False,
     sync_to_thread=True,
 )
-def reject_report(
-    request: Request[Any, Any, Any], entries: NamedDependency[EntryService], report_id: FromPath[int]
-) -> Response[Any]:
+def reject(entries: NamedDependency[EntryService], report_id: FromPath[int]) -> Response[Any]:
     """Reject a report; the entry stays as it is."""
-    report = _open_report(entries, report_id)
-    user = current_user(request)
-    report.status, report.handled_by, report.handled_at = (
-        "rejected",
-        user.username if user else "?",
-        datetime.now(UTC),
-    )
+    reject_report(entries, report_id)
     return redirect("/beheer", "broker.report_rejected")
 
 
@@ -364,8 +314,8 @@ BROKER_HANDLERS = [
     restore_entry,
     mark_verified,
     dashboard,
-    accept_report,
-    reject_report,
+    accept,
+    reject,
     merge_entry,
     *IMPORT_HANDLERS,
     *SUGGESTION_HANDLERS,

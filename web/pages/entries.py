@@ -10,22 +10,21 @@ from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Template
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from directory.errors import InvalidInputError, NotFoundError
-from directory.models import Location, Organization, Service, service_at_location
+from directory.errors import NotFoundError
+from directory.models import REPORT_KINDS
 from directory.services.entries import EntryService
+from directory.services.related import related_entries
+from directory.services.reports import file_report
+from directory.services.stale import is_stale
 from directory.settings import get_settings
-from web.accounts.current import current_user, requires_viewer
+from web.accounts.current import requires_viewer
 from web.accounts.names import PublicNames
-from web.finder import is_stale
 from web.i18n import Translator, field_label
 from web.maps import LeafletMap, Popup, marker
 from web.pages.common import KINDS, redirect, render, translator
 from web.pages.labels import vocabulary_labels
 from web.present import datetime_text, hours_text, meeting_text, money_text
-from web.reports.models import REPORT_KINDS, Report
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 #: Fields the page shows elsewhere or that mean nothing to a reader.
@@ -140,34 +139,6 @@ def entry_map(title: str, lang: str, points: list[tuple[str, float, float]]) -> 
     return lmap.document(title, lang)
 
 
-def _related(db: Session, kind: str, entry: Any, data: dict[str, Any]) -> dict[str, Any]:
-    """Linked entries: organisation, places of a service, activities at a place."""
-    related: dict[str, Any] = {"organization": None, "locations": [], "services": []}
-    if data.get("organization_id"):
-        related["organization"] = db.get(Organization, uuid.UUID(data["organization_id"]))
-    if kind == "service" and data.get("location_ids"):
-        related["locations"] = list(
-            db.scalars(select(Location).where(Location.id.in_([uuid.UUID(i) for i in data["location_ids"]])))
-        )
-    if kind == "location":
-        related["services"] = list(
-            db.scalars(
-                select(Service)
-                .join(service_at_location, service_at_location.c.service_id == Service.id)
-                .where(service_at_location.c.location_id == entry.id)
-                .order_by(Service.name)
-            )
-        )
-    if kind == "organization":
-        related["services"] = list(
-            db.scalars(select(Service).where(Service.organization_id == entry.id).order_by(Service.name))
-        )
-        related["locations"] = list(
-            db.scalars(select(Location).where(Location.organization_id == entry.id).order_by(Location.name))
-        )
-    return related
-
-
 @get("/entries/{kind:str}/{entry_id:uuid}", include_in_schema=False, sync_to_thread=True)
 def entry_page(
     request: Request[Any, Any, Any],
@@ -187,11 +158,17 @@ def entry_page(
         key=lambda key: order.index(key) if key in order else len(order),
     )
     facts = [(field_label(t.lang, key), display_value(t, labels, key, data[key])) for key in shown]
-    related = _related(entries.session, kind, entry, data)
+    related = related_entries(
+        entries.session,
+        kind,
+        entry.id,
+        organization_id=uuid.UUID(data["organization_id"]) if data.get("organization_id") else None,
+        location_ids=[uuid.UUID(i) for i in data.get("location_ids") or []],
+    )
     points: list[tuple[str, float, float]] = []
     if kind == "location":
         points.append((entry.name, data["lat"], data["lon"]))
-    for loc in related["locations"]:
+    for loc in related.locations:
         loc_data = entries.to_dict(loc)
         points.append((loc.name, loc_data["lat"], loc_data["lon"]))
     provenance = sorted(
@@ -223,28 +200,13 @@ def entry_page(
     sync_to_thread=True,
 )
 def report_entry(
-    request: Request[Any, Any, Any],
-    db: NamedDependency[Session],
+    entries: NamedDependency[EntryService],
     kind: FromPath[str],
     entry_id: FromPath[uuid.UUID],
     data: Form,
 ) -> Response[Any]:
     """A logged-in user says an entry is wrong; it waits in the brokers' queue."""
-    EntryService(db).get(check_kind(kind), entry_id)
-    report_kind = data.get("kind", "")
-    if report_kind not in REPORT_KINDS:
-        raise InvalidInputError("kind", f"choose one of {', '.join(REPORT_KINDS)}")
-    user = current_user(request)
-    db.add(
-        Report(
-            entity_type=kind,
-            entity_id=entry_id,
-            kind=report_kind,
-            message=(data.get("message") or "").strip()[:2000] or None,
-            status="open",
-            reported_by=user.username if user else "?",
-        )
-    )
+    file_report(entries, check_kind(kind), entry_id, data.get("kind", ""), data.get("message"))
     return redirect(f"/entries/{kind}/{entry_id}", "entry.report_thanks")
 
 

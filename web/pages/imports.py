@@ -13,7 +13,7 @@ from litestar.response import Template
 
 from directory.errors import Problem
 from directory.services.entries import EntryService
-from web.accounts.current import current_user, requires_broker
+from web.accounts.current import requires_broker
 from web.i18n import Translator, field_label
 from web.importing import (
     MAX_UPLOAD_BYTES,
@@ -33,11 +33,6 @@ Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PAR
 def _pending_uploads(request: Request[Any, Any, Any]) -> PendingUploads:
     uploads: PendingUploads = request.app.state.pending_uploads
     return uploads
-
-
-def _username(request: Request[Any, Any, Any]) -> str:
-    user = current_user(request)
-    return user.username if user else ""
 
 
 def _say_reasons(t: Translator, summary: ImportSummary) -> None:
@@ -131,7 +126,7 @@ def import_preview(
         request,
         summary=summary,
         pending=pending,
-        ticket=uploads.ticket(pending, _username(request)),
+        ticket=uploads.ticket(pending, entries.actor.name),
         mode=mode,
     )
 
@@ -179,7 +174,7 @@ def import_apply(
     )
     uploads = _pending_uploads(request)
     try:
-        path = uploads.claim(pending, data.get("ticket", ""), _username(request))
+        path = uploads.claim(pending, data.get("ticket", ""), entries.actor.name)
         summary = run_upload(
             entries,
             path,

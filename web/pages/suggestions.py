@@ -12,19 +12,17 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Template
 from pydantic import ValidationError
-from sqlalchemy.orm import Session
 
 from directory.errors import ConflictError, InvalidInputError, NotFoundError
-from directory.models import ENTITY_MODELS
+from directory.models import SourceSuggestion
 from directory.services.entries import EntryService
-from importers.models import SourceSuggestion
-from importers.suggestions import (
+from directory.services.suggestions import (
     accept_suggestion,
     all_open_suggestions,
     dismiss_suggestion,
     open_suggestions,
 )
-from web.accounts.current import current_user, requires_broker
+from web.accounts.current import requires_broker
 from web.i18n import field_label
 from web.pages.common import redirect, render, translator
 
@@ -61,14 +59,14 @@ class SuggestionRow:
     source: str
 
 
-def suggestion_rows(session: Session, entries: EntryService, lang: str, rows: Any) -> list[SuggestionRow]:
+def suggestion_rows(entries: EntryService, lang: str, rows: Any) -> list[SuggestionRow]:
     """Suggestions ready for a template; those of deleted entries are left out."""
     result: list[SuggestionRow] = []
     for row in rows:
         assert isinstance(row, SourceSuggestion)
-        model = ENTITY_MODELS.get(row.entity_type)
-        entry: Any = session.get(model, row.entity_id) if model is not None else None
-        if entry is None:
+        try:
+            entry: Any = entries.get(row.entity_type, row.entity_id)
+        except NotFoundError:
             continue
         current = entries.to_dict(entry).get(row.field)
         result.append(
@@ -90,25 +88,20 @@ def suggestion_rows(session: Session, entries: EntryService, lang: str, rows: An
 
 def entry_suggestions(entries: EntryService, lang: str, kind: str, entity_id: Any) -> list[SuggestionRow]:
     """The open suggestions of one entry (shown on its edit page)."""
-    return suggestion_rows(entries.session, entries, lang, open_suggestions(entries.session, kind, entity_id))
+    return suggestion_rows(entries, lang, open_suggestions(entries.session, kind, entity_id))
 
 
 @get(LIST_PATH, guards=[requires_broker], include_in_schema=False, sync_to_thread=True)
 def suggestions_page(request: Request[Any, Any, Any], entries: NamedDependency[EntryService]) -> Template:
     """Every open suggestion, with accept and dismiss."""
     t = translator(request)
-    rows = suggestion_rows(entries.session, entries, t.lang, all_open_suggestions(entries.session))
+    rows = suggestion_rows(entries, t.lang, all_open_suggestions(entries.session))
     return render(request, "suggestions.html", suggestions=rows, back=LIST_PATH)
 
 
 def _back(data: dict[str, str]) -> str:
     back = data.get("back") or LIST_PATH
     return back if back.startswith("/") and not back.startswith("//") else LIST_PATH
-
-
-def _broker(request: Request[Any, Any, Any]) -> str:
-    user = current_user(request)
-    return user.username if user else "?"
 
 
 @post(
@@ -118,7 +111,6 @@ def _broker(request: Request[Any, Any, Any]) -> str:
     sync_to_thread=True,
 )
 def accept(
-    request: Request[Any, Any, Any],
     entries: NamedDependency[EntryService],
     suggestion_id: FromPath[int],
     data: Form,
@@ -129,7 +121,7 @@ def accept(
     except ValueError:
         return redirect(_back(data), "suggest.changed")
     try:
-        accept_suggestion(entries.session, suggestion_id, _broker(request), expected_version=version)
+        accept_suggestion(entries.session, suggestion_id, entries.actor.name, expected_version=version)
     except NotFoundError:
         entries.session.rollback()
         return redirect(_back(data), "suggest.gone")
@@ -150,14 +142,13 @@ def accept(
     sync_to_thread=True,
 )
 def dismiss(
-    request: Request[Any, Any, Any],
     entries: NamedDependency[EntryService],
     suggestion_id: FromPath[int],
     data: Form,
 ) -> Response[Any]:
     """Close the suggestion; the entry stays as it is."""
     try:
-        dismiss_suggestion(entries.session, suggestion_id, _broker(request))
+        dismiss_suggestion(entries.session, suggestion_id, entries.actor.name)
     except NotFoundError:
         return redirect(_back(data), "suggest.gone")
     return redirect(_back(data), "suggest.dismissed")

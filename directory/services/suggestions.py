@@ -6,12 +6,12 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from directory.errors import NotFoundError
+from directory.models import SourceSuggestion
 from directory.services.entries import Actor, EntryService
-from importers.models import SourceSuggestion
 
 
 def open_suggestions(session: Session, kind: str, entity_id: uuid.UUID) -> Sequence[SourceSuggestion]:
@@ -35,6 +35,14 @@ def all_open_suggestions(session: Session, limit: int = 500) -> Sequence[SourceS
         .order_by(SourceSuggestion.created_at, SourceSuggestion.id)
         .limit(limit)
     ).all()
+
+
+def count_open_suggestions(session: Session) -> int:
+    """How many values from partner lists wait for a broker's decision."""
+    count = session.scalar(
+        select(func.count()).select_from(SourceSuggestion).where(SourceSuggestion.resolved_at.is_(None))
+    )
+    return int(count or 0)
 
 
 def _get(session: Session, suggestion_id: int) -> SourceSuggestion:
