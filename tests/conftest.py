@@ -164,7 +164,12 @@ def client(clean_db: Engine, broker_token: str) -> Iterator[TestClient[Any]]:
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    """The real data in ../shared/data; tests that need it skip when it is absent, and fail under CI.
+    """The real data in ../shared/data; tests that need it skip when it is absent, and fail under CI."""
+    return find_shared_data()
+
+
+def find_shared_data() -> Path:
+    """The shared data folder; a skip when it is absent, but a failure under CI.
 
     On a developer's machine without the data the tests that need it are skipped; in CI
     (`CI=true`) the data set is part of the setup, so its absence fails the run rather
