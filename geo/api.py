@@ -20,10 +20,9 @@ from sqlalchemy.orm import Session
 
 from directory import netherlands
 from directory.errors import InvalidInputError, NotFoundError
-from directory.settings import get_settings
 from geo.boundaries import boundaries_at, list_boundaries
 from geo.geocoding.base import Geocoder
-from geo.geocoding.chain import check_query, make_geocoder
+from geo.geocoding.chain import check_query
 from geo.geocoding.schema import GeocodeResponse
 from geo.network.isochrone import minutes as to_minutes
 from geo.network.profiles import PROFILES
@@ -33,9 +32,9 @@ from geo.reach import (
     MIN_GROUP,
     Origin,
     Reachability,
+    RoutingCache,
     check_minutes,
     get_profile,
-    get_reachability,
 )
 
 ATTRIBUTION = "Kaartgegevens © OpenStreetMap-bijdragers (ODbL)"
@@ -48,16 +47,15 @@ def _engine(state: State) -> Engine:
 
 
 def geo_geocoder(state: State) -> Geocoder:
-    """The app's geocoder (made from the settings the first time it is asked for)."""
-    geocoder: Geocoder | None = getattr(state, "geocoder", None)
-    if geocoder is None:
-        geocoder = make_geocoder(_engine(state), get_settings().geo)
-        state.geocoder = geocoder
+    """The app's one geocoder (made at start-up in web.app.create_app)."""
+    geocoder: Geocoder = state.geocoder
     return geocoder
 
 
 def _reachability(state: State) -> Reachability:
-    return get_reachability(_engine(state), max_snap_m=get_settings().geo.max_snap_m)
+    """The street network from the app's one routing cache; 503 when none is built."""
+    routing: RoutingCache = state.routing
+    return routing.get()
 
 
 def _feature(geometry: Any, **properties: Any) -> dict[str, Any]:

@@ -251,40 +251,77 @@ class Reachability:
         return venues, [s is not None for s in snaps]
 
 
-_lock = threading.Lock()
-_cache: dict[str, Reachability] = {}
+class RoutingCache:
+    """The street network of one database, loaded once and reloaded when a newer one is built.
+
+    The app holds one (create_app); the CLI and tests reach the same one through
+    `routing_cache`, so a city-sized graph is never loaded twice in one process.
+    """
+
+    def __init__(self, engine: Engine, *, max_snap_m: float = 250.0) -> None:
+        """Nothing is loaded until the first question (or `warm_up`)."""
+        self.engine = engine
+        self.max_snap_m = max_snap_m
+        self._lock = threading.Lock()
+        self._service: Reachability | None = None
+
+    def get(self) -> Reachability:
+        """The reachability service, (re)loading the graph when a new network was built."""
+        with self.engine.connect() as conn:
+            build_id = latest_build_id(conn)
+        if build_id is None:
+            raise ServiceUnavailableError(
+                "no street network has been built yet; run `wijkgram geo build-network FILE` first"
+            )
+        with self._lock:
+            cached = self._service
+            if cached is not None and cached.graph.build_id == build_id:
+                return cached
+            with self.engine.connect() as conn:
+                network = load_network(conn)
+            if network is None:
+                raise ServiceUnavailableError(
+                    "the street network is empty; run `wijkgram geo build-network FILE`"
+                )
+            self._service = Reachability(RoutingGraph(network, max_snap_m=self.max_snap_m))
+            return self._service
+
+    def available(self) -> Reachability | None:
+        """The service, or None when no network has been built (pages then fall back to crow-fly)."""
+        try:
+            return self.get()
+        except ServiceUnavailableError:
+            return None
+
+    def warm_up(self) -> bool:
+        """Load the graph and prepare every profile now (server start); False when no network is built."""
+        service = self.available()
+        if service is None:
+            return False
+        for profile in PROFILES.values():
+            service.graph.for_profile(profile)
+        return True
+
+
+_caches_lock = threading.Lock()
+_caches: dict[str, RoutingCache] = {}
+
+
+def routing_cache(engine: Engine, *, max_snap_m: float = 250.0) -> RoutingCache:
+    """The one routing cache of this database in this process."""
+    key = engine.url.render_as_string(hide_password=True)
+    with _caches_lock:
+        cache = _caches.get(key)
+        if cache is None:
+            cache = _caches[key] = RoutingCache(engine, max_snap_m=max_snap_m)
+        return cache
 
 
 def get_reachability(engine: Engine, *, max_snap_m: float = 250.0) -> Reachability:
-    """The reachability service for this database, (re)loading the graph when a new network was built."""
-    key = engine.url.render_as_string(hide_password=True)
-    with engine.connect() as conn:
-        build_id = latest_build_id(conn)
-    if build_id is None:
-        raise ServiceUnavailableError(
-            "no street network has been built yet; run `wijkgram geo build-network FILE` first"
-        )
-    with _lock:
-        cached = _cache.get(key)
-        if cached is not None and cached.graph.build_id == build_id:
-            return cached
-        with engine.connect() as conn:
-            network = load_network(conn)
-        if network is None:
-            raise ServiceUnavailableError(
-                "the street network is empty; run `wijkgram geo build-network FILE`"
-            )
-        service = Reachability(RoutingGraph(network, max_snap_m=max_snap_m))
-        _cache[key] = service
-        return service
+    """The reachability service for this database (see `RoutingCache.get`)."""
+    return routing_cache(engine, max_snap_m=max_snap_m).get()
 
 
 def warm_up(engine: Engine, *, max_snap_m: float = 250.0) -> bool:
     """Load the graph and prepare every profile now (e.g. at server start); False when no network is built."""
-    try:
-        service = get_reachability(engine, max_snap_m=max_snap_m)
-    except ServiceUnavailableError:
-        return False
-    for profile in PROFILES.values():
-        service.graph.for_profile(profile)
-    return True
+    return routing_cache(engine, max_snap_m=max_snap_m).warm_up()

@@ -15,13 +15,16 @@ from sqlalchemy import Engine
 from sqlalchemy.pool import QueuePool
 
 from directory.db import get_engine, sessionmaker_for
+from directory.search.service import search_service
 from directory.settings import get_settings
 from geo.api import GEO_HANDLERS
 from geo.geocoding.base import Geocoder
 from geo.geocoding.chain import make_geocoder
+from geo.reach import routing_cache
 from web.accounts.current import CurrentUserMiddleware, api_write_guard
 from web.accounts.ratelimit import LoginRateLimiter
 from web.api.entries import ENTRY_HANDLERS
+from web.api.finder import FINDER_HANDLERS
 from web.api.geocode import geocode_post
 from web.api.search import SEARCH_HANDLERS, warm_up_search
 from web.api.system import health, taxonomy
@@ -75,21 +78,27 @@ def create_app(
 ) -> Litestar:
     """The wijkgram app on the given engine (default: the configured database).
 
-    `geocoder` turns typed addresses into points on the support page; by
-    default geo's (PDOK, then the offline address table; WIJKGRAM_GEOCODER).
+    `geocoder` turns typed addresses into points on the pages and in the API; by
+    default geo's (PDOK, then the offline address table; WIJKGRAM_GEOCODER). The app
+    holds one geocoder, one search service and one routing cache, made at start-up.
     """
     engine = engine or get_engine()
 
     def on_startup(app: Litestar) -> None:
+        # The one place the app's shared services are made; handlers find them on app.state.
+        settings = get_settings()
         app.state.engine = engine
         app.state.sessionmaker = sessionmaker_for(engine)
         size = engine.pool.size() if isinstance(engine.pool, QueuePool) else 10
         set_request_limits(app.state, size)
         app.state.login_limiter = LoginRateLimiter(engine)
-        app.state.geocoder = geocoder or make_geocoder(engine, get_settings().geo)
+        app.state.geocoder = geocoder or make_geocoder(engine, settings.geo)
+        app.state.routing = routing_cache(engine, max_snap_m=settings.geo.max_snap_m)
+        if app.state.get("search_service") is None:  # a test may have set its own
+            app.state.search_service = search_service(engine)
         # Uploaded lists wait here between preview and apply; the confirm form is signed with the
         # same secret as CSRF (WIJKGRAM_SECRET, else random per process).
-        secret = get_settings().web.secret
+        secret = settings.web.secret
         app.state.pending_uploads = PendingUploads(
             default_folder(), secret.encode() if secret else secrets.token_bytes(32)
         )
@@ -97,7 +106,7 @@ def create_app(
         # search or map question does not wait for it (seconds on a city-sized network).
         threading.Thread(
             target=warm_up_routing,
-            args=(engine,),
+            args=(app.state.routing,),
             name="wijkgram-warm-up",
             daemon=True,
         ).start()
@@ -119,6 +128,7 @@ def create_app(
             *GEO_HANDLERS,
             geocode_post,
             *SEARCH_HANDLERS,
+            *FINDER_HANDLERS,
             *PAGE_HANDLERS,
             *(extra_handlers or []),
         ],

@@ -9,14 +9,22 @@ profile, and a crow-fly guess next to real walking times would mislead.
 from __future__ import annotations
 
 import logging
-import math
+import uuid
+from dataclasses import dataclass
 
-from sqlalchemy import Engine
+from litestar.datastructures import State
+from sqlalchemy.orm import Session
 
-from directory.errors import ServiceUnavailableError
+from directory.services.support import (
+    Reached,
+    SupportQuery,
+    SupportResults,
+    find_support,
+    whole_minutes,
+)
 from directory.settings import get_settings
 from geo.network.profiles import PROFILES, Profile
-from geo.reach import MAX_MINUTES, Reachability, get_reachability, warm_up
+from geo.reach import MAX_MINUTES, Origin, Reachability, RoutingCache
 from web.i18n import Translator
 
 log = logging.getLogger(__name__)
@@ -30,7 +38,7 @@ MODE_PROFILES = {
 }
 TRAVEL_MODES = tuple(MODE_PROFILES)
 DEFAULT_MINUTES = 15
-__all__ = ["DEFAULT_MINUTES", "MAX_MINUTES", "MODE_PROFILES", "TRAVEL_MODES"]
+__all__ = ["DEFAULT_MINUTES", "MAX_MINUTES", "MODE_PROFILES", "TRAVEL_MODES", "whole_minutes"]
 
 
 def profile_for(mode: str) -> Profile:
@@ -38,31 +46,52 @@ def profile_for(mode: str) -> Profile:
     return PROFILES[MODE_PROFILES[mode]]
 
 
-def crow_fly_minutes_to_metres(mode: str, minutes: float) -> float:
-    """How far the profile's base speed goes in `minutes`, in a straight line (the fallback)."""
-    return minutes * 60.0 * profile_for(mode).speed_ms
+@dataclass(frozen=True)
+class StreetTravel:
+    """Travel times over the street network for one travel mode (directory's `TravelTimes`)."""
+
+    routing: Reachability
+    profile: Profile
+
+    def reach(self, session: Session, lat: float, lon: float, minutes: int) -> Reached:
+        """The locations reachable from the point within `minutes` on this profile."""
+        result = self.routing.reach(session, Origin(lat, lon), self.profile, minutes)
+        return Reached(
+            {uuid.UUID(r.location.id): (r.seconds, r.method) for r in result.locations},
+            result.origin_on_network,
+        )
 
 
-def whole_minutes(seconds: float) -> int:
-    """Seconds as whole minutes, rounded up (never closer than it is), at least 1."""
-    return max(1, math.ceil(seconds / 60.0 - 1e-9))
+def app_routing(state: State) -> RoutingCache:
+    """The app's one routing cache (made at start-up in create_app)."""
+    routing: RoutingCache = state.routing
+    return routing
 
 
-def routing(engine: Engine) -> Reachability | None:
-    """The street-network service, or None when no network has been built (pages then fall back)."""
-    try:
-        return get_reachability(engine, max_snap_m=get_settings().geo.max_snap_m)
-    except ServiceUnavailableError:
-        return None
+def street_travel(routing: RoutingCache, mode: str) -> StreetTravel | None:
+    """Street-network travel for a page mode, or None when no network has been built (crow-fly then)."""
+    service = routing.available()
+    return None if service is None else StreetTravel(service, profile_for(mode))
 
 
-def warm_up_routing(engine: Engine) -> None:
+def support_results(state: State, session: Session, query: SupportQuery) -> SupportResults:
+    """The support question for a page or the API: over the streets when a network is built, else crow-fly."""
+    return find_support(
+        session,
+        query,
+        travel=street_travel(app_routing(state), query.mode),
+        crow_fly_speed_ms=profile_for(query.mode).speed_ms,
+        stale_after_months=get_settings().web.stale_after_months,
+    )
+
+
+def warm_up_routing(routing: RoutingCache) -> None:
     """Load the network and all profiles now (server start, in a thread); a failure only delays it.
 
     Requests load it themselves when this did not finish, so nothing is lost by giving up here.
     """
     try:
-        warm_up(engine, max_snap_m=get_settings().geo.max_snap_m)
+        routing.warm_up()
     except Exception as exc:  # a background warm-up must never take the server down
         log.warning("street network warm-up failed (%s); it loads on first use", type(exc).__name__)
 

@@ -105,11 +105,19 @@ class EntryService:
         return entries_to_dicts(self.session, entries)
 
     def list(
-        self, kind: str, *, page: int = 1, page_size: int = 50, query: Select[Any] | None = None
+        self,
+        kind: str,
+        *,
+        page: int = 1,
+        page_size: int = 50,
+        query: Select[Any] | None = None,
+        category: str | None = None,
     ) -> tuple[Sequence[Entry], int]:
-        """A page of entries (by name), and the total count."""
+        """A page of entries (by name), and the total count; only those of `category` when given."""
         model = model_for(kind)
         stmt = query if query is not None else select(model)
+        if category:
+            stmt = stmt.where(model.category == category)
         total = self.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
         rows = self.session.scalars(
             stmt.order_by(model.name, model.id).limit(page_size).offset((page - 1) * page_size)

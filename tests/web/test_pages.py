@@ -55,7 +55,7 @@ def test_map_lists_active_places_and_filters_narrow_them(web: Client, demo_db: E
 
 
 def test_evening_filter_uses_opening_hours_and_meetings(web: Client, demo_db: Engine) -> None:
-    from web.finder import open_on_weekday_evening
+    from directory.services.venues import open_on_weekday_evening
 
     assert open_on_weekday_evening("Mo-Fr 09:00-22:00")
     assert not open_on_weekday_evening("Mo-Fr 09:00-17:00")

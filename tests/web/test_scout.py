@@ -12,11 +12,11 @@ from litestar.testing import TestClient
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
+from directory.services.venues import VenueFilters, find_venues
 from geo.geocoding.offline import OfflineGeocoder
 from geo.network.profiles import PROFILES
 from geo.reach import Origin, get_reachability
 from tests.web.conftest import csrf_token
-from web.finder import VenueFilters, find_venues
 from web.travel import whole_minutes
 
 Client = TestClient[Any]

@@ -9,15 +9,14 @@ from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromQuery
 from litestar.response import Redirect, Template
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from directory.errors import InvalidInputError
-from directory.models import ROLES, User
+from directory.models import ROLES
 from directory.settings import get_settings
 from web.accounts.current import SESSION_COOKIE, client_ip, requires_admin
 from web.accounts.ratelimit import LoginRateLimiter
-from web.accounts.service import authenticate, create_user, end_session, start_session
+from web.accounts.service import authenticate, create_user, end_session, list_users, start_session
 from web.pages.common import redirect, render
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -82,7 +81,7 @@ def logout(request: Request[Any, Any, Any], db: NamedDependency[Session]) -> Red
 @get("/beheer/gebruikers", guards=[requires_admin], include_in_schema=False, sync_to_thread=True)
 def users_page(request: Request[Any, Any, Any], db: NamedDependency[Session]) -> Template:
     """The admin's list of users with a form to add one."""
-    users = db.scalars(select(User).order_by(User.username)).all()
+    users = list_users(db)
     return render(request, "users.html", users=users, roles=ROLES, errors={}, form={})
 
 
@@ -92,7 +91,7 @@ def users_create(request: Request[Any, Any, Any], db: NamedDependency[Session], 
     try:
         create_user(db, data.get("username", ""), data.get("password", ""), data.get("role", ""))
     except InvalidInputError as exc:
-        users = db.scalars(select(User).order_by(User.username)).all()
+        users = list_users(db)
         return render(
             request,
             "users.html",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -67,6 +68,11 @@ def create_user(session: Session, username: str, password: str, role: str) -> Us
     session.add(user)
     session.flush()
     return user
+
+
+def list_users(session: Session) -> Sequence[User]:
+    """Every user, by username."""
+    return session.scalars(select(User).order_by(User.username)).all()
 
 
 def authenticate(session: Session, username: str, password: str) -> User | None:

@@ -14,10 +14,8 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from pydantic import BaseModel
-from sqlalchemy import select
 
 from directory.errors import InvalidInputError
-from directory.models import Location
 from directory.points import MAX_RADIUS_M, check_radius, parse_lat_lon
 from directory.schemas import (
     LocationCreate,
@@ -188,10 +186,7 @@ def list_locations(
     if near is None:
         if radius_m is not None:
             raise InvalidInputError("near", "radius_m needs near=lat,lon")
-        query = None
-        if category:
-            query = select(Location).where(Location.category == category)
-        rows, total = entries.list("location", page=page, page_size=page_size, query=query)
+        rows, total = entries.list("location", page=page, page_size=page_size, category=category)
         items = [LocationRead.model_validate(names.entry(d)) for d in entries.to_dicts(rows)]
         return Page[LocationRead](items=items, total=total, page=page, page_size=page_size)
     lat, lon = parse_lat_lon(near, "near")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -27,7 +26,7 @@ from directory.search.query import (
     parse_open_at,
     parse_polygon,
 )
-from directory.search.service import SearchService, search_service
+from directory.search.service import SearchService
 
 log = logging.getLogger("wijkgram.search")
 
@@ -47,22 +46,9 @@ class SearchResponse:
     facets: dict[str, dict[str, int]]
 
 
-_SERVICE_LOCK = threading.Lock()
-
-
 def service_for(state: State) -> SearchService:
-    """The app's search service, made on first use from the configuration.
-
-    The warm-up thread and the first requests may ask at once; the lock makes sure one
-    service (with one pool of search connections) is made and kept.
-    """
-    service = state.get("search_service")
-    if service is None:
-        with _SERVICE_LOCK:
-            service = state.get("search_service")
-            if service is None:
-                service = search_service(state.engine)
-                state.search_service = service
+    """The app's one search service (made at start-up in create_app)."""
+    service: SearchService = state.search_service
     return service
 
 

@@ -5,11 +5,12 @@ from typing import Annotated, Any
 from litestar import Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
-from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from directory.models import VOCABULARIES, TaxonomyTerm
+from directory.db.health import database_versions
+from directory.models import VOCABULARIES
 from directory.schemas import TaxonomyTermRead
+from directory.services.taxonomy import taxonomy_terms
 from web.accounts.current import current_user
 
 
@@ -19,11 +20,11 @@ def health(request: Request[Any, Any, Any], db: NamedDependency[Session]) -> Res
 
     Exact versions tell an attacker which published holes to try, and monitoring needs none.
     """
-    row = db.execute(text("SELECT version(), postgis_lib_version()")).one()
+    database, postgis = database_versions(db)
     user = current_user(request)
     if user is None or not user.has_role("admin"):
         return Response({"status": "ok"})
-    return Response({"status": "ok", "database": row[0].split(",")[0], "postgis": row[1]})
+    return Response({"status": "ok", "database": database, "postgis": postgis})
 
 
 @get(
@@ -37,7 +38,4 @@ def taxonomy(
     vocabulary: Annotated[str | None, QueryParameter(description=f"one of {', '.join(VOCABULARIES)}")] = None,
 ) -> list[TaxonomyTermRead]:
     """The categories, support functions and target groups entries may use."""
-    stmt = select(TaxonomyTerm).order_by(TaxonomyTerm.vocabulary, TaxonomyTerm.sort_order)
-    if vocabulary:
-        stmt = stmt.where(TaxonomyTerm.vocabulary == vocabulary)
-    return [TaxonomyTermRead.model_validate(t) for t in db.scalars(stmt)]
+    return [TaxonomyTermRead.model_validate(t) for t in taxonomy_terms(db, vocabulary)]

@@ -23,6 +23,7 @@ from directory.services.entries import EntryService
 from directory.services.reports import accept_report, open_reports, reject_report
 from directory.services.stale import stale_entries
 from directory.services.suggestions import count_open_suggestions
+from directory.services.taxonomy import vocabulary_labels
 from directory.settings import get_settings
 from web.accounts.current import requires_broker
 from web.geocode import place_note, problem_key, resolve_field
@@ -32,7 +33,6 @@ from web.pages.conflict import conflict_page, merged_form
 from web.pages.entries import check_kind
 from web.pages.forms import FORM_FIELDS, parse_submission, raw_values, submitted_raw, validate
 from web.pages.imports import IMPORT_HANDLERS
-from web.pages.labels import vocabulary_labels
 from web.pages.suggestions import SUGGESTION_HANDLERS, entry_suggestions
 from web.present import meeting_text
 from web.problem_text import problems_text

@@ -20,10 +20,10 @@ from litestar.response import Template
 
 from directory.errors import ConflictError
 from directory.services.entries import EntryService
+from directory.services.taxonomy import vocabulary_labels
 from web.i18n import Translator, field_label
 from web.pages.common import render, translator
 from web.pages.forms import FORM_FIELDS, FormField, raw_values
-from web.pages.labels import vocabulary_labels
 from web.pages.meeting_form import meetings_of
 from web.present import meeting_text
 

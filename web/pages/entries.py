@@ -17,13 +17,13 @@ from directory.services.entries import EntryService
 from directory.services.related import related_entries
 from directory.services.reports import file_report
 from directory.services.stale import is_stale
+from directory.services.taxonomy import vocabulary_labels
 from directory.settings import get_settings
 from web.accounts.current import requires_viewer
 from web.accounts.names import PublicNames
 from web.i18n import Translator, field_label
 from web.maps import LeafletMap, Popup, marker
 from web.pages.common import KINDS, redirect, render, translator
-from web.pages.labels import vocabulary_labels
 from web.present import datetime_text, hours_text, meeting_text, money_text
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]

@@ -18,15 +18,15 @@ from litestar.response import Template
 from sqlalchemy.orm import Session
 
 from directory.models import Location, Service
+from directory.services.taxonomy import vocabulary_labels
+from directory.services.venues import LOW_COST_EUR, VenueFilters, find_venues, services_at
 from geo.geocoding.base import GeocodeAnswer
+from geo.outlines import LEVELS as OUTLINE_LEVELS
+from geo.outlines import outlines
 from geo.reach import MAX_GROUP
-from web.finder import LOW_COST_EUR, VenueFilters, find_venues, services_at
 from web.i18n import Translator
 from web.maps import LeafletMap, Popup, marker
-from web.outlines import LEVELS as OUTLINE_LEVELS
-from web.outlines import outlines
 from web.pages.common import render, translator
-from web.pages.labels import vocabulary_labels
 from web.present import address_text, contact_text, cost_text, facilities_text, schedule_text
 from web.travel import DEFAULT_MINUTES, MAX_MINUTES, TRAVEL_MODES
 

@@ -19,18 +19,18 @@ from litestar.response import Template
 from sqlalchemy.orm import Session
 
 from directory import netherlands
+from directory.services.taxonomy import vocabulary_labels
+from directory.services.venues import find_venues
 from geo.geocoding.base import GeocodeAnswer, Geocoder, GeocodeResult
 from geo.reach import MAX_GROUP, MIN_GROUP, Origin
-from web.finder import find_venues
 from web.geocode import place_note, problem_key, resolve_field
 from web.i18n import Translator
 from web.pages.common import render, translator
-from web.pages.labels import vocabulary_labels
 from web.pages.map import Overlay, ScoutForm, filters_from, map_context, scout_forms
 from web.travel import (
+    app_routing,
     profile_for,
     read_travel,
-    routing,
     travel_text,
     whole_minutes,
 )
@@ -99,7 +99,7 @@ def reach_search(request: Request[Any, Any, Any], db: NamedDependency[Session], 
             note = place_note(t, answer)
     if form.errors or place is None:
         return _page(request, db, data, 422, **scout_forms(reach=form), open_form="reach")
-    service = routing(request.app.state.engine)
+    service = app_routing(request.app.state).available()
     if service is None:
         return _page(
             request,
@@ -172,7 +172,7 @@ def group_search(request: Request[Any, Any, Any], db: NamedDependency[Session], 
             form.errors["origins"] = t("geocode.choose")
     if form.errors:
         return _page(request, db, data, 422, **scout_forms(group=form), open_form="group")
-    service = routing(request.app.state.engine)
+    service = app_routing(request.app.state).available()
     if service is None:
         return _page(
             request,

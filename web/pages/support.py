@@ -20,14 +20,13 @@ from sqlalchemy.orm import Session
 
 from directory.clock import now_amsterdam
 from directory.schemas.validators import check_languages
-from directory.settings import get_settings
+from directory.services.support import NEEDS, SupportQuery, SupportResults
+from directory.services.taxonomy import vocabulary_labels
 from geo.geocoding.base import Geocoder
-from web.finder import NEEDS, SupportQuery, SupportResults, find_support
 from web.geocode import place_note, problem_key, resolve_field
 from web.i18n import Translator
 from web.maps import LeafletMap, Popup, marker
 from web.pages.common import render, translator
-from web.pages.labels import vocabulary_labels
 from web.present import (
     access_text,
     address_text,
@@ -38,7 +37,14 @@ from web.present import (
     waiting_text,
     what_to_say,
 )
-from web.travel import DEFAULT_MINUTES, MAX_MINUTES, TRAVEL_MODES, read_travel, routing, travel_text
+from web.travel import (
+    DEFAULT_MINUTES,
+    MAX_MINUTES,
+    TRAVEL_MODES,
+    read_travel,
+    support_results,
+    travel_text,
+)
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 #: The handout lists at most this many places, so a client is not overwhelmed.
@@ -158,12 +164,7 @@ def support_search(request: Request[Any, Any, Any], db: NamedDependency[Session]
         languages=tuple(language_list(form.languages)),
         community=form.community or None,
     )
-    results = find_support(
-        db,
-        query,
-        routing=routing(request.app.state.engine),
-        stale_after_months=get_settings().web.stale_after_months,
-    )
+    results = support_results(request.app.state, db, query)
     return render(
         request,
         "support.html",
@@ -224,12 +225,7 @@ def handout(request: Request[Any, Any, Any], db: NamedDependency[Session], data:
         tuple(language_list(form.languages)),
         form.community or None,
     )
-    results = find_support(
-        db,
-        query,
-        routing=routing(request.app.state.engine),
-        stale_after_months=get_settings().web.stale_after_months,
-    )
+    results = support_results(request.app.state, db, query)
     hits = results.top(HANDOUT_PLACES)
     return render(
         request,
