@@ -45,3 +45,23 @@ def test_list_query_count_does_not_grow_with_page_size(
         assert client.get(f"{path}?page_size=50").status_code == 200
     assert len(many) == len(few), many
     assert len(few) <= 6, "auth lookup, count, page and links"
+
+
+def _add_venues(client: TestClient[Any], n: int) -> None:
+    for _ in range(n):
+        location = client.post("/api/v1/locations", json=factories.location(kitchen_available=True)).json()
+        client.post("/api/v1/services", json=factories.service(location_ids=[location["id"]]))
+
+
+def test_venue_list_query_count_does_not_grow_with_the_places(
+    client: TestClient[Any], clean_db: Engine
+) -> None:
+    """The map's venue question: places, the services held there and their links, in fixed queries."""
+    paths = ("/api/v1/venues?kitchen=true", "/api/v1/venues?kitchen=true&weekday_evening=true")
+    _add_venues(client, 2)
+    with count_queries(clean_db) as few:
+        assert [client.get(path).json()["total"] for path in paths] == [2, 0]
+    _add_venues(client, 12)
+    with count_queries(clean_db) as many:
+        assert [client.get(path).json()["total"] for path in paths] == [14, 0]
+    assert len(many) == len(few), many

@@ -102,6 +102,7 @@ def test_support_api_and_page_list_the_same_services(web: Client, demo_db: Engin
         ({"lat": 52.37, "lon": 4.9}, "needs"),
         ({"lat": 52.37, "lon": 4.9, "needs": "hope"}, "needs"),
         ({"lat": 152.37, "lon": 4.9, "needs": "company"}, "lat/lon"),
+        ({"lat": 50.85, "lon": 4.35, "needs": "company"}, "lat/lon"),
         ({"lat": 52.37, "lon": 4.9, "needs": "company", "mode": "bike"}, "mode"),
         ({"lat": 52.37, "lon": 4.9, "needs": "company", "minutes": 0}, "minutes"),
         ({"lat": 52.37, "lon": 4.9, "needs": "company", "languages": "Nederlands"}, "languages"),

@@ -16,6 +16,7 @@ from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency
 from litestar.params import Parameter
 
+from directory import netherlands
 from directory.errors import InvalidInputError
 from directory.points import check_lat_lon
 from directory.schemas import LocationRead, ServiceRead
@@ -145,7 +146,7 @@ def _check_support(mode: str, minutes: int, needs: list[str], languages: list[st
         "straight-line estimate, said by `crow_fly`), or that come to the point (their service "
         "area covers it). Grouped by need; within a need, services for the `community` first, "
         "then those speaking one of the `languages`, then the quickest. The same question as the "
-        "page `/steun`. Nothing stores or logs the point."
+        "page `/steun`. The point must lie in the Netherlands; nothing stores or logs it."
     ),
     sync_to_thread=True,
     response_headers=NO_STORE,
@@ -168,6 +169,8 @@ def support(
 ) -> SupportAnswer:
     """The support page's question as JSON."""
     check_lat_lon("lat/lon", lat, lon)
+    if not netherlands.contains(lat, lon):
+        raise InvalidInputError("lat/lon", "the point lies outside the Netherlands")
     spoken = _check_support(mode, minutes, needs, languages or [])
     query = SupportQuery(lat, lon, mode, minutes, tuple(n for n in NEEDS if n in needs), tuple(spoken),
                          (community or "").strip() or None)  # fmt: skip
