@@ -157,7 +157,9 @@ def support(
     entries: NamedDependency[EntryService],
     lat: Annotated[float, Parameter(description="latitude of the household (WGS84)")],
     lon: Annotated[float, Parameter(description="longitude of the household (WGS84)")],
-    needs: Annotated[list[str], Parameter(description=f"any of: {', '.join(NEEDS)} (repeat the parameter)")],
+    needs: Annotated[
+        list[str] | None, Parameter(description=f"at least one of: {', '.join(NEEDS)} (repeat the parameter)")
+    ] = None,
     mode: Annotated[str, Parameter(description=f"one of {', '.join(TRAVEL_MODES)}")] = "walk",
     minutes: Annotated[int, Parameter(description=f"travel time limit, 1..{MAX_MINUTES}")] = DEFAULT_MINUTES,
     languages: Annotated[
@@ -171,6 +173,7 @@ def support(
     check_lat_lon("lat/lon", lat, lon)
     if not netherlands.contains(lat, lon):
         raise InvalidInputError("lat/lon", "the point lies outside the Netherlands")
+    needs = needs or []
     spoken = _check_support(mode, minutes, needs, languages or [])
     query = SupportQuery(lat, lon, mode, minutes, tuple(n for n in NEEDS if n in needs), tuple(spoken),
                          (community or "").strip() or None)  # fmt: skip
