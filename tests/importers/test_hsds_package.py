@@ -13,12 +13,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from directory.models import Location, Organization, Service
+from directory.models import Location, Organization, Service, SourceLink
 from importers.hsds import read_hsds
 from importers.hsds.spec import resource_names
 from importers.hsds.tables import empty_tables, write_api, write_csv_package
 from importers.hsds.vocabulary import taxonomy_id
-from importers.models import SourceLink
 from importers.run import run_import
 from tests.importers.hsds_check import package_errors, schema_errors
 

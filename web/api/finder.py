@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from litestar import Request, get
 from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 from directory import netherlands
 from directory.errors import InvalidInputError
@@ -68,12 +68,16 @@ class VenueList:
 )
 def venues(
     entries: NamedDependency[EntryService],
-    low_cost: Annotated[bool, Parameter(description=f"free, or at most €{LOW_COST_EUR:.2f}")] = False,
-    kitchen: Annotated[bool, Parameter(description="has a kitchen a group may use")] = False,
-    room: Annotated[bool, Parameter(description="has a room a group may borrow")] = False,
-    step_free: Annotated[bool, Parameter(description="step-free entrance")] = False,
-    weekday_evening: Annotated[bool, Parameter(description="open or meeting on a weekday evening")] = False,
-    category: Annotated[str | None, Parameter(description="category code (GET /api/v1/taxonomy)")] = None,
+    low_cost: Annotated[bool, QueryParameter(description=f"free, or at most €{LOW_COST_EUR:.2f}")] = False,
+    kitchen: Annotated[bool, QueryParameter(description="has a kitchen a group may use")] = False,
+    room: Annotated[bool, QueryParameter(description="has a room a group may borrow")] = False,
+    step_free: Annotated[bool, QueryParameter(description="step-free entrance")] = False,
+    weekday_evening: Annotated[
+        bool, QueryParameter(description="open or meeting on a weekday evening")
+    ] = False,
+    category: Annotated[
+        str | None, QueryParameter(description="category code (GET /api/v1/taxonomy)")
+    ] = None,
 ) -> VenueList:
     """The map's venue filters as JSON."""
     filters = VenueFilters(low_cost, kitchen, room, step_free, weekday_evening, category or None)
@@ -155,18 +159,21 @@ def _check_support(mode: str, minutes: int, needs: list[str], languages: list[st
 def support(
     request: Request[Any, Any, Any],
     entries: NamedDependency[EntryService],
-    lat: Annotated[float, Parameter(description="latitude of the household (WGS84)")],
-    lon: Annotated[float, Parameter(description="longitude of the household (WGS84)")],
+    lat: Annotated[float, QueryParameter(description="latitude of the household (WGS84)")],
+    lon: Annotated[float, QueryParameter(description="longitude of the household (WGS84)")],
     needs: Annotated[
-        list[str] | None, Parameter(description=f"at least one of: {', '.join(NEEDS)} (repeat the parameter)")
+        list[str] | None,
+        QueryParameter(description=f"at least one of: {', '.join(NEEDS)} (repeat the parameter)"),
     ] = None,
-    mode: Annotated[str, Parameter(description=f"one of {', '.join(TRAVEL_MODES)}")] = "walk",
-    minutes: Annotated[int, Parameter(description=f"travel time limit, 1..{MAX_MINUTES}")] = DEFAULT_MINUTES,
+    mode: Annotated[str, QueryParameter(description=f"one of {', '.join(TRAVEL_MODES)}")] = "walk",
+    minutes: Annotated[
+        int, QueryParameter(description=f"travel time limit, 1..{MAX_MINUTES}")
+    ] = DEFAULT_MINUTES,
     languages: Annotated[
-        list[str] | None, Parameter(description="ISO 639 codes the household speaks, e.g. ar")
+        list[str] | None, QueryParameter(description="ISO 639 codes the household speaks, e.g. ar")
     ] = None,
     community: Annotated[
-        str | None, Parameter(description="a community, e.g. Ghanees", max_length=100)
+        str | None, QueryParameter(description="a community, e.g. Ghanees", max_length=100)
     ] = None,
 ) -> SupportAnswer:
     """The support page's question as JSON."""
