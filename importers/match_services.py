@@ -17,8 +17,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from directory.models import Service, service_at_location
-from importers.models import SourceLink
+from directory.models import Service, SourceLink, service_at_location
 
 
 def _contacts(phone: str | None, email: str | None, website: str | None) -> set[str]:

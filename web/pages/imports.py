@@ -144,7 +144,7 @@ def import_preview_page(request: Request[Any, Any, Any], entries: NamedDependenc
     page = int(query["page"]) if query.get("page", "").isdigit() and len(query["page"]) < 7 else 1
     uploads = _pending_uploads(request)
     try:
-        path = uploads.claim(pending, ticket, _username(request))
+        path = uploads.claim(pending, ticket, entries.actor.name)
         summary = run_upload(
             entries,
             path,
