@@ -24,6 +24,7 @@ from directory.schemas.validators import check_languages
 from directory.services.entries import EntryService
 from directory.services.support import NEEDS, SupportHit, SupportQuery
 from directory.services.venues import LOW_COST_EUR, VENUE_LIMIT, VenueFilters, find_venues, services_at
+from web.accounts.names import PublicNames
 from web.travel import DEFAULT_MINUTES, MAX_MINUTES, TRAVEL_MODES, support_results
 
 NO_STORE = [ResponseHeader(name="Cache-Control", value="no-store")]
@@ -68,6 +69,7 @@ class VenueList:
 )
 def venues(
     entries: NamedDependency[EntryService],
+    names: NamedDependency[PublicNames],
     low_cost: Annotated[bool, QueryParameter(description=f"free, or at most €{LOW_COST_EUR:.2f}")] = False,
     kitchen: Annotated[bool, QueryParameter(description="has a kitchen a group may use")] = False,
     room: Annotated[bool, QueryParameter(description="has a room a group may borrow")] = False,
@@ -85,7 +87,7 @@ def venues(
     held = services_at(entries.session, [loc.id for loc in found])
     items = [
         Venue(
-            LocationRead.model_validate(data),
+            LocationRead.model_validate(names.entry(data)),
             [ServiceSummary(s.id, s.name) for s in held.get(loc.id, [])],
         )
         for loc, data in zip(found, entries.to_dicts(found), strict=True)
@@ -159,6 +161,7 @@ def _check_support(mode: str, minutes: int, needs: list[str], languages: list[st
 def support(
     request: Request[Any, Any, Any],
     entries: NamedDependency[EntryService],
+    names: NamedDependency[PublicNames],
     lat: Annotated[float, QueryParameter(description="latitude of the household (WGS84)")],
     lon: Annotated[float, QueryParameter(description="longitude of the household (WGS84)")],
     needs: Annotated[
@@ -187,9 +190,8 @@ def support(
     results = support_results(request.app.state, entries.session, query)
     # Each hit's service in API shape, serialised once however many needs it answers.
     unique = list({hit.service.id: hit.service for hits in results.groups.values() for hit in hits}.values())
-    read = {
-        s.id: ServiceRead.model_validate(d) for s, d in zip(unique, entries.to_dicts(unique), strict=True)
-    }
+    as_dicts = entries.to_dicts(unique)
+    read = {s.id: ServiceRead.model_validate(names.entry(d)) for s, d in zip(unique, as_dicts, strict=True)}
 
     def item(hit: SupportHit) -> SupportItem:
         return SupportItem(
