@@ -142,21 +142,12 @@ def parse_submission(
             values[field.name] = [p.strip() for p in text.split(",") if p.strip()]
         elif field.kind == "bool":
             values[field.name] = {"yes": True, "no": False}.get(text)
-        elif field.kind == "int":
-            try:
-                values[field.name] = int(text) if text else None
-            except ValueError:
-                errors[field.name] = Problem("int_parsing", "give a whole number", field=field.name)
-        elif field.kind == "number":
-            try:
-                values[field.name] = float(text.replace(",", ".")) if text else None
-            except ValueError:
-                errors[field.name] = Problem("float_parsing", "give a number", field=field.name)
-        elif field.kind == "money":
-            try:
-                values[field.name] = parse_money(text) if text else None
-            except InvalidOperation:
-                errors[field.name] = Problem("decimal_parsing", "give an amount like 3,50", field=field.name)
+        elif field.kind in NUMBER_READERS:
+            value, problem = _number(field, text)
+            if problem:
+                errors[field.name] = problem
+            else:
+                values[field.name] = value
         elif field.kind.startswith("codes:"):
             values[field.name] = _chosen_codes(field, data, codes)
         elif field.kind == "meetings":
@@ -168,6 +159,28 @@ def parse_submission(
         else:
             values[field.name] = text or None
     return values, errors
+
+
+#: How each kind of number field is read, and the problem when it cannot be.
+NUMBER_READERS: dict[str, tuple[Any, type[Exception], str, str]] = {
+    "int": (int, ValueError, "int_parsing", "give a whole number"),
+    "number": (lambda text: float(text.replace(",", ".")), ValueError, "float_parsing", "give a number"),
+    "money": (
+        lambda text: parse_money(text),
+        InvalidOperation,
+        "decimal_parsing",
+        "give an amount like 3,50",
+    ),
+}
+
+
+def _number(field: FormField, text: str) -> tuple[Any, Problem | None]:
+    """A number field's value (None when empty), or the problem that it is not a number."""
+    read, error, code, message = NUMBER_READERS[field.kind]
+    try:
+        return (read(text) if text else None), None
+    except error:
+        return None, Problem(code, message, field=field.name)
 
 
 def _chosen_codes(field: FormField, data: dict[str, str], codes: dict[str, list[str]]) -> list[str]:
