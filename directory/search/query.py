@@ -149,6 +149,11 @@ def parse_polygon(value: str | dict[str, Any]) -> Polygon:
         ) from exc
     except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
         raise InvalidInputError("polygon", "is not valid GeoJSON") from exc
+    return _checked_polygon(geom)
+
+
+def _checked_polygon(geom: Any) -> Polygon:
+    """A read geometry that is a usable polygon: no holes, not too many vertices, on the globe, valid."""
     if not isinstance(geom, Polygon) or geom.is_empty:
         raise InvalidInputError("polygon", "must be a GeoJSON Polygon (or a Feature with one)")
     if len(geom.exterior.coords) - 1 > MAX_POLYGON_VERTICES or geom.interiors:

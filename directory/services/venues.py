@@ -10,13 +10,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from opening_hours import OpeningHours
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
+from directory.clock import today_amsterdam
 from directory.models import Location, Service, service_at_location
 
 #: What counts as "low cost" on the map (euro per visit).
@@ -50,12 +51,13 @@ def open_on_weekday_evening(expression: str | None, today: date | None = None) -
         hours = OpeningHours(expression)
     except (SyntaxError, ValueError):
         return False
-    start = today or datetime.now(UTC).date()
+    start = today or today_amsterdam()
     monday = start + timedelta(days=(7 - start.weekday()) % 7)
     for offset in range(5):
         day = monday + timedelta(days=offset)
         for hour, minute in EVENING_TIMES:
-            if hours.is_open(datetime(day.year, day.month, day.day, hour, minute)):
+            # Opening hours are Amsterdam wall-clock times: the library takes them naive.
+            if hours.is_open(datetime(day.year, day.month, day.day, hour, minute)):  # noqa: DTZ001
                 return True
     return False
 

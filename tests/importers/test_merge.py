@@ -15,13 +15,12 @@ from shapely.geometry import Point
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from directory.models import Location, Revision, SearchOutbox, Service
+from directory.models import Location, Revision, SearchOutbox, Service, SourceLink, SourceSuggestion
 from directory.services.entries import Actor, EntryService
+from directory.services.suggestions import dismiss_suggestion
 from importers.merge import MATCH_RADIUS_M, NAME_THRESHOLD, name_similarity
-from importers.models import SourceLink, SourceSuggestion
 from importers.records import PlaceRecord
 from importers.run import run_import
-from importers.suggestions import dismiss_suggestion
 from tests.factories import BOOMSPIJKER, CENTRAAL, DAM
 
 _GEOD = Geod(ellps="WGS84")
