@@ -17,22 +17,18 @@ the same as for a broker's edit. Rules:
 
 from __future__ import annotations
 
-import math
 import uuid
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal, cast, get_args
+from typing import Any, cast
 
-from pydantic import BaseModel, ValidationError
-from rapidfuzz import fuzz, utils
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
-from directory.errors import InvalidInputError, WijkgramError
 from directory.errors import Problem as RuleProblem
+from directory.errors import WijkgramError
 from directory.models import Location, Organization, Service, SourceLink, SourceSuggestion
 from directory.schemas.entries import (
     LocationCreate,
@@ -43,108 +39,31 @@ from directory.schemas.entries import (
     ServiceFields,
 )
 from directory.schemas.problems import problems as rule_problems
-from directory.services.entries import MANUAL, Actor, EntryService
+from directory.services.entries import Actor, EntryService
+from importers.match_places import MATCH_RADIUS_M, NAME_THRESHOLD, PlaceIndex, name_similarity, normalise_name
 from importers.match_services import find_same_service
-from importers.records import EntryRecord, PlaceRecord, Problem
+from importers.merge_plan import Plan, clean, plan_fields
+from importers.outcomes import (
+    OUTCOMES,
+    ImportOutcome,
+    ImportReport,
+    Outcome,
+    domain_problems,
+    validation_reason,
+)
+from importers.records import EntryRecord, PlaceRecord
 
-#: Two records are the same place only within this distance (metres) ...
-MATCH_RADIUS_M = 60.0
-#: ... and when their names are this similar (rapidfuzz token_sort_ratio on normalised
-#: names, 0-100). Tuned on the real data (docs/importers.md): different places near
-#: each other in the Centrum extract score at most 82.8 ("Cafe Bloemenmarkt" vs the
-#: "Bloemenmarkt"); the repair-café list's "De Boomsspijker" vs OSM's "De Boomspijker"
-#: scores 96.6. WRatio was rejected: it scores "Soepcafé Nieuwmarkt" vs the square
-#: "Nieuwmarkt" 90.
-NAME_THRESHOLD = 85.0
-
-#: What a run did with one source record.
-ImportOutcome = Literal["created", "updated", "unchanged", "draft", "rejected", "skipped", "missing"]
-OUTCOMES: tuple[ImportOutcome, ...] = get_args(ImportOutcome)
-
-
-@dataclass
-class Outcome:
-    """What happened to one source record."""
-
-    source_id: str
-    name: str | None
-    outcome: ImportOutcome
-    category: str | None = None
-    reason: str | None = None
-    line: int | None = None
-    entity_id: uuid.UUID | None = None
-    matched_by: str | None = None
-    problems: list[Problem] = field(default_factory=list)
-    #: Why it was rejected, as data (code and parameters) for pages in another language.
-    errors: list[RuleProblem] = field(default_factory=list)
-    #: (kind, field) this record wrote, and those it only suggested (a broker or another source owns
-    #: them); the upload preview shows them per row.
-    changed_fields: list[tuple[str, str]] = field(default_factory=list)
-    suggested_fields: list[tuple[str, str]] = field(default_factory=list)
-    #: What the entry is: a place (with its activity), or a service known by its area (or a draft).
-    entity_type: str = "location"
-
-
-@dataclass
-class ImportReport:
-    """Everything a run did, for the summary table and the tests."""
-
-    source: str
-    scope: str
-    run_id: str
-    dry_run: bool = False
-    outcomes: list[Outcome] = field(default_factory=list)
-    seconds: float = 0.0
-    objects_read: int = 0
-
-    def counts(self) -> Counter[str]:
-        """Number of records per outcome."""
-        return Counter(o.outcome for o in self.outcomes)
-
-    def by_category(self) -> dict[str, Counter[str]]:
-        """Outcome counts per category."""
-        table: dict[str, Counter[str]] = {}
-        for o in self.outcomes:
-            table.setdefault(o.category or "-", Counter())[o.outcome] += 1
-        return table
-
-    def rejects(self) -> list[Outcome]:
-        """The rejected records, in input order."""
-        return [o for o in self.outcomes if o.outcome == "rejected"]
-
-    def problems(self) -> list[tuple[Outcome, Problem]]:
-        """Values set aside (invalid opening hours etc.), with the record they belong to."""
-        return [(o, p) for o in self.outcomes for p in o.problems]
-
-
-def normalise_name(name: str) -> str:
-    """A name reduced for comparison: lower case, without punctuation and surrounding spaces."""
-    return str(utils.default_process(name))
-
-
-def name_similarity(a: str, b: str) -> float:
-    """How alike two place names are (0-100), tolerant of word order, case and punctuation."""
-    return float(fuzz.token_sort_ratio(normalise_name(a), normalise_name(b)))
-
-
-def _validation_reason(exc: ValidationError) -> str:
-    parts = []
-    for err in exc.errors():
-        where = ".".join(str(p) for p in err["loc"]) or "record"
-        parts.append(f"{where}: {err['msg'].removeprefix('Value error, ')}")
-    return "; ".join(parts)
-
-
-def _domain_problems(exc: WijkgramError) -> list[RuleProblem]:
-    return [exc.problem] if isinstance(exc, InvalidInputError) else []
-
-
-def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, float) and isinstance(b, float):
-        return abs(a - b) < 1e-7
-    if isinstance(a, list) and isinstance(b, list) and all(isinstance(x, str) for x in a + b):
-        return sorted(a) == sorted(b) if a and b else a == b
-    return bool(a == b)
+__all__ = [
+    "MATCH_RADIUS_M",
+    "NAME_THRESHOLD",
+    "OUTCOMES",
+    "ImportOutcome",
+    "ImportReport",
+    "Merger",
+    "Outcome",
+    "name_similarity",
+    "normalise_name",
+]
 
 
 class Merger:
@@ -172,8 +91,7 @@ class Merger:
         self._links: dict[tuple[str, str], SourceLink] | None = None
         self._seen: set[int] = set()  # links of unchanged records, marked seen in one statement
         self._loaded: list[object] = []
-        self._grid: dict[tuple[int, int], list[_Candidate]] | None = None
-        self._cells_reach = math.ceil(match_radius_m / _CELL_MIN_METRES)
+        self._places: PlaceIndex | None = None
         # What the record being applied writes and suggests, copied onto its Outcome.
         self._changed: list[tuple[str, str]] = []
         self._suggested: list[tuple[str, str]] = []
@@ -194,13 +112,13 @@ class Merger:
         except ValidationError as exc:
             self._reset_caches()  # the savepoint took back what this record wrote
             outcome = Outcome(
-                record.source_id, record.name, "rejected", record.category, _validation_reason(exc)
+                record.source_id, record.name, "rejected", record.category, validation_reason(exc)
             )
             outcome.errors = rule_problems(exc)
         except WijkgramError as exc:
             self._reset_caches()
             outcome = Outcome(record.source_id, record.name, "rejected", record.category, exc.message)
-            outcome.errors = _domain_problems(exc)
+            outcome.errors = domain_problems(exc)
         outcome.line = record.line
         outcome.problems = list(record.problems)
         self.report.outcomes.append(outcome)
@@ -230,7 +148,7 @@ class Merger:
     def _reset_caches(self) -> None:
         """Forget what was loaded or noted during a rolled-back savepoint; reload on next use."""
         self._links = None
-        self._grid = None
+        self._places = None
         self._loaded = []
 
     def apply_entry(self, record: EntryRecord) -> Outcome:
@@ -240,12 +158,12 @@ class Merger:
                 outcome = self._apply_entry(record)
         except ValidationError as exc:
             self._reset_caches()
-            outcome = Outcome(record.source_id, record.name, "rejected", None, _validation_reason(exc))
+            outcome = Outcome(record.source_id, record.name, "rejected", None, validation_reason(exc))
             outcome.errors = rule_problems(exc)
         except WijkgramError as exc:
             self._reset_caches()
             outcome = Outcome(record.source_id, record.name, "rejected", None, exc.message)
-            outcome.errors = _domain_problems(exc)
+            outcome.errors = domain_problems(exc)
         outcome.line = record.line
         outcome.problems = list(record.problems)
         self.report.outcomes.append(outcome)
@@ -259,7 +177,7 @@ class Merger:
             return Outcome(record.source_id, record.name, outcome, data.get("category"), entity_id=entity_id)
         if record.organization:
             data.setdefault("organization_id", str(self._apply_organization(record.organization)[0]))
-        fields = _clean(ServiceFields, data)
+        fields = clean(ServiceFields, data)
         link = self._link("service", record.source_id)
         service = self.session.get(Service, link.entity_id) if link is not None else None
         matched_by = "source_id" if service is not None else None
@@ -375,48 +293,18 @@ class Merger:
         if self._links is not None:
             self._links[(link.entity_type, link.source_id)] = link
 
-    def _candidates(self) -> dict[tuple[int, int], list[_Candidate]]:
-        """Locations of other sources on a grid of ~100 m cells, loaded once per run.
-
-        Other sources' locations do not change during a run, so one query replaces a
-        spatial query per new record.
-        """
-        if self._grid is None:
-            taken = select(SourceLink.entity_id).where(
-                SourceLink.entity_type == "location", SourceLink.source == self.source
-            )
-            rows = self.session.execute(
-                select(
-                    Location.id,
-                    Location.name,
-                    Location.alternate_name,
-                    Location.geom.ST_Y(),
-                    Location.geom.ST_X(),
-                ).where(Location.id.not_in(taken))
-            )
-            self._grid = {}
-            for entity_id, name, alternate, lat, lon in rows:
-                names = [name, *(n.strip() for n in (alternate or "").split(";") if n.strip())]
-                self._grid.setdefault(_cell(lat, lon), []).append(_Candidate(entity_id, names, lat, lon))
-        return self._grid
-
     def _match_location(self, record: PlaceRecord) -> Location | None:
-        """The nearby location with the most similar name, if similar enough and not this source's."""
-        grid = self._candidates()
-        row, col = _cell(record.lat, record.lon)
-        best: tuple[float, _Candidate] | None = None
-        reach = range(-self._cells_reach, self._cells_reach + 1)
-        for cell in ((row + dr, col + dc) for dr in reach for dc in reach):
-            for candidate in grid.get(cell, []):
-                if _metres(record.lat, record.lon, candidate.lat, candidate.lon) > self.match_radius_m:
-                    continue
-                score = max(name_similarity(record.name, n) for n in candidate.names)
-                if score >= self.name_threshold and (best is None or score > best[0]):
-                    best = (score, candidate)
-        if best is None:
-            return None
-        grid[_cell(best[1].lat, best[1].lon)].remove(best[1])  # now linked to this source: taken
-        return self.session.get(Location, best[1].entity_id)
+        """The nearby location with the most similar name, if similar enough and not this source's.
+
+        Other sources' locations do not change during a run, so they are loaded once
+        (`PlaceIndex`) instead of a spatial query per new record.
+        """
+        if self._places is None:
+            self._places = PlaceIndex.load(self.session, self.source)
+        entity_id = self._places.take(
+            record.name, record.lat, record.lon, radius_m=self.match_radius_m, threshold=self.name_threshold
+        )
+        return self.session.get(Location, entity_id) if entity_id is not None else None
 
     # -- writing -------------------------------------------------------------------------
 
@@ -428,7 +316,7 @@ class Merger:
             location_fields["organization_id"] = str(organization_id)
             if record.service is not None and "organization" not in record.service:
                 record.service.setdefault("organization_id", str(organization_id))
-        fields = _clean(LocationFields, location_fields)
+        fields = clean(LocationFields, location_fields)
         link = self._link("location", record.source_id)
         matched_by: str | None = None
         location: Location | None
@@ -480,7 +368,7 @@ class Merger:
         """Create or update the organisation behind a record (matched on its source id only)."""
         raw = dict(data)
         source_id = str(raw.pop("source_id"))
-        fields = _clean(OrganizationFields, raw)
+        fields = clean(OrganizationFields, raw)
         link = self._link("organization", source_id)
         organization = self.session.get(Organization, link.entity_id) if link is not None else None
         if organization is None:
@@ -514,7 +402,7 @@ class Merger:
             raw["organization_id"] = str(self._apply_organization(organization)[0])
         raw.setdefault("name", record.name)
         raw.setdefault("category", record.category)
-        fields = _clean(ServiceFields, raw)
+        fields = clean(ServiceFields, raw)
         service_id = record.service_source_id or record.source_id
         link = self._link("service", service_id)
         service = self.session.get(Service, link.entity_id) if link is not None else None
@@ -541,31 +429,11 @@ class Merger:
         self._touch_link("service", service.id, record, link, service_id)
         return changed
 
-    def _plan(
-        self, entry: Organization | Location | Service, fields: dict[str, Any]
-    ) -> tuple[dict[str, Any], dict[str, tuple[Any, Any]]]:
+    def _plan(self, entry: Organization | Location | Service, fields: dict[str, Any]) -> Plan:
         """(fields this source may write, {field: (its value, current value)} to suggest); no writes."""
-        current = self.entries.to_dict(entry)
-        provenance = entry.field_provenance or {}
-        update: dict[str, Any] = {}
-        suggest: dict[str, tuple[Any, Any]] = {}
-        for key, value in fields.items():
-            have = current.get(key)
-            if _same(have, value):
-                continue
-            owner = (provenance.get(key) or {}).get("source")
-            empty = have in (None, "", []) and owner != MANUAL
-            if empty or owner in (None, self.source) or key == "location_ids":
-                update[key] = value
-            else:
-                suggest[key] = (value, have)
-        if ("lat" in update) != ("lon" in update):
-            # A point is one value: write both halves or neither.
-            update.pop("lat", None)
-            update.pop("lon", None)
-        if entry.status == "needs_review" and (provenance.get("status") or {}).get("source") == self.source:
-            update["status"] = "active"
-        return update, suggest
+        return plan_fields(
+            self.source, self.entries.to_dict(entry), entry.field_provenance or {}, entry.status, fields
+        )
 
     def _update(self, kind: str, entry: Organization | Location | Service, fields: dict[str, Any]) -> bool:
         """Write the fields this source may write; record suggestions for the others."""
@@ -595,7 +463,7 @@ class Merger:
         if location is None:
             return None
         try:
-            fields = _clean(LocationFields, record.location_fields())
+            fields = clean(LocationFields, record.location_fields())
             update, suggest = self._plan(location, fields)
             if update or suggest:
                 return None
@@ -610,7 +478,7 @@ class Merger:
                 service = self.session.get(Service, service_link.entity_id) if service_link else None
                 if service_link is None or service is None or service_link.missing_since is not None:
                     return None
-                service_fields = _clean(ServiceFields, raw)
+                service_fields = clean(ServiceFields, raw)
                 service_fields["location_ids"] = sorted(
                     {*self.entries.to_dict(service).get("location_ids", []), str(location.id)}
                 )
@@ -724,36 +592,3 @@ class Merger:
                         entity_id=entry.id,
                     )
                 )
-
-
-@dataclass
-class _Candidate:
-    """A location another source made, as the name matcher sees it."""
-
-    entity_id: uuid.UUID
-    names: list[str]
-    lat: float
-    lon: float
-
-
-#: Grid cell size in degrees: about 111 m north-south and at least 99 m east-west in the
-#: Netherlands (up to 53.5 N); a point's candidates lie within `_cells_reach` cells.
-_CELL_LAT, _CELL_LON = 0.001, 0.0015
-_CELL_MIN_METRES = 99.0
-
-
-def _cell(lat: float, lon: float) -> tuple[int, int]:
-    return math.floor(lat / _CELL_LAT), math.floor(lon / _CELL_LON)
-
-
-def _metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Distance in metres (equirectangular; exact enough below a kilometre)."""
-    x = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
-    y = math.radians(lat2 - lat1)
-    return 6_371_000 * math.hypot(x, y)
-
-
-def _clean(schema: type[BaseModel], fields: dict[str, Any]) -> dict[str, Any]:
-    """Validate fields with the entry schema and return them in JSON form (normalised)."""
-    model = schema.model_validate(fields)
-    return model.model_dump(mode="json", exclude_none=True, exclude_unset=True)
