@@ -8,6 +8,7 @@ such as "latitude first" or "at most 50 km" is written once.
 from __future__ import annotations
 
 import math
+import re
 
 from directory.errors import InvalidInputError
 
@@ -15,6 +16,9 @@ from directory.errors import InvalidInputError
 MAX_RADIUS_M = 50_000
 #: Mean Earth radius (IUGG), metres.
 EARTH_RADIUS_M = 6_371_008.8
+#: 'lat,lon' as people write it: latitude first, decimal points, spaces around the comma allowed.
+#: Strict on purpose: "1012,5" (part of a postcode) or "1e2,4" is not a point.
+_LAT_LON = re.compile(r"^\s*([-+]?\d{1,3}(?:\.\d+)?)\s*,\s*([-+]?\d{1,3}(?:\.\d+)?)\s*$")
 
 
 def check_lat_lon(field: str, lat: float, lon: float) -> None:
@@ -23,12 +27,17 @@ def check_lat_lon(field: str, lat: float, lon: float) -> None:
         raise InvalidInputError(field, "latitude must lie in -90..90 and longitude in -180..180")
 
 
+def looks_like_lat_lon(value: str) -> bool:
+    """True when the text is written as a 'lat,lon' pair (on the globe or not), not as an address."""
+    return _LAT_LON.match(value) is not None
+
+
 def parse_lat_lon(value: str, field: str = "near") -> tuple[float, float]:
     """'52.37,4.90' -> (52.37, 4.90): latitude first, as people write it; or a 422 naming `field`."""
-    try:
-        lat, lon = (float(p) for p in value.split(","))
-    except ValueError as exc:
-        raise InvalidInputError(field, "give latitude and longitude as 'lat,lon', e.g. 52.372,4.900") from exc
+    match = _LAT_LON.match(value)
+    if match is None:
+        raise InvalidInputError(field, "give latitude and longitude as 'lat,lon', e.g. 52.372,4.900")
+    lat, lon = float(match[1]), float(match[2])
     check_lat_lon(field, lat, lon)
     return lat, lon
 

@@ -10,24 +10,21 @@ logs or stores the query.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
+from directory.errors import InvalidInputError
+from directory.points import looks_like_lat_lon, parse_lat_lon
 from geo.geocoding.base import GeocodeAnswer, Geocoder, GeocodeResult
-
-_LATLON = re.compile(r"^\s*(-?\d{1,2}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
 
 
 def resolve_place(query: str, geocoder: Geocoder) -> GeocodeAnswer:
     """What a query names: 'lat,lon' as given, anything else through the geocoder."""
-    match = _LATLON.match(query)
-    if match:
-        lat, lon = float(match[1]), float(match[2])
-        if -90 <= lat <= 90 and -180 <= lon <= 180:
-            return GeocodeAnswer.point(
-                GeocodeResult(lat, lon, f"{lat:.5f}, {lon:.5f}", "address", "coordinates")
-            )
-        return GeocodeAnswer.nothing("coordinates", "unreadable")
+    if looks_like_lat_lon(query):
+        try:
+            lat, lon = parse_lat_lon(query, "place")
+        except InvalidInputError:
+            return GeocodeAnswer.nothing("coordinates", "unreadable")
+        return GeocodeAnswer.point(GeocodeResult(lat, lon, f"{lat:.5f}, {lon:.5f}", "address", "coordinates"))
     return geocoder.lookup(query)
 
 
@@ -39,11 +36,9 @@ def read_pick(value: str | None) -> GeocodeResult | None:
     if not value:
         return None
     point, _, label = value.partition("|")
-    match = _LATLON.match(point)
-    if not match:
-        return None
-    lat, lon = float(match[1]), float(match[2])
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+    try:
+        lat, lon = parse_lat_lon(point, "pick")
+    except InvalidInputError:
         return None
     return GeocodeResult(lat, lon, label.strip()[:200] or f"{lat:.5f}, {lon:.5f}", "address", "choice")
 
