@@ -200,11 +200,18 @@ OPEN_AND_READ = """(needle) => new Promise((resolve) => {
   if (!m) { resolve(null); return; }
   const group = window.wijkgramMap.clusters.find(g => g.hasLayer(m));
   let done = false;
+  // Poll rather than wait a fixed time: on a busy machine the popup opens late.
   const show = () => { if (done) return; done = true; m.openPopup();
-    setTimeout(() => {
+    let tries = 0;
+    const read = () => {
       const shown = document.querySelector(".leaflet-popup-content .popup h3");
-      resolve(shown ? shown.textContent : "");
-    }, 300); };
+      // The previous marker's popup may still be showing: wait for this one's, then report what shows.
+      if (shown && shown.textContent === needle) { resolve(shown.textContent); return; }
+      if (++tries >= 100) { resolve(shown ? shown.textContent : ""); return; }
+      if (!m.isPopupOpen()) { m.openPopup(); }
+      setTimeout(read, 100);
+    };
+    setTimeout(read, 100); };
   if (group) { group.zoomToShowLayer(m, show); setTimeout(show, 3000); } else { show(); }
 })"""
 #: What a script inside the map frame could reach: the app's cookies (it must not).
