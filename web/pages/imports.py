@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 from litestar import Request, get, post
@@ -33,6 +34,26 @@ Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PAR
 def _pending_uploads(request: Request[Any, Any, Any]) -> PendingUploads:
     uploads: PendingUploads = request.app.state.pending_uploads
     return uploads
+
+
+def _dry_run(
+    request: Request[Any, Any, Any],
+    entries: EntryService,
+    pending: PendingImport,
+    path: Path,
+    *,
+    page: int = 1,
+) -> ImportSummary:
+    """Import a kept upload in a transaction that is rolled back: the preview's rows and counts."""
+    return run_upload(
+        entries,
+        path,
+        pending.filename,
+        geocoder=request.app.state.geocoder,
+        all_or_nothing=pending.all_or_nothing,
+        dry_run=True,
+        page=page,
+    )
 
 
 def _say_reasons(t: Translator, summary: ImportSummary) -> None:
@@ -110,14 +131,7 @@ def import_preview(
     uploads = _pending_uploads(request)
     try:
         pending, path = uploads.keep(upload.filename, upload.file.read(), all_or_nothing=mode == "all")
-        summary = run_upload(
-            entries,
-            path,
-            pending.filename,
-            geocoder=request.app.state.geocoder,
-            all_or_nothing=pending.all_or_nothing,
-            dry_run=True,
-        )
+        summary = _dry_run(request, entries, pending, path)
     except UploadRefused as exc:
         entries.session.rollback()
         return _page(request, 422, error=exc.key, detail=exc.detail, mode=mode)
@@ -145,15 +159,7 @@ def import_preview_page(request: Request[Any, Any, Any], entries: NamedDependenc
     uploads = _pending_uploads(request)
     try:
         path = uploads.claim(pending, ticket, entries.actor.name)
-        summary = run_upload(
-            entries,
-            path,
-            pending.filename,
-            geocoder=request.app.state.geocoder,
-            all_or_nothing=pending.all_or_nothing,
-            dry_run=True,
-            page=page,
-        )
+        summary = _dry_run(request, entries, pending, path, page=page)
     except UploadRefused as exc:
         entries.session.rollback()
         status = 422 if exc.key == "upload.unreadable" else 409
