@@ -208,7 +208,9 @@ OPEN_AND_READ = """(needle) => new Promise((resolve) => {
       // The previous marker's popup may still be showing: wait for this one's, then report what shows.
       if (shown && shown.textContent === needle) { resolve(shown.textContent); return; }
       if (++tries >= 100) { resolve(shown ? shown.textContent : ""); return; }
-      if (!m.isPopupOpen()) { m.openPopup(); }
+      // A cluster's zoom animation can take the marker off the map and close its popup:
+      // open the same popup on the map at the marker's point.
+      if (!m.isPopupOpen()) { window.wijkgramMap.map.openPopup(m.getPopup(), m.getLatLng()); }
       setTimeout(read, 100);
     };
     setTimeout(read, 100); };
