@@ -37,6 +37,8 @@ from directory.search.fields import TEXT_WEIGHTS
 from directory.search.models import SearchDocument, SearchWord
 from directory.search.schedule import schedule
 from directory.search.text import words
+from directory.services.stale import is_stale
+from directory.settings import get_settings
 
 #: Amsterdam stadsdeel codes (first letter of wijk and buurt codes) and their names.
 STADSDEEL_NAMES = {
@@ -139,6 +141,9 @@ def _base(entry: Location | Service, org: Organization | None, labels: Labels) -
         "email": entry.email,
         "website": entry.website,
         "last_verified_at": entry.last_verified_at.isoformat() if entry.last_verified_at else None,
+        # Ranks below fresh entries of equal relevance. Computed when the document is written,
+        # so the nightly rebuild (see "Open at a given time") keeps it current as time passes.
+        "stale": is_stale(entry.last_verified_at, get_settings().web.stale_after_months),
     }
 
 
@@ -308,10 +313,11 @@ INSERT_SQL = text(
     """
     INSERT INTO search_document (id, kind, service_id, location_id, organization_id, name, category,
         support_functions, target_groups, languages, accessibility, cost_eur, stadsdeel_code,
-        wijk_code, buurt_code, open_hours, open_exact, open_until, geom, area, tsv)
+        wijk_code, buurt_code, open_hours, open_exact, open_until, stale, geom, area, tsv)
     VALUES (:id, :kind, :service_id, :location_id, :organization_id, :name, :category,
         :support_functions, :target_groups, :languages, :accessibility, :cost_eur, :stadsdeel_code,
         :wijk_code, :buurt_code, CAST(:open_hours AS smallint[]), CAST(:open_exact AS integer[]), :open_until,
+        :stale,
         ST_GeomFromEWKT(:geom),
         ST_SetSRID(ST_Multi(ST_GeomFromEWKB(:area)), 4326),
         setweight(to_tsvector('wijkgram_nl', :text_a), 'A')
@@ -337,6 +343,7 @@ def _row(doc: dict[str, Any], area: Any) -> dict[str, Any]:
         "open_hours": doc["open_hours"],
         "open_exact": doc["open_exact"],
         "open_until": doc["open_until"],
+        "stale": doc["stale"],
         "geom": f"SRID=4326;POINT({geo['lng']} {geo['lat']})" if geo else None,
         "area": bytes(area.data) if area is not None else None,
         "text_a": parts["A"],

@@ -33,7 +33,17 @@ def index_settings() -> dict[str, Any]:
         "searchableAttributes": list(SEARCHABLE),
         "filterableAttributes": list(FILTERABLE),
         "sortableAttributes": ["_geo", "name"],
-        "rankingRules": ["words", "typo", "proximity", "attribute", "sort", "exactness", "name:asc"],
+        # Stale entries after fresh ones of equal relevance, before the alphabet decides.
+        "rankingRules": [
+            "words",
+            "typo",
+            "proximity",
+            "attribute",
+            "sort",
+            "exactness",
+            "stale:asc",
+            "name:asc",
+        ],
         "synonyms": {word: list(others) for word, others in synonym_map().items()},
         "stopWords": sorted(stopwords()),
         "typoTolerance": {

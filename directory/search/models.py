@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from geoalchemy2 import Geometry
-from sqlalchemy import ForeignKey, Identity, Index, Integer, Numeric, SmallInteger, Text
+from sqlalchemy import Boolean, ForeignKey, Identity, Index, Integer, Numeric, SmallInteger, Text, false
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -59,6 +59,8 @@ class SearchDocument(Base):
     #: Exact open hours (since schedule.EPOCH) up to `open_until`, for entries whose weeks differ.
     open_exact: Mapped[list[int]] = mapped_column(ARRAY(Integer), nullable=False, server_default="{}")
     open_until: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    #: Not verified for WIJKGRAM_STALE_AFTER_MONTHS (or never): ranks below fresh equals (migration 0300).
+    stale: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=false())
     geom: Mapped[Any | None] = mapped_column(Geometry("POINT", srid=4326, spatial_index=False))
     area: Mapped[Any | None] = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=False))
     tsv: Mapped[Any] = mapped_column(TSVECTOR, nullable=False)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -101,8 +102,20 @@ def search_pool(db: Engine) -> Engine:
     return pooled_engine(db.url, size, pre_ping=False, connect_args=connect_args)
 
 
-def build_tsquery(terms: list[str], typos: dict[str, list[str]], *, prefix_last: bool) -> tuple[str, str]:
-    """The full match query and the exact one (no typos, no prefix) used to rank exact words higher."""
+@dataclass(frozen=True)
+class TextQuery:
+    """The tsqueries of a query's words: what matches, and what ranks a match higher."""
+
+    #: Every word as typed, a synonym, a typo variant or (the last word) a prefix: what matches.
+    full: str
+    #: Every word as typed or a synonym, no typo, no prefix: Meilisearch's "typo" rule.
+    exact: str
+    #: The words as typed only, or None when no word has a synonym (then it equals `exact`).
+    typed: str | None
+
+
+def build_tsquery(terms: list[str], typos: dict[str, list[str]], *, prefix_last: bool) -> TextQuery:
+    """The match query and the two rank queries (see TextQuery) of a query's words."""
     synonyms = synonym_map()
     full: list[str] = []
     exact: list[str] = []
@@ -111,7 +124,8 @@ def build_tsquery(terms: list[str], typos: dict[str, list[str]], *, prefix_last:
         same = [term, *synonyms.get(term, ())]
         exact.append("(" + " | ".join(same) + ")")
         full.append("(" + " | ".join([literal, *same[1:], *typos.get(term, [])]) + ")")
-    return " & ".join(full), " & ".join(exact)
+    typed = " & ".join(terms) if any(synonyms.get(term) for term in terms) else None
+    return TextQuery(" & ".join(full), " & ".join(exact), typed)
 
 
 class ConnectionLost(EngineUnavailable):
@@ -174,13 +188,18 @@ class PostgresEngine(SearchEngine):
         score = "0.0"
         if terms:
             typos = typo_variants(conn, terms)
-            full, exact = build_tsquery(terms, typos, prefix_last=not query.q.endswith(" "))
-            params.update(tsq=full, tsq_exact=exact)
+            tsq = build_tsquery(terms, typos, prefix_last=not query.q.endswith(" "))
+            params.update(tsq=tsq.full, tsq_exact=tsq.exact, tsq_typed=tsq.typed or tsq.exact)
             where.append("tsv @@ tq.full")
             # Entries with every word as typed (or a synonym) come before those found only
             # through a typo or a prefix, as in Meilisearch's "typo" rule; ts_rank orders
             # within each group (name > category/organisation > venue > description).
             score = "(ts_rank(tsv, tq.full) + (tsv @@ tq.exact)::int)"
+            if tsq.typed is not None:
+                # The word as typed outranks its synonyms in the same field ("moskee": a mosque
+                # named so before one named "Masjid"), but not a better field: half a rank of
+                # the typed words keeps a name (weight 1.0) above a category label (0.4 x 1.5).
+                score = "(ts_rank(tsv, tq.full) + 0.5 * ts_rank(tsv, tq.typed) + (tsv @@ tq.exact)::int)"
         for facet, values in query.filters.items():
             if not values:
                 continue
@@ -208,13 +227,15 @@ class PostgresEngine(SearchEngine):
             params.update(s_lat=query.near.lat, s_lon=query.near.lon)
             order = f"geom IS NULL, {sphere_distance('s_lat', 's_lon')}, id"
         else:
-            order = 'score DESC, name COLLATE "C", id'
+            # Stale entries after fresh ones of equal relevance (docs/search.md, "Ranking").
+            order = 'score DESC, stale, name COLLATE "C", id'
         params.update(limit=query.page_size, offset=(query.page - 1) * query.page_size)
         # The queries are parsed once (a FROM item), not once per row: to_tsquery is only
         # STABLE, and re-parsing it for 30,000 rows cost more than the rest of the search.
         tq_join = (
             ", (SELECT to_tsquery('wijkgram_nl', :tsq) AS full, "
-            "to_tsquery('wijkgram_nl', :tsq_exact) AS exact) AS tq"
+            "to_tsquery('wijkgram_nl', :tsq_exact) AS exact, "
+            "to_tsquery('wijkgram_nl', :tsq_typed) AS typed) AS tq"
             if terms
             else ""
         )
@@ -223,7 +244,7 @@ class PostgresEngine(SearchEngine):
         ords = "(SELECT string_agg(int4send(ord), ''::bytea) FROM m)" if query.facets else "NULL"
         sql = f"""
             WITH m AS MATERIALIZED (
-                SELECT id, name, geom, ord, {score} AS score
+                SELECT id, name, geom, ord, stale, {score} AS score
                 FROM search_document{tq_join}
                 WHERE {" AND ".join(where) or "true"}
             ),

@@ -1,0 +1,156 @@
+"""Ranking rules both engines keep (docs/search.md, "Ranking"), on data of this module's own.
+
+The word as typed outranks its synonyms, stale entries rank below fresh ones of
+equal relevance, closed entries never show (nor services at a closed place), and
+an offer that serves the searched point through its area is ranked with the
+places in reach, not after them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from shapely.geometry import Point
+from sqlalchemy import Engine
+
+from directory.search.meili import MeiliEngine
+from directory.search.postgres import PostgresEngine
+from directory.search.query import Near, SearchQuery
+from directory.search.sync import sync
+from directory.settings import SearchSettings
+from geo.service_areas import read_area
+from tests import factories
+from tests.search.conftest import MeiliServer, writer
+
+WEST = (52.3744, 4.8645)
+CENTRUM = (52.3710, 4.8975)
+BIJLMER = (52.3163, 4.9557)
+NOW = datetime.now(UTC)
+
+
+def build(engine: Engine) -> None:
+    """Places and offers that differ only in what each rule looks at."""
+    session, entries = writer(engine)
+
+    def loc(lat: float, lon: float, **fields: Any) -> str:
+        return str(entries.create("location", factories.location(Point(lon, lat), **fields)).id)
+
+    with session:
+        loc(*WEST, name="Moskee Soera", category="place_of_worship")
+        loc(*WEST, name="Masjid Taibah", category="place_of_worship")
+        loc(*CENTRUM, name="Waalse kerk", category="place_of_worship")
+        # Equal in every searched word; one verified last month, one three years ago.
+        loc(
+            *CENTRUM,
+            name="Eettafel Aster",
+            category="shared_meal",
+            last_verified_at=NOW - timedelta(days=1100),
+        )
+        loc(
+            *CENTRUM,
+            name="Eettafel Zonnebloem",
+            category="shared_meal",
+            last_verified_at=NOW - timedelta(days=30),
+        )
+        closed = loc(*CENTRUM, name="Buurthuis De Hoek", category="community_centre", status="closed")
+        entries.create(
+            "service", factories.service(name="Koffieochtend De Hoek", category="cafe", location_ids=[closed])
+        )
+        entries.create("service", factories.service(name="Koffieochtend Gesloten", status="closed"))
+        zuidoost = read_area("Zuidoost, aan huis")
+        entries.create(
+            "service",
+            factories.service(
+                name="Maatje aan huis",
+                category="buddy_project",
+                meetings=[],
+                service_area=zuidoost.geometry,
+                service_area_name=zuidoost.name,
+                delivery_modes=zuidoost.modes,
+            ),
+        )
+        near_place = loc(
+            BIJLMER[0] + 0.002, BIJLMER[1], name="Buurtkamer Bijlmer", category="neighbourhood_room"
+        )
+        entries.create(
+            "service",
+            factories.service(
+                name="Koffie in de buurtkamer",
+                description="Ook voor wie een maatje zoekt.",
+                category="cafe",
+                location_ids=[near_place],
+            ),
+        )
+        session.commit()
+
+
+@pytest.fixture(scope="module")
+def ranked(engine: Engine, meili_server: MeiliServer) -> Iterator[dict[str, PostgresEngine | MeiliEngine]]:
+    """Both real engines over this module's data."""
+    from tests.conftest import ENTRY_TABLES
+
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"TRUNCATE {', '.join(ENTRY_TABLES)} RESTART IDENTITY CASCADE")
+    build(engine)
+    settings = SearchSettings(
+        meili_url=meili_server.url,
+        meili_key=meili_server.key,
+        index_name=f"ranking_{uuid.uuid4().hex[:8]}",
+        timeout_s=5,
+    )
+    sync(engine, settings)
+    both: dict[str, PostgresEngine | MeiliEngine] = {
+        "postgresql": PostgresEngine(engine),
+        "meilisearch": MeiliEngine(settings, engine),
+    }
+    yield both
+    for each in both.values():
+        each.close()
+
+
+ENGINES = ["postgresql", "meilisearch"]
+
+
+def names(engine: PostgresEngine | MeiliEngine, q: str, **kwargs: Any) -> list[str]:
+    """The names of the hits of a query, in order."""
+    result = engine.search(SearchQuery(q=q, facets=(), **kwargs))
+    return [str(hit["name"]) for hit in result.hits]
+
+
+@pytest.mark.parametrize("engine_name", ENGINES)
+def test_the_word_as_typed_outranks_its_synonyms(
+    ranked: dict[str, PostgresEngine | MeiliEngine], engine_name: str
+) -> None:
+    """ "moskee": the mosque named so, then the one named "Masjid", then other places of worship."""
+    assert names(ranked[engine_name], "moskee") == ["Moskee Soera", "Masjid Taibah", "Waalse kerk"]
+    assert names(ranked[engine_name], "masjid")[:2] == ["Masjid Taibah", "Moskee Soera"]
+
+
+@pytest.mark.parametrize("engine_name", ENGINES)
+def test_stale_entries_rank_below_fresh_equals(
+    ranked: dict[str, PostgresEngine | MeiliEngine], engine_name: str
+) -> None:
+    """Not verified for WIJKGRAM_STALE_AFTER_MONTHS: after the fresh entry, though first by name."""
+    assert names(ranked[engine_name], "eettafel") == ["Eettafel Zonnebloem", "Eettafel Aster"]
+
+
+@pytest.mark.parametrize("engine_name", ENGINES)
+def test_closed_entries_never_show(ranked: dict[str, PostgresEngine | MeiliEngine], engine_name: str) -> None:
+    """A closed place, a service held only there, and a closed service are never found."""
+    assert names(ranked[engine_name], "de hoek") == []
+    assert names(ranked[engine_name], "koffieochtend") == []
+    assert names(ranked[engine_name], "gesloten") == []
+
+
+@pytest.mark.parametrize("engine_name", ENGINES)
+def test_area_offers_rank_with_the_places_in_reach(
+    ranked: dict[str, PostgresEngine | MeiliEngine], engine_name: str
+) -> None:
+    """Around a Bijlmer address: the buddy serving Zuidoost by name first, the place mentioning it next."""
+    near = Near(BIJLMER[0], BIJLMER[1], 1000)
+    assert names(ranked[engine_name], "maatje", near=near) == ["Maatje aan huis", "Koffie in de buurtkamer"]
+    assert "Maatje aan huis" not in names(ranked[engine_name], "maatje", near=Near(*CENTRUM, 1000))
