@@ -54,6 +54,8 @@ STADSDEEL_NAMES = {
 }
 #: Accessibility facet values and the location column each comes from.
 ACCESSIBILITY = ("step_free", "accessible_toilet", "scootmobiel_parking")
+#: Facilities for groups (facet value, location column).
+FACILITIES = (("kitchen", "kitchen_available"), ("room", "room_available"))
 #: Words a document gets for facts people type ("gratis eten").
 FREE_WORDS = ("gratis",)
 #: Entries with these statuses are searchable; `closed` ones are not.
@@ -124,6 +126,12 @@ def _accessibility(location: Location | None) -> list[str]:
     return [name for name in ACCESSIBILITY if getattr(location, name)]
 
 
+def _facilities(location: Location | None) -> list[str]:
+    if location is None:
+        return []
+    return [name for name, column in FACILITIES if getattr(location, column)]
+
+
 def _base(entry: Location | Service, org: Organization | None, labels: Labels) -> dict[str, Any]:
     return {
         "name": entry.name,
@@ -173,6 +181,7 @@ def location_document(
         "communities": [],
         "languages": list(location.languages or []),
         "accessibility": _accessibility(location),
+        "facilities": _facilities(location),
         **_place(location),
         **_open_fields(location.opening_hours, [], today),
         "_geo": {"lat": point.y, "lng": point.x},
@@ -205,6 +214,7 @@ def service_document(
         "communities": list(service.communities or []),
         "languages": list(service.languages or (location.languages if location else []) or []),
         "accessibility": _accessibility(location),
+        "facilities": _facilities(location),
         **_place(location),
         "has_area": location is None,
         # How a service without a venue reaches people, and the area it serves in words
@@ -312,10 +322,11 @@ def build_documents(
 INSERT_SQL = text(
     """
     INSERT INTO search_document (id, kind, service_id, location_id, organization_id, name, category,
-        support_functions, target_groups, languages, accessibility, cost_eur, stadsdeel_code,
+        support_functions, target_groups, languages, accessibility, facilities, cost_eur, stadsdeel_code,
         wijk_code, buurt_code, open_hours, open_exact, open_until, stale, geom, area, tsv)
     VALUES (:id, :kind, :service_id, :location_id, :organization_id, :name, :category,
-        :support_functions, :target_groups, :languages, :accessibility, :cost_eur, :stadsdeel_code,
+        :support_functions, :target_groups, :languages, :accessibility, :facilities, :cost_eur,
+        :stadsdeel_code,
         :wijk_code, :buurt_code, CAST(:open_hours AS smallint[]), CAST(:open_exact AS integer[]), :open_until,
         :stale,
         ST_GeomFromEWKT(:geom),
@@ -336,6 +347,7 @@ def _row(doc: dict[str, Any], area: Any) -> dict[str, Any]:
         **{key: doc[key] for key in ("id", "kind", "service_id", "location_id", "organization_id", "name")},
         **{key: doc[key] for key in ("category", "support_functions", "target_groups", "languages")},
         "accessibility": doc["accessibility"],
+        "facilities": doc.get("facilities", []),
         "cost_eur": Decimal(str(doc["cost_eur"])) if doc["cost_eur"] is not None else None,
         "stadsdeel_code": doc["stadsdeel_code"],
         "wijk_code": doc["wijk_code"],

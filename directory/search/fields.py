@@ -44,6 +44,7 @@ FACET_FIELDS: tuple[Facet, ...] = (
     Facet("target_groups", many=True),
     Facet("languages", many=True),
     Facet("accessibility", many=True),
+    Facet("facilities", many=True),
     Facet("stadsdeel_code"),
     Facet("wijk_code"),
     Facet("buurt_code"),
@@ -52,6 +53,8 @@ FACETS: tuple[str, ...] = tuple(f.name for f in FACET_FIELDS)
 #: Facets with one value per document, and those with a list of values (counted per set).
 SCALAR_FACETS: tuple[str, ...] = tuple(f.name for f in FACET_FIELDS if not f.many)
 LIST_FACETS: tuple[str, ...] = tuple(f.name for f in FACET_FIELDS if f.many)
+#: List facets whose values must all hold when several are asked ("step-free and a kitchen").
+ALL_OF_FACETS: tuple[str, ...] = ("accessibility", "facilities")
 
 #: Fields the engines filter on besides the facets: links, cost, opening and place.
 FILTERABLE: tuple[str, ...] = (

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
 from directory.search.base import EngineUnavailable, SearchEngine
-from directory.search.fields import FILTERABLE, ONE_TYPO_FROM, SEARCHABLE, TWO_TYPOS_FROM
+from directory.search.fields import ALL_OF_FACETS, FILTERABLE, ONE_TYPO_FROM, SEARCHABLE, TWO_TYPOS_FROM
 from directory.search.geo_sql import place_condition
 from directory.search.hits import to_hit
 from directory.search.query import SearchQuery, SearchResult
@@ -187,8 +187,8 @@ class MeiliEngine(SearchEngine):
         for facet, values in query.filters.items():
             if not values:
                 continue
-            if facet == "accessibility":
-                filters.extend(f"accessibility = {json.dumps(v)}" for v in values)
+            if facet in ALL_OF_FACETS:
+                filters.extend(f"{facet} = {json.dumps(v)}" for v in values)
             else:
                 filters.append(f"{facet} IN {_quoted(values)}")
         if query.max_cost is not None:
@@ -199,6 +199,17 @@ class MeiliEngine(SearchEngine):
                 f"(open_exact = {query.open_hour} OR "
                 f"(open_hours = {query.open_bucket} AND NOT open_until > {query.open_hour}))"
             )
+        if query.open_during:
+            exact, weekly = query.during_hours
+            filters.append(
+                f"(open_exact IN {list(exact)} OR "
+                f"(open_hours IN {list(weekly)} AND NOT open_until > {min(exact)}))"
+            )
+        if query.area is not None:
+            either = [f"{facet} IN {_quoted(codes)}" for facet, codes in query.area.codes().items()]
+            if query.area.served_ids:
+                either.append(f"id IN {_quoted(query.area.served_ids)}")
+            filters.append("(" + " OR ".join(either or ['id = "none"']) + ")")
         place = self.place_filter(query)
         if place:
             filters.append(place)

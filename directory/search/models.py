@@ -35,6 +35,7 @@ class SearchDocument(Base):
         Index("ix_search_document_target_groups", "target_groups", postgresql_using="gin"),
         Index("ix_search_document_languages", "languages", postgresql_using="gin"),
         Index("ix_search_document_accessibility", "accessibility", postgresql_using="gin"),
+        Index("ix_search_document_facilities", "facilities", postgresql_using="gin"),
         Index("ix_search_document_open_hours", "open_hours", postgresql_using="gin"),
         Index("ix_search_document_open_exact", "open_exact", postgresql_using="gin"),
         Index("ix_search_document_ord", "ord", unique=True),
@@ -51,6 +52,8 @@ class SearchDocument(Base):
     target_groups: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False)
     languages: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False)
     accessibility: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False)
+    #: What a group can use there: kitchen, room (migration 2026_12_04_0200).
+    facilities: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, server_default="{}")
     cost_eur: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
     stadsdeel_code: Mapped[str | None] = mapped_column(Text, index=True)
     wijk_code: Mapped[str | None] = mapped_column(Text, index=True)

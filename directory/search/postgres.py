@@ -27,7 +27,7 @@ from sqlalchemy.pool import QueuePool
 from directory.db.engine import pooled_engine
 from directory.search.base import EngineUnavailable, SearchEngine
 from directory.search.facet_index import FacetIndex, ordinals
-from directory.search.fields import LIST_FACETS, ONE_TYPO_FROM, TWO_TYPOS_FROM
+from directory.search.fields import ALL_OF_FACETS, LIST_FACETS, ONE_TYPO_FROM, TWO_TYPOS_FROM
 from directory.search.geo_sql import place_condition, sphere_distance
 from directory.search.hits import to_hit
 from directory.search.query import SearchQuery, SearchResult
@@ -128,6 +128,48 @@ def build_tsquery(terms: list[str], typos: dict[str, list[str]], *, prefix_last:
     return TextQuery(" & ".join(full), " & ".join(exact), typed)
 
 
+def filter_conditions(query: SearchQuery, params: dict[str, Any]) -> list[str]:
+    """The SQL conditions of a query's facet, cost, time and area filters (parameters go to `params`)."""
+    where: list[str] = []
+    for facet, values in query.filters.items():
+        if not values:
+            continue
+        params[f"f_{facet}"] = list(values)
+        if facet in ALL_OF_FACETS:
+            where.append(f"{facet} @> CAST(:f_{facet} AS text[])")
+        elif facet in LIST_FACETS:
+            where.append(f"{facet} && CAST(:f_{facet} AS text[])")
+        else:
+            where.append(f"{facet} = ANY(CAST(:f_{facet} AS text[]))")
+    if query.max_cost is not None:
+        params["max_cost"] = query.max_cost
+        where.append("cost_eur <= :max_cost")
+    if query.open_bucket is not None:
+        # Exact where the entry keeps exact hours for that time, else the hour of the week.
+        params.update(bucket=query.open_bucket, hour=query.open_hour)
+        where.append(
+            "(open_exact @> ARRAY[CAST(:hour AS integer)] OR "
+            "(open_hours @> ARRAY[CAST(:bucket AS smallint)] AND open_until <= :hour))"
+        )
+    if query.open_during:
+        exact, weekly = query.during_hours
+        params.update(d_exact=exact, d_week=weekly, d_first=min(exact))
+        where.append(
+            "(open_exact && CAST(:d_exact AS integer[]) OR "
+            "(open_hours && CAST(:d_week AS smallint[]) AND open_until <= :d_first))"
+        )
+    if query.area is not None:
+        either = []
+        for facet, codes in query.area.codes().items():
+            params[f"a_{facet}"] = list(codes)
+            either.append(f"{facet} = ANY(CAST(:a_{facet} AS text[]))")
+        if query.area.served_ids:
+            params["a_served"] = list(query.area.served_ids)
+            either.append("id = ANY(CAST(:a_served AS text[]))")
+        where.append("(" + " OR ".join(either or ["false"]) + ")")
+    return where
+
+
 class ConnectionLost(EngineUnavailable):
     """The search's connection broke; a new one may work (the database restarted)."""
 
@@ -200,26 +242,7 @@ class PostgresEngine(SearchEngine):
                 # named so before one named "Masjid"), but not a better field: half a rank of
                 # the typed words keeps a name (weight 1.0) above a category label (0.4 x 1.5).
                 score = "(ts_rank(tsv, tq.full) + 0.5 * ts_rank(tsv, tq.typed) + (tsv @@ tq.exact)::int)"
-        for facet, values in query.filters.items():
-            if not values:
-                continue
-            params[f"f_{facet}"] = list(values)
-            if facet == "accessibility":
-                where.append("accessibility @> CAST(:f_accessibility AS text[])")
-            elif facet in LIST_FACETS:
-                where.append(f"{facet} && CAST(:f_{facet} AS text[])")
-            else:
-                where.append(f"{facet} = ANY(CAST(:f_{facet} AS text[]))")
-        if query.max_cost is not None:
-            params["max_cost"] = query.max_cost
-            where.append("cost_eur <= :max_cost")
-        if query.open_bucket is not None:
-            # Exact where the entry keeps exact hours for that time, else the hour of the week.
-            params.update(bucket=query.open_bucket, hour=query.open_hour)
-            where.append(
-                "(open_exact @> ARRAY[CAST(:hour AS integer)] OR "
-                "(open_hours @> ARRAY[CAST(:bucket AS smallint)] AND open_until <= :hour))"
-            )
+        where.extend(filter_conditions(query, params))
         place = place_condition(query, params)
         if place:
             where.append(place)

@@ -52,6 +52,32 @@ class BBox:
 
 
 @dataclass(frozen=True)
+class AreaFilter:
+    """Stadsdelen, wijken and buurten (any of them), and the documents whose service area serves one.
+
+    Documents of services without a venue have no place codes; `served_ids` (resolved from
+    the boundary outlines, see areas.py) lets them through when they serve the area.
+    """
+
+    stadsdeel_code: tuple[str, ...] = ()
+    wijk_code: tuple[str, ...] = ()
+    buurt_code: tuple[str, ...] = ()
+    served_ids: tuple[str, ...] = ()
+
+    def codes(self) -> dict[str, tuple[str, ...]]:
+        """The place facets and their codes (only those given)."""
+        return {
+            name: values
+            for name, values in (
+                ("stadsdeel_code", self.stadsdeel_code),
+                ("wijk_code", self.wijk_code),
+                ("buurt_code", self.buurt_code),
+            )
+            if values
+        }
+
+
+@dataclass(frozen=True)
 class SearchQuery:
     """One search: text, facet filters, a place filter, sort and page."""
 
@@ -59,6 +85,10 @@ class SearchQuery:
     filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
     max_cost: float | None = None
     open_at: datetime | None = None
+    #: Open at any of these local hours (a question's "zaterdag", "vanavond"; see intent.py).
+    open_during: tuple[datetime, ...] = ()
+    #: A question's area words ("oost", "de Pijp"): any of these areas.
+    area: AreaFilter | None = None
     near: Near | None = None
     bbox: BBox | None = None
     polygon: Polygon | None = None
@@ -86,6 +116,12 @@ class SearchQuery:
         moment = self.open_local
         return None if moment is None else hour_index(moment)
 
+    @property
+    def during_hours(self) -> tuple[list[int], list[int]]:
+        """`open_during` as exact hour buckets and hour-of-week buckets (see schedule.py)."""
+        local = [m.astimezone(AMSTERDAM) if m.tzinfo is not None else m for m in self.open_during]
+        return [hour_index(m) for m in local], sorted({hour_of_week(m) for m in local})
+
 
 @dataclass
 class SearchResult:
@@ -98,6 +134,8 @@ class SearchResult:
     hits: list[dict[str, Any]]
     facets: dict[str, dict[str, int]]
     fallback_reason: str | None = None
+    #: What the question was read as (intent.Interpretation), when the service was asked to read it.
+    interpreted: Any = None
 
 
 # -- parsing and validation (used by the API and the CLI) -------------------------------------

@@ -5,13 +5,17 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import replace
+from datetime import datetime
 
 from sqlalchemy import Engine
 
+from directory.clock import now_amsterdam
 from directory.errors import ServiceUnavailableError
+from directory.search.areas import AreaNames
 from directory.search.base import EngineUnavailable, SearchEngine
 from directory.search.postgres import PostgresEngine
 from directory.search.query import SearchQuery, SearchResult, check_query
+from directory.search.understand import understand
 from directory.settings import SearchSettings, get_settings
 
 log = logging.getLogger("wijkgram.search")
@@ -23,9 +27,13 @@ RETRY_AFTER_S = 10.0
 class SearchService:
     """The one query interface: the configured engine first, PostgreSQL when it cannot answer."""
 
-    def __init__(self, primary: SearchEngine, fallback: SearchEngine | None = None) -> None:
+    def __init__(
+        self, primary: SearchEngine, fallback: SearchEngine | None = None, areas: AreaNames | None = None
+    ) -> None:
         self.primary = primary
         self.fallback = fallback
+        #: Area names for reading questions, kept in memory (areas.py).
+        self.areas = areas
         self._skip_primary_until = 0.0
 
     def warm_up(self) -> None:
@@ -45,9 +53,24 @@ class SearchService:
         """The name of the configured engine."""
         return self.primary.name
 
-    def search(self, query: SearchQuery) -> SearchResult:
-        """Validate and answer a query; the result names the engine that answered."""
+    def search(
+        self, query: SearchQuery, *, interpret: bool = False, now: datetime | None = None
+    ) -> SearchResult:
+        """Validate and answer a query; the result names the engine that answered.
+
+        With `interpret`, words of the question that mean a filter become that filter
+        (intent.py; "vanavond" counts from `now`, default the current Amsterdam time) and the
+        result's `interpreted` says how the question was read.
+        """
         query = check_query(query)
+        if not interpret:
+            return self._answer(query)
+        understood = understand(query, now or now_amsterdam(), self.areas)
+        result = self._answer(understood.query)
+        return replace(result, interpreted=understood.interpretation)
+
+    def _answer(self, query: SearchQuery) -> SearchResult:
+        """The configured engine's answer, or the fallback's."""
         reason: str | None = None
         if self.fallback is None or time.monotonic() >= self._skip_primary_until:
             try:
@@ -75,8 +98,9 @@ def search_service(db: Engine, settings: SearchSettings | None = None) -> Search
     """The search service for this configuration: Meilisearch when MEILI_URL is set, else PostgreSQL."""
     settings = settings or get_settings().search
     postgres = PostgresEngine(db)
+    areas = AreaNames(db)
     if settings.meili_url:
         from directory.search.meili import MeiliEngine
 
-        return SearchService(MeiliEngine(settings, db), postgres)
-    return SearchService(postgres)
+        return SearchService(MeiliEngine(settings, db), postgres, areas)
+    return SearchService(postgres, areas=areas)

@@ -183,6 +183,8 @@ def build_dataset(engine: Engine) -> dict[str, str]:
             opening_hours="Mo-Fr 09:00-17:00",
             cost_free=True,
             languages=["nl"],
+            kitchen_available=True,
+            room_available=True,
         )
         loc(
             "dapper",
@@ -195,6 +197,7 @@ def build_dataset(engine: Engine) -> dict[str, str]:
             step_free=True,
             scootmobiel_parking=True,
             opening_hours="Mo-Sa 10:00-22:00",
+            room_available=True,
         )
         loc(
             "jaren",

@@ -121,8 +121,8 @@ def test_slots_follow_documents_not_ordinals(clean_db: Engine) -> None:
     """Ordinals far apart still take one slot each, and unknown ones are read in order."""
     index = FacetIndex()
     rows: list[tuple[object, ...]] = [
-        (5, "location", "cafe", None, None, None, ["company"], [], ["nl", "en"], []),
-        (900_000, "service", "stamtafel", "T", None, None, [], ["everyone"], ["nl"], []),
+        (5, "location", "cafe", None, None, None, ["company"], [], ["nl", "en"], [], []),
+        (900_000, "service", "stamtafel", "T", None, None, [], ["everyone"], ["nl"], [], []),
     ]
     index._add(rows[1:])
     index._add(rows[:1])  # an older ordinal arriving later, as from a slower transaction

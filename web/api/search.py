@@ -14,6 +14,7 @@ from directory.errors import InvalidInputError
 from directory.points import MAX_RADIUS_M
 from directory.schemas.limits import MAX_PAGE
 from directory.search.fields import FACETS
+from directory.search.intent import Interpretation
 from directory.search.query import (
     MAX_PAGE_SIZE,
     MAX_POLYGON_VERTICES,
@@ -34,6 +35,32 @@ Codes = Annotated[list[str] | None, QueryParameter(description="any of these cod
 
 
 @dataclass
+class InterpretedFilter:
+    """One filter a question's words were read as (shown as a removable chip on the pages)."""
+
+    #: cost, open, accessibility, facilities, target_groups, languages or area
+    kind: str
+    #: cost: free / low; open: now or the first local hour asked; area: level:code; else the code
+    value: str
+    #: the words of the question that said it, normalised
+    words: str
+    #: the question without these words: search this to drop the filter
+    without: str
+    #: an area's name
+    label: str | None = None
+    #: open: the local [from, until) spans asked, ISO date-times
+    open_spans: list[list[str]] | None = None
+
+
+@dataclass
+class Interpreted:
+    """How the question `q` was read: its filters, and the words searched as text."""
+
+    filters: list[InterpretedFilter]
+    text: str
+
+
+@dataclass
 class SearchResponse:
     """A page of search hits, the total, counts per facet value, and which engine answered."""
 
@@ -44,6 +71,30 @@ class SearchResponse:
     page_size: int
     hits: list[dict[str, Any]]
     facets: dict[str, dict[str, int]]
+    interpreted: Interpreted | None = None
+
+
+def interpreted_answer(read: Interpretation | None) -> Interpreted | None:
+    """The API's form of an interpretation."""
+    if read is None:
+        return None
+    return Interpreted(
+        filters=[
+            InterpretedFilter(
+                kind=f.kind,
+                value=f.value,
+                words=f.words,
+                without=read.without(i),
+                label=f.label or None,
+                open_spans=[
+                    [a.isoformat(timespec="minutes"), b.isoformat(timespec="minutes")] for a, b in f.spans
+                ]
+                or None,
+            )
+            for i, f in enumerate(read.filters)
+        ],
+        text=read.text,
+    )
 
 
 def service_for(state: State) -> SearchService:
@@ -71,7 +122,11 @@ def warm_up_search(state: State) -> None:
         "services, narrowed by facets (any of the given values; accessibility: all of them) and "
         "by one place filter: a radius around `near`, a `bbox`, or a GeoJSON `polygon` such as "
         "an isochrone. `facets` in the response counts hits per value. `engine` says which engine "
-        "answered; `fallback_reason` is set when Meilisearch could not and PostgreSQL did."
+        "answered; `fallback_reason` is set when Meilisearch could not and PostgreSQL did. "
+        "Words of `q` that mean a filter ('gratis', 'vanavond', 'rolstoel', 'zaal', 'Oost', "
+        "'voor ouderen', 'Arabisch') become that filter and the rest is searched as text; "
+        "`interpreted` says how `q` was read (`interpret=false` searches every word as text). "
+        "Parameters given explicitly win over the words."
     ),
     sync_to_thread=True,
     tags=["search"],
@@ -89,6 +144,9 @@ def search(
     accessibility: Annotated[
         list[str] | None,
         QueryParameter(description="all of: step_free, accessible_toilet, scootmobiel_parking"),
+    ] = None,
+    facilities: Annotated[
+        list[str] | None, QueryParameter(description="all of: kitchen, room (for a group to use)")
     ] = None,
     stadsdeel_code: Codes = None,
     wijk_code: Codes = None,
@@ -120,6 +178,12 @@ def search(
         str | None,
         QueryParameter(description=f"comma list of facets to count (default all: {', '.join(FACETS)})"),
     ] = None,
+    interpret: Annotated[
+        bool,
+        QueryParameter(
+            description="read words that mean a filter as that filter (default); false: every word is text"
+        ),
+    ] = True,
 ) -> SearchResponse:
     """Answer a search; 422 names the parameter when one is wrong."""
     given = locals()  # before any other name: the facet parameters are named as the facets are
@@ -140,7 +204,7 @@ def search(
         page_size=page_size,
         facets=parse_facets(facets),
     )
-    result = service_for(state).search(query)
+    result = service_for(state).search(query, interpret=interpret)
     return SearchResponse(
         engine=result.engine,
         fallback_reason=result.fallback_reason,
@@ -149,6 +213,7 @@ def search(
         page_size=result.page_size,
         hits=result.hits,
         facets=result.facets,
+        interpreted=interpreted_answer(result.interpreted),
     )
 
 

@@ -64,7 +64,6 @@ def upgrade() -> None:
         """
     )
 
-
     # The offline geocoder asks "is this a town we know?" on every query naming a place.
     op.execute("CREATE INDEX IF NOT EXISTS ix_geo_address_city ON geo_address (lower(city))")
 

@@ -1,0 +1,282 @@
+"""Read a plain question: words that mean a filter become that filter, the rest stays text.
+
+"gratis eten in oost vanavond" -> cost free, area Oost, open tonight, text "eten".
+The words and what they mean are declared in `intent_words.py` (area names come from
+`areas.py`); this module only finds them in a question, longest phrase first. A word
+of seven letters or more one typo away from a declared single word counts too
+("rolstoell"). Parsed once per request; nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+
+from rapidfuzz.distance import Levenshtein
+
+from directory.search.areas import ARTICLES, Area, AreaNames
+from directory.search.intent_words import (
+    AREA_GLUE,
+    DAY_PARTS,
+    INTENTS,
+    LOW_COST_EUR,
+    NOW_WORDS,
+    RELATIVE_DAYS,
+    TIME_GLUE,
+    TODAY_PARTS,
+    WEEKDAYS,
+    WEEKEND_WORDS,
+    WHOLE_DAY,
+)
+from directory.search.text import stopwords, words
+
+#: Single words at least this long also match a declared word one typo away.
+FUZZY_FROM = 7
+#: A filter a question asks for, in the order the API lists them.
+KINDS = ("cost", "open", "accessibility", "facilities", "target_groups", "languages", "area")
+
+_COMPOUND_TIME = re.compile(
+    "^(" + "|".join(sorted([*WEEKDAYS, *RELATIVE_DAYS], key=len, reverse=True)) + ")"
+    "(" + "|".join(sorted([*DAY_PARTS, "morgen"], key=len, reverse=True)) + ")$"
+)
+
+
+@dataclass(frozen=True)
+class Understood:
+    """One filter read from the question: what it is, its value, and the words that said it.
+
+    `value`: cost "free"/"low"; an accessibility, facility, target group or language code;
+    an area's "level:code"; for `open`, "now" or the first hour asked ("2026-12-05T08:00").
+    `spans` (open only) are the local [start, end) hours asked; `label` names an area.
+    """
+
+    kind: str
+    value: str
+    words: str
+    label: str = ""
+    spans: tuple[tuple[datetime, datetime], ...] = ()
+    area: Area | None = None
+
+
+@dataclass(frozen=True)
+class Interpretation:
+    """What a question was read as: its filters and the words left to search as text."""
+
+    filters: tuple[Understood, ...] = ()
+    text: str = ""
+    #: The question's words (normalised), so a page can offer it without one filter.
+    tokens: tuple[str, ...] = ()
+    #: Per word, the index of the filter it belongs to (-1: searched as text).
+    owner: tuple[int, ...] = field(default=(), repr=False)
+
+    def without(self, index: int) -> str:
+        """The question without the words of filter `index` (the link behind a chip's ×)."""
+        return " ".join(t for t, o in zip(self.tokens, self.owner, strict=True) if o != index)
+
+    @property
+    def max_cost(self) -> float | None:
+        """The cost limit the question asks for (free beats cheap)."""
+        values = [0.0 if f.value == "free" else LOW_COST_EUR for f in self.filters if f.kind == "cost"]
+        return min(values) if values else None
+
+    def codes(self, kind: str) -> tuple[str, ...]:
+        """The codes of one kind of filter, in order, without repeats."""
+        return tuple(dict.fromkeys(f.value for f in self.filters if f.kind == kind))
+
+    @property
+    def areas(self) -> tuple[Area, ...]:
+        """The areas asked for."""
+        return tuple(f.area for f in self.filters if f.area is not None)
+
+    @property
+    def open_hours(self) -> tuple[datetime, ...]:
+        """Every local whole hour asked for by the time words, in order."""
+        hours: list[datetime] = []
+        for f in self.filters:
+            for start, end in f.spans:
+                cursor = start.replace(minute=0, second=0, microsecond=0)
+                while cursor < end:
+                    if cursor not in hours:
+                        hours.append(cursor)
+                    cursor += timedelta(hours=1)
+        return tuple(hours)
+
+
+@lru_cache(maxsize=1)
+def phrase_table() -> dict[tuple[str, ...], tuple[str, str]]:
+    """Declared phrases (as word tuples) -> (kind, value)."""
+    table: dict[tuple[str, ...], tuple[str, str]] = {}
+    for intent in INTENTS:
+        for phrase in intent.phrases:
+            key = tuple(words(phrase))
+            if key:
+                table.setdefault(key, (intent.kind, intent.value))
+    return table
+
+
+@lru_cache(maxsize=1)
+def _single_words() -> dict[str, tuple[str, str]]:
+    """Declared one-word phrases long enough for a typo, for the fuzzy match."""
+    return {k[0]: v for k, v in phrase_table().items() if len(k) == 1 and len(k[0]) >= FUZZY_FROM}
+
+
+@lru_cache(maxsize=4096)
+def _fuzzy(word: str) -> tuple[str, str] | None:
+    """The declared word one typo away from `word`, if exactly one meaning is that close."""
+    if len(word) < FUZZY_FROM or word.isdigit():
+        return None
+    meanings = {v for k, v in _single_words().items() if Levenshtein.distance(word, k, score_cutoff=1) <= 1}
+    return meanings.pop() if len(meanings) == 1 else None
+
+
+def _day_span(day: date, hours: tuple[int, int], now: datetime) -> tuple[datetime, datetime] | None:
+    """[start, end) of some hours of a day, from now on when the day is today; None when past."""
+    start = datetime(day.year, day.month, day.day, hours[0], tzinfo=now.tzinfo)
+    end = datetime(day.year, day.month, day.day, hours[1] % 24, tzinfo=now.tzinfo)
+    if hours[1] >= 24:
+        end += timedelta(days=1)
+    if day == now.date():
+        start = max(start, now.replace(minute=0, second=0, microsecond=0))
+    return (start, end) if start < end else None
+
+
+def _next(weekday: int, now: datetime) -> date:
+    """The date of the coming weekday (today when it is that day)."""
+    return now.date() + timedelta(days=(weekday - now.weekday()) % 7)
+
+
+def _days(words_: tuple[str, ...], i: int, now: datetime) -> tuple[int, list[date]] | None:
+    """A day phrase at word i: how many words, and the dates it means."""
+    for phrase in sorted(WEEKEND_WORDS, key=len, reverse=True):
+        key = tuple(phrase.split())
+        if words_[i : i + len(key)] == key:
+            sat = _next(5, now)
+            days = [sat, sat + timedelta(days=1)] if now.weekday() != 6 else [now.date()]
+            return len(key), days
+    word = words_[i]
+    if word in WEEKDAYS:
+        return 1, [_next(WEEKDAYS[word], now)]
+    if word in RELATIVE_DAYS:
+        return 1, [now.date() + timedelta(days=RELATIVE_DAYS[word])]
+    return None
+
+
+def _part(words_: tuple[str, ...], i: int) -> tuple[int, tuple[int, int]] | None:
+    """A part of the day at word i ("avond", "'s avonds"): how many words, and its hours."""
+    skip = 1 if i < len(words_) and words_[i] == "s" else 0
+    if i + skip < len(words_) and words_[i + skip] in DAY_PARTS:
+        return 1 + skip, DAY_PARTS[words_[i + skip]]
+    return None
+
+
+def _time_at(words_: tuple[str, ...], i: int, now: datetime) -> tuple[int, Understood] | None:
+    """A time phrase at word i ("vanavond", "zaterdag", "maandagochtend", "nu open"), or None."""
+    for phrase in sorted(NOW_WORDS, key=len, reverse=True):
+        key = tuple(phrase.split())
+        if words_[i : i + len(key)] == key:
+            hour = now.replace(minute=0, second=0, microsecond=0)
+            return len(key), Understood("open", "now", phrase, spans=((now, hour + timedelta(hours=1)),))
+    word = words_[i]
+    spans: list[tuple[datetime, datetime]] = []
+    used = 0
+    if word in TODAY_PARTS:
+        used, days, hours = 1, [now.date()], DAY_PARTS[TODAY_PARTS[word]]
+    elif (compound := _COMPOUND_TIME.match(word)) is not None:
+        day_word, part_word = compound.groups()
+        day = (
+            _next(WEEKDAYS[day_word], now)
+            if day_word in WEEKDAYS
+            else now.date() + timedelta(days=RELATIVE_DAYS[day_word])
+        )
+        used, days, hours = 1, [day], DAY_PARTS.get(part_word, DAY_PARTS["ochtend"])
+    elif (found := _days(words_, i, now)) is not None:
+        used, days = found
+        part = _part(words_, i + used)
+        hours = WHOLE_DAY
+        if part is not None:
+            used += part[0]
+            hours = part[1]
+    elif (part := _part(words_, i)) is not None:
+        # A part of the day alone ("'s avonds"): that part on any of the coming seven days.
+        used, hours = part
+        days = [now.date() + timedelta(days=n) for n in range(7)]
+    else:
+        return None
+    for day in days:
+        span = _day_span(day, hours, now)
+        if span is not None:
+            spans.append(span)
+    if not spans:  # "vanavond" at midnight: nothing left today; the next day's hours
+        spans = [s for s in [_day_span(days[-1] + timedelta(days=1), hours, now)] if s is not None]
+    phrase = " ".join(words_[i : i + used])
+    return used, Understood("open", spans[0][0].strftime("%Y-%m-%dT%H:%M"), phrase, spans=tuple(spans))
+
+
+def _area_at(words_: tuple[str, ...], i: int, areas: AreaNames | None) -> tuple[int, Understood] | None:
+    """An area name at word i (longest first), or None."""
+    if areas is None:
+        return None
+    names = areas.names()
+    start = i
+    while start < len(words_) - 1 and (words_[start] in ARTICLES or words_[start] in AREA_GLUE):
+        start += 1  # "in de Pijp": the preposition and article belong to the name's words
+    for size in range(min(areas.longest_name(), len(words_) - start), 0, -1):
+        found = names.get(words_[start : start + size])
+        if found:
+            area = found[0]
+            phrase = " ".join(words_[i : start + size])
+            return start + size - i, Understood(
+                "area", f"{area.level}:{area.code}", phrase, label=area.name, area=area
+            )
+    return None
+
+
+def _declared_at(words_: tuple[str, ...], i: int, longest: int) -> tuple[int, Understood] | None:
+    """A declared phrase at word i (longest first; one word may be one typo off), or None."""
+    table = phrase_table()
+    for size in range(min(longest, len(words_) - i), 0, -1):
+        key = words_[i : i + size]
+        if key in table:
+            kind, value = table[key]
+            return size, Understood(kind, value, " ".join(key))
+    meaning = _fuzzy(words_[i])
+    if meaning is not None:
+        return 1, Understood(meaning[0], meaning[1], words_[i])
+    return None
+
+
+def interpret(q: str, now: datetime, areas: AreaNames | None = None) -> Interpretation:
+    """Read a question (`now`: the moment, in Amsterdam time, that "vanavond" is counted from)."""
+    tokens = tuple(words(q))
+    longest = max(len(k) for k in phrase_table())
+    found: list[Understood] = []
+    owner = [-1] * len(tokens)
+    rest: list[str] = []
+    i = 0
+    while i < len(tokens):
+        glue = 1 if tokens[i] in TIME_GLUE and i + 1 < len(tokens) else 0
+        hit = _time_at(tokens, i + glue, now) if glue else None
+        if hit is None:
+            glue = 0
+            hit = _declared_at(tokens, i, longest) or _time_at(tokens, i, now) or _area_at(tokens, i, areas)
+        if hit is None:
+            rest.append(tokens[i])
+            i += 1
+            continue
+        size, understood = hit
+        if glue:
+            understood = replace(understood, words=" ".join(tokens[i : i + glue + size]))
+        keys = [(f.kind, f.value) for f in found]
+        if (understood.kind, understood.value) in keys:  # said twice: one filter owns both
+            index = keys.index((understood.kind, understood.value))
+        else:
+            index = len(found)
+            found.append(understood)
+        owner[i : i + glue + size] = [index] * (glue + size)
+        i += glue + size
+    # Stop words are not searched by either engine; left alone ("met" in "zaal met keuken")
+    # they would make a text search of nothing.
+    text = " ".join(w for w in rest if w not in stopwords())
+    return Interpretation(tuple(found), text, tokens, tuple(owner))

@@ -1,0 +1,138 @@
+"""The words of a plain question that mean a filter: the one declaration both engines' intent parser reads.
+
+Dutch first (with the misspellings people type), English too. Phrases are compared
+after `text.words` (lowercase, no accents, punctuation splits), so "Rolstoel-
+toegankelijk" and "rolstoeltoegankelijk" differ but "Café" and "cafe" do not; list
+both spellings of a compound where people write it apart. Area names are not here:
+they come from the boundary tables (see `areas.py`). docs/search.md lists the rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: "goedkoop" means at most this many euro.
+LOW_COST_EUR = 5.0
+
+
+@dataclass(frozen=True)
+class Intent:
+    """Phrases that all mean one filter: `kind` names the filter, `value` its value."""
+
+    kind: str
+    value: str
+    phrases: tuple[str, ...]
+
+
+#: kind -> the filter it sets: cost (max_cost), accessibility and facilities (all of),
+#: target_groups and languages (any of). `open` (times) and `area` are read apart.
+INTENTS: tuple[Intent, ...] = (
+    Intent("cost", "free", (
+        "gratis", "kost niets", "kost niks", "kosteloos", "zonder kosten", "geen kosten", "gratis toegang",
+        "vrije toegang", "gartis", "gratiz", "graties", "grattis", "free", "for free", "free of charge",
+        "no cost", "costs nothing",
+    )),
+    Intent("cost", "low", (
+        "goedkoop", "goedkope", "weinig geld", "niet duur", "betaalbaar", "betaalbare", "laag tarief",
+        "kleine bijdrage", "goedkoob", "goetkoop", "goedkop", "cheap", "low cost", "low-cost", "affordable",
+    )),
+    Intent("accessibility", "step_free", (
+        "rolstoel", "rolstoelen", "rolstoeltoegankelijk", "rolstoel toegankelijk", "rolstoelvriendelijk",
+        "rolstoeltoegankelijke", "drempelvrij", "drempelvrije", "drempelloos", "zonder drempel",
+        "zonder drempels", "geen drempel", "geen drempels", "gelijkvloers", "toegankelijk", "toegankelijke",
+        "rollator", "rolstol", "roelstoel", "rolsoel", "drempel vrij", "drempevrij", "drempelvrei",
+        "wheelchair", "wheelchair accessible", "step free", "step-free", "stepfree", "accessible",
+        "barrier free", "no steps",
+    )),
+    Intent("accessibility", "accessible_toilet", (
+        "invalidentoilet", "invalide toilet", "rolstoeltoilet", "aangepast toilet", "toegankelijk toilet",
+        "mindervalidentoilet", "accessible toilet", "disabled toilet",
+    )),
+    Intent("accessibility", "scootmobiel_parking", (
+        "scootmobiel", "scootmobielen", "scootmobiel parkeren", "scootmobielparkeerplaats", "scootmobil",
+        "scotmobiel", "scoot mobiel", "mobility scooter",
+    )),
+    Intent("facilities", "room", (
+        "zaal", "zaaltje", "zalen", "zaal huren", "zaalhuur", "ruimte", "ruimte huren", "ruimte voor groep",
+        "ruimte voor een groep", "ruimte voor groepen", "groepsruimte", "vergaderruimte", "vergaderzaal",
+        "lokaal huren", "ruimte lenen", "zaal lenen", "plek voor een groep", "plek voor groep",
+        "zaall", "ruimtes", "room", "meeting room", "hall", "room for a group", "space for a group",
+    )),
+    Intent("facilities", "kitchen", (
+        "keuken", "keukens", "keuken gebruiken", "zelf koken", "samen koken", "kookruimte", "keuke",
+        "kitchen", "cooking",
+    )),
+    Intent("target_groups", "older_people", (
+        "ouderen", "voor ouderen", "senioren", "voor senioren", "oudere", "bejaarden", "55plus", "55+",
+        "65plus", "ouwere", "oudren", "elderly", "older people", "seniors",
+    )),
+    Intent("target_groups", "youth", (
+        "jongeren", "voor jongeren", "jongere", "jeugd", "tieners", "pubers", "jongren", "youth",
+        "young people", "teenagers",
+    )),
+    Intent("target_groups", "families", ("gezinnen", "gezin", "ouders met kinderen", "families", "family")),
+    Intent("target_groups", "newcomers", (
+        "nieuwkomers", "statushouders", "vluchtelingen", "nieuwkomer", "newcomers", "refugees",
+    )),
+    Intent("target_groups", "women", ("vrouwen", "voor vrouwen", "women")),
+    Intent("target_groups", "men", ("mannen", "voor mannen")),
+    Intent("target_groups", "caregivers", ("mantelzorgers", "mantelzorger", "carers", "caregivers")),
+    Intent("target_groups", "mild_intellectual_disability", (
+        "lvb", "licht verstandelijke beperking", "verstandelijke beperking", "verstandelijk beperkt",
+    )),
+    Intent("target_groups", "lgbtqi", ("lhbti", "lhbtiq", "lhbt", "lgbt", "lgbtq", "lgbtqi", "queer")),
+    Intent("languages", "ar", ("arabisch", "arabische", "arabies", "in het arabisch", "arabic")),
+    Intent("languages", "tr", ("turks", "turkse", "in het turks", "turkish")),
+    Intent("languages", "en", ("engels", "engelstalig", "engelstalige", "in het engels", "english")),
+    Intent("languages", "pl", ("pools", "poolse", "polish")),
+    Intent("languages", "es", ("spaans", "spaanse", "spanish")),
+    Intent("languages", "fr", ("frans", "franse", "french")),
+    Intent("languages", "de", ("duits", "duitse", "german")),
+    Intent("languages", "pt", ("portugees", "portugese", "portuguese")),
+    Intent("languages", "uk", ("oekraiens", "oekraiense", "ukrainian")),
+    Intent("languages", "ru", ("russisch", "russische", "russian")),
+    Intent("languages", "ber", ("berbers", "tamazight", "tamazigt", "riffijns", "berber")),
+    Intent("languages", "so", ("somalisch", "somali")),
+    Intent("languages", "ti", ("tigrinya", "tigrinia", "tigrinja")),
+    Intent("languages", "fa", ("farsi", "perzisch", "dari", "persian")),
+    Intent("languages", "tw", ("twi", "akan")),
+    Intent("languages", "srn", ("sranan", "sranantongo", "sranan tongo")),
+    Intent("languages", "pap", ("papiaments", "papiamento")),
+    Intent("languages", "zh", ("chinees", "chinese", "mandarijn", "kantonees")),
+)  # fmt: skip
+
+#: Weekdays (Monday = 0) by the words for them. Two-letter forms are left out ("do", "zo").
+WEEKDAYS: dict[str, int] = {
+    "maandag": 0, "maandags": 0, "mandag": 0, "monday": 0,
+    "dinsdag": 1, "dinsdags": 1, "dinsdach": 1, "tuesday": 1,
+    "woensdag": 2, "woensdags": 2, "woesdag": 2, "wensdag": 2, "wednesday": 2,
+    "donderdag": 3, "donderdags": 3, "dondedag": 3, "thursday": 3,
+    "vrijdag": 4, "vrijdags": 4, "vrydag": 4, "friday": 4,
+    "zaterdag": 5, "zaterdags": 5, "zatterdag": 5, "saterdag": 5, "saturday": 5,
+    "zondag": 6, "zondags": 6, "sondag": 6, "sunday": 6,
+}  # fmt: skip
+#: Days counted from today.
+RELATIVE_DAYS: dict[str, int] = {
+    "vandaag": 0, "today": 0, "morgen": 1, "tomorrow": 1, "overmorgen": 2,
+}  # fmt: skip
+#: Parts of a day: local hours [start, end).
+DAY_PARTS: dict[str, tuple[int, int]] = {
+    "ochtend": (8, 12), "ochtends": (8, 12), "morgens": (8, 12), "morning": (8, 12),
+    "middag": (12, 17), "middags": (12, 17), "afternoon": (12, 17),
+    "avond": (17, 23), "avonds": (17, 23), "evening": (17, 23), "night": (19, 23),
+}  # fmt: skip
+#: A day without a part: the hours people look for something to go to.
+WHOLE_DAY = (8, 23)
+#: Single words that are a day and a part at once ("vanavond" = today, evening).
+TODAY_PARTS: dict[str, str] = {
+    "vanavond": "avond", "vanmiddag": "middag", "vanochtend": "ochtend", "vanmorgen": "ochtend",
+    "tonight": "evening", "vanaavond": "avond", "vanavont": "avond",
+}  # fmt: skip
+#: The weekend: Saturday and Sunday.
+WEEKEND_WORDS = ("weekend", "dit weekend", "in het weekend", "het weekend", "this weekend")
+#: "Open now" phrases.
+NOW_WORDS = ("nu open", "open nu", "nu geopend", "nu", "nou open", "open now", "now open", "right now", "now")
+#: Words in front of an area name that belong to it ("in Oost", "uit de Pijp").
+AREA_GLUE = ("in", "uit", "rond", "rondom", "bij", "near", "around")
+#: Words that only join a day to its part or a time to the rest ("op zaterdag", "'s avonds").
+TIME_GLUE = ("op", "on", "s", "open", "geopend")
