@@ -192,3 +192,26 @@ def test_slow_meilisearch_falls_back_to_postgresql(clean_db: Engine, directory: 
             assert time.monotonic() - start < 5
             assert body["engine"] == "postgresql" and "TimeoutError" in body["fallback_reason"]
             assert body["hits"][0]["entry_id"] == directory["buurthuis"]
+
+
+def test_the_answer_says_how_the_question_was_read(clean_db: Engine, directory: dict[str, str]) -> None:
+    """'rolstoel stamtafel' filters step-free and searches 'stamtafel'; interpret=false searches both words."""
+    for client in app_client(clean_db, None):
+        body = client.get("/api/v1/search", params={"q": "Rolstoel stamtafel"}).json()
+        assert body["interpreted"]["text"] == "stamtafel"
+        (chip,) = body["interpreted"]["filters"]
+        assert (chip["kind"], chip["value"], chip["words"], chip["without"]) == (
+            "accessibility",
+            "step_free",
+            "rolstoel",
+            "stamtafel",
+        )
+        assert [h["entry_id"] for h in body["hits"]] == [directory["stamtafel"]]
+        literal = client.get(
+            "/api/v1/search", params={"q": "rolstoel stamtafel", "interpret": "false"}
+        ).json()
+        assert literal["interpreted"] is None and literal["total"] == 0
+        schema = client.get("/schema/openapi.json").json()
+        parameters = {p["name"] for p in schema["paths"]["/api/v1/search"]["get"]["parameters"]}
+        assert {"interpret", "facilities"} <= parameters
+        assert "interpreted" in json.dumps(schema["components"]["schemas"])
