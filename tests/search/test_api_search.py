@@ -195,7 +195,7 @@ def test_slow_meilisearch_falls_back_to_postgresql(clean_db: Engine, directory: 
 
 
 def test_the_answer_says_how_the_question_was_read(clean_db: Engine, directory: dict[str, str]) -> None:
-    """'rolstoel stamtafel' filters step-free and searches 'stamtafel'; interpret=false searches both words."""
+    """'rolstoel stamtafel' filters step-free and searches 'stamtafel'; interpret=false: both are text."""
     for client in app_client(clean_db, None):
         body = client.get("/api/v1/search", params={"q": "Rolstoel stamtafel"}).json()
         assert body["interpreted"]["text"] == "stamtafel"

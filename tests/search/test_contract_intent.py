@@ -82,19 +82,44 @@ INTENT_CASES = [
     ("gratis eten", [("cost", "free")], "eten", {"maaltijd"}),
     ("kost niets wandelen", [("cost", "free")], "wandelen", {"wandel"}),
     ("goedkoop koffie", [("cost", "low")], "koffie", {"koffie", "jaren", "ghana"}),
-    ("rolstoel buurthuis", [("accessibility", "step_free")], "buurthuis", {"boomspijker", "dapper", "stamtafel_oost"}),
+    (
+        "rolstoel buurthuis",
+        [("accessibility", "step_free")],
+        "buurthuis",
+        {"boomspijker", "dapper", "stamtafel_oost"},
+    ),
     ("drempelvrij bieb", [("accessibility", "step_free")], "bieb", {"oba"}),
-    ("zaal huren", [("facilities", "room")], "", {"boomspijker", "dapper", "stamtafel_oost", "stamtafel_centrum", "maaltijd"}),
-    ("ruimte voor een groep met keuken", [("facilities", "room"), ("facilities", "kitchen")], "", {"boomspijker", "stamtafel_centrum", "maaltijd"}),
+    (
+        "zaal huren",
+        [("facilities", "room")],
+        "",
+        {"boomspijker", "dapper", "stamtafel_oost", "stamtafel_centrum", "maaltijd"},
+    ),
+    (
+        "ruimte voor een groep met keuken",
+        [("facilities", "room"), ("facilities", "kitchen")],
+        "",
+        {"boomspijker", "stamtafel_centrum", "maaltijd"},
+    ),
     ("stamtafel oost", [("area", "stadsdeel:M")], "stamtafel", {"stamtafel_oost"}),
     ("stamtafel in de Dapperbuurt", [("area", "wijk:MA")], "stamtafel", {"stamtafel_oost"}),
     ("maatje Zuidoost", [("area", "stadsdeel:T")], "maatje", {"maatje_zo"}),
     ("koffie voor ouderen", [("target_groups", "older_people")], "koffie", {"koffie"}),
     ("Arabisch", [("languages", "ar")], "", {"moskee", "taalmaatje"}),
     ("vanavond eten", [("open", NOW.strftime("%Y-%m-%dT17:00"))], "eten", {"maaltijd"}),
-    ("taalmaatje morgenmiddag", [("open", (NOW + timedelta(days=1)).strftime("%Y-%m-%dT12:00"))], "taalmaatje", {"taalmaatje"}),
-    ("taalmaatje maandag", [("open", (NOW + timedelta(days=5)).strftime("%Y-%m-%dT08:00"))], "taalmaatje", set()),
-]  # fmt: skip
+    (
+        "taalmaatje morgenmiddag",
+        [("open", (NOW + timedelta(days=1)).strftime("%Y-%m-%dT12:00"))],
+        "taalmaatje",
+        {"taalmaatje"},
+    ),
+    (
+        "taalmaatje maandag",
+        [("open", (NOW + timedelta(days=5)).strftime("%Y-%m-%dT08:00"))],
+        "taalmaatje",
+        set(),
+    ),
+]
 
 
 @pytest.mark.parametrize(("q", "filters", "rest", "expected"), INTENT_CASES)
@@ -121,7 +146,7 @@ def test_filters_hold_on_every_hit(ask: Any) -> None:
 
 
 def test_time_words(ask: Any) -> None:
-    """ "Vanavond" counts from now (a Wednesday afternoon); "zaterdag" is the coming Saturday; "nu open" now."""
+    """Vanavond counts from now (a Wednesday afternoon), zaterdag is the coming Saturday, nu open is now."""
     result, hits = ask("vanavond")
     (tonight,) = result.interpreted.filters
     assert tonight.spans[0][0].hour == 17 and tonight.spans[0][1].hour == 23
