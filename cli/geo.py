@@ -117,10 +117,36 @@ def import_boundaries_cmd(
         console.print(f"[yellow]note:[/] {problem}")
 
 
+@geo_group.command("import-basemap")
+@FILE
+@friendly_errors
+def import_basemap_cmd(file: Path) -> None:
+    """Load the base map (streets, water, green, buildings, railways, places) from an OSM FILE.
+
+    Runs osm2pgsql (flex output, geo/basemap/style.lua) into a staging schema and swaps it in
+    for the schema `basemap` in one transaction, so the map tiles never see half a base map;
+    the cached base tiles are dropped. Needs osm2pgsql (apt-get install osm2pgsql).
+    """
+    from geo.basemap.load import import_basemap
+
+    ensure_database()
+    with Progress(SpinnerColumn(), TextColumn("osm2pgsql: {task.fields[stage]} {task.fields[count]:,}"),
+                  TimeElapsedColumn(), console=console, transient=True) as progress:  # fmt: skip
+        task = progress.add_task("load", stage="starting", count=0)
+        summary = import_basemap(
+            get_engine(), file, lambda stage, n: progress.update(task, stage=stage, count=n)
+        )
+    rows = ", ".join(f"{count:,} {table}" for table, count in summary.rows.items())
+    console.print(
+        f"[green]base map[/] from {summary.source}: {rows}; osm2pgsql {summary.osm2pgsql_seconds:.1f} s, "
+        f"in all {summary.seconds:.1f} s; base tiles now version {summary.version}"
+    )
+
+
 @geo_group.command("prepare-demo")
 @friendly_errors
 def prepare_demo_cmd() -> None:
-    """Build network and addresses from the demo cut shipped with wijkgram, unless already built."""
+    """Build network, addresses and base map from the demo cuts shipped with wijkgram, unless built."""
     from directory.settings import get_settings
     from geo.demo import prepare_demo_geo
 

@@ -9,20 +9,37 @@ from rich.console import Console
 from sqlalchemy import Engine, text
 
 from directory.demo import DEMO_DIR
+from directory.errors import SetupError
+from geo.basemap.load import basemap_source, import_basemap
 from geo.build import build_addresses, build_boundaries, build_network
 
 DEMO_OSM = DEMO_DIR / "centrum-cut.osm.pbf"
+#: The base map layers (water, buildings, green, railways, places and streets) of the same area.
+DEMO_BASEMAP = DEMO_DIR / "centrum-basemap.osm.pbf"
+
+
+def _demo_basemap(engine: Engine) -> Any:
+    """Load the demo base map unless one is loaded; without osm2pgsql say how to get it."""
+    source = basemap_source(engine)
+    if source is not None:
+        return f"kept ({source})"
+    try:
+        summary = import_basemap(engine, DEMO_BASEMAP)
+    except SetupError as exc:
+        return f"skipped: {exc.message}"
+    return summary.rows
 
 
 def prepare_demo_geo(
     engine: Engine, console: Console | None = None, boundaries_dir: Path | None = None
 ) -> dict[str, Any]:
-    """Build network and address table from the demo cut unless already built (idempotent).
+    """Build network, address table and base map from the demo cuts unless already built (idempotent).
 
     With `boundaries_dir` (e.g. ../shared/data/boundaries) present and no
     boundaries imported yet, imports them too.
     """
     done: dict[str, Any] = {}
+    done["basemap"] = _demo_basemap(engine)
     with engine.connect() as conn:
         source = conn.execute(text("SELECT source FROM geo_network_build ORDER BY id DESC LIMIT 1")).scalar()
         addresses = conn.execute(text("SELECT count(*) FROM geo_address")).scalar_one()

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install everything wijkgram needs on Debian 12, and nothing twice.
-#   scripts/setup.sh          system packages (PostgreSQL 15 + PostGIS + pgRouting, osmium) and .venv
+#   scripts/setup.sh          system packages (PostgreSQL 15 + PostGIS + pgRouting, osmium, osm2pgsql) and .venv
 #   scripts/setup.sh --test   also what the tests need: Chromium, npm and the Meilisearch binary
 # Runs as root (CI, containers) or as a user with sudo.
 set -euo pipefail
@@ -10,7 +10,7 @@ want_test=0
 [ "${1:-}" = "--test" ] && want_test=1
 
 packages=(postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting postgresql-contrib
-          python3 python3-venv python3-dev build-essential osmium-tool curl ca-certificates)
+          python3 python3-venv python3-dev build-essential osmium-tool osm2pgsql curl ca-certificates)
 [ "$want_test" = 1 ] && packages+=(chromium npm)
 
 missing=()

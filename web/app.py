@@ -28,6 +28,7 @@ from web.api.finder import FINDER_HANDLERS
 from web.api.geocode import geocode_post
 from web.api.search import SEARCH_HANDLERS, warm_up_search
 from web.api.system import health, taxonomy
+from web.api.tiles import TILE_HANDLERS
 from web.boundary import check_request_input
 from web.csrf import csrf_middleware
 from web.dependencies import provide_actor, provide_db, provide_entries, provide_names, set_request_limits
@@ -129,6 +130,7 @@ def create_app(
             geocode_post,
             *SEARCH_HANDLERS,
             *FINDER_HANDLERS,
+            *TILE_HANDLERS,
             *PAGE_HANDLERS,
             *(extra_handlers or []),
         ],

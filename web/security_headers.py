@@ -81,8 +81,9 @@ def must_not_store(path: str, logged_in: bool) -> bool:
     """True for responses no browser or proxy may keep (see NO_STORE_PATHS and NO_STORE_PREFIXES)."""
     if path in NO_STORE_PATHS or path.startswith(NO_STORE_PREFIXES):
         return True
-    # Pages for a logged-in person carry their name and their role's links; static files stay cacheable.
-    return logged_in and not path.startswith("/static/")
+    # Pages for a logged-in person carry their name and their role's links; static files and map
+    # tiles (the same for everyone) stay cacheable.
+    return logged_in and not path.startswith(("/static/", "/tiles/"))
 
 
 def content_security_policy(path: str) -> str:

@@ -14,6 +14,7 @@ from directory.models.revision import Revision, SearchOutbox
 from directory.models.service import Service, service_at_location
 from directory.models.sources import SourceLink, SourceSuggestion
 from directory.models.taxonomy import VOCABULARIES, TaxonomyTerm
+from directory.models.tiles import TileCache, TileLayerVersion
 
 #: Entry kinds and their tables.
 ENTITY_MODELS: dict[str, type[Organization | Location | Service]] = {
@@ -43,6 +44,8 @@ __all__ = [
     "SourceLink",
     "SourceSuggestion",
     "TaxonomyTerm",
+    "TileCache",
+    "TileLayerVersion",
     "User",
     "WebSession",
     "service_at_location",

@@ -12,7 +12,7 @@ from directory.errors import NotFoundError, WijkgramError
 from web.pages.common import redirect, render, translator
 
 #: Paths that always answer in JSON.
-JSON_PREFIXES = ("/api/", "/schema", "/health")
+JSON_PREFIXES = ("/api/", "/schema", "/health", "/tiles/")
 
 
 def _page_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Any] | None:

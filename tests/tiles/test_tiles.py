@@ -1,0 +1,231 @@
+"""Vector tiles from the real PostGIS: layers per zoom, caching, invalidation, closed places, bad input."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import mapbox_vector_tile
+import pytest
+from litestar.testing import TestClient
+from sqlalchemy import Engine, select, text
+from sqlalchemy.orm import Session
+
+from directory.models import Location
+from directory.services.entries import Actor, EntryService
+from directory.services.tiles import MVT_MEDIA_TYPE
+from tests.tiles.conftest import tile_of
+from tests.web.conftest import log_in
+
+#: De Boomspijker, Recht Boomssloot 52: a demo place in the middle of the demo base map.
+BOOMSPIJKER = (4.903483, 52.371958)
+
+
+def _decode(response: Any) -> dict[str, Any]:
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == MVT_MEDIA_TYPE
+    return dict(mapbox_vector_tile.decode(response.content))
+
+
+def _url(layer: str, z: int, point: tuple[float, float] = BOOMSPIJKER, query: str = "") -> str:
+    x, y = tile_of(*point, z)
+    return f"/tiles/{layer}/{z}/{x}/{y}.mvt{query}"
+
+
+def _names(tile: dict[str, Any], layer: str) -> set[str]:
+    return {f["properties"].get("name") for f in tile.get(layer, {}).get("features", [])}
+
+
+def test_tile_arithmetic_agrees_with_postgis(engine: Engine) -> None:
+    with engine.connect() as conn:
+        for z in (12, 14, 17):
+            x, y = tile_of(*BOOMSPIJKER, z)
+            inside = conn.execute(
+                text(
+                    "SELECT ST_Contains(ST_TileEnvelope(:z, :x, :y),"
+                    " ST_Transform(ST_SetSRID(ST_MakePoint(:lon, :lat), 4326), 3857))"
+                ),
+                {"z": z, "x": x, "y": y, "lon": BOOMSPIJKER[0], "lat": BOOMSPIJKER[1]},
+            ).scalar_one()
+            assert inside, z
+
+
+def test_base_tile_has_the_layers_of_its_zoom(basemap: Engine, web: TestClient[Any]) -> None:
+    close = _decode(web.get(_url("base", 16)))
+    assert {"streets", "water", "buildings"} <= set(close), set(close)
+    assert "Recht Boomssloot" in _names(close, "streets") or "Recht Boomssloot" in _names(close, "waterways")
+    classes = {f["properties"]["class"] for f in close["streets"]["features"]}
+    assert classes <= {"major", "minor", "path", "service"}
+    assert "path" in classes, "footways are drawn close up"
+
+    far = _decode(web.get(_url("base", 12)))
+    assert "buildings" not in far, "no buildings below zoom 14"
+    far_classes = {f["properties"]["class"] for f in far["streets"]["features"]}
+    assert far_classes <= {"major", "minor"}, far_classes
+
+
+def test_base_tile_geometry_is_simplified_when_zoomed_out(basemap: Engine, web: TestClient[Any]) -> None:
+    def vertices(tile: dict[str, Any]) -> int:
+        return sum(len(ring) for f in tile["water"]["features"] for ring in _rings(f["geometry"]))
+
+    z13, z16 = _decode(web.get(_url("base", 13))), _decode(web.get(_url("base", 16)))
+    # A z13 tile covers 64 z16 tiles, yet its water needs fewer points than this one z16 tile's area.
+    assert vertices(z13) < 4 * vertices(z16)
+
+
+def _rings(geometry: dict[str, Any]) -> list[list[Any]]:
+    coords = geometry["coordinates"]
+    if geometry["type"] == "Polygon":
+        return list(coords)
+    return [ring for polygon in coords for ring in polygon]
+
+
+def test_tile_outside_the_data_is_empty(basemap: Engine, web: TestClient[Any]) -> None:
+    for layer in ("base", "entries"):
+        response = web.get(_url(layer, 15, (-150.0, -40.0)))  # the South Pacific
+        assert response.status_code == 204
+        assert response.content == b""
+        assert response.headers["etag"]
+
+
+def test_entries_tile_carries_the_places_attributes(web: TestClient[Any], demo_db: Engine) -> None:
+    tile = _decode(web.get(_url("entries", 16)))
+    features = {f["properties"]["name"]: f["properties"] for f in tile["entries"]["features"]}
+    with Session(demo_db) as s:
+        place = s.scalars(select(Location).where(Location.name == "De Boomspijker")).one()
+    found = features["De Boomspijker"]
+    assert found["id"] == str(place.id)
+    assert found["category"] == place.category
+    assert found["step_free"] is place.step_free
+    assert found["kitchen"] is place.kitchen_available
+    assert found["cost_eur"] == pytest.approx(float(place.cost_amount_eur or 0))
+    assert found["capacity"] == place.capacity
+
+
+def test_entries_are_clustered_when_zoomed_out(web: TestClient[Any], demo_db: Engine) -> None:
+    z, (x, y) = 12, tile_of(*BOOMSPIJKER, 12)
+    tile = _decode(web.get(f"/tiles/entries/{z}/{x}/{y}.mvt"))
+    singles = len(tile.get("entries", {}).get("features", []))
+    clustered = sum(f["properties"]["count"] for f in tile.get("clusters", {}).get("features", []))
+    with demo_db.connect() as conn:
+        inside = conn.execute(
+            text(
+                "SELECT count(*) FROM location WHERE status = 'active' AND "
+                "ST_Intersects(ST_Transform(geom, 3857), ST_TileEnvelope(:z, :x, :y))"
+            ),
+            {"z": z, "x": x, "y": y},
+        ).scalar_one()
+    assert inside > 2
+    assert tile.get("clusters"), "demo places share cells at zoom 12"
+    assert singles + clustered == inside
+
+
+def test_cache_hit_etag_and_304(basemap: Engine, web: TestClient[Any]) -> None:
+    url = _url("base", 15)
+    first, second = web.get(url), web.get(url)
+    assert second.content == first.content
+    assert second.headers["etag"] == first.headers["etag"]
+    assert second.headers["x-tile-cache"] == "hit"
+    assert "no-cache" in first.headers["cache-control"]
+    not_modified = web.get(url, headers={"If-None-Match": first.headers["etag"]})
+    assert not_modified.status_code == 304
+    assert not_modified.content == b""
+
+    tilejson = web.get("/tiles/base.json").json()
+    assert tilejson["tiles"][0].endswith(
+        "/tiles/base/{z}/{x}/{y}.mvt?v=" + tilejson["tiles"][0].split("=")[-1]
+    )
+    version = tilejson["tiles"][0].split("v=")[-1]
+    versioned = web.get(url + f"?v={version}")
+    assert "max-age=31536000" in versioned.headers["cache-control"]
+    assert versioned.headers["etag"] == first.headers["etag"]
+    assert {layer["id"] for layer in tilejson["vector_layers"]} >= {"streets", "water", "buildings"}
+
+
+def test_an_edit_invalidates_the_entries_tiles(web: TestClient[Any], demo_db: Engine) -> None:
+    url = _url("entries", 16)
+    before = web.get(url)
+    assert web.get(url).headers["x-tile-cache"] == "hit"
+    version = web.get("/tiles/entries.json").json()["tiles"][0].split("v=")[-1]
+    with Session(demo_db) as s, s.begin():
+        place = s.scalars(select(Location).where(Location.name == "De Boomspijker")).one()
+        EntryService(s, Actor("bram")).update(
+            "location", place.id, {"name": "De Boomspijker (nieuw)"}, expected_version=place.version
+        )
+    after = web.get(url)
+    assert after.headers["x-tile-cache"] == "miss"
+    assert after.headers["etag"] != before.headers["etag"]
+    assert "De Boomspijker (nieuw)" in _names(_decode(after), "entries")
+    assert web.get("/tiles/entries.json").json()["tiles"][0].split("v=")[-1] != version
+    # The old version's URL is no longer kept for long.
+    assert "no-cache" in web.get(url + f"?v={version}").headers["cache-control"]
+
+
+def test_closed_places_never_appear(web: TestClient[Any], demo_db: Engine) -> None:
+    url = _url("entries", 16)
+    assert "De Boomspijker" in _names(_decode(web.get(url)), "entries")
+    with Session(demo_db) as s, s.begin():
+        place = s.scalars(select(Location).where(Location.name == "De Boomspijker")).one()
+        EntryService(s, Actor("bram")).update(
+            "location", place.id, {"status": "closed"}, expected_version=place.version
+        )
+    names = _names(_decode(web.get(url)), "entries")
+    assert "De Boomspijker" not in names
+    assert names, "the other places stay"
+
+
+def test_a_rolled_back_edit_keeps_the_cache(web: TestClient[Any], demo_db: Engine) -> None:
+    url = _url("entries", 16)
+    etag = web.get(url).headers["etag"]
+    with Session(demo_db) as s:
+        place = s.scalars(select(Location).where(Location.name == "De Boomspijker")).one()
+        EntryService(s, Actor("bram")).update(
+            "location", place.id, {"name": "Weg"}, expected_version=place.version
+        )
+        s.rollback()
+    again = web.get(url)
+    assert again.headers["x-tile-cache"] == "hit"
+    assert again.headers["etag"] == etag
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/tiles/base/23/0/0.mvt",
+        "/tiles/base/2/4/0.mvt",
+        "/tiles/entries/2/0/4.mvt",
+        "/tiles/entries/-1/0/0.mvt",
+        "/tiles/base/a/0/0.mvt",
+        "/tiles/base/1/0/0.png",
+        "/tiles/base/1/0/0",
+        "/tiles/base/99999999999999999999/0/0.mvt",
+        "/tiles/roads/1/0/0.mvt",
+    ],
+)
+def test_bad_tile_addresses_are_404(web: TestClient[Any], path: str) -> None:
+    response = web.get(path)
+    assert response.status_code == 404
+    assert response.json()["detail"]
+
+
+def test_tiles_stay_cacheable_for_a_logged_in_broker(basemap: Engine, web: TestClient[Any]) -> None:
+    log_in(web, "bram")
+    response = web.get(_url("base", 15))
+    assert "no-store" not in response.headers["cache-control"]
+    assert web.get("/beheer").headers["cache-control"] == "no-store"
+
+
+def test_a_new_location_appears_in_its_tile(web: TestClient[Any], demo_db: Engine) -> None:
+    point = (4.8995, 52.3702)
+    with Session(demo_db) as s, s.begin():
+        EntryService(s, Actor("bram")).create(
+            "location",
+            {
+                "name": "Nieuwe buurtkamer",
+                "category": "neighbourhood_room",
+                "lat": point[1],
+                "lon": point[0],
+                "id": str(uuid.uuid4()),
+            },
+        )
+    assert "Nieuwe buurtkamer" in _names(_decode(web.get(_url("entries", 17, point))), "entries")

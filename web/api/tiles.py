@@ -1,0 +1,197 @@
+"""Vector tiles over HTTP: the base map and the places, as Mapbox Vector Tiles, with TileJSON.
+
+    GET /tiles/base/{z}/{x}/{y}.mvt      streets, water, green, buildings, railways, place names
+    GET /tiles/entries/{z}/{x}/{y}.mvt   the active places (clusters at zoom 13 and below)
+    GET /tiles/base.json, /tiles/entries.json   TileJSON 3.0: the versioned tile URL and the layers
+
+Caching: every tile has a strong ETag (a hash of its bytes; `If-None-Match`
+answers 304). A URL carrying the layer set's current data version (`?v=`, as the
+TileJSON and `tile_url_template` give it) may be kept for a year; without it (or
+with an old one) the browser must revalidate each time. An empty tile is
+`204 No Content`. Nothing here logs a tile's coordinates.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from litestar import Request, Response, get
+from litestar.params import PathParameter, QueryParameter
+from sqlalchemy import Connection, Engine
+
+from directory.schemas.limits import MAX_INT
+from directory.services.entry_tiles import CLUSTER_MAX_ZOOM, entries_tile
+from directory.services.tiles import (
+    MAX_ZOOM,
+    MVT_MEDIA_TYPE,
+    Tile,
+    TileAddress,
+    TileNotFoundError,
+    TileRenderer,
+    cached_tile,
+    layer_version,
+)
+from geo.basemap.tiles import base_tile
+
+#: The renderer of each layer set.
+RENDERERS: dict[str, TileRenderer] = {"base": base_tile, "entries": entries_tile}
+#: A versioned tile URL never changes its answer: keep it a year.
+IMMUTABLE = "public, max-age=31536000, immutable"
+#: An unversioned (or outdated) URL: keep it, but ask again (a 304 when nothing changed).
+REVALIDATE = "public, no-cache"
+ATTRIBUTION = "© OpenStreetMap contributors"
+
+_NUMBER = re.compile(r"[0-9]{1,8}")
+_Y = re.compile(r"([0-9]{1,8})\.mvt")
+
+#: The layers of each set and their attributes (TileJSON `vector_layers`; docs/web.md says more).
+VECTOR_LAYERS: dict[str, list[dict[str, Any]]] = {
+    "base": [
+        {"id": "water", "fields": {"kind": "String", "name": "String"}, "minzoom": 0},
+        {"id": "green", "fields": {"kind": "String", "name": "String"}, "minzoom": 0},
+        {"id": "waterways", "fields": {"kind": "String", "name": "String"}, "minzoom": 0},
+        {"id": "buildings", "fields": {}, "minzoom": 14},
+        {"id": "railways", "fields": {"kind": "String", "tunnel": "Boolean"}, "minzoom": 11},
+        {
+            "id": "streets",
+            "fields": {
+                "name": "String",
+                "class": "String: major, minor, path, service",
+                "kind": "String (OSM highway value)",
+                "bridge": "Boolean",
+                "tunnel": "Boolean",
+            },
+            "minzoom": 0,
+        },
+        {"id": "places", "fields": {"kind": "String", "name": "String", "rank": "Number"}, "minzoom": 0},
+    ],
+    "entries": [
+        {
+            "id": "entries",
+            "fields": {
+                "id": "String (location id)",
+                "name": "String",
+                "category": "String (category code)",
+                "cost_free": "Boolean",
+                "cost_eur": "Number",
+                "step_free": "Boolean",
+                "accessible_toilet": "Boolean",
+                "scootmobiel_parking": "Boolean",
+                "kitchen": "Boolean",
+                "room": "Boolean",
+                "capacity": "Number",
+            },
+            "minzoom": 0,
+        },
+        {"id": "clusters", "fields": {"count": "Number"}, "minzoom": 0, "maxzoom": CLUSTER_MAX_ZOOM},
+    ],
+}
+
+
+def _address(z: str, x: str, y: str) -> TileAddress:
+    """The tile of a URL's z, x and y.mvt, or a 404 naming what is wrong."""
+    match = _Y.fullmatch(y)
+    if not (_NUMBER.fullmatch(z) and _NUMBER.fullmatch(x) and match):
+        raise TileNotFoundError("a tile URL is /tiles/{set}/{z}/{x}/{y}.mvt with whole numbers")
+    return TileAddress.parse(int(z), int(x), int(match[1]))
+
+
+def tile_url_template(conn: Connection, layer: str, base_url: str = "") -> str:
+    """The tile URL template of a layer set with its current version, for a map's tile source."""
+    return f"{base_url}/tiles/{layer}/{{z}}/{{x}}/{{y}}.mvt?v={layer_version(conn, layer)}"
+
+
+def _tile(
+    request: Request[Any, Any, Any], layer: str, z: str, x: str, y: str, v: int | None
+) -> Response[Any]:
+    address = _address(z, x, y)
+    engine: Engine = request.app.state.engine
+    with engine.connect() as conn:
+        tile: Tile = cached_tile(conn, layer, address, RENDERERS[layer])
+    headers = {
+        "ETag": tile.etag,
+        "Cache-Control": IMMUTABLE if v == tile.version else REVALIDATE,
+        "X-Tile-Cache": "hit" if tile.cached else "miss",
+    }
+    if tile.etag in request.headers.get("if-none-match", ""):
+        return Response(b"", status_code=304, headers=headers, media_type=MVT_MEDIA_TYPE)
+    if not tile.data:
+        return Response(b"", status_code=204, headers=headers, media_type=MVT_MEDIA_TYPE)
+    return Response(tile.data, media_type=MVT_MEDIA_TYPE, headers=headers)
+
+
+_Z = Annotated[str, PathParameter(description=f"zoom level, 0..{MAX_ZOOM}")]
+_X = Annotated[str, PathParameter(description="tile column, 0..2^z-1")]
+_YMVT = Annotated[str, PathParameter(description="tile row followed by .mvt, e.g. 1346.mvt")]
+_V = Annotated[
+    int | None,
+    QueryParameter(
+        ge=1,
+        le=MAX_INT,
+        description="the layer set's data version (from the TileJSON); the answer may then be kept",
+    ),
+]
+
+_TILE_DOC = (
+    "Mapbox Vector Tile; 204 when the tile is empty, 304 when `If-None-Match` holds its ETag, "
+    "404 for a tile that does not exist."
+)
+
+
+@get(
+    "/tiles/base/{z:str}/{x:str}/{y:str}",
+    summary="Base map vector tile (streets, water, green, buildings, railways, place names)",
+    description=_TILE_DOC,
+    sync_to_thread=True,
+    tags=["tiles"],
+    media_type=MVT_MEDIA_TYPE,
+)
+def base_tile_handler(request: Request[Any, Any, Any], z: _Z, x: _X, y: _YMVT, v: _V = None) -> Response[Any]:
+    """One base map tile from the imported OpenStreetMap layers."""
+    return _tile(request, "base", z, x, y, v)
+
+
+@get(
+    "/tiles/entries/{z:str}/{x:str}/{y:str}",
+    summary="Places vector tile (active locations; clusters at zoom 13 and below)",
+    description=_TILE_DOC,
+    sync_to_thread=True,
+    tags=["tiles"],
+    media_type=MVT_MEDIA_TYPE,
+)
+def entries_tile_handler(
+    request: Request[Any, Any, Any], z: _Z, x: _X, y: _YMVT, v: _V = None
+) -> Response[Any]:
+    """One tile of the active places, with what the map styles and its popups show."""
+    return _tile(request, "entries", z, x, y, v)
+
+
+def _tilejson(request: Request[Any, Any, Any], layer: str) -> dict[str, Any]:
+    engine: Engine = request.app.state.engine
+    with engine.connect() as conn:
+        template = tile_url_template(conn, layer, str(request.base_url).rstrip("/"))
+    return {
+        "tilejson": "3.0.0",
+        "name": f"wijkgram {layer}",
+        "tiles": [template],
+        "minzoom": 0,
+        "maxzoom": MAX_ZOOM,
+        "attribution": ATTRIBUTION,
+        "vector_layers": VECTOR_LAYERS[layer],
+    }
+
+
+@get("/tiles/base.json", summary="TileJSON of the base map tiles", sync_to_thread=True, tags=["tiles"])
+def base_tilejson(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
+    """The base map's tile URL (with its data version), layers and attribution."""
+    return Response(_tilejson(request, "base"), headers={"Cache-Control": REVALIDATE})
+
+
+@get("/tiles/entries.json", summary="TileJSON of the places tiles", sync_to_thread=True, tags=["tiles"])
+def entries_tilejson(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
+    """The places' tile URL (with its data version), layers and their attributes."""
+    return Response(_tilejson(request, "entries"), headers={"Cache-Control": REVALIDATE})
+
+
+TILE_HANDLERS = [base_tile_handler, entries_tile_handler, base_tilejson, entries_tilejson]
