@@ -1,7 +1,7 @@
 """tiles: the data version of each vector tile layer set, the tile cache, and the trigger that bumps it
 
 Revision ID: 2026_12_04_0400
-Revises: 2026_12_04_0300
+Revises: 2026_12_04_0200
 Create Date: 2026-12-04 04:00:00
 
 `tile_layer_version` holds one row per layer set ('base', 'entries'). The
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "2026_12_04_0400"
-down_revision: str | None = "2026_12_04_0300"
+down_revision: str | None = "2026_12_04_0200"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
