@@ -55,3 +55,17 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+#: The grid a point is snapped to before it goes into a shareable link: 1/400 degree of latitude
+#: (about 280 m) by 1/250 degree of longitude (about 270 m in the Netherlands).
+COARSE_LAT_STEP = 1 / 400
+COARSE_LON_STEP = 1 / 250
+
+
+def coarse_point(lat: float, lon: float) -> tuple[float, float]:
+    """The point snapped to a grid of about 300 m, for links: near the address, never the address itself."""
+    return (
+        round(round(lat / COARSE_LAT_STEP) * COARSE_LAT_STEP, 5),
+        round(round(lon / COARSE_LON_STEP) * COARSE_LON_STEP, 5),
+    )

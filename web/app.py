@@ -29,6 +29,7 @@ from web.api.geocode import geocode_post
 from web.api.search import SEARCH_HANDLERS, warm_up_search
 from web.api.system import health, taxonomy
 from web.api.tiles import TILE_HANDLERS
+from web.api.wijkgram import WIJKGRAM_HANDLERS
 from web.boundary import check_request_input
 from web.csrf import csrf_middleware
 from web.dependencies import provide_actor, provide_db, provide_entries, provide_names, set_request_limits
@@ -131,6 +132,7 @@ def create_app(
             *SEARCH_HANDLERS,
             *FINDER_HANDLERS,
             *TILE_HANDLERS,
+            *WIJKGRAM_HANDLERS,
             *PAGE_HANDLERS,
             *(extra_handlers or []),
         ],

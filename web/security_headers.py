@@ -61,10 +61,12 @@ NO_STORE_PATHS = frozenset(
         "/steun/folder",
         "/kaart/bereik",
         "/kaart/groep",
+        "/wijkgram",
         # Their JSON twins (geo/api.py marks them too; listed here so one place names them all).
         "/api/v1/geocode",
         "/api/v1/reach",
         "/api/v1/reach/group",
+        "/api/v1/wijkgram",
     }
 )
 #: Broker and admin pages (and everything a logged-in person sees): gone from the cache after logout.

@@ -20,7 +20,7 @@ from web.accounts.service import user_for_session, user_for_token
 SESSION_COOKIE = "wg_session"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 #: API reads sent as POST (so a client's address stays out of the URL): public, like GET reads.
-READ_ONLY_API_POSTS = frozenset({"/api/v1/geocode"})
+READ_ONLY_API_POSTS = frozenset({"/api/v1/geocode", "/api/v1/wijkgram"})
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,193 @@
+"""`POST /api/v1/wijkgram`: the picture of a household's support, as layout JSON or as SVG.
+
+POST, so the household's point stays out of URLs and logs; the answer carries
+`Cache-Control: no-store`. The page `/wijkgram` draws the same layout.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from litestar import MediaType, Request, Response, post
+from litestar.datastructures import ResponseHeader
+from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import JSONBody
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from directory import netherlands
+from directory.errors import InvalidInputError
+from directory.points import check_lat_lon
+from directory.services.support import NEEDS
+from directory.services.wijkgram import MAX_ENTRIES
+from directory.wijkgram.layout import LEGEND
+from geo.network.profiles import PROFILES
+from geo.reach import MAX_MINUTES
+from web.i18n import Translator, choose_language
+from web.pages.common import page_gettext
+from web.travel import MODE_PROFILES
+from web.wijkgram import Settings, make_picture, picture_json, reach_words
+
+SVG = "image/svg+xml"
+NO_STORE = [ResponseHeader(name="Cache-Control", value="no-store")]
+MAX_EXCLUDE = 200
+PROFILE_MODES = {profile: mode for mode, profile in MODE_PROFILES.items()}
+
+
+class WijkgramRequest(BaseModel):
+    """A household's point, how they travel, what they need, and optionally exactly which entries to draw."""
+
+    lat: float = Field(description="latitude of the household (WGS84); never stored or logged")
+    lon: float = Field(description="longitude of the household (WGS84)")
+    profile: str = Field(default="walking", description=f"one of {', '.join(PROFILES)}")
+    minutes: int = Field(default=15, description=f"travel time limit, 1..{MAX_MINUTES}; rings at its thirds")
+    needs: list[str] | None = Field(default=None, description=f"some of {', '.join(NEEDS)}; default all")
+    entries: list[uuid.UUID] | None = Field(
+        default=None,
+        description=f"exactly these services or locations (at most {MAX_ENTRIES}); default: the support "
+        "search for the needs",
+    )
+    far: bool = Field(default=False, description="'ook verder weg': add matching places outside the buurt")
+    exclude: list[uuid.UUID] = Field(
+        default_factory=list, description=f"ids never to draw (at most {MAX_EXCLUDE})"
+    )
+    lang: str = Field(default="nl", description="language of the labels: nl or en")
+
+
+def _settings(data: WijkgramRequest) -> Settings:
+    """The request checked, as picture settings; a 422 with a code names the first wrong field."""
+    check_lat_lon("lat/lon", data.lat, data.lon)
+    if not netherlands.contains(data.lat, data.lon):
+        raise InvalidInputError(
+            "lat/lon", "the point lies outside the Netherlands", code="outside_netherlands"
+        )
+    if data.profile not in PROFILE_MODES:
+        raise InvalidInputError(
+            "profile",
+            f"choose one of {', '.join(PROFILE_MODES)}",
+            code="unknown_profile",
+            params={"choices": ", ".join(PROFILE_MODES)},
+        )
+    if not 1 <= data.minutes <= MAX_MINUTES:
+        raise InvalidInputError(
+            "minutes",
+            f"must be between 1 and {MAX_MINUTES}",
+            code="minutes_range",
+            params={"max": MAX_MINUTES},
+        )
+    unknown = [n for n in data.needs or [] if n not in NEEDS]
+    if unknown:
+        raise InvalidInputError(
+            "needs",
+            f"unknown need {', '.join(unknown)}; known: {', '.join(NEEDS)}",
+            code="unknown_need",
+            params={"value": ", ".join(unknown)},
+        )
+    if data.needs is not None and not data.needs:
+        raise InvalidInputError("needs", f"give at least one of {', '.join(NEEDS)}", code="need_one")
+    for name, ids, limit in (
+        ("entries", data.entries or [], MAX_ENTRIES),
+        ("exclude", data.exclude, MAX_EXCLUDE),
+    ):
+        if len(ids) > limit:
+            raise InvalidInputError(name, f"at most {limit} ids", code="too_many", params={"max": limit})
+    if data.lang not in ("nl", "en"):
+        raise InvalidInputError("lang", "choose nl or en", code="unknown_language")
+    needs = tuple(n for n in NEEDS if n in (data.needs or NEEDS))
+    return Settings(
+        data.lat,
+        data.lon,
+        PROFILE_MODES[data.profile],
+        data.minutes,
+        needs,
+        tuple(data.entries) if data.entries is not None else None,
+        data.far,
+        tuple(data.exclude),
+    )
+
+
+def wants_svg(request: Request[Any, Any, Any]) -> bool:
+    """True when the client asks for SVG rather than JSON."""
+    return request.accept.best_match([MediaType.JSON, SVG], default=MediaType.JSON) == SVG
+
+
+@post(
+    "/api/v1/wijkgram",
+    summary="The wijkgram: a household's support as rings of travel time and sectors of support",
+    description=(
+        "Lays out the support around a point: the household in the middle, the inner circle for "
+        "services that come to the home or work by phone (their service area covers the point), "
+        "rings for travel time at thirds of `minutes` (15 -> 5, 10, 15) over the street network "
+        "with the `profile`, and an outer ring 'verder weg'; a sector per support function. Without "
+        "`entries` it draws the support search for the `needs` (as `GET /api/v1/support`, at most "
+        "8 per sector); with `entries` exactly those services or locations. `far` adds up to 3 "
+        "matching places per sector beyond the limit and outside the household's buurt. Every "
+        "entry becomes one dot in its ring and sector; no two labels overlap (a label with no room "
+        "goes to a numbered list beside the circle). Answers JSON (canvas in SVG units, A4 "
+        "landscape proportions), or the picture itself with `Accept: image/svg+xml`. `slots` are "
+        "free spots a client may use for its own dots. `link` reopens the picture on the page "
+        "with the point rounded to about 300 m. Public like every read; no CSRF token needed; "
+        "nothing stores or logs the point."
+    ),
+    sync_to_thread=True,
+    response_headers=NO_STORE,
+    status_code=200,
+    tags=["finder"],
+    responses={
+        200: ResponseSpec(
+            data_container=dict[str, Any],
+            description="the layout (JSON), or with `Accept: image/svg+xml` the SVG picture",
+            media_type=MediaType.JSON,
+        )
+    },
+)
+def wijkgram(
+    request: Request[Any, Any, Any], db: NamedDependency[Session], data: JSONBody[WijkgramRequest]
+) -> Response[Any]:
+    """The layout of one household's wijkgram, as JSON or SVG."""
+    settings = _settings(data)
+    t = Translator(choose_language(data.lang, None))
+    picture = make_picture(request.app.state, db, settings, t)
+    if wants_svg(request):
+        svg = svg_document(request, picture, t)
+        return Response(svg, media_type=SVG)
+    return Response(picture_json(picture, t), media_type=MediaType.JSON)
+
+
+def svg_document(request: Request[Any, Any, Any], picture: Any, t: Translator) -> str:
+    """The picture as a standalone SVG document (the template the page includes)."""
+    template = request.app.template_engine.get_template("wijkgram.svg")  # type: ignore[union-attr]
+    return str(template.render(**svg_context(picture, t, page_gettext(t.lang))))
+
+
+def svg_context(picture: Any, t: Translator, gettext: Any) -> dict[str, Any]:
+    """What the SVG template needs besides the picture: texts and the legend's box."""
+    return {
+        "picture": picture,
+        "lang": t.lang,
+        "gettext": gettext,
+        "subtitle": subtitle(picture, t),
+        "legend": LEGEND,
+        "reach": lambda entry: reach_words(t, picture, entry),
+    }
+
+
+def subtitle(picture: Any, t: Translator) -> str:
+    """'15 minuten lopen · 12 plekken en diensten' (and when the times are estimates)."""
+    settings = picture.settings
+    text = t(
+        "wijkgram.subtitle",
+        minutes=settings.minutes,
+        mode=t(f"mode.{settings.mode}"),
+        count=len(picture.found.entries),
+    )
+    if picture.found.crow_fly:
+        text += " · " + t("wijkgram.crow_fly_short")
+    if settings.from_link:
+        text += " · " + t("wijkgram.from_link_short")
+    return text
+
+
+WIJKGRAM_HANDLERS = [wijkgram]
