@@ -6,6 +6,7 @@ import logging
 import uuid
 import xml.etree.ElementTree as ET
 from typing import Any
+from unittest.mock import ANY
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -181,7 +182,11 @@ def test_wrong_input_is_a_422_naming_the_field_with_a_code(
 
 def test_malformed_ids_and_too_many_entries_are_refused(web: Client) -> None:
     base = {"lat": 52.372, "lon": 4.9}
-    assert web.post("/api/v1/wijkgram", json={**base, "entries": ["nope"]}).status_code == 422
+    wrong: Any
+    for wrong in (["nope"], {}, "x", [1]):
+        response = web.post("/api/v1/wijkgram", json={**base, "entries": wrong})
+        assert response.status_code == 422, response.text
+        assert response.json()["errors"][0] == {"field": "entries", "message": ANY, "code": "invalid_ids"}
     many = [str(uuid.uuid4()) for _ in range(81)]
     response = web.post("/api/v1/wijkgram", json={**base, "entries": many})
     assert response.status_code == 422, response.text

@@ -7,14 +7,14 @@ POST, so the household's point stays out of URLs and logs; the answer carries
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import MediaType, Request, Response, post
 from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError, WithJsonSchema
 from sqlalchemy.orm import Session
 
 from directory import netherlands
@@ -33,6 +33,11 @@ from web.wijkgram import Settings, make_picture, picture_json, reach_words
 SVG = "image/svg+xml"
 NO_STORE = [ResponseHeader(name="Cache-Control", value="no-store")]
 MAX_EXCLUDE = 200
+ENTRIES_SCHEMA: dict[str, Any] = {
+    "type": "array",
+    "items": {"type": "string", "format": "uuid"},
+    "maxItems": MAX_ENTRIES,
+}
 PROFILE_MODES = {profile: mode for mode, profile in MODE_PROFILES.items()}
 
 
@@ -44,7 +49,9 @@ class WijkgramRequest(BaseModel):
     profile: str = Field(default="walking", description=f"one of {', '.join(PROFILES)}")
     minutes: int = Field(default=15, description=f"travel time limit, 1..{MAX_MINUTES}; rings at its thirds")
     needs: list[str] | None = Field(default=None, description=f"some of {', '.join(NEEDS)}; default all")
-    entries: list[uuid.UUID] | None = Field(
+    #: Read as any JSON and checked in `_settings`: "entries" is also the name of an app dependency,
+    #: and Litestar turns a body error under a dependency's name into a 500 instead of a 422.
+    entries: Annotated[Any, WithJsonSchema(ENTRIES_SCHEMA)] = Field(
         default=None,
         description=f"exactly these services or locations (at most {MAX_ENTRIES}); default: the support "
         "search for the needs",
@@ -54,6 +61,17 @@ class WijkgramRequest(BaseModel):
         default_factory=list, description=f"ids never to draw (at most {MAX_EXCLUDE})"
     )
     lang: str = Field(default="nl", description="language of the labels: nl or en")
+
+
+_IDS = TypeAdapter(list[uuid.UUID] | None)
+
+
+def _entry_ids(value: Any) -> list[uuid.UUID] | None:
+    """The `entries` list as ids, or a 422 naming it."""
+    try:
+        return _IDS.validate_python(value)
+    except ValidationError as exc:
+        raise InvalidInputError("entries", "give a list of entry ids (UUIDs)", code="invalid_ids") from exc
 
 
 def _settings(data: WijkgramRequest) -> Settings:
@@ -87,8 +105,9 @@ def _settings(data: WijkgramRequest) -> Settings:
         )
     if data.needs is not None and not data.needs:
         raise InvalidInputError("needs", f"give at least one of {', '.join(NEEDS)}", code="need_one")
+    entries = _entry_ids(data.entries)
     for name, ids, limit in (
-        ("entries", data.entries or [], MAX_ENTRIES),
+        ("entries", entries or [], MAX_ENTRIES),
         ("exclude", data.exclude, MAX_EXCLUDE),
     ):
         if len(ids) > limit:
@@ -102,7 +121,7 @@ def _settings(data: WijkgramRequest) -> Settings:
         PROFILE_MODES[data.profile],
         data.minutes,
         needs,
-        tuple(data.entries) if data.entries is not None else None,
+        tuple(entries) if entries is not None else None,
         data.far,
         tuple(data.exclude),
     )
