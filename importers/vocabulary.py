@@ -19,42 +19,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from directory.models import TaxonomyTerm
+from directory.search.intent_words import CATEGORY_WORDS
 
 #: The category for offers whose category the list names in a way nothing matches.
 FALLBACK_CATEGORY = "other"
-#: Words partners use -> category code (compared by `_key`; longest match wins).
-CATEGORY_SYNONYMS: dict[str, str] = {
-    "buurthuis": "community_centre", "buurtcentrum": "community_centre", "wijkcentrum": "community_centre",
-    "buurthuizen": "community_centre", "community center": "community_centre",
-    "huiskamer": "neighbourhood_room", "buurtkamer": "neighbourhood_room", "wijkkamer": "neighbourhood_room",
-    "maatje": "buddy_project", "maatjes": "buddy_project", "maatjesproject": "buddy_project",
-    "buddy": "buddy_project", "buddyzorg": "buddy_project", "vriendschappelijk huisbezoek": "buddy_project",
-    "taalmaatje": "language_buddy", "taalcafe": "language_buddy", "taalles": "language_buddy",
-    "taalhuis": "language_buddy", "taal": "language_buddy",
-    "voedselbank": "food_bank", "voedselhulp": "food_bank", "food bank": "food_bank",
-    "maaltijd": "shared_meal", "samen eten": "shared_meal", "eettafel": "shared_meal",
-    "buurtbuik": "shared_meal", "maaltijden": "shared_meal", "meal": "shared_meal",
-    "buurtrestaurant": "community_restaurant", "inloopmaaltijd": "soup_kitchen",
-    "inloop": "drop_in_centre", "inloophuis": "drop_in_centre", "inloopspreekuur": "drop_in_centre",
-    "lotgenoten": "peer_group", "lotgenotengroep": "peer_group", "zelfhulpgroep": "peer_group",
-    "zelfhulp": "peer_group", "ervaringsdeskundigen": "peer_group", "peer support": "peer_group",
-    "burenhulp": "neighbour_network", "burennetwerk": "neighbour_network", "buren": "neighbour_network",
-    "keyring": "neighbour_network", "burenhulpcentrale": "neighbour_network",
-    "vrijwilligers": "volunteer_organisation", "vrijwilligerswerk": "volunteer_organisation",
-    "vrijwilligersorganisatie": "volunteer_organisation", "vrijwilligerscentrale": "volunteer_organisation",
-    "repaircafe": "repair_cafe", "repair": "repair_cafe",
-    "sport": "sports_club", "bewegen": "sports_club", "sportclub": "sports_club",
-    "wandelen": "walking_group", "wandelclub": "walking_group",
-    "leesclub": "reading_club", "hobby": "hobby_club",
-    "kerk": "place_of_worship", "moskee": "place_of_worship", "tempel": "place_of_worship",
-    "jongerenwerk": "youth_centre", "jongeren": "youth_centre",
-    "ouderenwerk": "elderly_centre", "dienstencentrum": "elderly_centre",
-    "bibliotheek": "library", "bieb": "library",
-    "schuldhulp": "social_facility", "schuldhulpverlening": "social_facility",
-    "thuisadministratie": "social_facility",
-    "formulierenhulp": "social_facility", "sociaal loket": "social_facility", "wijkteam": "social_facility",
-    "mantelzorg": "ngo", "mantelzorgondersteuning": "ngo", "fonds": "ngo", "stichting": "ngo",
-}  # fmt: skip
+#: Words partners use -> category code: one declaration with the words a search question
+#: names a category by (directory/search/intent_words.py).
+CATEGORY_SYNONYMS: dict[str, str] = CATEGORY_WORDS
 
 
 def _key(text: str) -> str:

@@ -136,6 +136,10 @@ class SearchResult:
     fallback_reason: str | None = None
     #: What the question was read as (intent.Interpretation), when the service was asked to read it.
     interpreted: Any = None
+    #: What was asked less because the question found too little (relax.Relaxed), if anything.
+    relaxed: Any = None
+    #: Questions to try when nothing was found (suggest.Suggestion).
+    suggestions: list[Any] = field(default_factory=list)
 
 
 # -- parsing and validation (used by the API and the CLI) -------------------------------------

@@ -15,6 +15,8 @@ from directory.search.areas import AreaNames
 from directory.search.base import EngineUnavailable, SearchEngine
 from directory.search.postgres import PostgresEngine
 from directory.search.query import SearchQuery, SearchResult, check_query
+from directory.search.relax import relax
+from directory.search.suggest import suggestions
 from directory.search.understand import understand
 from directory.settings import SearchSettings, get_settings
 
@@ -60,14 +62,19 @@ class SearchService:
 
         With `interpret`, words of the question that mean a filter become that filter
         (intent.py; "vanavond" counts from `now`, default the current Amsterdam time) and the
-        result's `interpreted` says how the question was read.
+        result's `interpreted` says how the question was read; a question that finds fewer
+        than a handful is asked less (relax.py, `relaxed`), and one that finds nothing gets
+        `suggestions` (suggest.py).
         """
         query = check_query(query)
         if not interpret:
             return self._answer(query)
         understood = understand(query, now or now_amsterdam(), self.areas)
-        result = self._answer(understood.query)
-        return replace(result, interpreted=understood.interpretation)
+        read = understood.interpretation
+        first = self._answer(understood.query)
+        result, relaxed = relax(self._answer, query, read, first, self.areas)
+        found = suggestions(self.areas.db if self.areas else None, read) if result.total == 0 else []
+        return replace(result, interpreted=read, relaxed=relaxed, suggestions=found)
 
     def _answer(self, query: SearchQuery) -> SearchResult:
         """The configured engine's answer, or the fallback's."""

@@ -47,6 +47,11 @@ def understand(query: SearchQuery, now: datetime, areas: AreaNames | None) -> Un
         (kept.index(read.filters[o]) if read.filters[o] in kept else -2) if o >= 0 else -1 for o in read.owner
     )
     read = Interpretation(kept, read.text, read.tokens, owner)
+    return Understanding(apply(query, read, areas), read)
+
+
+def apply(query: SearchQuery, read: Interpretation, areas: AreaNames | None) -> SearchQuery:
+    """The query with an interpretation's filters added and only its text left to search."""
     filters = dict(query.filters)
     for kind in ("accessibility", "facilities", "target_groups", "languages"):
         codes = read.codes(kind)
@@ -68,7 +73,7 @@ def understand(query: SearchQuery, now: datetime, areas: AreaNames | None) -> Un
         )
     # The last word left is matched as a prefix, as when it was typed last ("koffie voor
     # ouderen" finds the Koffieochtend), unless the question ended with a space.
-    searched = replace(
+    return replace(
         query,
         q=read.text + (" " if read.text and query.q.endswith(" ") else ""),
         filters=filters,
@@ -76,4 +81,3 @@ def understand(query: SearchQuery, now: datetime, areas: AreaNames | None) -> Un
         open_during=read.open_hours if query.open_at is None else query.open_during,
         area=area,
     )
-    return Understanding(searched, read)

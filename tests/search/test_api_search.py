@@ -215,3 +215,21 @@ def test_the_answer_says_how_the_question_was_read(clean_db: Engine, directory: 
         parameters = {p["name"] for p in schema["paths"]["/api/v1/search"]["get"]["parameters"]}
         assert {"interpret", "facilities"} <= parameters
         assert "interpreted" in json.dumps(schema["components"]["schemas"])
+
+
+def test_the_answer_says_what_was_asked_less_and_what_to_try(
+    clean_db: Engine, directory: dict[str, str]
+) -> None:
+    """Too few: `relaxed` names the words left out; nothing: `suggestions` offers a respelling."""
+    for client in app_client(clean_db, None):
+        body = client.get("/api/v1/search", params={"q": "stamtafel zuidoost"}).json()
+        assert body["relaxed"] == {"dropped": ["zuidoost"], "widened": [], "strict_total": 0}
+        assert [h["entry_id"] for h in body["hits"]] == [directory["stamtafel"]]
+        nothing = client.get("/api/v1/search", params={"q": "buurthuisjes"}).json()
+        assert nothing["total"] == 0 and nothing["relaxed"] is None
+        assert {
+            "q": "buurthuis",
+            "word": "buurthuisjes",
+            "instead": "buurthuis",
+            "category": None,
+        } in nothing["suggestions"]

@@ -61,6 +61,28 @@ class Interpreted:
 
 
 @dataclass
+class RelaxedAnswer:
+    """The question found fewer than a handful: what was asked less (its entries still come first)."""
+
+    #: words of the question left out ("oost")
+    dropped: list[str]
+    #: words searched as their category instead: [word, category code]
+    widened: list[list[str]]
+    #: how many entries the whole question found
+    strict_total: int
+
+
+@dataclass
+class SuggestionAnswer:
+    """A question to try when nothing was found: a word respelled, or the question within a category."""
+
+    q: str
+    word: str
+    instead: str | None = None
+    category: str | None = None
+
+
+@dataclass
 class SearchResponse:
     """A page of search hits, the total, counts per facet value, and which engine answered."""
 
@@ -72,6 +94,8 @@ class SearchResponse:
     hits: list[dict[str, Any]]
     facets: dict[str, dict[str, int]]
     interpreted: Interpreted | None = None
+    relaxed: RelaxedAnswer | None = None
+    suggestions: list[SuggestionAnswer] | None = None
 
 
 def interpreted_answer(read: Interpretation | None) -> Interpreted | None:
@@ -126,7 +150,10 @@ def warm_up_search(state: State) -> None:
         "Words of `q` that mean a filter ('gratis', 'vanavond', 'rolstoel', 'zaal', 'Oost', "
         "'voor ouderen', 'Arabisch') become that filter and the rest is searched as text; "
         "`interpreted` says how `q` was read (`interpret=false` searches every word as text). "
-        "Parameters given explicitly win over the words."
+        "Parameters given explicitly win over the words. A question that finds fewer than three "
+        "entries is asked again with less (`relaxed`: the words left out or searched as their "
+        "category; the whole question's entries come first); one that finds nothing gets "
+        "`suggestions` (a respelling, or a broader category)."
     ),
     sync_to_thread=True,
     tags=["search"],
@@ -214,6 +241,14 @@ def search(
         hits=result.hits,
         facets=result.facets,
         interpreted=interpreted_answer(result.interpreted),
+        relaxed=RelaxedAnswer(
+            dropped=list(result.relaxed.dropped),
+            widened=[list(w) for w in result.relaxed.widened],
+            strict_total=result.relaxed.strict_total,
+        )
+        if result.relaxed is not None
+        else None,
+        suggestions=[SuggestionAnswer(s.q, s.word, s.instead, s.category) for s in result.suggestions],
     )
 
 

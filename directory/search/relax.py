@@ -1,0 +1,157 @@
+"""When every word of a question together finds fewer than a handful of entries, ask less.
+
+A professional who gets nothing twice stops searching. So when a question read by
+intent.py finds fewer than `RELAX_BELOW` entries, the service searches again:
+
+1. without the words that find nothing on their own (a word no entry holds);
+2. without the filters the question's words made, least needed first: the time,
+   the area, the cost, the language, the target group, the facilities (an
+   accessibility word is a need, and is never dropped);
+3. without the most common of its remaining text words (the least informative),
+   keeping at least one;
+4. then wider: a word that names a kind of place ("moskee", "schuldhulp") is
+   searched as its category instead.
+
+It stops as soon as a handful is found, after at most `MAX_SEARCHES` searches. The
+entries the whole question found come first; the answer says which words were
+left out or widened ("ook resultaten zonder 'oost'"). Parameters given explicitly
+are never dropped. Only questions that found little pay for this.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from directory.search.areas import AreaNames
+from directory.search.intent import Interpretation
+from directory.search.intent_words import CATEGORY_WORDS
+from directory.search.query import SearchQuery, SearchResult
+from directory.search.text import query_terms
+from directory.search.understand import apply
+
+#: Fewer entries than this is "a handful too few".
+RELAX_BELOW = 3
+#: Extra searches a question may cost at most.
+MAX_SEARCHES = 5
+#: Filters a question's words made, in the order they are given up.
+DROPPABLE = ("open", "area", "cost", "languages", "target_groups", "facilities")
+
+Answer = Callable[[SearchQuery], SearchResult]
+
+
+@dataclass(frozen=True)
+class Relaxed:
+    """What was asked less: words left out, words searched as their category, and the strict total."""
+
+    dropped: tuple[str, ...] = ()
+    #: (word, category code)
+    widened: tuple[tuple[str, str], ...] = ()
+    strict_total: int = 0
+
+
+@dataclass
+class _State:
+    """The interpretation being relaxed, the best answer so far and what it cost."""
+
+    read: Interpretation
+    best: SearchResult
+    searches: int = 0
+    #: Words left out so far, and those left out when the best answer was found.
+    dropped: tuple[str, ...] = ()
+    best_dropped: tuple[str, ...] = ()
+    widened: tuple[tuple[str, str], ...] = ()
+
+
+def _without_word(read: Interpretation, word: str) -> Interpretation:
+    return replace(read, text=" ".join(t for t in query_terms(read.text) if t != word))
+
+
+def _probe(query: SearchQuery) -> SearchQuery:
+    """A search that only counts: one hit, no facets."""
+    return replace(query, page=1, page_size=1, facets=())
+
+
+def _drops(answer: Answer, original: SearchQuery, read: Interpretation, areas: AreaNames | None) -> list[str]:
+    """What to leave out, in order: words that find nothing alone, droppable filters, common words."""
+    terms = query_terms(read.text)
+    counts: dict[str, int] = {}
+    if len(terms) > 1:
+        for term in terms:
+            counts[term] = answer(_probe(apply(original, replace(read, filters=(), text=term), areas))).total
+    order = [f"word:{t}" for t in terms if counts.get(t, 1) == 0]
+    for kind in DROPPABLE:
+        order += [f"filter:{i}" for i, f in enumerate(read.filters) if f.kind == kind]
+    order += [f"word:{t}" for t in sorted(terms, key=lambda t: -counts.get(t, 0)) if counts.get(t, 1) > 0]
+    return order
+
+
+def relax(
+    answer: Answer,
+    original: SearchQuery,
+    read: Interpretation,
+    first: SearchResult,
+    areas: AreaNames | None,
+) -> tuple[SearchResult, Relaxed | None]:
+    """The answer to ask less when `first` found fewer than RELAX_BELOW entries, and what was left out."""
+    if first.total >= RELAX_BELOW or not (read.text or read.filters):
+        return first, None
+    state = _State(read, first)
+    filters = list(read.filters)
+    for step in _drops(answer, original, read, areas):
+        if state.best.total >= RELAX_BELOW or state.searches >= MAX_SEARCHES:
+            break
+        kind, _, key = step.partition(":")
+        if kind == "word":
+            if len(query_terms(state.read.text)) <= 1:
+                continue  # the last word is what the question is about
+            candidate = _without_word(state.read, key)
+            said = key
+        else:
+            gone = filters[int(key)]
+            candidate = replace(state.read, filters=tuple(f for f in state.read.filters if f is not gone))
+            said = gone.words
+        result = answer(apply(original, candidate, areas))
+        state.searches += 1
+        state.read = candidate
+        state.dropped = (*state.dropped, said)
+        if result.total > state.best.total:
+            state.best, state.best_dropped = result, state.dropped
+    if state.best.total < RELAX_BELOW and state.searches < MAX_SEARCHES:
+        _widen(answer, original, state, areas)
+    if state.best is first:
+        return first, None
+    relaxed = Relaxed(state.best_dropped, state.widened, first.total)
+    return _merged(first, state.best, original), relaxed
+
+
+def _widen(
+    answer: Answer,
+    original: SearchQuery,
+    state: _State,
+    areas: AreaNames | None,
+) -> None:
+    """Search a word that names a kind of place as that category instead (once)."""
+    if original.filters.get("category"):
+        return
+    for term in query_terms(state.read.text):
+        code = CATEGORY_WORDS.get(term)
+        if code is None:
+            continue
+        candidate = _without_word(state.read, term)
+        query = apply(original, candidate, areas)
+        result = answer(replace(query, filters={**query.filters, "category": (code,)}))
+        state.searches += 1
+        if result.total > state.best.total:
+            state.best, state.read, state.best_dropped = result, candidate, state.dropped
+            state.widened = ((term, code),)
+        return
+
+
+def _merged(first: SearchResult, relaxed: SearchResult, query: SearchQuery) -> SearchResult:
+    """The relaxed answer, with the entries the whole question found first on page 1."""
+    if query.page != 1 or not first.hits:
+        return relaxed
+    ids = {h["id"] for h in first.hits}
+    hits = [*first.hits, *(h for h in relaxed.hits if h["id"] not in ids)][: query.page_size]
+    return replace(relaxed, hits=hits, total=max(relaxed.total, first.total))

@@ -1,0 +1,75 @@
+"""What to offer when a question found nothing at all: the nearest spelling, or a broader category.
+
+Typos within Meilisearch's rules (one from 5 letters, two from 9) are already found by
+both engines; this looks further, by trigram similarity over every indexed word
+(`search_word`, the PostgreSQL table both engines' documents fill), so "formulierrn"
+offers "formulieren" and "scuhldhulp" offers what is there. Only a zero-result
+answer pays for the one query it takes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError
+
+from directory.search.intent import Interpretation
+from directory.search.intent_words import CATEGORY_WORDS
+from directory.search.text import query_terms
+
+#: How alike (pg_trgm similarity, 0..1) an indexed word must be to be offered.
+MIN_SIMILARITY = 0.35
+
+NEAREST_SQL = text(
+    """
+    SELECT t.term, (SELECT w.word FROM search_word w
+                    WHERE w.word % t.term AND w.word <> t.term
+                    ORDER BY similarity(w.word, t.term) DESC, w.word LIMIT 1)
+    FROM unnest(CAST(:terms AS text[])) AS t(term)
+    WHERE NOT EXISTS (SELECT 1 FROM search_word w WHERE w.word = t.term)
+    """
+)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A question to try instead: `q` with one word respelled (`instead`), or `q` within a category."""
+
+    q: str
+    word: str
+    instead: str | None = None
+    category: str | None = None
+
+
+def _replaced(read: Interpretation, word: str, new: str | None) -> str:
+    tokens = [new if t == word else t for t in read.tokens]
+    return " ".join(t for t in tokens if t)
+
+
+def suggestions(db: Engine | None, read: Interpretation) -> list[Suggestion]:
+    """Respellings of the question's unknown words, and the broader category of its kind-of-place words.
+
+    The category's own entries were already tried (relax.py widens to it), so the
+    suggestion is the category above it ("stamtafel" -> shared meals), when there is one.
+    """
+    terms = query_terms(read.text)
+    if db is None or not terms:
+        return []
+    try:
+        with db.connect() as conn:
+            conn.exec_driver_sql(f"SET LOCAL pg_trgm.similarity_threshold = {MIN_SIMILARITY}")
+            rows = conn.execute(NEAREST_SQL, {"terms": terms}).all()
+            parents = dict(
+                conn.execute(
+                    text("SELECT code, parent_code FROM taxonomy_term WHERE parent_code IS NOT NULL")
+                ).all()
+            )
+    except DBAPIError:
+        return []  # no suggestion beats no answer
+    found = [Suggestion(_replaced(read, term, word), term, instead=word) for term, word in rows if word]
+    for term in terms:
+        broader = parents.get(CATEGORY_WORDS.get(term, ""))
+        if broader is not None:
+            found.append(Suggestion(_replaced(read, term, None), term, category=broader))
+    return found
