@@ -60,11 +60,12 @@ def suggestions(db: Engine | None, read: Interpretation) -> list[Suggestion]:
         with db.connect() as conn:
             conn.exec_driver_sql(f"SET LOCAL pg_trgm.similarity_threshold = {MIN_SIMILARITY}")
             rows = conn.execute(NEAREST_SQL, {"terms": terms}).all()
-            parents = dict(
-                conn.execute(
+            parents: dict[str, str] = {
+                str(code): str(parent)
+                for code, parent in conn.execute(
                     text("SELECT code, parent_code FROM taxonomy_term WHERE parent_code IS NOT NULL")
-                ).all()
-            )
+                )
+            }
     except DBAPIError:
         return []  # no suggestion beats no answer
     found = [Suggestion(_replaced(read, term, word), term, instead=word) for term, word in rows if word]
