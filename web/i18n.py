@@ -159,5 +159,9 @@ RUNTIME_KEYS = (
     N_("upload.outcome_draft"), N_("upload.outcome_rejected"), N_("upload.outcome_skipped"),
     N_("upload.outcome_missing"),
     N_("fact.at_home"), N_("fact.phone"), N_("fact.online"), N_("fact.citywide"), N_("fact.in_area"),
+    N_("history.kind_create"), N_("history.kind_update"), N_("history.kind_restore"),
+    N_("history.kind_delete"),
+    N_("history.note_verified"), N_("history.note_restored"), N_("history.note_import"),
+    N_("history.note_accepted"), N_("history.note_missing"), N_("history.note_report"),
 )
 # fmt: on

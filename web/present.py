@@ -85,7 +85,7 @@ def _time(value: Any) -> str:
 
 
 def meeting_text(t: Translator, meeting: dict[str, Any]) -> str:
-    """One recurring meeting in words: 'elke dinsdag van 18:00 tot 20:00'."""
+    """One recurring meeting in words: 'elke dinsdag 18:00-20:00'."""
     parts = dict(p.split("=", 1) for p in str(meeting.get("rrule", "")).split(";") if "=" in p)
     freq, interval, byday = parts.get("FREQ"), parts.get("INTERVAL", "1"), parts.get("BYDAY", "")
     days = [d for d in byday.split(",") if d]
@@ -99,32 +99,41 @@ def meeting_text(t: Translator, meeting: dict[str, Any]) -> str:
             text = t("when.biweekly", day=names)
         elif freq == "MONTHLY" and nth:
             text = t("when.monthly", nth=t(f"nth.{nth}"), day=t(f"day.{days[0][-2:]}"))
-    if meeting.get("start_time"):
-        text += " " + t("when.from", start=_time(meeting["start_time"]))
-    if meeting.get("end_time"):
-        text += " " + t("when.until", end=_time(meeting["end_time"]))
+    start, end = _time(meeting.get("start_time")), _time(meeting.get("end_time"))
+    if start and end:
+        # Written like opening hours ('09:00-17:00'), so a card reads the same for both.
+        text += f" {start}-{end}"
+    elif start:
+        text += " " + t("when.from", start=start)
+    elif end:
+        text += " " + t("when.until", end=end)
     return text
 
 
-_DUTCH_DAYS = {
-    "Mo": "ma",
-    "Tu": "di",
-    "We": "wo",
-    "Th": "do",
-    "Fr": "vr",
-    "Sa": "za",
-    "Su": "zo",
-    "PH": "feestdag",
-}
+#: OpenStreetMap's day abbreviations -> the RFC 5545 codes the catalogues name days by (`day.MO`).
+_OSM_DAYS = {"Mo": "MO", "Tu": "TU", "We": "WE", "Th": "TH", "Fr": "FR", "Sa": "SA", "Su": "SU"}
+_OSM_DAY = r"\b(Mo|Tu|We|Th|Fr|Sa|Su)\b"
 
 
 def hours_text(t: Translator, expression: str) -> str:
-    """OSM opening hours with Dutch day names on Dutch pages ('Mo-Fr 09:00-17:00' -> 'ma-vr 09:00-17:00')."""
-    if t.lang != "nl":
-        return expression
-    return re.sub(r"\b(Mo|Tu|We|Th|Fr|Sa|Su|PH)\b", lambda m: _DUTCH_DAYS[m[1]], expression).replace(
-        " off", " dicht"
+    """OSM opening hours with the days written out: 'Mo-Sa 09:00-17:00' -> 'maandag tot zaterdag 09:00-17:00'.
+
+    Only the words change (days, holidays, closed); the times stay as written, so nothing
+    the expression says is lost when a rule is more than these words cover.
+    """
+
+    def day(code: str) -> str:
+        return t(f"day.{_OSM_DAYS[code]}")
+
+    text = re.sub(
+        _OSM_DAY + "-" + _OSM_DAY, lambda m: t("hours.range", first=day(m[1]), last=day(m[2])), expression
     )
+    text = re.sub(_OSM_DAY, lambda m: day(m[1]), text)
+    text = re.sub(r"\bPH\b", t("hours.holidays"), text)
+    text = re.sub(r"\b(off|closed)\b", t("hours.closed"), text)
+    text = text.replace("24/7", t("hours.always"))
+    # 'maandag,woensdag' and '09:00-12:00,13:00-17:00' read better with a space after the comma.
+    return re.sub(r",(?=\S)", ", ", text)
 
 
 def schedule_text(t: Translator, entry: Any) -> str:

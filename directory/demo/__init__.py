@@ -3,12 +3,18 @@
 `entries.json` holds hand-written entries at real public places (see its
 `about`). Loading is idempotent: entries are matched on
 `source = 'demo'` and their key, and a second load changes nothing.
+
+Each entry says how many days before loading it was last verified
+(`verified_days_ago`), so a fresh demo looks like a directory in use: most
+entries checked in the last months, a few longer ago than
+`WIJKGRAM_STALE_AFTER_MONTHS` (they show the stale warning and the stale list).
 """
 
 from __future__ import annotations
 
 import json
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +47,7 @@ def load_demo(session: Session, progress: Console | None = None) -> dict[str, in
     service = EntryService(session, Actor("demo", source=DEMO_SOURCE))
     ids: dict[tuple[str, str], uuid.UUID] = {}
     counts = {"created": 0, "unchanged": 0}
+    today = datetime.now(UTC).replace(hour=10, minute=0, second=0, microsecond=0)
     for kind, plural in (
         ("organization", "organizations"),
         ("location", "locations"),
@@ -49,6 +56,9 @@ def load_demo(session: Session, progress: Console | None = None) -> dict[str, in
         for raw in data[plural]:
             record = dict(raw)
             key = record.pop("key")
+            days = record.pop("verified_days_ago", None)
+            if days is not None:
+                record["last_verified_at"] = (today - timedelta(days=int(days))).isoformat()
             org_key = record.pop("organization", None)
             if org_key:
                 record["organization_id"] = str(ids[("organization", org_key)])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ from litestar.testing import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from directory.services.stale import is_stale
 from directory.services.venues import VenueFilters, find_venues, services_at
 from geo.geocoding.offline import OfflineGeocoder
 from tests.web.test_support_travel import coming_to, expected_minutes
@@ -80,7 +82,10 @@ def test_support_api_groups_by_need_with_geos_minutes(web: Client, demo_db: Engi
             assert service_id in visiting and hit["minutes"] is None
         else:
             assert hit["minutes"] == expected[service_id] and hit["method"] == "network"
-        assert hit["stale"] is True, "demo entries were never verified"
+        verified = hit["service"]["last_verified_at"]
+        expected_stale = is_stale(datetime.fromisoformat(verified) if verified else None, 12)
+        assert hit["stale"] is expected_stale, "stale only when not verified in the last 12 months"
+    assert {hit["stale"] for hit in company} == {True, False}, "the demo has fresh and stale entries"
 
 
 def test_support_api_and_page_list_the_same_services(web: Client, demo_db: Engine) -> None:

@@ -193,7 +193,8 @@ def test_entry_page_shows_facts_sources_history_and_map(web: Client, demo_db: En
     assert page.status_code == 200
     assert "Recht Boomssloot" in page.text and "Keuken te gebruiken" in page.text
     assert 'id="sources"' in page.text and "demo" in page.text
-    assert 'id="history"' in page.text and "create" in page.text
+    assert 'id="history"' in page.text and "Aangemaakt" in page.text
+    assert "Gecontroleerd" in page.text and "Vrijwilligerscentrale Amsterdam" in page.text
     assert OSM in page.text and "map-frame" in page.text
     assert "Buurtmaaltijd op dinsdag" in page.text, "activities held there are linked"
     assert web.get("/entries/location/00000000-0000-0000-0000-000000000000").status_code == 404
@@ -432,12 +433,20 @@ def test_restore_from_the_history_brings_back_an_old_version(web: Client, demo_d
     form = edit_form(web, entry_id)
     web.post(f"/entries/location/{entry_id}/opslaan", data={**form, "name": "Treasure House (verhuisd)"})
     token = csrf_token(web, f"/entries/location/{entry_id}")
-    restored = web.post(
+    # The history's button only asks: the confirmation page says what changes, nothing is written yet.
+    asked = web.get(f"/entries/location/{entry_id}/terugzetten/1")
+    assert asked.status_code == 200 and 'id="restore-form"' in asked.text
+    assert "Naam</strong>: Treasure House (verhuisd) → Treasure House" in asked.text
+    unconfirmed = web.post(
         f"/entries/location/{entry_id}/herstel/1", data={"_csrf_token": token, "version": "2"}
     )
+    assert unconfirmed.status_code == 200 and 'id="restore-form"' in unconfirmed.text
+    assert web.get(f"/api/v1/locations/{entry_id}").json()["name"] == "Treasure House (verhuisd)"
+    confirmed = {"_csrf_token": token, "confirm": "yes"}
+    restored = web.post(f"/entries/location/{entry_id}/herstel/1", data={**confirmed, "version": "2"})
     assert restored.status_code == 200 and "teruggezet" in restored.text
     assert web.get(f"/api/v1/locations/{entry_id}").json()["name"] == "Treasure House"
-    stale = web.post(f"/entries/location/{entry_id}/herstel/1", data={"_csrf_token": token, "version": "1"})
+    stale = web.post(f"/entries/location/{entry_id}/herstel/1", data={**confirmed, "version": "1"})
     assert stale.status_code == 409
 
 

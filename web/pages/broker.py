@@ -16,16 +16,18 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Template
 
-from directory.errors import ConflictError, InvalidInputError
+from directory.errors import ConflictError, InvalidInputError, NotFoundError
 from directory.models import ReportKind
 from directory.services.drafts import open_drafts
 from directory.services.entries import EntryService
 from directory.services.reports import accept_report, open_reports, reject_report
+from directory.services.serialize import SERVER_FIELDS
 from directory.services.stale import stale_entries
 from directory.services.suggestions import count_open_suggestions
 from directory.services.taxonomy import vocabulary_labels
 from directory.settings import get_settings
 from web.accounts.current import requires_broker
+from web.field_words import FieldWords
 from web.geocode import place_note, problem_key, resolve_field
 from web.i18n import field_label
 from web.pages.common import redirect, render, translator
@@ -215,22 +217,77 @@ def _locate(
     return _edit_page(request, entries, "location", entry, raw, version, {}, located=note)
 
 
+def _restore_page(
+    request: Request[Any, Any, Any], entries: EntryService, kind: str, entry_id: uuid.UUID, revision: int
+) -> Template:
+    """What restoring `revision` would change, in words, with the button that does it."""
+    t = translator(request)
+    entry = entries.get(kind, entry_id)
+    chosen = next((r for r in entries.revisions(kind, entry_id) if r.version == revision), None)
+    if chosen is None or chosen.kind == "delete":
+        raise NotFoundError(f"{kind} {entry_id} has no revision {revision} to restore")
+    current = entries.to_dict(entry)
+    wanted = {k: v for k, v in (chosen.snapshot or {}).items() if k not in SERVER_FIELDS}
+    changes = {k: [current.get(k), v] for k, v in wanted.items() if current.get(k) != v}
+    words = FieldWords(t, vocabulary_labels(entries.session, t.lang), entries.names)
+    return render(
+        request,
+        "restore.html",
+        kind=kind,
+        entry=entry,
+        revision=chosen,
+        lines=words.changes(changes, {**current, **wanted}),
+    )
+
+
+@get(
+    "/entries/{kind:str}/{entry_id:uuid}/terugzetten/{revision:int}",
+    guards=[requires_broker],
+    include_in_schema=False,
+    sync_to_thread=True,
+)
+def restore_confirm(
+    request: Request[Any, Any, Any],
+    entries: NamedDependency[EntryService],
+    kind: FromPath[str],
+    entry_id: FromPath[uuid.UUID],
+    revision: FromPath[int],
+) -> Template:
+    """Asks first: restoring overwrites the entry, so the broker sees what would change.
+
+    (A GET beside the POST on `/herstel/...` would be simpler, but Litestar 2.25 then wraps
+    this sync handler twice and it answers with a coroutine; hence its own path.)
+    """
+    return _restore_page(request, entries, check_kind(kind), entry_id, revision)
+
+
 @post(
     "/entries/{kind:str}/{entry_id:uuid}/herstel/{revision:int}",
     guards=[requires_broker],
     include_in_schema=False,
     sync_to_thread=True,
+    status_code=200,
 )
 def restore_entry(
+    request: Request[Any, Any, Any],
     entries: NamedDependency[EntryService],
     kind: FromPath[str],
     entry_id: FromPath[uuid.UUID],
     revision: FromPath[int],
     data: Form,
 ) -> Response[Any]:
-    """Bring back the content of an earlier revision (a new revision records it)."""
+    """Bring back the content of an earlier revision (a new revision records it), once confirmed.
+
+    Without `confirm=yes` (an old form, a stray click) nothing changes: the confirmation page is shown.
+    """
     check_kind(kind)
-    entries.restore(kind, entry_id, revision, expected_version=int(data.get("version") or 0))
+    try:
+        version = int(data.get("version", ""))
+    except ValueError as exc:
+        raise InvalidInputError("version", "the form lacks the version it was based on") from exc
+    if data.get("confirm") != "yes":
+        return _restore_page(request, entries, kind, entry_id, revision)
+    entries.restore(kind, entry_id, revision, expected_version=version)
     return redirect(f"/entries/{kind}/{entry_id}", "broker.restored_ok")
 
 
@@ -311,6 +368,7 @@ def reject(entries: NamedDependency[EntryService], report_id: FromPath[int]) -> 
 BROKER_HANDLERS = [
     edit_page,
     save_entry,
+    restore_confirm,
     restore_entry,
     mark_verified,
     dashboard,

@@ -20,7 +20,7 @@ from directory.settings import get_settings
 from web.accounts.current import CurrentUser, current_user
 from web.geocode import pick_value
 from web.i18n import DEFAULT_LANGUAGE, LANGUAGE_COOKIE, Translator, choose_language, known, translations
-from web.present import date_text
+from web.present import date_text, datetime_text
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -33,6 +33,12 @@ KINDS = (EntryKind.LOCATION, EntryKind.SERVICE, EntryKind.ORGANIZATION)
 def _date(context: Context, value: Any) -> str:
     """A date in the page's language ('2 december 2026'), from a date, a datetime or an ISO string."""
     return date_text(str(context.get("lang") or DEFAULT_LANGUAGE), value)
+
+
+@pass_context
+def _datetime(context: Context, value: Any) -> str:
+    """A moment in the page's language, Amsterdam time ('2 december 2026 14:05')."""
+    return datetime_text(str(context.get("lang") or DEFAULT_LANGUAGE), value)
 
 
 def template_config() -> TemplateConfig[JinjaTemplateEngine]:
@@ -49,6 +55,7 @@ def template_config() -> TemplateConfig[JinjaTemplateEngine]:
     # is per request; these null callables only make the extension parse newstyle.
     environment.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     environment.filters["nldate"] = _date
+    environment.filters["nldatetime"] = _datetime
     environment.filters["pick_value"] = pick_value
     return TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment))
 

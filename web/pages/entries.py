@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import uuid
+from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
@@ -20,11 +23,12 @@ from directory.services.stale import is_stale
 from directory.services.taxonomy import vocabulary_labels
 from directory.settings import get_settings
 from web.accounts.current import requires_viewer
-from web.accounts.names import PublicNames
+from web.accounts.names import PublicNames, RevisionView
+from web.field_words import FieldWords
 from web.i18n import Translator, field_label
 from web.maps import LeafletMap, Popup, marker
 from web.pages.common import KINDS, redirect, render, translator
-from web.present import datetime_text, hours_text, meeting_text, money_text
+from web.present import address_text, cost_text, reach_text
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 #: Fields the page shows elsewhere or that mean nothing to a reader.
@@ -104,29 +108,97 @@ def check_kind(kind: str) -> str:
     return kind
 
 
-def display_value(t: Translator, labels: dict[str, str], key: str, value: Any) -> str:
-    """A field value in words for the entry page."""
-    if isinstance(value, bool):
-        return t("yes") if value else t("no")
-    if key == "meetings":
-        return "; ".join(meeting_text(t, m) for m in value)
-    if key == "opening_hours":
-        return hours_text(t, str(value))
-    if key == "service_area":
-        return t("fact.comes_to_you")
-    if key == "delivery_modes":
-        return ", ".join(t(f"fact.{mode}") for mode in value)
-    if key == "status":
-        return t(f"status.{value}")
-    if key in ("category",):
-        return labels.get(str(value), str(value))
-    if isinstance(value, list):
-        return ", ".join(labels.get(str(v), str(v)) for v in value)
-    if key == "cost_amount_eur":
-        return money_text(t.lang, value)
-    if key.endswith("_at") and isinstance(value, str):
-        return datetime_text(t.lang, value)
-    return str(value)
+#: Fields the facts list says as one line ("Kosten: € 3,50 per maaltijd", "Adres: ...").
+COST_FIELDS = frozenset({"cost_free", "cost_amount_eur", "cost_note"})
+ADDRESS_FIELDS = frozenset({"street", "house_number", "postcode", "city"})
+#: Said calmly above the facts (the verification) or in "Waar" (a service's area).
+SHOWN_APART = frozenset({"last_verified_at", "service_area", "service_area_name", "delivery_modes"})
+
+#: Machine notes of the history (English, written by the services) -> catalogue keys with one value.
+NOTE_PATTERNS = (
+    (re.compile(r"^verified today$"), "history.note_verified"),
+    (re.compile(r"^restored revision (\d+)$"), "history.note_restored"),
+    (re.compile(r"^(?:imported from|import) (?:table:)?(.+)$"), "history.note_import"),
+    (re.compile(r"^accepted the value from (?:table:)?(.+)$"), "history.note_accepted"),
+    (re.compile(r"^no longer listed by (?:table:)?(\S+).*$"), "history.note_missing"),
+    (re.compile(r"^report (\d+)$"), "history.note_report"),
+)
+
+
+def note_text(t: Translator, note: str | None) -> str:
+    """A revision's note in the page language when it is one the services write, else as written."""
+    if not note:
+        return ""
+    for pattern, key in NOTE_PATTERNS:
+        match = pattern.match(note)
+        if match:
+            return t(key, value=match[1] if match.groups() else "")
+    return note
+
+
+def entry_facts(t: Translator, words: FieldWords, data: dict[str, Any]) -> list[tuple[str, str]]:
+    """(label, value in words) of every field worth showing; the cost and the address each on one line."""
+    order = list(FIELD_ORDER)
+    shown = sorted(
+        (
+            key
+            for key, value in data.items()
+            if key not in HIDDEN_FIELDS | SHOWN_APART and value not in (None, "", [], {})
+        ),
+        key=lambda key: order.index(key) if key in order else len(order),
+    )
+    lines = {
+        "cost": (t("fact.cost"), cost_text(t, _namespace(data, COST_FIELDS))),
+        "address": (t("fact.address"), address_text(_namespace(data, ADDRESS_FIELDS))),
+    }
+    facts: list[tuple[str, str]] = []
+    for key in shown:
+        group = "cost" if key in COST_FIELDS else "address" if key in ADDRESS_FIELDS else None
+        if group is None:
+            facts.append((words.label(key), words.value(key, data[key])))
+        elif group in lines:
+            facts.append(lines.pop(group))
+    return facts
+
+
+def _namespace(data: dict[str, Any], keys: frozenset[str]) -> SimpleNamespace:
+    return SimpleNamespace(**{key: data.get(key) for key in keys})
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One revision as the history shows it: who, when, what changed in words."""
+
+    version: int
+    kind: str
+    changed_at: Any
+    changed_by: str
+    lines: list[tuple[str, str]]
+    note: str
+
+
+def history_row(t: Translator, words: FieldWords, revision: RevisionView) -> HistoryRow:
+    """A revision in words ("Kosten: € 3,50 → gratis"); a creation lists nothing, it is the entry."""
+    lines = [] if revision.kind == "create" else words.changes(revision.changes, revision.snapshot)
+    note = note_text(t, revision.note)
+    return HistoryRow(revision.version, revision.kind, revision.changed_at, revision.changed_by, lines, note)
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a service takes place: a linked place with its address, or the area it serves."""
+
+    text: str
+    href: str | None = None
+    detail: str = ""
+
+
+def where_lines(t: Translator, service: Any, locations: list[Any]) -> list[Where]:
+    """The places a service is held at (name and address), or how it reaches people in its area."""
+    lines = [Where(loc.name, f"/entries/location/{loc.id}", address_text(loc)) for loc in locations]
+    if service.service_area is not None or service.delivery_modes or service.service_area_name:
+        lines.append(Where(reach_text(t, service)))
+    return lines
 
 
 def entry_map(title: str, lang: str, points: list[tuple[str, float, float]]) -> str | None:
@@ -151,13 +223,8 @@ def entry_page(
     t = translator(request)
     entry = entries.get(check_kind(kind), entry_id)
     data = names.entry(entries.to_dict(entry))  # people as the viewer may see them
-    labels = vocabulary_labels(entries.session, t.lang)
-    order = list(FIELD_ORDER)
-    shown = sorted(
-        (key for key, value in data.items() if key not in HIDDEN_FIELDS and value not in (None, "", [], {})),
-        key=lambda key: order.index(key) if key in order else len(order),
-    )
-    facts = [(field_label(t.lang, key), display_value(t, labels, key, data[key])) for key in shown]
+    words = FieldWords(t, vocabulary_labels(entries.session, t.lang), entries.names)
+    facts = entry_facts(t, words, data)
     related = related_entries(
         entries.session,
         kind,
@@ -174,7 +241,7 @@ def entry_page(
     provenance = sorted(
         (field_label(t.lang, key), value) for key, value in (data.get("field_provenance") or {}).items()
     )
-    revisions = [names.revision(r) for r in entries.revisions(kind, entry_id)]
+    revisions = [history_row(t, words, names.revision(r)) for r in entries.revisions(kind, entry_id)]
     return render(
         request,
         "entry.html",
@@ -182,11 +249,11 @@ def entry_page(
         entry=entry,
         data=data,
         facts=facts,
+        where=where_lines(t, entry, related.locations) if kind == "service" else [],
         related=related,
         map_html=entry_map(entry.name, t.lang, points),
         provenance=provenance,
         revisions=revisions,
-        field_label=lambda key: field_label(t.lang, key),
         stale=is_stale(entry.last_verified_at, get_settings().web.stale_after_months),
         report_kinds=REPORT_KINDS,
         reported=request.query_params.get("msg") == "entry.report_thanks",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -22,25 +21,14 @@ from directory.services.suggestions import (
     dismiss_suggestion,
     open_suggestions,
 )
+from directory.services.taxonomy import vocabulary_labels
 from web.accounts.current import requires_broker
-from web.i18n import field_label
+from web.field_words import FieldWords
+from web.i18n import Translator, field_label
 from web.pages.common import redirect, render, translator
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 LIST_PATH = "/beheer/suggesties"
-
-
-def shown_value(value: Any) -> str:
-    """A stored JSON value as a broker reads it (lists with commas, nothing as a dash)."""
-    if value is None or value == "" or value == []:
-        return "–"
-    if isinstance(value, bool):
-        return "ja / yes" if value else "nee / no"
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return ", ".join(value)
-    if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
 
 
 @dataclass
@@ -60,7 +48,9 @@ class SuggestionRow:
 
 
 def suggestion_rows(entries: EntryService, lang: str, rows: Any) -> list[SuggestionRow]:
-    """Suggestions ready for a template; those of deleted entries are left out."""
+    """Suggestions ready for a template, values in words of the page language; deleted entries left out."""
+    t = Translator(lang)
+    words = FieldWords(t, vocabulary_labels(entries.session, lang), entries.names)
     result: list[SuggestionRow] = []
     for row in rows:
         assert isinstance(row, SourceSuggestion)
@@ -78,8 +68,8 @@ def suggestion_rows(entries: EntryService, lang: str, rows: Any) -> list[Suggest
                 entry.version,
                 row.field,
                 field_label(lang, row.field),
-                shown_value(current),
-                shown_value(row.value),
+                words.value(row.field, current),
+                words.value(row.field, row.value),
                 row.source.removeprefix("table:"),
             )
         )
