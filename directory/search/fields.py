@@ -22,7 +22,9 @@ TEXT_WEIGHTS: dict[str, tuple[str, ...]] = {
         "place_names",
         "address",
     ),
-    "D": ("description",),
+    # How to join is what a provider writes to the people it is for ("Neem je kapotte
+    # spullen mee"): often the only place a service names what it is about in their words.
+    "D": ("description", "how_to_join"),
 }
 #: Every searched field, most important first.
 SEARCHABLE: tuple[str, ...] = tuple(name for fields in TEXT_WEIGHTS.values() for name in fields)
