@@ -19,6 +19,7 @@ import shutil
 import statistics
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from rich.console import Console
@@ -26,10 +27,8 @@ from rich.table import Table
 from sqlalchemy import create_engine
 
 from directory.db import migrate
-from directory.search.meili import MeiliEngine
-from directory.search.postgres import PostgresEngine
 from directory.search.query import SearchQuery, SearchResult
-from directory.search.service import SearchService
+from directory.search.service import SearchService, search_service
 from directory.search.sync import sync
 from directory.settings import REPO_ROOT, SearchSettings, get_settings
 from tests.conftest import _start_test_cluster, create_database, drop_database
@@ -72,8 +71,8 @@ def main() -> None:
         sync(engine, settings)
         console.print(f"judged data loaded and indexed in {time.perf_counter() - start:.1f} s")
         services = {
-            "postgresql": SearchService(PostgresEngine(engine)),
-            "meilisearch": SearchService(MeiliEngine(settings, engine), PostgresEngine(engine)),
+            "postgresql": search_service(engine, replace(settings, meili_url="")),
+            "meilisearch": search_service(engine, settings),
         }
         judgements = load_judgements()
         names = entry_names(engine)
@@ -84,7 +83,7 @@ def main() -> None:
                 service = services[name]
 
                 def search(query: SearchQuery, service: SearchService = service) -> SearchResult:
-                    return service.search(query)
+                    return service.search(query, interpret=True)  # as the API asks by default
 
                 runs[name].append(evaluate(name, search, judgements, names))
         report = _report(console, runs, args.table)

@@ -33,7 +33,7 @@ from directory.models import (
     TaxonomyTerm,
     service_at_location,
 )
-from directory.search.fields import TEXT_WEIGHTS
+from directory.search.fields import SUPPORT_CATEGORIES, TEXT_WEIGHTS
 from directory.search.models import SearchDocument, SearchWord
 from directory.search.schedule import schedule
 from directory.search.text import words
@@ -152,6 +152,8 @@ def _base(entry: Location | Service, org: Organization | None, labels: Labels) -
         # Ranks below fresh entries of equal relevance. Computed when the document is written,
         # so the nightly rebuild (see "Open at a given time") keeps it current as time passes.
         "stale": is_stale(entry.last_verified_at, get_settings().web.stale_after_months),
+        # 1 for an activity or a place of informal support, 0 for the places around them.
+        "support": int(isinstance(entry, Service) or entry.category in SUPPORT_CATEGORIES),
     }
 
 

@@ -73,6 +73,18 @@ FILTERABLE: tuple[str, ...] = (
     "_geo",
 )
 
+#: Categories of places that are informal support themselves (what wijkgram is a map of), as
+#: opposed to the places around them (restaurants, pubs, museums, toilets from OpenStreetMap).
+#: Between equally relevant hits, activities and these places come first; a search with
+#: filters only ("rolstoel") then lists buurthuizen before restaurants (docs/search.md, "Ranking").
+SUPPORT_CATEGORIES: tuple[str, ...] = (
+    "community_centre", "neighbourhood_room", "community_restaurant", "shared_meal", "stamtafel",
+    "soup_kitchen", "food_bank", "library", "place_of_worship", "religious_community", "walking_group",
+    "hobby_club", "reading_club", "repair_cafe", "volunteer_organisation", "buddy_project",
+    "language_buddy", "peer_group", "neighbour_network", "drop_in_centre", "social_facility",
+    "youth_centre", "elderly_centre", "social_centre",
+)  # fmt: skip
+
 #: Word lengths from which one and two typos are allowed (Meilisearch's defaults), for both engines.
 ONE_TYPO_FROM = 5
 TWO_TYPOS_FROM = 9

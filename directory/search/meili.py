@@ -41,6 +41,7 @@ def index_settings() -> dict[str, Any]:
             "attribute",
             "sort",
             "exactness",
+            "support:desc",
             "stale:asc",
             "name:asc",
         ],

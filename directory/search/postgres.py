@@ -27,7 +27,13 @@ from sqlalchemy.pool import QueuePool
 from directory.db.engine import pooled_engine
 from directory.search.base import EngineUnavailable, SearchEngine
 from directory.search.facet_index import FacetIndex, ordinals
-from directory.search.fields import ALL_OF_FACETS, LIST_FACETS, ONE_TYPO_FROM, TWO_TYPOS_FROM
+from directory.search.fields import (
+    ALL_OF_FACETS,
+    LIST_FACETS,
+    ONE_TYPO_FROM,
+    SUPPORT_CATEGORIES,
+    TWO_TYPOS_FROM,
+)
 from directory.search.geo_sql import place_condition, sphere_distance
 from directory.search.hits import to_hit
 from directory.search.query import SearchQuery, SearchResult
@@ -251,7 +257,13 @@ class PostgresEngine(SearchEngine):
             order = f"geom IS NULL, {sphere_distance('s_lat', 's_lon')}, id"
         else:
             # Stale entries after fresh ones of equal relevance (docs/search.md, "Ranking").
-            order = 'score DESC, stale, name COLLATE "C", id'
+            # Activities and places of support before the places around them (fields.py), as
+            # Meilisearch's support:desc; computed from the category, which the table holds.
+            params["support_categories"] = list(SUPPORT_CATEGORIES)
+            order = (
+                "score DESC, (kind = 'service' OR category = ANY(CAST(:support_categories AS text[]))) DESC, "
+                'stale, name COLLATE "C", id'
+            )
         params.update(limit=query.page_size, offset=(query.page - 1) * query.page_size)
         # The queries are parsed once (a FROM item), not once per row: to_tsquery is only
         # STABLE, and re-parsing it for 30,000 rows cost more than the rest of the search.
@@ -267,7 +279,7 @@ class PostgresEngine(SearchEngine):
         ords = "(SELECT string_agg(int4send(ord), ''::bytea) FROM m)" if query.facets else "NULL"
         sql = f"""
             WITH m AS MATERIALIZED (
-                SELECT id, name, geom, ord, stale, {score} AS score
+                SELECT id, name, geom, ord, stale, kind, category, {score} AS score
                 FROM search_document{tq_join}
                 WHERE {" AND ".join(where) or "true"}
             ),

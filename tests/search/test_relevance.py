@@ -12,16 +12,15 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine
 
 from directory.db import migrate
-from directory.search.meili import MeiliEngine
-from directory.search.postgres import PostgresEngine
 from directory.search.query import SearchQuery, SearchResult
-from directory.search.service import SearchService
+from directory.search.service import SearchService, search_service
 from directory.search.sync import sync
 from directory.settings import SearchSettings, get_settings
 from tests.conftest import _start_test_cluster, create_database, drop_database
@@ -62,7 +61,7 @@ def relevance_db() -> Iterator[Engine]:
 
 @pytest.fixture(scope="session")
 def relevance_services(relevance_db: Engine, meili_server: MeiliServer) -> Iterator[dict[str, SearchService]]:
-    """The search service the API builds, once per engine, over the judged data."""
+    """The search service the API builds (`search_service`), once per engine, over the judged data."""
     settings = SearchSettings(
         meili_url=meili_server.url,
         meili_key=meili_server.key,
@@ -71,8 +70,8 @@ def relevance_services(relevance_db: Engine, meili_server: MeiliServer) -> Itera
     )
     sync(relevance_db, settings)
     services = {
-        "postgresql": SearchService(PostgresEngine(relevance_db)),
-        "meilisearch": SearchService(MeiliEngine(settings, relevance_db), PostgresEngine(relevance_db)),
+        "postgresql": search_service(relevance_db, replace(settings, meili_url="")),
+        "meilisearch": search_service(relevance_db, settings),
     }
     yield services
     for service in services.values():
@@ -107,7 +106,7 @@ def test_relevance(
     service = relevance_services[engine_name]
 
     def search(query: SearchQuery) -> SearchResult:
-        result = service.search(query)
+        result = service.search(query, interpret=True)  # as the API asks by default
         assert result.engine == engine_name, result.fallback_reason  # no silent fallback
         return result
 
