@@ -1,9 +1,9 @@
 """Ranking rules both engines keep (docs/search.md, "Ranking"), on data of this module's own.
 
-The word as typed outranks its synonyms, stale entries rank below fresh ones of
-equal relevance, closed entries never show (nor services at a closed place), and
-an offer that serves the searched point through its area is ranked with the
-places in reach, not after them.
+The word as typed outranks its synonyms; among equals, places of support come
+before the places around them and stale entries after fresh ones; closed entries
+never show (nor services at a closed place); an offer that serves the searched
+point through its area is ranked with the places in reach, not after them.
 """
 
 from __future__ import annotations
@@ -56,6 +56,9 @@ def build(engine: Engine) -> None:
             category="shared_meal",
             last_verified_at=NOW - timedelta(days=30),
         )
+        # Step-free both; the restaurant first by name, the buurthuis first as a place of support.
+        loc(*CENTRUM, name="Aalscholver Restaurant", category="restaurant", step_free=True)
+        loc(*CENTRUM, name="Zonnehuis", category="community_centre", step_free=True)
         closed = loc(*CENTRUM, name="Buurthuis De Hoek", category="community_centre", status="closed")
         entries.create(
             "service", factories.service(name="Koffieochtend De Hoek", category="cafe", location_ids=[closed])
@@ -136,6 +139,15 @@ def test_stale_entries_rank_below_fresh_equals(
 ) -> None:
     """Not verified for WIJKGRAM_STALE_AFTER_MONTHS: after the fresh entry, though first by name."""
     assert names(ranked[engine_name], "eettafel") == ["Eettafel Zonnebloem", "Eettafel Aster"]
+
+
+@pytest.mark.parametrize("engine_name", ENGINES)
+def test_places_of_support_before_the_places_around_them(
+    ranked: dict[str, PostgresEngine | MeiliEngine], engine_name: str
+) -> None:
+    """A search with a filter only: the buurthuis before the restaurant, though later by name."""
+    found = names(ranked[engine_name], "", filters={"accessibility": ("step_free",)})
+    assert found == ["Zonnehuis", "Aalscholver Restaurant"]
 
 
 @pytest.mark.parametrize("engine_name", ENGINES)
