@@ -56,8 +56,8 @@ def test_service_links_to_organization_and_locations(client: Client) -> None:
     ("kind", "payload", "field", "fragment"),
     [
         ("locations", factories.location(category="zwembadje"), "category", "unknown category"),
-        ("locations", factories.location(lat=52.5, lon=3.4), "lat/lon", "outside the Netherlands"),
-        ("locations", factories.location(lat=50.85, lon=4.35), "lat/lon", "outside the Netherlands"),
+        ("locations", factories.location(lat=52.5, lon=3.4), "lat", "outside the Netherlands"),
+        ("locations", factories.location(lat=50.85, lon=4.35), "lat", "outside the Netherlands"),
         ("locations", factories.location(postcode="12345"), "postcode", "not a Dutch postcode"),
         (
             "locations",
@@ -75,7 +75,7 @@ def test_service_links_to_organization_and_locations(client: Client) -> None:
         ("services", factories.service(support_functions=["gezelligheid"]), "support_functions", "unknown"),
         ("services", factories.service(meetings=[{"rrule": "FREQ=SOMETIMES"}]), "meetings.0.rrule", "RRULE"),
         ("services", factories.service(languages=["Nederlands"]), "languages", "ISO 639"),
-        ("organizations", {"category": "cafe"}, "body", "name is required"),
+        ("organizations", {"category": "cafe"}, "name", "name is required"),
         ("organizations", factories.organization(unknown_field=1), "unknown_field", "Extra inputs"),
     ],
 )

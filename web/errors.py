@@ -1,7 +1,9 @@
 """Map every error to a JSON problem response in one place.
 
 Bodies follow RFC 9457 (problem details): `status`, `title`, `detail`, and
-for validation errors a list of `errors` that each name the field.
+for validation errors a list of `errors`, each with the `field`, a `code` and its
+`params` (pydantic's error type and context, or our own rule's code: the pages'
+catalogues say `error.<code>`), and the English `message`.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from litestar.types import ExceptionHandlersMap
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from directory.errors import InvalidInputError, WijkgramError
+from directory.errors import InvalidInputError, Problem, WijkgramError
+from web.request_problems import request_problems
 
 log = logging.getLogger("wijkgram.web")
 
@@ -28,25 +31,24 @@ def _problem(status: int, title: str, detail: str, **extra: Any) -> Response[dic
     )
 
 
-def _field_errors(extra: Any) -> list[dict[str, str]]:
-    errors = []
-    for item in extra if isinstance(extra, list) else []:
-        if not isinstance(item, dict):
-            continue
-        key = str(item.get("key") or "")
-        message = str(item.get("message") or "").removeprefix("Value error, ")
-        # Model-level rules prefix their message with the fields they concern.
-        head = message.split(": ", 1)[0]
-        if key in ("", "body") and ": " in message and head.replace("/", "").isidentifier():
-            key, message = head, message.split(": ", 1)[1]
-        errors.append({"field": key or "body", "message": message})
-    return errors
+def problem_entry(problem: Problem) -> dict[str, Any]:
+    """One entry of a problem body's `errors`: the field, its code and parameters, and the English."""
+    params = {
+        name: value if isinstance(value, str | int | float | bool) else str(value)
+        for name, value in problem.params.items()
+    }
+    return {
+        "field": problem.field or "body",
+        "code": problem.code,
+        "params": params,
+        "message": problem.message,
+    }
 
 
-def validation_handler(_: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
-    """Request data that fails validation: 422 naming each field."""
-    errors = _field_errors(exc.extra)
-    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or str(exc.detail)
+def validation_handler(request: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
+    """Request data that fails validation: 422 naming each field, with a code a client can translate."""
+    errors = [problem_entry(p) for p in request_problems(request, exc)]
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
     return _problem(422, "Invalid input", detail, errors=errors)
 
 
@@ -54,8 +56,7 @@ def domain_handler(_: Request[Any, Any, Any], exc: WijkgramError) -> Response[di
     """Our own errors carry their status and a safe message."""
     extra = dict(exc.extra)
     if isinstance(exc, InvalidInputError):
-        problem = exc.problem
-        extra["errors"] = [{"field": problem.field, "message": problem.message, "code": problem.code}]
+        extra["errors"] = [problem_entry(exc.problem)]
     if exc.status_code >= 500:
         log.error("%s: %s", type(exc).__name__, exc.message)
     return _problem(exc.status_code, exc.title, exc.message, **extra)

@@ -14,7 +14,7 @@ from typing import Any
 from babel.numbers import format_decimal
 
 from directory.errors import Problem
-from web.i18n import Translator, known
+from web.i18n import Translator, field_label, known
 
 
 def _shown(lang: str, value: Any) -> Any:
@@ -38,3 +38,11 @@ def problem_text(t: Translator, problem: Problem) -> str:
 def problems_text(t: Translator, problems: dict[str, Problem]) -> dict[str, str]:
     """{field: text} for a form."""
     return {name: problem_text(t, problem) for name, problem in problems.items()}
+
+
+def problem_said(t: Translator, problem: Problem) -> str:
+    """A problem in the page's language after the label of its field ("Postcode: ..."), for lists."""
+    text = problem_text(t, problem)
+    if not problem.field or problem.field == "body":
+        return text
+    return f"{field_label(t.lang, problem.field)}: {text}"

@@ -121,13 +121,7 @@ class LocationFields(EntryFields, CostFields):
         if (self.lat is None) != (self.lon is None):
             raise RuleError("lat and lon must be given together", code="lat_lon_together", field="lat")
         if self.lat is not None and self.lon is not None:
-            try:
-                v.check_point(self.lat, self.lon)
-            except RuleError as exc:
-                problem = exc.problem
-                raise RuleError(
-                    f"lat/lon: {exc}", code=problem.code, params=problem.params, field="lat"
-                ) from exc
+            v.check_point(self.lat, self.lon, field="lat")
         return self
 
 

@@ -9,16 +9,18 @@ from pydantic import ValidationError
 from directory.errors import Problem, RuleError
 
 
-def problems(exc: ValidationError) -> list[Problem]:
+def problems(exc: ValidationError, *, full_path: bool = False) -> list[Problem]:
     """One `Problem` per error, named by the field it concerns.
 
     A rule of our own (`RuleError`) keeps its code; pydantic's own errors use
-    pydantic's error type as the code and its `ctx` as the parameters.
+    pydantic's error type as the code and its `ctx` as the parameters. The field
+    is the top-level one a form shows ("meetings"), or with `full_path` the whole
+    location an API client can follow ("meetings.0.rrule").
     """
     found: list[Problem] = []
     for error in exc.errors():
         loc = [str(p) for p in error.get("loc", ())]
-        where = loc[0] if loc else ""
+        where = (".".join(loc) if full_path else loc[0]) if loc else ""
         ctx = dict(error.get("ctx") or {})
         cause = ctx.get("error")
         if isinstance(cause, RuleError):

@@ -40,11 +40,13 @@ def normalise_postcode(value: str) -> str:
     return f"{digits} {letters}"
 
 
-def check_point(lat: float, lon: float) -> None:
-    """Refuse points outside the Netherlands."""
+def check_point(lat: float, lon: float, field: str = "") -> None:
+    """Refuse points outside the Netherlands; `field` names the input a form shows the problem at."""
     if not netherlands.contains(lat, lon):
         raise RuleError(
-            f"point ({lat}, {lon}) is outside the Netherlands (lat, lon in WGS84)", code="outside_netherlands"
+            f"point ({lat}, {lon}) is outside the Netherlands (lat, lon in WGS84)",
+            code="outside_netherlands",
+            field=field,
         )
 
 

@@ -5,11 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response
-from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    PermissionDeniedException,
+    ValidationException,
+)
 from litestar.types import ExceptionHandler, ExceptionHandlersMap
 
-from directory.errors import NotFoundError, WijkgramError
+from directory.errors import InvalidInputError, NotFoundError, WijkgramError
 from web.pages.common import redirect, render, translator
+from web.problem_text import problem_said
+from web.request_problems import request_problems
 
 #: Paths that always answer in JSON.
 JSON_PREFIXES = ("/api/", "/schema", "/health", "/tiles/")
@@ -27,6 +34,11 @@ def _page_response(request: Request[Any, Any, Any], exc: Exception) -> Response[
         return render(request, "error.html", 403, message=t(key), show_login=False)
     if isinstance(exc, NotFoundError) or status == 404:
         return render(request, "error.html", 404, message=t("error.not_found"), show_login=False)
+    if isinstance(exc, ValidationException):
+        message = "; ".join(problem_said(t, p) for p in request_problems(request, exc))
+        return render(request, "error.html", 422, message=message, show_login=False)
+    if isinstance(exc, InvalidInputError):
+        return render(request, "error.html", status, message=problem_said(t, exc.problem), show_login=False)
     if isinstance(exc, WijkgramError | HTTPException) and status < 500:
         message = exc.message if isinstance(exc, WijkgramError) else str(exc.detail)
         return render(request, "error.html", status, message=message, show_login=False)

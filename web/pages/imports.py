@@ -12,7 +12,6 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Template
 
-from directory.errors import Problem
 from directory.services.entries import EntryService
 from web.accounts.current import requires_broker
 from web.i18n import Translator, field_label
@@ -25,7 +24,7 @@ from web.importing import (
     run_upload,
 )
 from web.pages.common import render, translator
-from web.problem_text import problem_text
+from web.problem_text import problem_said
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
@@ -63,17 +62,12 @@ def _say_reasons(t: Translator, summary: ImportSummary) -> None:
     """
     for row in (*summary.rejected, *summary.set_aside):
         if row.problems:
-            row.reason = "; ".join(_said(t, p) for p in row.problems)
+            row.reason = "; ".join(problem_said(t, p) for p in row.problems)
     for outcome in summary.rows:
         merged = any(m.startswith("merged into") for m in outcome.messages)
         if outcome.problems or merged:
-            outcome.messages = [_said(t, p) for p in outcome.problems]
+            outcome.messages = [problem_said(t, p) for p in outcome.problems]
             outcome.messages += [t("upload.merged_offer")] if merged else []
-
-
-def _said(t: Translator, problem: Problem) -> str:
-    text = problem_text(t, problem)
-    return f"{field_label(t.lang, problem.field)}: {text}" if problem.field else text
 
 
 def _page(
