@@ -64,19 +64,43 @@ def build_addresses_cmd(file: Path) -> None:
 
 @geo_group.command("import-boundaries")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--buurten", "buurten_file", metavar="FILE",
-              help="The buurten GeoJSON in FOLDER (default: the one amsterdam-buurten-YEAR.geojson).")
-@click.option("--code-property", default="code", show_default=True, metavar="NAME",
-              help="Property holding a buurt's code (CBS files: buurtcode).")
-@click.option("--name-property", default="naam", show_default=True, metavar="NAME",
-              help="Property holding a buurt's name (CBS files: buurtnaam).")
-@click.option("--wijk-property", metavar="NAME",
-              help="Property holding the buurt's wijk code (CBS files: wijkcode). Without it, wijk and "
-                   "stadsdeel come from Amsterdam-style codes (AF05 lies in wijk AF in stadsdeel A).")
-@click.option("--stadsdeel-property", metavar="NAME",
-              help="Property holding the buurt's stadsdeel or district code, with --wijk-property.")
-@click.option("--year", type=click.IntRange(1900, 2100), metavar="YYYY",
-              help="The data set's year (default: the year in the file name).")
+@click.option(
+    "--buurten",
+    "buurten_file",
+    metavar="FILE",
+    help="The buurten GeoJSON in FOLDER (default: the one amsterdam-buurten-YEAR.geojson).",
+)
+@click.option(
+    "--code-property",
+    default="code",
+    show_default=True,
+    metavar="NAME",
+    help="Property holding a buurt's code (CBS files: buurtcode).",
+)
+@click.option(
+    "--name-property",
+    default="naam",
+    show_default=True,
+    metavar="NAME",
+    help="Property holding a buurt's name (CBS files: buurtnaam).",
+)
+@click.option(
+    "--wijk-property",
+    metavar="NAME",
+    help="Property holding the buurt's wijk code (CBS files: wijkcode). Without it, wijk and "
+    "stadsdeel come from Amsterdam-style codes (AF05 lies in wijk AF in stadsdeel A).",
+)
+@click.option(
+    "--stadsdeel-property",
+    metavar="NAME",
+    help="Property holding the buurt's stadsdeel or district code, with --wijk-property.",
+)
+@click.option(
+    "--year",
+    type=click.IntRange(1900, 2100),
+    metavar="YYYY",
+    help="The data set's year (default: the year in the file name).",
+)
 @friendly_errors
 def import_boundaries_cmd(
     folder: Path,

@@ -58,7 +58,7 @@ def create(username: str, role: str, display_name: str | None, password_stdin: b
             user = create_user(session, username, password, role)
             user.display_name = (display_name or "").strip() or None
     except InvalidInputError as exc:
-        raise click.UsageError(f"{exc.field}: {exc.message.split(': ', 1)[-1]}") from exc
+        raise click.UsageError(f"{exc.field}: {exc.problem.message}") from exc
     console.print(f"[green]created[/] {role} {username}")
 
 

@@ -68,17 +68,26 @@ class RuleError(ValueError):
 
 
 class InvalidInputError(WijkgramError):
-    """Input failed a domain rule; `field` names what to fix, `code` and `params` say what is wrong."""
+    """Input failed a domain rule; `field` names what to fix, `code` and `params` say what is wrong.
+
+    `code` is required: a page says the problem as the catalogue's `error.<code>`
+    (tests/web/test_error_codes.py checks both catalogues hold every code raised).
+    """
 
     status_code = 422
     title = "Invalid input"
 
     def __init__(
-        self, field: str, message: str, *, code: str = "invalid", params: Mapping[str, Any] | None = None
+        self, field: str, message: str, *, code: str, params: Mapping[str, Any] | None = None
     ) -> None:
         super().__init__(f"{field}: {message}", extra={"field": field})
         self.field = field
         self.problem = Problem(code, message, dict(params or {}), field)
+
+    @classmethod
+    def from_rule(cls, field: str, rule: RuleError) -> InvalidInputError:
+        """A shared field rule's problem as a 422 on `field`, keeping its code and parameters."""
+        return cls(field, rule.problem.message, code=rule.problem.code, params=rule.problem.params)
 
 
 class ServiceUnavailableError(WijkgramError):

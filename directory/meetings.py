@@ -18,6 +18,7 @@ from typing import Any
 from dateutil.rrule import rrulestr
 
 from directory.clock import AMSTERDAM as AMSTERDAM  # re-exported: the importers take it from here
+from directory.errors import RuleError
 
 #: When a meeting names no first date, rules are anchored here so that
 #: INTERVAL=2 and the like give the same answer whichever day is asked.
@@ -37,7 +38,20 @@ def _bounds(part: str, *, end: bool) -> tuple[int | None, int, int]:
     """(year or None, month, day) of the first or last day a range endpoint covers."""
     match = _PART.match(part.strip())
     if not match:
-        raise ValueError(f"{part!r} is not a date, month or year (YYYY, YYYY-MM, YYYY-MM-DD, MM or MM-DD)")
+        raise RuleError(
+            f"{part!r} is not a date, month or year (YYYY, YYYY-MM, YYYY-MM-DD, MM or MM-DD)",
+            code="closed_range_part",
+            params={"value": repr(part)},
+        )
+    try:
+        return _calendar_bounds(match, end=end)
+    except ValueError as exc:  # month 13, or a day the month does not have (2024-02-31)
+        raise RuleError(
+            f"{part!r} is not a day of the calendar", code="closed_range_date", params={"value": repr(part)}
+        ) from exc
+
+
+def _calendar_bounds(match: re.Match[str], *, end: bool) -> tuple[int | None, int, int]:
     if match["y"]:
         year = int(match["y"])
         month = int(match["m"]) if match["m"] else (12 if end else 1)
@@ -53,17 +67,23 @@ def _bounds(part: str, *, end: bool) -> tuple[int | None, int, int]:
 
 
 def closed_range_predicate(text: str) -> Callable[[date], bool]:
-    """A function telling whether a date falls in the closed range `text`."""
+    """A function telling whether a date falls in the closed range `text`; a `RuleError` when it is none."""
     first, _, last = text.partition(":")
     start = _bounds(first, end=False)
     stop = _bounds(last or first, end=True)
     if (start[0] is None) != (stop[0] is None):
-        raise ValueError(f"{text!r} mixes a yearly range with an absolute date")
+        raise RuleError(
+            f"{text!r} mixes a yearly range with an absolute date",
+            code="closed_range_mixed",
+            params={"value": repr(text)},
+        )
     if start[0] is not None and stop[0] is not None:
         a = date(start[0], start[1], start[2])
         b = date(stop[0], stop[1], stop[2])
         if b < a:
-            raise ValueError(f"{text!r} ends before it starts")
+            raise RuleError(
+                f"{text!r} ends before it starts", code="closed_range_order", params={"value": repr(text)}
+            )
         return lambda day: a <= day <= b
     a_md, b_md = (start[1], start[2]), (stop[1], stop[2])
     if a_md <= b_md:

@@ -24,7 +24,9 @@ _LAT_LON = re.compile(r"^\s*([-+]?\d{1,3}(?:\.\d+)?)\s*,\s*([-+]?\d{1,3}(?:\.\d+
 def check_lat_lon(field: str, lat: float, lon: float) -> None:
     """A WGS84 point that is a number and on the globe, or a 422 naming `field`."""
     if not (math.isfinite(lat) and math.isfinite(lon)) or not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise InvalidInputError(field, "latitude must lie in -90..90 and longitude in -180..180")
+        raise InvalidInputError(
+            field, "latitude must lie in -90..90 and longitude in -180..180", code="lat_lon_range"
+        )
 
 
 def looks_like_lat_lon(value: str) -> bool:
@@ -36,7 +38,9 @@ def parse_lat_lon(value: str, field: str = "near") -> tuple[float, float]:
     """'52.37,4.90' -> (52.37, 4.90): latitude first, as people write it; or a 422 naming `field`."""
     match = _LAT_LON.match(value)
     if match is None:
-        raise InvalidInputError(field, "give latitude and longitude as 'lat,lon', e.g. 52.372,4.900")
+        raise InvalidInputError(
+            field, "give latitude and longitude as 'lat,lon', e.g. 52.372,4.900", code="lat_lon_format"
+        )
     lat, lon = float(match[1]), float(match[2])
     check_lat_lon(field, lat, lon)
     return lat, lon
@@ -45,7 +49,12 @@ def parse_lat_lon(value: str, field: str = "near") -> tuple[float, float]:
 def check_radius(radius_m: float, field: str = "radius") -> float:
     """A radius in metres within 0..MAX_RADIUS_M, or a 422 naming `field`."""
     if not (0 <= radius_m <= MAX_RADIUS_M):
-        raise InvalidInputError(field, f"radius must lie between 0 and {MAX_RADIUS_M} metres")
+        raise InvalidInputError(
+            field,
+            f"radius must lie between 0 and {MAX_RADIUS_M} metres",
+            code="radius_range",
+            params={"max": MAX_RADIUS_M},
+        )
     return radius_m
 
 

@@ -79,26 +79,26 @@ def geocode_response(geocoder: Geocoder, q: str | None) -> GeocodeResponse:
     if answer.found:
         return GeocodeResponse.of(answer)
     if answer.reason == "unreadable":
-        raise InvalidInputError("q", "this cannot be read as an address, postcode or place")
+        raise InvalidInputError(
+            "q", "this cannot be read as an address, postcode or place", code="address_unreadable"
+        )
     if answer.reason == "outside_area":
         raise NotFoundError(
             "this lies outside the area whose addresses we know",
             extra={"reason": "outside_area", "source": answer.source},
         )
-    raise NotFoundError(
-        "no such address or postcode", extra={"reason": "not_found", "source": answer.source}
-    )
+    raise NotFoundError("no such address or postcode", extra={"reason": "not_found", "source": answer.source})
 
 
 def _point(lat: float | None, lon: float | None) -> tuple[float, float]:
     if lat is None:
-        raise InvalidInputError("lat", "required: the latitude of the starting point")
+        raise InvalidInputError("lat", "required: the latitude of the starting point", code="missing")
     if lon is None:
-        raise InvalidInputError("lon", "required: the longitude of the starting point")
+        raise InvalidInputError("lon", "required: the longitude of the starting point", code="missing")
     if not -90 <= lat <= 90:
-        raise InvalidInputError("lat", "must lie in -90..90")
+        raise InvalidInputError("lat", "must lie in -90..90", code="lat_lon_range")
     if not -180 <= lon <= 180:
-        raise InvalidInputError("lon", "must lie in -180..180")
+        raise InvalidInputError("lon", "must lie in -180..180", code="lat_lon_range")
     _in_netherlands(lat, lon, "lat/lon")
     return lat, lon
 
@@ -106,7 +106,9 @@ def _point(lat: float | None, lon: float | None) -> tuple[float, float]:
 def _in_netherlands(lat: float, lon: float, field_name: str) -> None:
     # Checked before the network is asked, so bad input is a 422 whatever state the network is in.
     if not netherlands.contains(lat, lon):
-        raise InvalidInputError(field_name, f"point ({lat}, {lon}) is outside the Netherlands")
+        raise InvalidInputError(
+            field_name, f"point ({lat}, {lon}) is outside the Netherlands", code="outside_netherlands"
+        )
 
 
 @get("/api/v1/reach", summary="What is reachable from a point within N minutes", sync_to_thread=True,

@@ -75,10 +75,10 @@ def _features(path: Path) -> list[dict[str, Any]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
-        raise InvalidInputError(path.name, f"cannot read GeoJSON: {exc}") from exc
+        raise InvalidInputError(path.name, f"cannot read GeoJSON: {exc}", code="file_unreadable") from exc
     features = data.get("features") if isinstance(data, dict) else None
     if not isinstance(features, list):
-        raise InvalidInputError(path.name, "not a GeoJSON FeatureCollection")
+        raise InvalidInputError(path.name, "not a GeoJSON FeatureCollection", code="file_type")
     return features
 
 
@@ -88,7 +88,7 @@ def find_buurten_file(folder: Path, mapping: BoundaryMapping) -> Path:
         path = Path(mapping.buurten_file)
         path = path if path.is_absolute() else folder / path
         if not path.is_file():
-            raise InvalidInputError("folder", f"{path.name} not found in {folder}")
+            raise InvalidInputError("folder", f"{path.name} not found in {folder}", code="file_missing")
         return path
     found = sorted(folder.glob(BUURTEN_PATTERN))
     if not found:
@@ -96,11 +96,14 @@ def find_buurten_file(folder: Path, mapping: BoundaryMapping) -> Path:
             "folder",
             f"{BUURTEN_FILE} (or another amsterdam-buurten-YEAR.geojson) not found in {folder}; "
             "for another city's file give --buurten FILE and its --code-property / --name-property",
+            code="file_missing",
         )
     if len(found) > 1:
         names = ", ".join(p.name for p in found)
         raise InvalidInputError(
-            "folder", f"{folder} holds more than one vintage ({names}); choose one with --buurten FILE"
+            "folder",
+            f"{folder} holds more than one vintage ({names}); choose one with --buurten FILE",
+            code="file_ambiguous",
         )
     return found[0]
 
@@ -198,6 +201,7 @@ def import_boundaries(
             f"{source} yields no areas: none of its {len(features)} features has a {mapping.code_property!r} "
             "property and a geometry. Name the code and name properties of your file "
             "(--code-property, --name-property); nothing was changed",
+            code="file_empty",
         )
     levels = LEVELS if mapping.amsterdam or mapping.wijk_property else ("buurt",)
     summary.replaced = _replace_levels(conn, levels)
@@ -327,7 +331,12 @@ def boundaries_at(conn: Connection, lat: float, lon: float) -> dict[str, dict[st
 def list_boundaries(conn: Connection, level: str) -> list[dict[str, str | None]]:
     """All areas of one level (code, name, parent), for search filters."""
     if level not in ("stadsdeel", "wijk", "buurt"):
-        raise InvalidInputError("level", "choose stadsdeel, wijk or buurt")
+        raise InvalidInputError(
+            "level",
+            "choose stadsdeel, wijk or buurt",
+            code="one_of",
+            params={"choices": "stadsdeel, wijk, buurt"},
+        )
     rows = conn.execute(
         text("SELECT code, name, parent_code FROM geo_boundary WHERE level = :level ORDER BY code"),
         {"level": level},
@@ -344,7 +353,12 @@ def boundary_outlines(
     city then fit in a page, where the stored polygons would be over a megabyte.
     """
     if level not in ("stadsdeel", "wijk", "buurt"):
-        raise InvalidInputError("level", "choose stadsdeel, wijk or buurt")
+        raise InvalidInputError(
+            "level",
+            "choose stadsdeel, wijk or buurt",
+            code="one_of",
+            params={"choices": "stadsdeel, wijk, buurt"},
+        )
     rows = conn.execute(
         text(
             """

@@ -35,10 +35,10 @@ class NetworkSummary:
 
 def _check_file(path: Path) -> None:
     if not path.is_file():
-        raise InvalidInputError("FILE", f"{path} does not exist")
+        raise InvalidInputError("FILE", f"{path} does not exist", code="file_missing")
     if not path.name.endswith((".pbf", ".osm", ".osm.gz", ".osm.bz2")):
         raise InvalidInputError(
-            "FILE", f"{path.name}: expected an OpenStreetMap file (.osm.pbf, .osm, .osm.gz)"
+            "FILE", f"{path.name}: expected an OpenStreetMap file (.osm.pbf, .osm, .osm.gz)", code="file_type"
         )
 
 
@@ -48,7 +48,7 @@ def build_network(engine: Engine, path: Path, progress: Progress | None = None) 
     start = time.perf_counter()
     network = read_network(path, progress)
     if not network.edges:
-        raise InvalidInputError("FILE", f"{path.name} holds no ways usable on foot")
+        raise InvalidInputError("FILE", f"{path.name} holds no ways usable on foot", code="file_empty")
     with engine.begin() as conn:
         build_id = save_network(conn, network, path.name)
     problems = []
@@ -79,6 +79,6 @@ def build_boundaries(
 ) -> BoundarySummary:
     """Replace the boundary polygons with those of a folder and reassign every location (all or nothing)."""
     if not folder.is_dir():
-        raise InvalidInputError("DIR", f"{folder} is not a folder")
+        raise InvalidInputError("DIR", f"{folder} is not a folder", code="file_missing")
     with engine.begin() as conn:
         return import_boundaries(conn, folder, mapping, year)

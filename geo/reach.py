@@ -17,6 +17,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from directory.errors import InvalidInputError, ServiceUnavailableError
+from directory.points import check_lat_lon
 from geo.network.graph import RoutingGraph, Snap
 from geo.network.isochrone import circle_polygon, crow_fly_m, isochrone_polygon, minutes
 from geo.network.profiles import PROFILES, Profile
@@ -98,21 +99,30 @@ def get_profile(name: str) -> Profile:
     """The profile called `name`, or a 422 naming the parameter."""
     profile = PROFILES.get(name)
     if profile is None:
-        raise InvalidInputError("profile", f"choose one of {', '.join(PROFILES)}")
+        raise InvalidInputError(
+            "profile",
+            f"choose one of {', '.join(PROFILES)}",
+            code="one_of",
+            params={"choices": ", ".join(PROFILES)},
+        )
     return profile
 
 
 def check_minutes(value: int) -> int:
     """A travel-time limit between 1 and MAX_MINUTES, or a 422."""
     if not 1 <= value <= MAX_MINUTES:
-        raise InvalidInputError("minutes", f"must be between 1 and {MAX_MINUTES}")
+        raise InvalidInputError(
+            "minutes",
+            f"must be between 1 and {MAX_MINUTES}",
+            code="range",
+            params={"min": 1, "max": MAX_MINUTES},
+        )
     return value
 
 
 def check_point(lat: float, lon: float, field_name: str = "lat/lon") -> None:
-    """A WGS84 point that is a number and on the globe, or a 422."""
-    if not (np.isfinite(lat) and np.isfinite(lon)) or not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise InvalidInputError(field_name, "must be a WGS84 latitude (-90..90) and longitude (-180..180)")
+    """A WGS84 point that is a number and on the globe, or a 422 (the one rule of directory.points)."""
+    check_lat_lon(field_name, lat, lon)
 
 
 class Reachability:
@@ -229,7 +239,12 @@ class Reachability:
         """
         limit_s = check_minutes(limit_min) * 60.0
         if not MIN_GROUP <= len(origins) <= MAX_GROUP:
-            raise InvalidInputError("origins", f"give between {MIN_GROUP} and {MAX_GROUP} origins")
+            raise InvalidInputError(
+                "origins",
+                f"give between {MIN_GROUP} and {MAX_GROUP} origins",
+                code="group_size",
+                params={"min": MIN_GROUP, "max": MAX_GROUP},
+            )
         for i, origin in enumerate(origins):
             check_point(origin.lat, origin.lon, f"origins[{i}]")
         candidates = self.candidates(session, origins, profile, limit_s, category)

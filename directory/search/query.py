@@ -156,24 +156,33 @@ def parse_bbox(value: str) -> BBox:
     try:
         south, west, north, east = (float(p) for p in value.split(","))
     except ValueError as exc:
-        raise InvalidInputError("bbox", "give four numbers 'south,west,north,east'") from exc
+        raise InvalidInputError(
+            "bbox", "give four numbers 'south,west,north,east'", code="bbox_format"
+        ) from exc
     check_lat_lon("bbox", south, west)
     check_lat_lon("bbox", north, east)
     if south >= north or west >= east:
-        raise InvalidInputError("bbox", "south must be below north and west left of east")
+        raise InvalidInputError("bbox", "south must be below north and west left of east", code="bbox_order")
     return BBox(south, west, north, east)
 
 
 def parse_polygon(value: str | dict[str, Any]) -> Polygon:
     """A GeoJSON Polygon (or a Feature with one, e.g. an isochrone) -> Shapely, or a 422 on `polygon`."""
     if isinstance(value, str) and len(value) > MAX_POLYGON_TEXT:
-        raise InvalidInputError("polygon", f"is longer than {MAX_POLYGON_TEXT} characters; simplify it first")
+        raise InvalidInputError(
+            "polygon",
+            f"is longer than {MAX_POLYGON_TEXT} characters; simplify it first",
+            code="string_too_long",
+            params={"max_length": MAX_POLYGON_TEXT},
+        )
     try:
         data = json.loads(value) if isinstance(value, str) else value
         if data.get("type") == "Feature":
             data = data["geometry"]
         if data.get("type") != "Polygon":
-            raise InvalidInputError("polygon", "must be a GeoJSON Polygon (or a Feature with one)")
+            raise InvalidInputError(
+                "polygon", "must be a GeoJSON Polygon (or a Feature with one)", code="polygon_type"
+            )
         check_geojson(data)
         geom = shape(data)
     except InvalidInputError:
@@ -190,24 +199,31 @@ def parse_polygon(value: str | dict[str, Any]) -> Polygon:
             params={"limit": MAX_COORDINATE_DEPTH},
         ) from exc
     except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
-        raise InvalidInputError("polygon", "is not valid GeoJSON") from exc
+        raise InvalidInputError("polygon", "is not valid GeoJSON", code="geometry") from exc
     return _checked_polygon(geom)
 
 
 def _checked_polygon(geom: Any) -> Polygon:
     """A read geometry that is a usable polygon: no holes, not too many vertices, on the globe, valid."""
     if not isinstance(geom, Polygon) or geom.is_empty:
-        raise InvalidInputError("polygon", "must be a GeoJSON Polygon (or a Feature with one)")
+        raise InvalidInputError(
+            "polygon", "must be a GeoJSON Polygon (or a Feature with one)", code="polygon_type"
+        )
     if len(geom.exterior.coords) - 1 > MAX_POLYGON_VERTICES or geom.interiors:
         if geom.interiors:
-            raise InvalidInputError("polygon", "polygons with holes are not supported")
+            raise InvalidInputError("polygon", "polygons with holes are not supported", code="polygon_holes")
         raise InvalidInputError(
-            "polygon", f"has more than {MAX_POLYGON_VERTICES} vertices; simplify it first"
+            "polygon",
+            f"has more than {MAX_POLYGON_VERTICES} vertices; simplify it first",
+            code="too_many_positions",
+            params={"limit": MAX_POLYGON_VERTICES},
         )
     for lon, lat in geom.exterior.coords:
         check_lat_lon("polygon", lat, lon)
     if not geom.is_valid:
-        raise InvalidInputError("polygon", f"is not a valid polygon ({explain_validity(geom)})")
+        raise InvalidInputError(
+            "polygon", f"is not a valid polygon ({explain_validity(geom)})", code="polygon"
+        )
     return geom
 
 
@@ -220,7 +236,9 @@ def parse_open_at(value: str) -> datetime:
     try:
         moment = datetime.fromisoformat(value.strip())
     except ValueError as exc:
-        raise InvalidInputError("open_at", "give a date and time like 2026-11-24T18:30") from exc
+        raise InvalidInputError(
+            "open_at", "give a date and time like 2026-11-24T18:30", code="datetime_format"
+        ) from exc
     try:
         check_year(moment)
     except OutOfBoundsError as exc:
@@ -237,27 +255,48 @@ def parse_facets(value: str | None) -> tuple[str, ...]:
     names = tuple(dict.fromkeys(n.strip() for n in value.split(",") if n.strip()))
     unknown = [n for n in names if n not in FACETS]
     if unknown:
-        raise InvalidInputError("facets", f"unknown facet {', '.join(unknown)}; known: {', '.join(FACETS)}")
+        raise InvalidInputError(
+            "facets",
+            f"unknown facet {', '.join(unknown)}; known: {', '.join(FACETS)}",
+            code="unknown_choice",
+            params={"value": ", ".join(unknown), "choices": ", ".join(FACETS)},
+        )
     return names
 
 
 def check_query(query: SearchQuery) -> SearchQuery:
     """Reject combinations no engine can answer."""
     if len(query.q) > MAX_QUERY_LENGTH:
-        raise InvalidInputError("q", f"at most {MAX_QUERY_LENGTH} characters")
+        raise InvalidInputError(
+            "q",
+            f"at most {MAX_QUERY_LENGTH} characters",
+            code="string_too_long",
+            params={"max_length": MAX_QUERY_LENGTH},
+        )
     for name in query.filters:
         if name not in FACETS:
-            raise InvalidInputError(name, "unknown filter")
+            raise InvalidInputError(name, "unknown filter", code="unknown_filter")
     if query.sort not in SORTS:
-        raise InvalidInputError("sort", f"must be one of {', '.join(SORTS)}")
+        raise InvalidInputError(
+            "sort", f"must be one of {', '.join(SORTS)}", code="one_of", params={"choices": ", ".join(SORTS)}
+        )
     if query.sort == "distance" and query.near is None:
-        raise InvalidInputError("sort", "sorting by distance needs a point: give near=lat,lon")
+        raise InvalidInputError(
+            "sort", "sorting by distance needs a point: give near=lat,lon", code="distance_needs_point"
+        )
     if sum(x is not None for x in (query.near and query.near.radius_m, query.bbox, query.polygon)) > 1:
-        raise InvalidInputError("polygon", "give only one of radius, bbox and polygon")
+        raise InvalidInputError("polygon", "give only one of radius, bbox and polygon", code="one_area")
     if not (1 <= query.page_size <= MAX_PAGE_SIZE):
-        raise InvalidInputError("page_size", f"must lie between 1 and {MAX_PAGE_SIZE}")
+        raise InvalidInputError(
+            "page_size",
+            f"must lie between 1 and {MAX_PAGE_SIZE}",
+            code="range",
+            params={"min": 1, "max": MAX_PAGE_SIZE},
+        )
     if not (1 <= query.page <= MAX_PAGE):
-        raise InvalidInputError("page", f"must lie between 1 and {MAX_PAGE}")
+        raise InvalidInputError(
+            "page", f"must lie between 1 and {MAX_PAGE}", code="range", params={"min": 1, "max": MAX_PAGE}
+        )
     if query.max_cost is not None and query.max_cost < 0:
-        raise InvalidInputError("max_cost", "must be 0 or more")
+        raise InvalidInputError("max_cost", "must be 0 or more", code="greater_than_equal", params={"ge": 0})
     return query

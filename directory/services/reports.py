@@ -27,7 +27,12 @@ def file_report(
     """Queue a report about an existing entry for the brokers, filed by the service's actor."""
     entries.get(kind, entry_id)
     if report_kind not in tuple(ReportKind):
-        raise InvalidInputError("kind", f"choose one of {', '.join(ReportKind)}")
+        raise InvalidInputError(
+            "kind",
+            f"choose one of {', '.join(ReportKind)}",
+            code="one_of",
+            params={"choices": ", ".join(ReportKind)},
+        )
     report = Report(
         entity_type=kind,
         entity_id=entry_id,

@@ -73,7 +73,14 @@ def check_query(query: str | None) -> str:
     """A usable query text, or a 422 naming `q` (the text itself is never echoed or logged)."""
     text = (query or "").strip()
     if len(text) < 2:
-        raise InvalidInputError("q", "type an address, postcode or place (at least 2 characters)")
+        raise InvalidInputError(
+            "q",
+            "type an address, postcode or place (at least 2 characters)",
+            code="string_too_short",
+            params={"min_length": 2},
+        )
     if len(text) > 200:
-        raise InvalidInputError("q", "too long (at most 200 characters)")
+        raise InvalidInputError(
+            "q", "too long (at most 200 characters)", code="string_too_long", params={"max_length": 200}
+        )
     return text

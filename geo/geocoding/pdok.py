@@ -221,7 +221,7 @@ class PdokLocatieserver(AnswersLookup):
                 else {}
             )
             message = str(body.get("error", {}).get("msg", "bad request")).split(": ")[-1]
-            raise InvalidInputError("q", f"PDOK refused the query: {message}")
+            raise InvalidInputError("q", f"PDOK refused the query: {message}", code="address_unreadable")
         if response.status_code >= 300:
             raise ServiceUnavailableError(f"PDOK Locatieserver answered HTTP {response.status_code}")
         data: dict[str, Any] = response.json()
@@ -245,7 +245,7 @@ class PdokLocatieserver(AnswersLookup):
     def lookup_id(self, doc_id: str) -> GeocodeResult | None:
         """The full document behind a suggestion id."""
         if not doc_id:
-            raise InvalidInputError("id", "give the id of a suggestion")
+            raise InvalidInputError("id", "give the id of a suggestion", code="missing")
         docs = self._get("lookup", {"id": doc_id}).get("response", {}).get("docs", [])
         return doc_to_result(docs[0]) if docs else None
 

@@ -17,7 +17,8 @@ from directory.settings import get_settings
 from web.accounts.current import SESSION_COOKIE, client_ip, requires_admin
 from web.accounts.ratelimit import LoginRateLimiter
 from web.accounts.service import authenticate, create_user, end_session, list_users, start_session
-from web.pages.common import redirect, render
+from web.pages.common import redirect, render, translator
+from web.problem_text import problem_text
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
@@ -98,7 +99,7 @@ def users_create(request: Request[Any, Any, Any], db: NamedDependency[Session], 
             422,
             users=users,
             roles=ROLES,
-            errors={exc.field: exc.message.split(": ", 1)[-1]},
+            errors={exc.field: problem_text(translator(request), exc.problem)},
             form={"username": data.get("username", ""), "role": data.get("role", "")},
         )
     return redirect("/beheer/gebruikers", "broker.saved")

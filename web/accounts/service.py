@@ -43,10 +43,19 @@ def common_passwords() -> frozenset[str]:
 def check_password(password: str, username: str = "") -> None:
     """InvalidInputError("password", ...) for a password that is too short or too easy to guess."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInputError("password", f"use at least {MIN_PASSWORD_LENGTH} characters")
+        raise InvalidInputError(
+            "password",
+            f"use at least {MIN_PASSWORD_LENGTH} characters",
+            code="password_short",
+            params={"min": MIN_PASSWORD_LENGTH},
+        )
     lowered = password.strip().lower()
     if lowered in common_passwords() or lowered == username.strip().lower():
-        raise InvalidInputError("password", "this password is too common (or the username); choose another")
+        raise InvalidInputError(
+            "password",
+            "this password is too common (or the username); choose another",
+            code="password_common",
+        )
 
 
 def digest(secret: str) -> str:
@@ -58,12 +67,21 @@ def create_user(session: Session, username: str, password: str, role: str) -> Us
     """A new active user; InvalidInputError names the field that is wrong."""
     username = username.strip()
     if not username or len(username) > 80 or any(c.isspace() for c in username):
-        raise InvalidInputError("username", "use 1-80 characters without spaces")
+        raise InvalidInputError(
+            "username", "use 1-80 characters without spaces", code="username_format", params={"max": 80}
+        )
     if role not in ROLES:
-        raise InvalidInputError("role", f"choose one of {', '.join(ROLES)}")
+        raise InvalidInputError(
+            "role", f"choose one of {', '.join(ROLES)}", code="one_of", params={"choices": ", ".join(ROLES)}
+        )
     check_password(password, username)
     if session.scalar(select(User).where(User.username == username)) is not None:
-        raise InvalidInputError("username", f"{username!r} already exists")
+        raise InvalidInputError(
+            "username",
+            f"{username!r} already exists",
+            code="username_taken",
+            params={"value": repr(username)},
+        )
     user = User(username=username, password_hash=_hasher.hash(password), role=role, active=True)
     session.add(user)
     session.flush()
@@ -143,7 +161,9 @@ def set_active(session: Session, user: User, active: bool) -> None:
 def set_role(session: Session, user: User, role: str) -> None:
     """Change a user's role; a lower role ends the user's sessions (pages held open lose their rights)."""
     if role not in ROLES:
-        raise InvalidInputError("role", f"choose one of {', '.join(ROLES)}")
+        raise InvalidInputError(
+            "role", f"choose one of {', '.join(ROLES)}", code="one_of", params={"choices": ", ".join(ROLES)}
+        )
     if ROLES.index(role) < ROLES.index(user.role):
         end_all_sessions(session, user)
     user.role = role

@@ -185,13 +185,18 @@ def list_locations(
     """Locations, optionally within a radius of a point."""
     if near is None:
         if radius_m is not None:
-            raise InvalidInputError("near", "radius_m needs near=lat,lon")
+            raise InvalidInputError("near", "radius_m needs near=lat,lon", code="radius_needs_point")
         rows, total = entries.list("location", page=page, page_size=page_size, category=category)
         items = [LocationRead.model_validate(names.entry(d)) for d in entries.to_dicts(rows)]
         return Page[LocationRead](items=items, total=total, page=page, page_size=page_size)
     lat, lon = parse_lat_lon(near, "near")
     if radius_m is None:
-        raise InvalidInputError("radius_m", f"give a radius in metres (0..{MAX_RADIUS_M}) with near")
+        raise InvalidInputError(
+            "radius_m",
+            f"give a radius in metres (0..{MAX_RADIUS_M}) with near",
+            code="point_needs_radius",
+            params={"max": MAX_RADIUS_M},
+        )
     check_radius(radius_m, "radius_m")
     found, total = locations_near(
         entries.session, lat, lon, radius_m, category=category, limit=page_size, offset=(page - 1) * page_size

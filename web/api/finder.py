@@ -17,7 +17,7 @@ from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 
 from directory import netherlands
-from directory.errors import InvalidInputError
+from directory.errors import InvalidInputError, RuleError
 from directory.points import check_lat_lon
 from directory.schemas import LocationRead, ServiceRead
 from directory.schemas.validators import check_languages
@@ -129,18 +129,38 @@ class SupportAnswer:
 def _check_support(mode: str, minutes: int, needs: list[str], languages: list[str]) -> list[str]:
     """422 naming the first wrong parameter; the languages, normalised."""
     if mode not in TRAVEL_MODES:
-        raise InvalidInputError("mode", f"must be one of {', '.join(TRAVEL_MODES)}")
+        raise InvalidInputError(
+            "mode",
+            f"must be one of {', '.join(TRAVEL_MODES)}",
+            code="one_of",
+            params={"choices": ", ".join(TRAVEL_MODES)},
+        )
     if not 1 <= minutes <= MAX_MINUTES:
-        raise InvalidInputError("minutes", f"must be between 1 and {MAX_MINUTES}")
+        raise InvalidInputError(
+            "minutes",
+            f"must be between 1 and {MAX_MINUTES}",
+            code="range",
+            params={"min": 1, "max": MAX_MINUTES},
+        )
     if not needs:
-        raise InvalidInputError("needs", f"give at least one of {', '.join(NEEDS)}")
+        raise InvalidInputError(
+            "needs",
+            f"give at least one of {', '.join(NEEDS)}",
+            code="choose_one",
+            params={"choices": ", ".join(NEEDS)},
+        )
     unknown = [n for n in needs if n not in NEEDS]
     if unknown:
-        raise InvalidInputError("needs", f"unknown need {', '.join(unknown)}; known: {', '.join(NEEDS)}")
+        raise InvalidInputError(
+            "needs",
+            f"unknown need {', '.join(unknown)}; known: {', '.join(NEEDS)}",
+            code="unknown_choice",
+            params={"value": ", ".join(unknown), "choices": ", ".join(NEEDS)},
+        )
     try:
         return check_languages(languages)
-    except ValueError as exc:
-        raise InvalidInputError("languages", str(exc)) from exc
+    except RuleError as exc:
+        raise InvalidInputError.from_rule("languages", exc) from exc
 
 
 @get(
@@ -182,7 +202,9 @@ def support(
     """The support page's question as JSON."""
     check_lat_lon("lat/lon", lat, lon)
     if not netherlands.contains(lat, lon):
-        raise InvalidInputError("lat/lon", "the point lies outside the Netherlands")
+        raise InvalidInputError(
+            "lat/lon", "the point lies outside the Netherlands", code="outside_netherlands"
+        )
     needs = needs or []
     spoken = _check_support(mode, minutes, needs, languages or [])
     query = SupportQuery(lat, lon, mode, minutes, tuple(n for n in NEEDS if n in needs), tuple(spoken),

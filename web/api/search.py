@@ -215,7 +215,9 @@ def search(
     """Answer a search; 422 names the parameter when one is wrong."""
     given = locals()  # before any other name: the facet parameters are named as the facets are
     if radius is not None and near is None:
-        raise InvalidInputError("near", "a radius needs a centre: give near=lat,lon")
+        raise InvalidInputError(
+            "near", "a radius needs a centre: give near=lat,lon", code="radius_needs_point"
+        )
     point: Near | None = parse_near(near, radius) if near is not None else None
     filters = {name: tuple(given[name]) for name in FACETS if given[name]}
     query = SearchQuery(

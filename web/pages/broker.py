@@ -156,7 +156,9 @@ def _save(
     try:
         version = int(data.get("version", ""))
     except ValueError as exc:
-        raise InvalidInputError("version", "the form lacks the version it was based on") from exc
+        raise InvalidInputError(
+            "version", "the form lacks the version it was based on", code="version"
+        ) from exc
     if kind == "location" and data.get("locate"):
         return _locate(request, entries, entry_id, data, raw, version)
     t = translator(request)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from contextlib import suppress
 from datetime import time
 from typing import Any
 
@@ -85,9 +86,10 @@ def _time(text: str) -> time | None:
     if not text:
         return None
     found = re.fullmatch(r"(\d{1,2})(?:[:.](\d{2}))?(?:\s*uur)?", text.strip())
-    if not found:
-        raise ValueError(text)
-    return time(int(found[1]), int(found[2] or 0))
+    if found:
+        with suppress(ValueError):  # 25:00 or 9:75 is written as a time but is none
+            return time(int(found[1]), int(found[2] or 0))
+    raise ValueError(text)
 
 
 def meetings_of(rows: list[dict[str, str]]) -> tuple[list[dict[str, Any]], Problem | None]:
