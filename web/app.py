@@ -21,7 +21,7 @@ from geo.api import GEO_HANDLERS
 from geo.geocoding.base import Geocoder
 from geo.geocoding.chain import make_geocoder
 from geo.reach import routing_cache
-from web.accounts.current import CurrentUserMiddleware, api_write_guard
+from web.accounts.current import api_write_guard, user_middleware
 from web.accounts.ratelimit import LoginRateLimiter
 from web.api.entries import ENTRY_HANDLERS
 from web.api.finder import FINDER_HANDLERS
@@ -136,7 +136,7 @@ def create_app(
             *PAGE_HANDLERS,
             *(extra_handlers or []),
         ],
-        middleware=[CurrentUserMiddleware, csrf_middleware()],
+        middleware=[user_middleware(), csrf_middleware()],
         # CSP, frame, referrer and sniffing headers on every response; no-store on private pages.
         before_send=[add_security_headers],
         guards=[api_write_guard],

@@ -11,7 +11,8 @@ from litestar.connection import ASGIConnection
 from litestar.enums import ScopeType
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult, DefineMiddleware
+from litestar.types import Scope
 from sqlalchemy.orm import Session, sessionmaker
 
 from directory.models import ROLES
@@ -44,17 +45,6 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-def _cookie(scope: Scope, name: str) -> str | None:
-    raw = _header(scope, b"cookie")
-    if not raw:
-        return None
-    for part in raw.split(";"):
-        key, _, value = part.strip().partition("=")
-        if key == name and value:
-            return value
-    return None
-
-
 def bearer_token(scope: Scope) -> str | None:
     """The token of an `Authorization: Bearer ...` header, if any."""
     value = _header(scope, b"authorization")
@@ -63,23 +53,36 @@ def bearer_token(scope: Scope) -> str | None:
     return None
 
 
-class CurrentUserMiddleware:
-    """Puts the user (or None) in `scope["user"]` before any handler or guard runs."""
+class CurrentUserMiddleware(AbstractAuthenticationMiddleware):
+    """Puts the user (or None) in `scope["user"]` before any handler or guard runs.
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    Litestar's authentication middleware, with nobody being a valid answer: reading
+    is open to everyone, and the guards decide what needs a user. Static files are
+    left out (they are the same for everyone, and a logged-in page loads a dozen).
+    """
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Look the user up, then pass the request on."""
-        if scope["type"] == ScopeType.HTTP:
-            scope["user"] = None
-            token = bearer_token(scope)
-            session_id = _cookie(scope, SESSION_COOKIE)
-            if token or session_id:
-                maker: sessionmaker[Session] = scope["app"].state.sessionmaker
-                # In a thread: a blocking query on the event loop stalls every request of the worker.
-                scope["user"] = await to_thread.run_sync(_look_up, maker, token, session_id)
-        await self.app(scope, receive, send)
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
+        """The user of the session cookie or the bearer token; `auth` says which ("session", "token")."""
+        token = bearer_token(connection.scope)
+        session_id = connection.cookies.get(SESSION_COOKIE)
+        if not (token or session_id):
+            return AuthenticationResult(user=None, auth=None)
+        maker: sessionmaker[Session] = connection.app.state.sessionmaker
+        # In a worker thread, on the limiter the request handlers use (sized to the connection
+        # pool by web.dependencies.set_request_limits): a blocking query on the event loop
+        # stalls every request of the worker.
+        user = await to_thread.run_sync(
+            _look_up, maker, token, session_id, limiter=to_thread.current_default_thread_limiter()
+        )
+        auth = None if user is None else "token" if user.via_token else "session"
+        return AuthenticationResult(user=user, auth=auth)
+
+
+def user_middleware() -> DefineMiddleware:
+    """The user lookup for HTTP requests, static files excluded."""
+    return DefineMiddleware(CurrentUserMiddleware, exclude=["^/static/"], scopes={ScopeType.HTTP})
 
 
 def _look_up(maker: sessionmaker[Session], token: str | None, session_id: str | None) -> CurrentUser | None:
