@@ -19,6 +19,7 @@ from typing import Any
 
 import phonenumbers
 
+from directory import netherlands
 from directory.schemas import validators as v
 
 #: Dutch words in a 'doelgroep' cell -> target-group codes of the vocabulary.
@@ -118,7 +119,8 @@ _FREE = ("gratis", "kosteloos", "geen kosten", "free", "niets", "nee", "geen", "
 _AMOUNT = re.compile(r"(\d+)(?:[.,](\d{1,2}|-))?")
 _URL = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,}(?:/[^\s,;]*)?", re.IGNORECASE)
 _EMAIL = re.compile(r"[^@\s<>()\[\],;:]+@[^@\s<>()\[\],;:]+\.[a-z]{2,}", re.IGNORECASE)
-_POSTCODE = re.compile(r"\b([1-9]\d{3})\s?([a-zA-Z]{2})\b")
+#: The one Dutch postcode pattern (directory/netherlands.py), as a word in a text.
+_POSTCODE = netherlands.POSTCODE_IN_TEXT
 
 
 class _Text(HTMLParser):
