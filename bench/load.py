@@ -257,8 +257,10 @@ def run_reads(base: str, args: argparse.Namespace, locations: list[str], service
             base, read_paths(locations, services), connections=args.clients, seconds=seconds
         ),
     }
-    print(f"\nwrk, {args.clients} connections, {seconds} s each, {args.workers} workers, "
-          f"{args.entries or 'demo'} entries")
+    print(
+        f"\nwrk, {args.clients} connections, {seconds} s each, {args.workers} workers, "
+        f"{args.entries or 'demo'} entries"
+    )
     print(HEADER)
     for name, run in runs.items():
         print(run.row(name))

@@ -30,7 +30,6 @@ import os
 import random
 import secrets
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -65,6 +64,7 @@ from directory.search.query import BBox, Near, SearchQuery
 from directory.search.sync import ensure_index, meili_client, rebuild
 from directory.search.text import query_terms
 from directory.settings import REPO_ROOT, SearchSettings, get_settings
+from tests.live_server import free_port, uvicorn_command
 
 console = Console()
 BENCH_DIR = REPO_ROOT / "var" / "bench"
@@ -83,13 +83,6 @@ TEXT_QUERIES = [
 
 
 # -- services under test ------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    """A free loopback port."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def wait_http(url: str, seconds: float = 60) -> None:
@@ -282,20 +275,7 @@ def start_apis(url: str, meili_url: str, key: str, apis: list[subprocess.Popen[b
         env["MEILI_INDEX"] = "entries"
         apis.append(
             subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "uvicorn",
-                    "web.app:create_app",
-                    "--factory",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(port),
-                    "--no-access-log",
-                    "--log-level",
-                    "warning",
-                ],
+                uvicorn_command(port, extra=["--log-level", "warning"]),
                 env=env,
                 cwd=REPO_ROOT,
             )

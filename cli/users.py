@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
@@ -30,6 +32,14 @@ def _user(session: Session, username: str) -> User:
     if user is None:
         raise click.UsageError(f"no user {username!r}; `wijkgram user list` shows the users")
     return user
+
+
+@contextmanager
+def _the_user(username: str) -> Iterator[tuple[Session, User]]:
+    """The named user in one transaction (committed when the block ends without an error)."""
+    ensure_database()
+    with session_scope() as session:
+        yield session, _user(session, username)
 
 
 @click.group("user")
@@ -79,9 +89,8 @@ def list_users() -> None:
 @friendly_errors
 def disable(username: str, enable: bool) -> None:
     """Stop a user from logging in; their browser sessions end at once, their tokens stop working."""
-    ensure_database()
-    with session_scope() as session:
-        set_active(session, _user(session, username), enable)
+    with _the_user(username) as (session, user):
+        set_active(session, user, enable)
     console.print(f"{username}: {'enabled' if enable else 'disabled, sessions ended'}")
 
 
@@ -91,9 +100,8 @@ def disable(username: str, enable: bool) -> None:
 @friendly_errors
 def role(username: str, role: str) -> None:
     """Give a user another role; a lower one ends their browser sessions at once."""
-    ensure_database()
-    with session_scope() as session:
-        set_role(session, _user(session, username), role)
+    with _the_user(username) as (session, user):
+        set_role(session, user, role)
     console.print(f"{username}: {role}")
 
 
@@ -103,10 +111,9 @@ def role(username: str, role: str) -> None:
 @friendly_errors
 def display_name(username: str, display_name: str) -> None:
     """Set the name the public history shows for a user (none given: "een vrijwilliger")."""
-    ensure_database()
     text = display_name.strip()[:80] or None
-    with session_scope() as session:
-        _user(session, username).display_name = text
+    with _the_user(username) as (_, user):
+        user.display_name = text
     console.print(f"{username}: shown as {text or 'een vrijwilliger'}")
 
 
@@ -116,9 +123,8 @@ def display_name(username: str, display_name: str) -> None:
 @friendly_errors
 def delete_user(username: str) -> None:
     """Delete a user with their tokens and sessions; their edits stay in the history."""
-    ensure_database()
-    with session_scope() as session:
-        session.delete(_user(session, username))
+    with _the_user(username) as (session, user):
+        session.delete(user)
     console.print(f"{username}: deleted")
 
 
@@ -149,10 +155,9 @@ def token_group() -> None:
 @friendly_errors
 def token_create(username: str, name: str, days: int | None) -> None:
     """Issue an API token for a user; it is printed once, only its hash is stored."""
-    ensure_database()
     days = days or get_settings().web.token_days
-    with session_scope() as session:
-        secret = create_token(session, _user(session, username), name, days)
+    with _the_user(username) as (session, user):
+        secret = create_token(session, user, name, days)
     click.echo(secret)
     console.print(f"Use it as: Authorization: Bearer <token>. Valid {days} days; it is not shown again.")
 
@@ -163,9 +168,8 @@ def token_create(username: str, name: str, days: int | None) -> None:
 @friendly_errors
 def token_revoke(username: str, name: str | None) -> None:
     """Revoke a user's API tokens (all, or those named with --name); they stop working at once."""
-    ensure_database()
-    with session_scope() as session:
-        count = revoke_tokens(session, _user(session, username), name)
+    with _the_user(username) as (session, user):
+        count = revoke_tokens(session, user, name)
     console.print(f"{username}: {count} token(s) revoked")
 
 
@@ -174,11 +178,8 @@ def token_revoke(username: str, name: str | None) -> None:
 @friendly_errors
 def token_list(username: str) -> None:
     """A user's API tokens: name, made, expires, last used (never the token itself)."""
-    ensure_database()
-    with session_scope() as session:
-        rows = session.scalars(
-            select(ApiToken).where(ApiToken.user_id == _user(session, username).id).order_by(ApiToken.id)
-        )
+    with _the_user(username) as (session, user):
+        rows = session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id))
         for row in rows:
             used: Any = row.last_used_at.isoformat(timespec="minutes") if row.last_used_at else "never"
             click.echo(

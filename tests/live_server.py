@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -19,6 +19,29 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def uvicorn_command(port: int, *, workers: int = 1, extra: Sequence[str] = ()) -> list[str]:
+    """uvicorn serving the app factory on 127.0.0.1:`port` with no access log and no server header.
+
+    Access logs would hold query strings (a client's address may be in one), as in `wijkgram serve`.
+    """
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "web.app:create_app",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--no-access-log",
+        "--no-server-header",
+        *extra,
+    ]
 
 
 @contextmanager
@@ -41,22 +64,7 @@ def live_server(
     )
     out = log_file.open("w") if log_file else subprocess.DEVNULL
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "web.app:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--no-access-log",
-            "--no-server-header",
-            *proxy_args,
-        ],
+        uvicorn_command(port, workers=workers, extra=proxy_args),
         env=env,
         stdout=out,
         stderr=subprocess.STDOUT,
