@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from directory.models import User
 from web.accounts.current import CurrentUser
+from web.accounts.service import display_names
 from web.i18n import Translator
 
 #: Actors that are processes, not people (`import:osm`, `import:table`, ... start with "import:").
@@ -56,8 +55,7 @@ class PublicNames:
     def _display(self) -> dict[str, str | None]:
         # Read when first needed (in the handler's thread), once: the user table is small.
         if self._loaded is None:
-            rows = self._session.execute(select(User.username, User.display_name)).tuples().all()
-            self._loaded = dict(rows)
+            self._loaded = display_names(self._session)
         return self._loaded
 
     def person(self, name: str | None) -> str | None:

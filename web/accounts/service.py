@@ -88,6 +88,12 @@ def create_user(session: Session, username: str, password: str, role: str) -> Us
     return user
 
 
+def display_names(session: Session) -> dict[str, str | None]:
+    """Every username with the name the public history shows for it (None: "een vrijwilliger")."""
+    rows = session.execute(select(User.username, User.display_name)).tuples().all()
+    return dict(rows)
+
+
 def list_users(session: Session) -> Sequence[User]:
     """Every user, by username."""
     return session.scalars(select(User).order_by(User.username)).all()
