@@ -115,15 +115,19 @@ def _run_osm2pgsql(engine: Engine, path: Path, schema: str, progress: Progress |
                 log.append(line)
     if process.wait() != 0:
         tail = "\n".join(log[-8:])
-        raise InvalidInputError("FILE", f"osm2pgsql could not load {path.name}:\n{tail}")
+        raise InvalidInputError(
+            "FILE", f"osm2pgsql could not load {path.name}:\n{tail}", code="file_unreadable"
+        )
 
 
 def import_basemap(engine: Engine, path: Path, progress: Progress | None = None) -> BasemapSummary:
     """Load the base map layers from `path` and put them in place of the stored ones (all or nothing)."""
     if not path.is_file():
-        raise InvalidInputError("FILE", f"{path} does not exist")
+        raise InvalidInputError("FILE", f"{path} does not exist", code="file_missing")
     if not path.name.endswith((".pbf", ".osm", ".osm.gz", ".osm.bz2")):
-        raise InvalidInputError("FILE", f"{path.name}: expected an OpenStreetMap file (.osm.pbf, .osm)")
+        raise InvalidInputError(
+            "FILE", f"{path.name}: expected an OpenStreetMap file (.osm.pbf, .osm)", code="file_type"
+        )
     osm2pgsql_binary()
     start = time.perf_counter()
     staging = f"{SCHEMA}_load_{os.getpid()}"
