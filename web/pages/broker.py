@@ -286,7 +286,9 @@ def restore_entry(
     try:
         version = int(data.get("version", ""))
     except ValueError as exc:
-        raise InvalidInputError("version", "the form lacks the version it was based on") from exc
+        raise InvalidInputError(
+            "version", "the form lacks the version it was based on", code="version"
+        ) from exc
     if data.get("confirm") != "yes":
         return _restore_page(request, entries, kind, entry_id, revision)
     entries.restore(kind, entry_id, revision, expected_version=version)
