@@ -26,6 +26,7 @@ from web.accounts.ratelimit import LoginRateLimiter
 from web.api.entries import ENTRY_HANDLERS
 from web.api.finder import FINDER_HANDLERS
 from web.api.geocode import geocode_post
+from web.api.map import MAP_HANDLERS
 from web.api.search import SEARCH_HANDLERS, warm_up_search
 from web.api.system import health, taxonomy
 from web.api.tiles import TILE_HANDLERS
@@ -133,6 +134,7 @@ def create_app(
             *FINDER_HANDLERS,
             *TILE_HANDLERS,
             *WIJKGRAM_HANDLERS,
+            *MAP_HANDLERS,
             *PAGE_HANDLERS,
             *(extra_handlers or []),
         ],

@@ -53,6 +53,8 @@ TILE_ORIGIN = "https://tile.openstreetmap.org"
 OSM_ATTRIBUTION = (
     '© <a href="https://www.openstreetmap.org/copyright" target="_blank">OpenStreetMap</a> contributors'
 )
+#: Where the scouting map loads its places for a view (web/api/map.py).
+PLACES_URL = "/api/v1/map/places"
 AMSTERDAM_CENTRE = (52.3710, 4.9000)
 #: Outline style per boundary level: coarse areas in darker, thicker lines.
 OUTLINE_STYLE: dict[str, dict[str, Any]] = {
@@ -150,6 +152,10 @@ class LeafletMap:
     def add_markers(self, name: str, markers: list[dict[str, Any]], *, cluster: bool = False) -> None:
         """A layer of markers (made with `marker`); clustered layers are toggleable in the control."""
         self.layers.append({"type": "markers", "name": name, "cluster": cluster, "markers": markers})
+
+    def add_places_source(self, name: str, params: dict[str, Any]) -> None:
+        """Places loaded per view from /api/v1/map/places with these filters (map.js adds box and zoom)."""
+        self.layers.append({"type": "places", "name": name, "url": PLACES_URL, "params": params})
 
     def add_start_points(self, points: list[tuple[float, float, str]]) -> None:
         """Starting points (a search address, group members) as numbered circles, never named by address."""

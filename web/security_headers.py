@@ -72,6 +72,10 @@ NO_STORE_PATHS = frozenset(
 #: Broker and admin pages (and everything a logged-in person sees): gone from the cache after logout.
 NO_STORE_PREFIXES = ("/beheer",)
 
+#: Public data the sandboxed map frames fetch: the frame has an opaque origin ("null"), so the browser
+#: hands it the answer only with this header. Asked without cookies; nothing here is private.
+OPEN_TO_MAP_FRAMES = ("/api/v1/map/", "/tiles/")
+
 COMMON_HEADERS: list[tuple[bytes, bytes]] = [
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"same-origin"),
@@ -113,6 +117,8 @@ def add_security_headers(message: Message, scope: Scope) -> None:
         headers.append((b"content-security-policy", content_security_policy(path).encode()))
     if _no_store(scope, path):
         headers.append((b"cache-control", b"no-store"))
+    if path.startswith(OPEN_TO_MAP_FRAMES) and b"access-control-allow-origin" not in present:
+        headers.append((b"access-control-allow-origin", b"*"))
     message["headers"] = headers
 
 

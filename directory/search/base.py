@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 
-from directory.search.query import SearchQuery, SearchResult
+from directory.search.query import PlaceGrid, SearchQuery, SearchResult
 
 
 class SearchEngine(ABC):
@@ -16,6 +16,10 @@ class SearchEngine(ABC):
     @abstractmethod
     def search(self, query: SearchQuery) -> SearchResult:
         """Answer one query; raise EngineUnavailable when the backend cannot."""
+
+    @abstractmethod
+    def place_grid(self, query: SearchQuery, level: int, limit: int) -> PlaceGrid:
+        """Venues matching a query in its bbox: each one up to `limit`, else counts per cell of `level`."""
 
     @abstractmethod
     def healthy(self) -> bool:

@@ -34,6 +34,7 @@ from directory.models import (
     service_at_location,
 )
 from directory.search.fields import SUPPORT_CATEGORIES, TEXT_WEIGHTS
+from directory.search.grid import document_cells
 from directory.search.models import SearchDocument, SearchWord
 from directory.search.schedule import schedule
 from directory.search.text import words
@@ -188,6 +189,7 @@ def location_document(
         **_place(location),
         **_open_fields(location.opening_hours, [], today),
         "_geo": {"lat": point.y, "lng": point.x},
+        **document_cells(point.y, point.x),
         "has_area": False,
         "delivery_modes": [],
         "service_area_name": None,
@@ -236,6 +238,7 @@ def service_document(
     if location is not None:
         point = to_shape(location.geom)
         doc["_geo"] = {"lat": point.y, "lng": point.x}
+        doc.update(document_cells(point.y, point.x))
     return doc
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from directory.search.grid import CELL_LEVELS, cell_field
+
 #: Searched text per PostgreSQL weight (A highest), in order of importance; Meilisearch
 #: searches the same fields in the same order (its "attribute" ranking rule).
 TEXT_WEIGHTS: dict[str, tuple[str, ...]] = {
@@ -71,6 +73,8 @@ FILTERABLE: tuple[str, ...] = (
     "open_until",
     "has_area",
     "_geo",
+    # The map's grid cells, counted as facets when a view holds too many places (grid.py).
+    *(cell_field(level) for level in CELL_LEVELS),
 )
 
 #: Categories of places that are informal support themselves (what wijkgram is a map of), as

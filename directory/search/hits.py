@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from directory.points import distance_m
+from directory.search.grid import CELL_LEVELS, cell_field
 from directory.search.query import SearchQuery
 
 #: Document fields only the engines need; hits leave them out.
@@ -20,6 +21,7 @@ INTERNAL_FIELDS = frozenset(
         "status",
         "has_area",
         "place_names",
+        *(cell_field(level) for level in CELL_LEVELS),
     }
 )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import time
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,8 +19,9 @@ from sqlalchemy.exc import DBAPIError
 from directory.search.base import EngineUnavailable, SearchEngine
 from directory.search.fields import ALL_OF_FACETS, FILTERABLE, ONE_TYPO_FROM, SEARCHABLE, TWO_TYPOS_FROM
 from directory.search.geo_sql import place_condition
+from directory.search.grid import cell_field, parse_cell_key
 from directory.search.hits import to_hit
-from directory.search.query import SearchQuery, SearchResult
+from directory.search.query import PlaceGrid, SearchQuery, SearchResult
 from directory.search.text import stopwords, synonym_map
 from directory.settings import SearchSettings
 
@@ -227,9 +229,42 @@ class MeiliEngine(SearchEngine):
             body["sort"] = [f"_geoPoint({query.near.lat}, {query.near.lon}):asc"]
         return body
 
-    def search(self, query: SearchQuery) -> SearchResult:
-        """Answer a query with one HTTP call (plus a database call for polygons and service areas)."""
-        body = self.request_body(query)
+    def place_grid(self, query: SearchQuery, level: int, limit: int) -> PlaceGrid:
+        """Venues in the box in one request: `distinct` counts a place once, the cell facet counts cells."""
+        box = query.bbox
+        assert box is not None, "the map asks for a box"
+        body = self.request_body(replace(query, bbox=None, facets=()))
+        geo = f"_geoBoundingBox([{box.north}, {box.east}], [{box.south}, {box.west}])"
+        body["filter"] = " AND ".join(
+            part for part in (body.get("filter"), geo, "location_id IS NOT NULL") if part
+        )
+        body.update(
+            page=1,
+            hitsPerPage=limit,
+            distinct="location_id",
+            facets=[cell_field(level)],
+            attributesToRetrieve=["location_id", "_geo"],
+        )
+        data = self._post(body)
+        total = int(data.get("totalHits", 0))
+        counts = data.get("facetDistribution", {}).get(cell_field(level), {})
+        return PlaceGrid(
+            engine=self.name,
+            total=total,
+            level=level,
+            places=sorted(
+                (str(h["location_id"]), float(h["_geo"]["lat"]), float(h["_geo"]["lng"]))
+                for h in data.get("hits", [])
+            )
+            if total <= limit
+            else [],
+            cells=sorted(parse_cell_key(str(k), level, int(v)) for k, v in counts.items())
+            if total > limit
+            else [],
+        )
+
+    def _post(self, body: dict[str, Any]) -> dict[str, Any]:
+        """One search request; EngineUnavailable when Meilisearch does not answer or answers an error."""
         try:
             status, content = self.http.request("POST", self.search_path, body)
         except HTTP_ERRORS as exc:
@@ -238,7 +273,12 @@ class MeiliEngine(SearchEngine):
             raise EngineUnavailable(
                 f"Meilisearch answered {status}: {content[:200].decode(errors='replace')}"
             )
-        data = msgspec.json.decode(content)
+        data: dict[str, Any] = msgspec.json.decode(content)
+        return data
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        """Answer a query with one HTTP call (plus a database call for polygons and service areas)."""
+        data = self._post(self.request_body(query))
         facets = {
             name: dict(
                 sorted((str(k), int(v)) for k, v in data.get("facetDistribution", {}).get(name, {}).items())

@@ -35,8 +35,9 @@ from directory.search.fields import (
     TWO_TYPOS_FROM,
 )
 from directory.search.geo_sql import place_condition, sphere_distance
+from directory.search.grid import Cell, cell_sql
 from directory.search.hits import to_hit
-from directory.search.query import SearchQuery, SearchResult
+from directory.search.query import PlaceGrid, SearchQuery, SearchResult
 from directory.search.text import query_terms, synonym_map
 
 #: Settings of every search connection (given at connect, so no search spends a round trip
@@ -292,6 +293,47 @@ class PostgresEngine(SearchEngine):
                    {ords} AS ords
         """
         return sql, params
+
+    def place_grid(self, query: SearchQuery, level: int, limit: int) -> PlaceGrid:
+        """Venues in the box: one statement counts them, and lists them or counts them per cell.
+
+        The map asks no text (`query.q` is not used): its filters and the box only.
+        """
+        params: dict[str, Any] = {"level": level, "limit": limit}
+        where = filter_conditions(query, params)
+        place = place_condition(query, params)
+        if place:
+            where.append(place)
+        x, y = cell_sql("level")
+        sql = f"""
+            WITH p AS MATERIALIZED (
+                SELECT DISTINCT ON (location_id) location_id, geom
+                FROM search_document
+                WHERE location_id IS NOT NULL AND geom IS NOT NULL AND {" AND ".join(where) or "true"}
+                ORDER BY location_id
+            ),
+            n AS (SELECT count(*) AS total FROM p)
+            SELECT n.total,
+                   CASE WHEN n.total <= :limit THEN
+                       (SELECT json_agg(json_build_array(location_id, ST_Y(geom), ST_X(geom))) FROM p)
+                   END AS places,
+                   CASE WHEN n.total > :limit THEN
+                       (SELECT json_agg(json_build_array(cx, cy, c))
+                        FROM (SELECT {x} AS cx, {y} AS cy, count(*) AS c FROM p GROUP BY 1, 2) AS g)
+                   END AS cells
+            FROM n
+        """
+        with self._connection() as conn:
+            row = conn.execute(driver_sql(sql), params).fetchone()
+        assert row is not None  # aggregates only: always one row
+        total, places, cells = row
+        return PlaceGrid(
+            engine=self.name,
+            total=int(total),
+            level=level,
+            places=sorted((str(p[0]), float(p[1]), float(p[2])) for p in places or []),
+            cells=sorted(Cell(level, int(c[0]), int(c[1]), int(c[2])) for c in cells or []),
+        )
 
     def _fetch(self, query: SearchQuery) -> tuple[Any, dict[str, dict[str, int]]]:
         """The search's row (total, hits, ordinals) and its facet counts."""

@@ -21,6 +21,7 @@ from directory.schemas.limits import (
     check_year,
 )
 from directory.search.fields import FACETS
+from directory.search.grid import Cell
 from directory.search.schedule import hour_index, hour_of_week
 
 MAX_POLYGON_VERTICES = 500
@@ -140,6 +141,26 @@ class SearchResult:
     relaxed: Any = None
     #: Questions to try when nothing was found (suggest.Suggestion).
     suggestions: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class PlaceGrid:
+    """The places (venues) a map view holds: each one when they are few, else counts per grid cell.
+
+    A place is a location; it is in the answer when its own document or the document of
+    an activity held there matches, and counts once however many match.
+    """
+
+    engine: str
+    #: Places in the box that match (each counted once).
+    total: int
+    #: The grid level of `cells` (directory/search/grid.py).
+    level: int
+    #: (location id, lat, lon) of every place, when `total` is at most the limit asked; else empty.
+    places: list[tuple[str, float, float]]
+    #: Places per cell, when `total` is above the limit; else empty.
+    cells: list[Cell]
+    fallback_reason: str | None = None
 
 
 # -- parsing and validation (used by the API and the CLI) -------------------------------------

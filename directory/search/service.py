@@ -4,23 +4,27 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import Engine
 
 from directory.clock import now_amsterdam
-from directory.errors import ServiceUnavailableError
+from directory.errors import InvalidInputError, ServiceUnavailableError
 from directory.search.areas import AreaNames
 from directory.search.base import EngineUnavailable, SearchEngine
 from directory.search.postgres import PostgresEngine
-from directory.search.query import SearchQuery, SearchResult, check_query
+from directory.search.query import PlaceGrid, SearchQuery, SearchResult, check_query
 from directory.search.relax import relax
 from directory.search.suggest import suggestions
 from directory.search.understand import understand
 from directory.settings import SearchSettings, get_settings
 
 log = logging.getLogger("wijkgram.search")
+
+Answer = TypeVar("Answer", SearchResult, PlaceGrid)
 
 #: After Meilisearch failed, how long queries go straight to PostgreSQL before trying it again.
 RETRY_AFTER_S = 10.0
@@ -76,12 +80,23 @@ class SearchService:
         found = suggestions(self.areas.db if self.areas else None, read) if result.total == 0 else []
         return replace(result, interpreted=read, relaxed=relaxed, suggestions=found)
 
+    def place_grid(self, query: SearchQuery, level: int, limit: int) -> PlaceGrid:
+        """The map's venues in a box, one by one up to `limit` or per grid cell (see `SearchEngine`)."""
+        if query.bbox is None:
+            raise InvalidInputError("bbox", "the map's places need a box")
+        query = check_query(query)
+        return self._ask(lambda engine: engine.place_grid(query, level, limit))
+
     def _answer(self, query: SearchQuery) -> SearchResult:
         """The configured engine's answer, or the fallback's."""
+        return self._ask(lambda engine: engine.search(query))
+
+    def _ask(self, ask: Callable[[SearchEngine], Answer]) -> Answer:
+        """Ask the configured engine, or PostgreSQL after it failed; the answer then says why."""
         reason: str | None = None
         if self.fallback is None or time.monotonic() >= self._skip_primary_until:
             try:
-                return self.primary.search(query)
+                return ask(self.primary)
             except EngineUnavailable as exc:
                 if self.fallback is None:
                     raise ServiceUnavailableError(
@@ -95,7 +110,7 @@ class SearchService:
             reason = f"{self.primary.name} failed recently; retrying it after {RETRY_AFTER_S:.0f} s"
         assert self.fallback is not None
         try:
-            result = self.fallback.search(query)
+            result = ask(self.fallback)
         except EngineUnavailable as exc:
             raise ServiceUnavailableError("search is not available right now; try again shortly") from exc
         return replace(result, fallback_reason=reason)

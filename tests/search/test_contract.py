@@ -12,6 +12,7 @@ from shapely.geometry import Polygon
 from directory.clock import AMSTERDAM, today_amsterdam
 from directory.search.base import SearchEngine
 from directory.search.fields import FACETS
+from directory.search.grid import tile_xy
 from directory.search.query import BBox, Near, SearchQuery, SearchResult
 from directory.settings import SearchSettings
 from tests.search.conftest import WALK_CANCELLED, ZUIDOOST
@@ -240,3 +241,74 @@ def test_sort_by_distance_and_pagination(
         ]
         assert len(set(relevance[name])) == len(relevance[name]) == total >= 3
     assert set(relevance["postgresql"]) == set(relevance["meilisearch"])
+
+
+# -- the map's places per view (directory/search/grid.py, SearchEngine.place_grid) --------------
+
+CITY = BBox(52.28, 4.75, 52.43, 5.03)
+
+
+def _grid(engines: dict[str, SearchEngine], query: SearchQuery, level: int, limit: int) -> dict[str, Any]:
+    return {name: e.place_grid(query, level, limit) for name, e in engines.items()}
+
+
+def test_place_grid_lists_each_place_once_on_both_engines(
+    engines: dict[str, SearchEngine], contract_data: tuple[dict[str, str], SearchSettings]
+) -> None:
+    """Below the limit every venue comes once (with its activities folded in), the same on both engines."""
+    ids, _ = contract_data
+    grids = _grid(engines, SearchQuery(bbox=CITY, facets=()), 14, 500)
+    pg, meili = grids["postgresql"], grids["meilisearch"]
+    assert pg.places == meili.places and pg.total == meili.total == len(pg.places) > 5
+    assert not pg.cells and not meili.cells
+    names = {v: k for k, v in ids.items()}
+    listed = {names[location_id] for location_id, _, _ in pg.places}
+    assert {"boomspijker", "dapper", "oba", "bijlmer"} <= listed
+    assert "geldlijn" not in listed, "a service known only by its area is no place on the map"
+
+
+def test_place_grid_counts_cells_alike_and_loses_no_place(
+    engines: dict[str, SearchEngine], contract_data: tuple[dict[str, str], SearchSettings]
+) -> None:
+    """Above the limit: counts per cell, identical on both engines, adding up to the total."""
+    listed = engines["postgresql"].place_grid(SearchQuery(bbox=CITY, facets=()), 14, 500)
+    for level in (12, 14, 16):
+        grids = _grid(engines, SearchQuery(bbox=CITY, facets=()), level, 2)
+        pg, meili = grids["postgresql"], grids["meilisearch"]
+        assert pg.cells == meili.cells and not pg.places
+        assert sum(c.count for c in pg.cells) == pg.total == meili.total == listed.total
+        # Every place lies in the cell that counts it.
+        expected: dict[tuple[int, int], int] = {}
+        for _, lat, lon in listed.places:
+            key = tile_xy(lat, lon, level)
+            expected[key] = expected.get(key, 0) + 1
+        assert {(c.x, c.y): c.count for c in pg.cells} == expected
+        for cell in pg.cells:
+            west, south, east, north = cell.bounds
+            assert west < cell.centre[1] < east and south < cell.centre[0] < north
+
+
+def test_place_grid_filters_like_search(
+    engines: dict[str, SearchEngine], contract_data: tuple[dict[str, str], SearchSettings]
+) -> None:
+    """Facilities, step-free, cost, support functions: the places of matching documents, on both engines."""
+    ids, _ = contract_data
+    names = {v: k for k, v in ids.items()}
+    cases: list[tuple[dict[str, tuple[str, ...]], float | None, set[str]]] = [
+        ({"facilities": ("kitchen", "room")}, None, {"boomspijker"}),
+        ({"facilities": ("room",)}, None, {"boomspijker", "dapper"}),
+    ]
+    for filters, max_cost, expected in cases:
+        query = SearchQuery(bbox=CITY, filters=filters, max_cost=max_cost, facets=())
+        grids = _grid(engines, query, 14, 500)
+        assert grids["postgresql"].places == grids["meilisearch"].places
+        assert {names[i] for i, _, _ in grids["postgresql"].places} == expected, filters
+    # A support function only activities have finds the venues where they happen.
+    query = SearchQuery(bbox=CITY, filters={"support_functions": ("company",)}, facets=())
+    grids = _grid(engines, query, 14, 500)
+    assert grids["postgresql"].places == grids["meilisearch"].places
+    search = engines["postgresql"].search(
+        SearchQuery(bbox=CITY, filters={"support_functions": ("company",)}, page_size=100, facets=())
+    )
+    venues = {h["location_id"] for h in search.hits if h["location_id"]}
+    assert {i for i, _, _ in grids["postgresql"].places} == venues and venues

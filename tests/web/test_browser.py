@@ -51,7 +51,14 @@ def browser_login(page: Any, base: str, username: str) -> None:
 def map_frame(page: Any) -> Any:
     """The map's frame, once Leaflet has drawn its markers."""
     page.frame_locator("iframe.map-frame").locator(".leaflet-marker-icon").first.wait_for(timeout=15_000)
+    wait_for_places(page)
     return next(f for f in page.frames if f.parent_frame is not None)
+
+
+def wait_for_places(page: Any) -> None:
+    """On the plain map, wait until the places of the view are loaded and listed (web/static/kaart.js)."""
+    if page.locator("#venue-list[data-loaded]").count():
+        page.locator("#venue-list[data-loaded=true]").wait_for(state="attached", timeout=15_000)
 
 
 def test_map_shows_markers_and_filters_change_them(live_server: str, chromium: Any, output_dir: Path) -> None:
@@ -289,6 +296,7 @@ def test_upload_preview_and_apply_a_partner_list(
     assert "verwerkt" in page.locator("#import-done").inner_text()
     page.screenshot(path=str(output_dir / "import-applied.png"), full_page=True)
     page.goto(f"{live_server}/kaart")
+    map_frame(page)
     assert "Buurtkamer Proeftuin" in page.locator("#venue-list").inner_text()
 
     # A value the list offers for a field a broker owns waits on the suggestions screen.

@@ -31,7 +31,7 @@ from importers.table import read_table, table_source
 from tests import factories
 from tests.conftest import make_broker_token
 from tests.web.map_data import map_data, popups
-from tests.web.test_browser import COUNT_MARKERS
+from tests.web.test_browser import COUNT_MARKERS, wait_for_places
 from tests.web.test_scout import MEMBERS
 
 pytestmark = pytest.mark.browser
@@ -226,6 +226,7 @@ INLINE_SCRIPT_RUNS = """() => { const s = document.createElement("script");
 
 def _frame(page: Any) -> Any:
     page.frame_locator("iframe.map-frame").locator(".leaflet-marker-icon").first.wait_for(timeout=20_000)
+    wait_for_places(page)
     return next(f for f in page.frames if f.parent_frame is not None)
 
 

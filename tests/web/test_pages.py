@@ -22,8 +22,17 @@ OSM = "© OpenStreetMap contributors"
 
 
 def listed_names(html: str) -> list[str]:
-    """Names in the map page's list of places."""
+    """Names in a map page's list of places (the reach and group answers write it into the page)."""
     return re.findall(r'<li class="card venue">\s*<h3><a href="[^"]+">([^<]+)</a>', html)
+
+
+def map_names(web: Client, **params: str) -> set[str]:
+    """Names of the places the map loads for a view of the whole country with these filters."""
+    answer = web.get(
+        "/api/v1/map/places", params={"bbox": "3.3,50.7,7.3,53.6", "zoom": "18", **params}
+    ).json()
+    assert not answer["clustered"], "the demo's places fit one answer"
+    return {place["name"] for place in answer["places"]}
 
 
 def test_map_lists_active_places_and_filters_narrow_them(web: Client, demo_db: Engine) -> None:
@@ -45,25 +54,24 @@ def test_map_lists_active_places_and_filters_narrow_them(web: Client, demo_db: E
         )
     page = web.get("/kaart")
     assert page.status_code == 200
-    assert len(listed_names(page.text)) == active
-    assert f"{active} plekken gevonden" in page.text
-    kitchen = web.get("/kaart?kitchen=true")
-    assert set(listed_names(kitchen.text)) == with_kitchen
-    both = web.get("/kaart?kitchen=true&step_free=true")
-    assert set(listed_names(both.text)) == kitchen_and_step_free
+    assert len(page.content) < 150_000
+    answer = web.get("/api/v1/map/places", params={"bbox": "3.3,50.7,7.3,53.6", "zoom": "18"}).json()
+    assert answer["total"] == len(answer["places"]) == active
+    assert map_names(web, facilities="kitchen") == with_kitchen
+    assert map_names(web, facilities="kitchen", step_free="true") == kitchen_and_step_free
     assert 0 < len(kitchen_and_step_free) < len(with_kitchen) < active
 
 
-def test_evening_filter_uses_opening_hours_and_meetings(web: Client, demo_db: Engine) -> None:
-    from directory.services.venues import open_on_weekday_evening
+def test_open_at_uses_opening_hours_and_meetings(web: Client, demo_db: Engine) -> None:
+    from datetime import timedelta
 
-    assert open_on_weekday_evening("Mo-Fr 09:00-22:00")
-    assert not open_on_weekday_evening("Mo-Fr 09:00-17:00")
-    assert not open_on_weekday_evening("Sa 18:00-23:00")
-    names = set(listed_names(web.get("/kaart?evening=true").text))
-    assert "De Boomspijker" in names, "open until 22:00 on weekdays"
-    assert "Rita Community Center" in names, "its peer group meets on Thursday 19:30"
-    assert "Huis De Pinto" not in names, "closes at 17:30"
+    from directory.clock import today_amsterdam
+
+    thursday = today_amsterdam() + timedelta(days=(3 - today_amsterdam().weekday()) % 7 or 7)
+    weeks = [map_names(web, open_at=f"{(thursday + timedelta(days=d)).isoformat()}T19:45") for d in (0, 7)]
+    assert all("De Boomspijker" in names for names in weeks), "open until 22:00 on weekdays"
+    assert any("Rita Community Center" in names for names in weeks), "meets every other Thursday"
+    assert not any("Huis De Pinto" in names for names in weeks), "closes at 17:30"
 
 
 def test_map_uses_local_leaflet_and_shows_the_osm_attribution(web: Client) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from geoalchemy2.shape import to_shape
@@ -17,9 +18,12 @@ from litestar.params import FromQuery
 from litestar.response import Template
 from sqlalchemy.orm import Session
 
+from directory.errors import InvalidInputError
 from directory.models import Location, Service
+from directory.search.query import parse_open_at
+from directory.services.map_places import FACILITIES, MapFilters, places_extent
 from directory.services.taxonomy import vocabulary_labels
-from directory.services.venues import LOW_COST_EUR, VenueFilters, find_venues, services_at
+from directory.services.venues import LOW_COST_EUR, services_at
 from geo.geocoding.base import GeocodeAnswer
 from geo.outlines import LEVELS as OUTLINE_LEVELS
 from geo.outlines import outlines
@@ -29,8 +33,6 @@ from web.maps import LeafletMap, Popup, marker
 from web.pages.common import render, translator
 from web.present import address_text, contact_text, cost_text, facilities_text, schedule_text
 from web.travel import DEFAULT_MINUTES, MAX_MINUTES, TRAVEL_MODES
-
-Flag = FromQuery[bool]
 
 
 @dataclass
@@ -44,6 +46,49 @@ class Overlay:
     area: Any | None = None  # reachable area (shapely, lon/lat)
     area_name: str = ""
     starts: list[tuple[float, float, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class MapForm:
+    """The map's filter form as given: what the page shows checked, and the filters it means."""
+
+    low_cost: bool = False
+    kitchen: bool = False
+    room: bool = False
+    step_free: bool = False
+    category: str | None = None
+    support: str | None = None
+    #: "Open at" as typed (a browser's date-time field: 2026-11-24T18:30), and read.
+    open_at: str = ""
+    moment: datetime | None = None
+
+    def filters(self) -> MapFilters:
+        """The search filters these choices mean."""
+        return MapFilters(
+            category=(self.category,) if self.category else (),
+            support_functions=(self.support,) if self.support else (),
+            low_cost=self.low_cost,
+            facilities=tuple(name for name in FACILITIES if getattr(self, name)),
+            step_free=self.step_free,
+            open_at=self.moment,
+        )
+
+    def params(self, lang: str) -> dict[str, Any]:
+        """The query parameters of /api/v1/map/places for these choices (map.js adds box and zoom)."""
+        params: dict[str, Any] = {"lang": lang}
+        for name in ("low_cost", "step_free"):
+            if getattr(self, name):
+                params[name] = "true"
+        facilities = [name for name in FACILITIES if getattr(self, name)]
+        if facilities:
+            params["facilities"] = facilities
+        if self.category:
+            params["category"] = [self.category]
+        if self.support:
+            params["support_functions"] = [self.support]
+        if self.moment is not None:
+            params["open_at"] = self.open_at
+        return params
 
 
 @dataclass
@@ -111,8 +156,15 @@ def build_map(
     locations: list[Location],
     labels: dict[str, str],
     overlay: Overlay | None = None,
+    form: MapForm | None = None,
 ) -> LeafletMap:
-    """The map: area outlines, one toggleable clustered layer per category, and the overlay."""
+    """The map: area outlines and the places.
+
+    With a `form` (the plain map) the places are not written into the map: map.js loads
+    them per view from /api/v1/map/places with the form's filters. With an overlay
+    (a reach or group answer, a bounded set) they are, one toggleable clustered layer
+    per category.
+    """
     overlay = overlay or Overlay()
     lmap = LeafletMap(layer_control=True)
     areas = outlines(session.connection())
@@ -121,12 +173,19 @@ def build_map(
         lmap.add_outlines(t(f"map.layer_{level}"), level, areas[level], show=level == "stadsdeel")
     if overlay.area is not None:
         lmap.add_area(overlay.area, overlay.area_name)
+    if form is not None:
+        lmap.add_places_source(t("map.places_layer"), form.params(t.lang))
+        extent = places_extent(session)
+        if extent is not None:
+            west, south, east, north = extent
+            lmap.fit([(south, west), (north, east)], padding=(10, 10))
+        return lmap
     held = services_at(session, [loc.id for loc in locations])
     layers: dict[str, list[dict[str, Any]]] = {}
     for location in locations:
         code = location.category or "other"
         label = labels.get(code, code)
-        lat, lon = _latlon(location)
+        lat, lon = latlon(location)
         travel = overlay.travel.get(location.id, "")
         layers.setdefault(label, []).append(
             marker(
@@ -141,7 +200,7 @@ def build_map(
     for label, markers in layers.items():
         lmap.add_markers(label, markers, cluster=True)
     lmap.add_start_points(overlay.starts)
-    points = [_latlon(loc) for loc in locations] + [(lat, lon) for lat, lon, _ in overlay.starts]
+    points = [latlon(loc) for loc in locations] + [(lat, lon) for lat, lon, _ in overlay.starts]
     if overlay.area is not None:
         west, south, east, north = overlay.area.bounds
         points += [(south, west), (north, east)]
@@ -149,7 +208,8 @@ def build_map(
     return lmap
 
 
-def _latlon(location: Location) -> tuple[float, float]:
+def latlon(location: Location) -> tuple[float, float]:
+    """(lat, lon) of a place."""
     point = to_shape(location.geom)
     return float(point.y), float(point.x)
 
@@ -157,21 +217,23 @@ def _latlon(location: Location) -> tuple[float, float]:
 def map_context(
     request: Request[Any, Any, Any],
     db: Session,
-    filters: VenueFilters,
-    locations: list[Location],
+    form: MapForm,
+    locations: list[Location] | None,
     overlay: Overlay | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
-    """What map.html needs, for the plain map and for the reach and group results."""
+    """What map.html needs: the plain map (`locations` None: loaded per view) or reach and group results."""
     t = translator(request)
     labels = vocabulary_labels(db, t.lang, "category")
     overlay = overlay or Overlay()
+    lmap = build_map(db, t, locations or [], labels, overlay, form if locations is None else None)
     return {
-        "filters": filters,
+        "filters": form,
         "labels": labels,
+        "support_labels": vocabulary_labels(db, t.lang, "support_function"),
         "locations": locations,
         "overlay": overlay,
-        "map_html": build_map(db, t, locations, labels, overlay).document(t("map.title"), t.lang),
+        "map_html": lmap.document(t("map.title"), t.lang),
         "low_cost_max": f"{LOW_COST_EUR:.0f}",
         "address_text": address_text,
         "cost_text": lambda e: cost_text(t, e),
@@ -180,20 +242,28 @@ def map_context(
     }
 
 
-def filters_from(data: dict[str, str], labels: dict[str, str]) -> VenueFilters:
-    """The map filters carried along by the reach and group forms (hidden fields)."""
+def filters_from(data: dict[str, str], labels: dict[str, str], support: dict[str, str]) -> MapForm:
+    """The map filters as given in a query string or carried by the reach and group forms (hidden fields)."""
 
     def flag(name: str) -> bool:
         return data.get(name, "") in ("true", "on", "1")
 
     category = data.get("category") or None
-    return VenueFilters(
+    function = data.get("support") or None
+    open_at = (data.get("open_at") or "").strip()[:40]
+    try:
+        moment = parse_open_at(open_at) if open_at else None
+    except InvalidInputError:
+        moment, open_at = None, ""
+    return MapForm(
         low_cost=flag("low_cost"),
         kitchen=flag("kitchen"),
         room=flag("room"),
         step_free=flag("step_free"),
-        weekday_evening=flag("evening"),
         category=category if category in labels else None,
+        support=function if function in support else None,
+        open_at=open_at,
+        moment=moment,
     )
 
 
@@ -201,23 +271,27 @@ def filters_from(data: dict[str, str], labels: dict[str, str]) -> VenueFilters:
 def map_page(
     request: Request[Any, Any, Any],
     db: NamedDependency[Session],
-    low_cost: Flag = False,
-    kitchen: Flag = False,
-    room: Flag = False,
-    step_free: Flag = False,
-    evening: Flag = False,
-    category: FromQuery[str | None] = None,
+    low_cost: FromQuery[str] = "",
+    kitchen: FromQuery[str] = "",
+    room: FromQuery[str] = "",
+    step_free: FromQuery[str] = "",
+    category: FromQuery[str] = "",
+    support: FromQuery[str] = "",
+    open_at: FromQuery[str] = "",
 ) -> Template:
-    """The scouting map with its filter form and a list of the same places (for phones and screen readers)."""
+    """The scouting map and its filter form; the places load per view (see `build_map`)."""
     t = translator(request)
-    labels = vocabulary_labels(db, t.lang, "category")
-    filters = VenueFilters(
-        low_cost=low_cost,
-        kitchen=kitchen,
-        room=room,
-        step_free=step_free,
-        weekday_evening=evening,
-        category=category if category in labels else None,
+    form = filters_from(
+        {
+            "low_cost": low_cost,
+            "kitchen": kitchen,
+            "room": room,
+            "step_free": step_free,
+            "category": category,
+            "support": support,
+            "open_at": open_at,
+        },
+        vocabulary_labels(db, t.lang, "category"),
+        vocabulary_labels(db, t.lang, "support_function"),
     )
-    locations = find_venues(db, filters)
-    return render(request, "map.html", **map_context(request, db, filters, locations))
+    return render(request, "map.html", **map_context(request, db, form, None))

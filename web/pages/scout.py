@@ -19,14 +19,15 @@ from litestar.response import Template
 from sqlalchemy.orm import Session
 
 from directory import netherlands
+from directory.search.service import SearchService
+from directory.services.map_places import fitting_places
 from directory.services.taxonomy import vocabulary_labels
-from directory.services.venues import find_venues
 from geo.geocoding.base import GeocodeAnswer, Geocoder, GeocodeResult
 from geo.reach import MAX_GROUP, MIN_GROUP, Origin
 from web.geocode import place_note, problem_key, resolve_field
 from web.i18n import Translator
 from web.pages.common import render, translator
-from web.pages.map import Overlay, ScoutForm, filters_from, map_context, scout_forms
+from web.pages.map import MapForm, Overlay, ScoutForm, filters_from, map_context, scout_forms
 from web.travel import (
     app_routing,
     profile_for,
@@ -64,16 +65,27 @@ def _ask(form: ScoutForm, name: str, typed: str, answer: GeocodeAnswer) -> None:
         form.typed[name] = typed
 
 
+def _filters(request: Request[Any, Any, Any], db: Session, data: dict[str, str]) -> MapForm:
+    """The map filters the form carried along (hidden fields)."""
+    lang = translator(request).lang
+    return filters_from(
+        data, vocabulary_labels(db, lang, "category"), vocabulary_labels(db, lang, "support_function")
+    )
+
+
+def app_search(request: Request[Any, Any, Any]) -> SearchService:
+    """The app's search service (made once in create_app)."""
+    service: SearchService = request.app.state.search_service
+    return service
+
+
 def _page(
     request: Request[Any, Any, Any], db: Session, data: dict[str, str], status: int, **extra: Any
 ) -> Template:
     """The map page with the carried filters; the overlay and forms come in `extra`."""
-    t = translator(request)
-    filters = filters_from(data, vocabulary_labels(db, t.lang, "category"))
+    form = _filters(request, db, data)
     locations = extra.pop("locations", None)
-    if locations is None:
-        locations = find_venues(db, filters)
-    context = map_context(request, db, filters, locations, extra.pop("overlay", None), **extra)
+    context = map_context(request, db, form, locations, extra.pop("overlay", None), **extra)
     response = render(request, "map.html", status, **context)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -112,8 +124,8 @@ def reach_search(request: Request[Any, Any, Any], db: NamedDependency[Session], 
         )
     result = service.reach(db, Origin(place.lat, place.lon), profile_for(form.mode), form.minutes)
     reached = {uuid.UUID(r.location.id): r for r in result.locations}
-    filters = filters_from(data, vocabulary_labels(db, t.lang, "category"))
-    inside = [loc for loc in find_venues(db, filters) if loc.id in reached]
+    filters = _filters(request, db, data).filters()
+    inside = fitting_places(db, app_search(request), list(reached), filters)
     inside.sort(key=lambda loc: (reached[loc.id].seconds, loc.name))
     overlay = Overlay(
         travel={
@@ -185,8 +197,9 @@ def group_search(request: Request[Any, Any, Any], db: NamedDependency[Session], 
         )
     origins = [Origin(p.lat, p.lon, str(i)) for i, p in enumerate(places, start=1)]
     venues, on_network = service.group(db, origins, profile_for(form.mode), form.minutes)
-    filters = filters_from(data, vocabulary_labels(db, t.lang, "category"))
-    allowed = {loc.id: loc for loc in find_venues(db, filters)}
+    filters = _filters(request, db, data).filters()
+    ids = [uuid.UUID(v.location.id) for v in venues]
+    allowed = {loc.id: loc for loc in fitting_places(db, app_search(request), ids, filters)}
     for_all = [v for v in venues if not v.unreachable_for and uuid.UUID(v.location.id) in allowed]
     for_some = sum(1 for v in venues if v.unreachable_for and uuid.UUID(v.location.id) in allowed)
     # Group.venues come ranked by the slowest member already; the list keeps that order.

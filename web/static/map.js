@@ -113,13 +113,106 @@
       });
     }
 
-    var drawers = { outlines: addOutlines, area: addArea, markers: addMarkers, starts: addStarts };
+    // Places loaded per view (the plain scouting map): each place, or one circle per grid cell
+    // with its count when the view holds too many. A newer view cancels the older request.
+    var places = { loads: 0, loaded: null, request: null };
+    function addPlaces(spec) {
+      var group = L.markerClusterGroup();
+      var cells = L.layerGroup();
+      group.addTo(map);
+      cells.addTo(map);
+      overlays[escapeHtml(spec.name)] = group;
+      clusters.push(group);
+      var pending = null;
+
+      function query() {
+        var params = new URLSearchParams();
+        params.set("bbox", map.getBounds().toBBoxString());
+        params.set("zoom", String(map.getZoom()));
+        Object.keys(spec.params).forEach(function (key) {
+          var value = spec.params[key];
+          (Array.isArray(value) ? value : [value]).forEach(function (v) { params.append(key, String(v)); });
+        });
+        return spec.url + "?" + params.toString();
+      }
+
+      function drawCell(cell) {
+        var label = textNode("span", cell.count);
+        var size = cell.count < 100 ? 34 : cell.count < 1000 ? 42 : 50;
+        var icon = L.divIcon({ html: label, className: "cell-cluster", iconSize: [size, size] });
+        var spot = L.marker([cell.lat, cell.lon], { icon: icon, keyboard: true, title: String(cell.count) });
+        spot.on("click", function () {
+          var b = cell.bounds;
+          map.fitBounds([[b[1], b[0]], [b[3], b[2]]]);
+        });
+        cells.addLayer(spot);
+      }
+
+      function drawPlace(place) {
+        var marker = L.marker([place.lat, place.lon]);
+        marker.bindTooltip(textNode("span", place.name));
+        marker.bindPopup(popupNode(place.popup), { maxWidth: 320 });
+        group.addLayer(marker);
+        markers.push(marker);
+      }
+
+      // Every place of a box that came one by one: zooming or panning inside it needs no new request.
+      var complete = null;
+
+      function load() {
+        var view = map.getBounds();
+        if (complete && complete.contains(view)) { return; }
+        if (pending) { pending.abort(); }
+        pending = new AbortController();
+        var mine = pending;
+        fetch(query(), { credentials: "omit", signal: mine.signal })
+          .then(function (response) {
+            if (!response.ok) { throw new Error("places: " + response.status); }
+            return response.json();
+          })
+          .then(function (answer) {
+            group.clearLayers();
+            cells.clearLayers();
+            markers.length = 0;
+            answer.clusters.forEach(drawCell);
+            answer.places.forEach(drawPlace);
+            complete = answer.clustered ? null : view;
+            places.loads += 1;
+            places.loaded = answer;
+            tellPage(answer);
+          })
+          .catch(function (error) {
+            if (error.name !== "AbortError") { places.error = String(error); }
+          });
+      }
+      map.on("moveend", load);
+      places.reload = load;
+      load();
+    }
+
+    // The page around the frame lists the loaded places (web/static/kaart.js); it checks that the
+    // message comes from this frame. Only plain data crosses: names and popup rows as text.
+    function tellPage(answer) {
+      if (!window.parent || window.parent === window) { return; }
+      window.parent.postMessage({
+        type: "wijkgram-places",
+        total: answer.total,
+        clustered: answer.clustered,
+        places: answer.places.map(function (p) {
+          return { id: p.id, name: p.name, link: p.popup.link, rows: p.popup.rows };
+        })
+      }, "*");
+    }
+
+    var drawers = {
+      outlines: addOutlines, area: addArea, markers: addMarkers, starts: addStarts, places: addPlaces
+    };
     data.layers.forEach(function (spec) { drawers[spec.type](spec); });
 
     if (data.bounds) { map.fitBounds(data.bounds, { padding: data.padding }); }
     if (data.layer_control) { L.control.layers(null, overlays, { collapsed: true }).addTo(map); }
 
     // For the browser tests (and anyone debugging): what was drawn.
-    window.wijkgramMap = { map: map, markers: markers, clusters: clusters };
+    window.wijkgramMap = { map: map, markers: markers, clusters: clusters, places: places };
   }
 }());

@@ -1,0 +1,177 @@
+"""GET /api/v1/map/places: the scouting map's places for one view, from the search engine.
+
+The map page (`/kaart`) writes no places into itself; its map asks this endpoint
+whenever the view changes. Below MAP_PLACE_LIMIT places the answer holds each
+place with its popup (plain text: map.js shows it with textContent); above it,
+one cluster per grid cell with its count and bounds, so the answer stays small
+at any scale. The map frame is a sandboxed document with an opaque origin, so
+the answer carries `Access-Control-Allow-Origin: *` (web/security_headers.py):
+it is public data, asked without cookies.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from litestar import get
+from litestar.datastructures import State
+from litestar.di import NamedDependency
+from litestar.params import QueryParameter
+from sqlalchemy.orm import Session
+
+from directory.errors import InvalidInputError
+from directory.points import check_lat_lon
+from directory.search.query import BBox, parse_open_at
+from directory.services.map_places import FACILITIES, MAP_PLACE_LIMIT, MapFilters, map_places
+from directory.services.taxonomy import vocabulary_labels
+from directory.services.venues import LOW_COST_EUR
+from web.api.search import service_for
+from web.i18n import LANGUAGES, Translator
+from web.pages.map import latlon, venue_popup
+
+#: Zoom levels a map may ask for (Leaflet's range).
+MIN_ZOOM, MAX_ZOOM = 0, 22
+
+
+@dataclass
+class MapPlace:
+    """One place: where, what, and its popup as plain text."""
+
+    id: uuid.UUID
+    name: str
+    lat: float
+    lon: float
+    category: str | None
+    category_label: str
+    popup: dict[str, Any]
+
+
+@dataclass
+class MapCluster:
+    """Places in one grid cell: how many, where to draw them, and the cell to zoom to."""
+
+    count: int
+    lat: float
+    lon: float
+    #: west, south, east, north of the cell.
+    bounds: list[float]
+
+
+@dataclass
+class MapPlacesAnswer:
+    """The places of one view, or clusters when there are more than `limit`."""
+
+    engine: str
+    fallback_reason: str | None
+    #: Places in the view that fit the filters, each counted once.
+    total: int
+    #: True when `clusters` counts the places instead of `places` listing them.
+    clustered: bool
+    limit: int
+    #: The grid level of the clusters (a Web Mercator tile level).
+    level: int
+    places: list[MapPlace]
+    clusters: list[MapCluster]
+
+
+def parse_map_bbox(value: str) -> BBox:
+    """'west,south,east,north' (Leaflet's `toBBoxString`, the GeoJSON order) -> BBox, or 422 on `bbox`."""
+    try:
+        west, south, east, north = (float(part) for part in value.split(","))
+    except ValueError as exc:
+        raise InvalidInputError("bbox", "give four numbers 'west,south,east,north'") from exc
+    # A world-wrapped view reaches past ±180; the directory does not.
+    west, east = max(west, -180.0), min(east, 180.0)
+    south, north = max(south, -85.0), min(north, 85.0)
+    check_lat_lon("bbox", south, west)
+    check_lat_lon("bbox", north, east)
+    if south >= north or west >= east:
+        raise InvalidInputError("bbox", "west must be left of east and south below north")
+    return BBox(south=south, west=west, north=north, east=east)
+
+
+def _check_codes(name: str, given: list[str], known: tuple[str, ...]) -> tuple[str, ...]:
+    unknown = [value for value in given if value not in known]
+    if unknown:
+        raise InvalidInputError(name, f"unknown value {', '.join(unknown)}; known: {', '.join(known)}")
+    return tuple(given)
+
+
+@get(
+    "/api/v1/map/places",
+    summary="The map's places in a box, or clusters of them",
+    description=(
+        "Active places (locations) inside `bbox` that fit the filters: a place fits when it, or an "
+        "activity held there, matches. Answered by the search engine. Up to "
+        f"{MAP_PLACE_LIMIT} places come one by one with their popup text (`clustered` false); "
+        "above that, `clusters` counts them per grid cell (a Web Mercator tile about 64-128 screen "
+        "pixels wide at `zoom`), with the cell's bounds to zoom into. Every fitting place is in "
+        "`places` or in one cluster's `count`. The same filters as the map page `/kaart`."
+    ),
+    sync_to_thread=True,
+    tags=["finder"],
+)
+def map_places_api(
+    state: State,
+    db: NamedDependency[Session],
+    bbox: Annotated[str, QueryParameter(description="'west,south,east,north' in degrees (WGS84)")],
+    zoom: Annotated[
+        int, QueryParameter(ge=MIN_ZOOM, le=MAX_ZOOM, description="the map's zoom level (sets the grid)")
+    ] = 14,
+    category: Annotated[
+        list[str] | None, QueryParameter(description="any of these category codes (GET /api/v1/taxonomy)")
+    ] = None,
+    support_functions: Annotated[
+        list[str] | None, QueryParameter(description="any of these support functions, e.g. company")
+    ] = None,
+    low_cost: Annotated[bool, QueryParameter(description=f"free, or at most €{LOW_COST_EUR:.2f}")] = False,
+    facilities: Annotated[
+        list[str] | None, QueryParameter(description=f"all of: {', '.join(FACILITIES)}")
+    ] = None,
+    step_free: Annotated[bool, QueryParameter(description="step-free entrance")] = False,
+    open_at: Annotated[
+        str | None, QueryParameter(description="open at this local time, e.g. 2026-11-24T18:30")
+    ] = None,
+    lang: Annotated[str, QueryParameter(description="language of the popups: nl or en")] = "nl",
+) -> MapPlacesAnswer:
+    """The map's places for one view, as JSON."""
+    if lang not in LANGUAGES:
+        raise InvalidInputError("lang", f"must be one of {', '.join(LANGUAGES)}")
+    box = parse_map_bbox(bbox)
+    t = Translator(lang)
+    labels = vocabulary_labels(db, lang, "category")
+    functions = tuple(vocabulary_labels(db, lang, "support_function"))
+    filters = MapFilters(
+        category=_check_codes("category", category or [], tuple(labels)),
+        support_functions=_check_codes("support_functions", support_functions or [], functions),
+        low_cost=low_cost,
+        facilities=_check_codes("facilities", facilities or [], FACILITIES),
+        step_free=step_free,
+        open_at=parse_open_at(open_at) if open_at else None,
+    )
+    found = map_places(db, service_for(state), box, zoom, filters)
+    places = []
+    for location in found.locations:
+        code = location.category or "other"
+        label = labels.get(code, code)
+        lat, lon = latlon(location)
+        popup = venue_popup(t, location, found.held.get(location.id, []), label)
+        places.append(
+            MapPlace(location.id, location.name, lat, lon, location.category, label, popup.as_data())
+        )
+    clusters = [MapCluster(cell.count, *cell.centre, bounds=list(cell.bounds)) for cell in found.cells]
+    return MapPlacesAnswer(
+        engine=found.grid.engine,
+        fallback_reason=found.grid.fallback_reason,
+        total=found.grid.total,
+        clustered=found.clustered,
+        limit=MAP_PLACE_LIMIT,
+        level=found.grid.level,
+        places=places,
+        clusters=clusters,
+    )
+
+
+MAP_HANDLERS = [map_places_api]

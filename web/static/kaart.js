@@ -1,0 +1,59 @@
+/* The scouting map page (/kaart): list the places its map frame loaded for the current view.
+ *
+ * The map frame (web/static/map.js) is sandboxed with an opaque origin, so it tells this page
+ * what it loaded with postMessage. Only messages from that frame are read, and every text is
+ * set with textContent: names come from the directory and are never HTML.
+ */
+(function () {
+  "use strict";
+
+  function textNode(tag, value) {
+    var element = document.createElement(tag);
+    element.textContent = value === null || value === undefined ? "" : String(value);
+    return element;
+  }
+
+  function isSitePath(href) {
+    return typeof href === "string" && /^\/(?![\/\\])/.test(href);
+  }
+
+  function card(place) {
+    var item = document.createElement("li");
+    item.className = "card venue";
+    var title = document.createElement("h3");
+    if (isSitePath(place.link)) {
+      var link = textNode("a", place.name);
+      link.setAttribute("href", place.link);
+      title.appendChild(link);
+    } else {
+      title.textContent = String(place.name);
+    }
+    item.appendChild(title);
+    var facts = document.createElement("dl");
+    (place.rows || []).forEach(function (row) {
+      facts.appendChild(textNode("dt", row[0]));
+      facts.appendChild(textNode("dd", row[1]));
+    });
+    item.appendChild(facts);
+    return item;
+  }
+
+  window.addEventListener("message", function (event) {
+    var frame = document.querySelector("iframe.map-frame");
+    var list = document.getElementById("venue-list");
+    var count = document.getElementById("count");
+    if (!frame || !list || !count || event.source !== frame.contentWindow) { return; }
+    var data = event.data;
+    if (!data || data.type !== "wijkgram-places" || !Array.isArray(data.places)) { return; }
+    var total = Number(data.total) || 0;
+    if (total === 0) {
+      count.textContent = count.getAttribute("data-none");
+    } else {
+      var words = count.getAttribute(data.clustered ? "data-clustered" : "data-places");
+      count.textContent = total.toLocaleString(document.documentElement.lang || "nl") + " " + words;
+    }
+    while (list.firstChild) { list.removeChild(list.firstChild); }
+    data.places.forEach(function (place) { list.appendChild(card(place)); });
+    list.setAttribute("data-loaded", "true");
+  });
+}());
