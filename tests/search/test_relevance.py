@@ -93,8 +93,6 @@ def test_judgement_list_covers_three_kinds_of_users(
     assert unknown_names(judgements, entry_names(relevance_db)) == []
 
 
-# Until the ranking and query-understanding work lands; then a plain test.
-@pytest.mark.xfail(strict=False, reason="relevance below the bar until ranking work lands")
 @pytest.mark.parametrize("engine_name", ["postgresql", "meilisearch"])
 def test_relevance(
     engine_name: str,
