@@ -140,7 +140,8 @@ RUNTIME_KEYS = (
     # codes of InvalidInputError and RuleError (tests/web/test_error_codes.py)
     N_("error.nul_character"), N_("error.row_number"), N_("error.too_deep"), N_("error.too_many_positions"),
     N_("error.version"), N_("error.year_range"),
-    N_("error.address_unreadable"), N_("error.bbox_format"), N_("error.bbox_order"), N_("error.choose_one"),
+    N_("error.address_unreadable"), N_("error.bbox_format"), N_("error.bbox_order"),
+    N_("error.map_bbox_format"), N_("error.choose_one"),
     N_("error.closed_range_date"), N_("error.closed_range_mixed"), N_("error.closed_range_order"),
     N_("error.closed_range_part"), N_("error.datetime_format"), N_("error.distance_needs_point"),
     N_("error.file_ambiguous"), N_("error.file_empty"), N_("error.file_missing"), N_("error.file_type"),

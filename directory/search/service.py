@@ -83,7 +83,7 @@ class SearchService:
     def place_grid(self, query: SearchQuery, level: int, limit: int) -> PlaceGrid:
         """The map's venues in a box, one by one up to `limit` or per grid cell (see `SearchEngine`)."""
         if query.bbox is None:
-            raise InvalidInputError("bbox", "the map's places need a box")
+            raise InvalidInputError("bbox", "the map's places need a box", code="map_bbox_format")
         query = check_query(query)
         return self._ask(lambda engine: engine.place_grid(query, level, limit))
 

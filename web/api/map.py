@@ -81,21 +81,30 @@ def parse_map_bbox(value: str) -> BBox:
     try:
         west, south, east, north = (float(part) for part in value.split(","))
     except ValueError as exc:
-        raise InvalidInputError("bbox", "give four numbers 'west,south,east,north'") from exc
+        raise InvalidInputError(
+            "bbox", "give four numbers 'west,south,east,north'", code="map_bbox_format"
+        ) from exc
     # A world-wrapped view reaches past ±180; the directory does not.
     west, east = max(west, -180.0), min(east, 180.0)
     south, north = max(south, -85.0), min(north, 85.0)
     check_lat_lon("bbox", south, west)
     check_lat_lon("bbox", north, east)
     if south >= north or west >= east:
-        raise InvalidInputError("bbox", "west must be left of east and south below north")
+        raise InvalidInputError(
+            "bbox", "west must be left of east and south below north", code="bbox_order"
+        )
     return BBox(south=south, west=west, north=north, east=east)
 
 
 def _check_codes(name: str, given: list[str], known: tuple[str, ...]) -> tuple[str, ...]:
     unknown = [value for value in given if value not in known]
     if unknown:
-        raise InvalidInputError(name, f"unknown value {', '.join(unknown)}; known: {', '.join(known)}")
+        raise InvalidInputError(
+            name,
+            f"unknown value {', '.join(unknown)}; known: {', '.join(known)}",
+            code="unknown_choice",
+            params={"value": ", ".join(unknown), "choices": ", ".join(known)},
+        )
     return tuple(given)
 
 
@@ -138,7 +147,12 @@ def map_places_api(
 ) -> MapPlacesAnswer:
     """The map's places for one view, as JSON."""
     if lang not in LANGUAGES:
-        raise InvalidInputError("lang", f"must be one of {', '.join(LANGUAGES)}")
+        raise InvalidInputError(
+            "lang",
+            f"must be one of {', '.join(LANGUAGES)}",
+            code="unknown_choice",
+            params={"value": lang, "choices": ", ".join(LANGUAGES)},
+        )
     box = parse_map_bbox(bbox)
     t = Translator(lang)
     labels = vocabulary_labels(db, lang, "category")
