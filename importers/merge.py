@@ -42,6 +42,7 @@ from directory.schemas.problems import problems as rule_problems
 from directory.services.entries import Actor, EntryService
 from importers.match_places import MATCH_RADIUS_M, NAME_THRESHOLD, PlaceIndex, name_similarity, normalise_name
 from importers.match_services import find_same_service
+from importers.merge_links import NewLink, insert_links
 from importers.merge_plan import Plan, clean, plan_fields
 from importers.outcomes import (
     OUTCOMES,
@@ -92,6 +93,7 @@ class Merger:
         self._seen: set[int] = set()  # links of unchanged records, marked seen in one statement
         self._loaded: list[object] = []
         self._places: PlaceIndex | None = None
+        self._matches: dict[str, Location] = {}  # records matched while sorting out new places
         # What the record being applied writes and suggests, copied onto its Outcome.
         self._changed: list[tuple[str, str]] = []
         self._suggested: list[tuple[str, str]] = []
@@ -133,11 +135,28 @@ class Merger:
         mark, seen = len(self.report.outcomes), set(self._seen)
         try:
             with self.session.begin_nested(), self.entries.batched_search_refresh():
+                outcomes: list[Outcome | None] = []
+                fresh: list[tuple[int, PlaceRecord, dict[str, Any]]] = []
+                pending: set[str] = set()
                 for record in records:
-                    outcome = self._unchanged(record) or self._apply(record)
-                    outcome.line = record.line
-                    outcome.problems = list(record.problems)
-                    self.report.outcomes.append(outcome)
+                    outcome = self._unchanged(record)
+                    if outcome is None:
+                        fields = self._fresh_fields(record, pending)
+                        if fields is not None:
+                            fresh.append((len(outcomes), record, fields))
+                            pending.add(record.source_id)
+                            outcomes.append(None)
+                            continue
+                        self._create_fresh(fresh, outcomes)  # first, so writes keep the input order
+                        pending.clear()
+                        outcome = self._apply(record)
+                    outcomes.append(outcome)
+                self._create_fresh(fresh, outcomes)
+                for record, done in zip(records, outcomes, strict=True):
+                    assert done is not None
+                    done.line = record.line
+                    done.problems = list(record.problems)
+                    self.report.outcomes.append(done)
         except (ValidationError, WijkgramError):
             del self.report.outcomes[mark:]
             self._seen = seen
@@ -150,6 +169,60 @@ class Merger:
         self._links = None
         self._places = None
         self._loaded = []
+        self._matches = {}
+
+    def _fresh_fields(self, record: PlaceRecord, pending: set[str]) -> dict[str, Any] | None:
+        """The fields of a new location, when the record makes one and nothing else; else None.
+
+        Such records (most of a first import) are created together by `_create_fresh`;
+        a record that is already linked, matches another source's place, brings an
+        organisation or a service, or repeats a pending record's id takes `_apply`.
+        """
+        if record.organization or record.service is not None or record.source_id in pending:
+            return None
+        if self._link("location", record.source_id) is not None:
+            return None
+        match = self._match_location(record)
+        if match is not None:
+            self._matches[record.source_id] = match  # for `_apply`: the index has handed it out
+            return None
+        fields = clean(LocationCreate, record.location_fields())  # LocationFields' rules + the required ones
+        return dict(fields, source=self.source, source_id=record.source_id, fetched_at=self.now.isoformat())
+
+    def _create_fresh(
+        self, fresh: list[tuple[int, PlaceRecord, dict[str, Any]]], outcomes: list[Outcome | None]
+    ) -> None:
+        """Create the pending new locations in one bulk write and fill in their outcomes."""
+        if not fresh:
+            return
+        created = cast(
+            Sequence[Location],
+            self.entries.create_many(
+                "location", [fields for _, _, fields in fresh], note=f"imported from {self.source}"
+            ),
+        )
+        links = insert_links(
+            self.session,
+            [
+                NewLink("location", location.id, record.source_id, self._raw(record))
+                for (_, record, _), location in zip(fresh, created, strict=True)
+            ],
+            source=self.source,
+            scope=self.scope,
+            fetched_at=self.now,
+            run=self.run_id,
+        )
+        for link in links:
+            self._remember(link)
+        for (index, record, _), location in zip(fresh, created, strict=True):
+            outcomes[index] = Outcome(
+                record.source_id,
+                record.name,
+                "created",
+                location.category or record.category,
+                entity_id=location.id,
+            )
+        fresh.clear()
 
     def apply_entry(self, record: EntryRecord) -> Outcome:
         """Create or update an organisation or a place-less service, matched on its source id."""
@@ -299,6 +372,8 @@ class Merger:
         Other sources' locations do not change during a run, so they are loaded once
         (`PlaceIndex`) instead of a spatial query per new record.
         """
+        if record.source_id in self._matches:
+            return self._matches.pop(record.source_id)
         if self._places is None:
             self._places = PlaceIndex.load(self.session, self.source)
         entity_id = self._places.take(
@@ -524,6 +599,14 @@ class Merger:
             # A new value reopens the question; the same value a broker dismissed stays dismissed.
             row.value, row.current, row.resolved_at, row.resolution = value, current, None, None
 
+    @staticmethod
+    def _raw(record: PlaceRecord) -> dict[str, Any]:
+        """What a link keeps of the source's record: its raw data and the values set aside."""
+        raw = dict(record.raw)
+        if record.problems:
+            raw["_set_aside"] = [p.__dict__ for p in record.problems]
+        return raw
+
     def _touch_link(
         self,
         kind: str,
@@ -532,9 +615,7 @@ class Merger:
         link: SourceLink | None,
         source_id: str | None = None,
     ) -> None:
-        raw = dict(record.raw)
-        if record.problems:
-            raw["_set_aside"] = [p.__dict__ for p in record.problems]
+        raw = self._raw(record)
         if link is None:
             link = SourceLink(
                 entity_type=kind,

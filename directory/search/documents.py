@@ -11,17 +11,15 @@ document. The rows live in `search_document` (PostgreSQL engine) and the
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
+import msgspec
 from geoalchemy2.shape import to_shape
 from sqlalchemy import ColumnElement, delete, false, func, or_, select, text
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from directory.clock import today_amsterdam
@@ -35,7 +33,7 @@ from directory.models import (
 )
 from directory.search.fields import SUPPORT_CATEGORIES, TEXT_WEIGHTS
 from directory.search.grid import document_cells
-from directory.search.models import SearchDocument, SearchWord
+from directory.search.models import SearchDocument
 from directory.search.schedule import schedule
 from directory.search.text import words
 from directory.services.stale import is_stale
@@ -326,36 +324,52 @@ def build_documents(
     return out
 
 
+#: One statement for a whole batch of documents: the rows come as one JSON array, in the order
+#: they were built (a rebuild stores them in spatial order, see `all_entry_ids`). Thousands of
+#: single-row inserts cost an import more than the index updates they cause.
 INSERT_SQL = text(
     """
     INSERT INTO search_document (id, kind, service_id, location_id, organization_id, name, category,
         support_functions, target_groups, languages, accessibility, facilities, cost_eur, stadsdeel_code,
         wijk_code, buurt_code, open_hours, open_exact, open_until, stale, geom, area, tsv)
-    VALUES (:id, :kind, :service_id, :location_id, :organization_id, :name, :category,
-        :support_functions, :target_groups, :languages, :accessibility, :facilities, :cost_eur,
-        :stadsdeel_code,
-        :wijk_code, :buurt_code, CAST(:open_hours AS smallint[]), CAST(:open_exact AS integer[]), :open_until,
-        :stale,
-        ST_GeomFromEWKT(:geom),
-        ST_SetSRID(ST_Multi(ST_GeomFromEWKB(:area)), 4326),
-        setweight(to_tsvector('wijkgram_nl', :text_a), 'A')
-        || setweight(to_tsvector('wijkgram_nl', :text_b), 'B')
-        || setweight(to_tsvector('wijkgram_nl', :text_c), 'C')
-        || setweight(to_tsvector('wijkgram_nl', :text_d), 'D'))
+    SELECT r.id, r.kind, r.service_id, r.location_id, r.organization_id, r.name, r.category,
+        r.support_functions, r.target_groups, r.languages, r.accessibility, r.facilities, r.cost_eur,
+        r.stadsdeel_code, r.wijk_code, r.buurt_code, r.open_hours, r.open_exact, r.open_until, r.stale,
+        ST_GeomFromEWKT(r.geom),
+        ST_SetSRID(ST_Multi(ST_GeomFromEWKB(decode(r.area, 'hex'))), 4326),
+        setweight(to_tsvector('wijkgram_nl', r.text_a), 'A')
+        || setweight(to_tsvector('wijkgram_nl', r.text_b), 'B')
+        || setweight(to_tsvector('wijkgram_nl', r.text_c), 'C')
+        || setweight(to_tsvector('wijkgram_nl', r.text_d), 'D')
+    FROM jsonb_array_elements(CAST(:rows AS jsonb)) WITH ORDINALITY AS e(row, n),
+        jsonb_to_record(e.row) AS r(id text, kind text, service_id uuid, location_id uuid,
+            organization_id uuid, name text, category text, support_functions text[],
+            target_groups text[], languages text[], accessibility text[], facilities text[],
+            cost_eur numeric, stadsdeel_code text, wijk_code text, buurt_code text,
+            open_hours smallint[], open_exact integer[], open_until integer, stale boolean,
+            geom text, area text, text_a text, text_b text, text_c text, text_d text)
+    ORDER BY e.n
     """
 )
-INSERT_BODY_SQL = text("INSERT INTO search_document_body (id, doc) VALUES (:id, CAST(:doc AS jsonb))")
+INSERT_BODY_SQL = text(
+    "INSERT INTO search_document_body (id, doc) "
+    "SELECT doc->>'id', doc FROM jsonb_array_elements(CAST(:docs AS jsonb)) AS e(doc)"
+)
+
+#: The words of a batch, one statement whatever their number (a VALUES list would be compiled anew).
+INSERT_WORDS_SQL = text(
+    "INSERT INTO search_word (word) SELECT unnest(CAST(:words AS text[])) ON CONFLICT DO NOTHING"
+)
 
 
-def _row(doc: dict[str, Any], area: Any) -> dict[str, Any]:
+def _row(doc: dict[str, Any], area: Any, parts: dict[str, str]) -> dict[str, Any]:
     geo = doc.get("_geo")
-    parts = searchable_text(doc)
     return {
         **{key: doc[key] for key in ("id", "kind", "service_id", "location_id", "organization_id", "name")},
         **{key: doc[key] for key in ("category", "support_functions", "target_groups", "languages")},
         "accessibility": doc["accessibility"],
         "facilities": doc.get("facilities", []),
-        "cost_eur": Decimal(str(doc["cost_eur"])) if doc["cost_eur"] is not None else None,
+        "cost_eur": doc["cost_eur"],
         "stadsdeel_code": doc["stadsdeel_code"],
         "wijk_code": doc["wijk_code"],
         "buurt_code": doc["buurt_code"],
@@ -364,12 +378,11 @@ def _row(doc: dict[str, Any], area: Any) -> dict[str, Any]:
         "open_until": doc["open_until"],
         "stale": doc["stale"],
         "geom": f"SRID=4326;POINT({geo['lng']} {geo['lat']})" if geo else None,
-        "area": bytes(area.data) if area is not None else None,
+        "area": bytes(area.data).hex() if area is not None else None,
         "text_a": parts["A"],
         "text_b": parts["B"],
         "text_c": parts["C"],
         "text_d": parts["D"],
-        "doc": json.dumps(doc),
     }
 
 
@@ -377,13 +390,43 @@ def store_documents(session: Session, docs: Sequence[tuple[dict[str, Any], Any]]
     """Insert documents into `search_document` and their words into `search_word`."""
     if not docs:
         return
-    rows = [_row(doc, area) for doc, area in docs]
-    session.execute(INSERT_SQL, rows)
-    session.execute(INSERT_BODY_SQL, [{"id": row["id"], "doc": row["doc"]} for row in rows])
-    vocabulary = sorted({w for doc, _ in docs for part in searchable_text(doc).values() for w in words(part)})
-    for start in range(0, len(vocabulary), 5000):
-        chunk = vocabulary[start : start + 5000]
-        session.execute(insert(SearchWord).values([{"word": w} for w in chunk]).on_conflict_do_nothing())
+    texts = [searchable_text(doc) for doc, _ in docs]
+    rows = [_row(doc, area, parts) for (doc, area), parts in zip(docs, texts, strict=True)]
+    session.execute(INSERT_SQL, {"rows": msgspec.json.encode(rows).decode()})
+    session.execute(INSERT_BODY_SQL, {"docs": msgspec.json.encode([doc for doc, _ in docs]).decode()})
+    vocabulary = sorted({w for parts in texts for part in parts.values() for w in words(part)})
+    if vocabulary:
+        session.execute(INSERT_WORDS_SQL, {"words": vocabulary})
+
+
+def store_new_locations(session: Session, locations: Sequence[Location]) -> None:
+    """Store the documents of locations created just now (bulk imports), without reading them again.
+
+    A new location has no documents yet and no services, so nothing is deleted or rebuilt
+    beside its own document.
+    """
+    searchable = [loc for loc in locations if loc.status in SEARCHABLE_STATUSES]
+    if not searchable:
+        return
+    labels, today = Labels.load(session), today_amsterdam()
+    org_ids = {loc.organization_id for loc in searchable if loc.organization_id is not None}
+    orgs = (
+        {o.id: o for o in session.scalars(select(Organization).where(Organization.id.in_(org_ids)))}
+        if org_ids
+        else {}
+    )
+    store_documents(
+        session,
+        [
+            (
+                location_document(
+                    loc, orgs.get(loc.organization_id) if loc.organization_id else None, labels, today
+                ),
+                None,
+            )
+            for loc in searchable
+        ],
+    )
 
 
 def refresh_entry(session: Session, kind: str, entry_id: uuid.UUID) -> None:

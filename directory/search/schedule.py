@@ -229,6 +229,20 @@ def schedule(
 ) -> Schedule:
     """The open buckets of an entry: exact hours are kept only when its weeks are not all alike."""
     today = today or today_amsterdam()
+    if not meetings:
+        # Most places have only opening hours, and many share them ("Mo-Fr 09:00-17:00"):
+        # an import of thousands of places computes each string once a day.
+        known = _opening_schedule(opening, today)
+        return Schedule(weekly=list(known.weekly), exact=list(known.exact), exact_until=known.exact_until)
+    return _schedule(opening, meetings, today)
+
+
+@lru_cache(maxsize=4096)
+def _opening_schedule(opening: str | None, today: date) -> Schedule:
+    return _schedule(opening, None, today)
+
+
+def _schedule(opening: str | None, meetings: list[dict[str, Any]] | None, today: date) -> Schedule:
     weekly = open_buckets(opening, meetings, today)
     window_start = today - timedelta(days=today.weekday())
     exact: set[int] = set()
@@ -239,10 +253,11 @@ def schedule(
     base = hour_index(datetime.combine(window_start, time()))
     until = base + EXACT_WEEKS * HOURS_PER_WEEK
     exact = {h for h in exact if base <= h < until}
-    weeks = [
-        frozenset(h - base - w * HOURS_PER_WEEK for h in exact if (h - base) // HOURS_PER_WEEK == w)
-        for w in range(EXACT_WEEKS)
-    ]
+    # Each week's hours counted from its own start, in one pass (imports build thousands of these).
+    weeks: list[set[int]] = [set() for _ in range(EXACT_WEEKS)]
+    for h in exact:
+        week, hour = divmod(h - base, HOURS_PER_WEEK)
+        weeks[week].add(hour)
     if all(week == weeks[0] for week in weeks):
         return Schedule(weekly=weekly, exact=[], exact_until=0)
     return Schedule(weekly=weekly, exact=sorted(exact), exact_until=until)

@@ -30,6 +30,7 @@ from directory.models import (
     TaxonomyTerm,
 )
 from directory.search.documents import refresh_entries, refresh_entry
+from directory.services.bulk import create_many
 from directory.services.serialize import SERVER_FIELDS, apply_fields, entries_to_dicts, entry_to_dict
 
 Entry = Organization | Location | Service
@@ -197,14 +198,11 @@ class EntryService:
 
     def create(self, kind: str, data: BaseModel | dict[str, Any], *, note: str | None = None) -> Entry:
         """Insert a new entry and its first revision."""
-        fields = self._input(data)
-        self._check_references(fields)
+        status, fields = self.new_entry_fields(data)
         entry = model_for(kind)()
         entry.id = uuid.uuid4()
         entry.version = 1
-        entry.status = fields.pop("status", None) or "active"
-        if fields.get("last_verified_at") is None and self.actor.source == MANUAL:
-            fields.pop("last_verified_at", None)
+        entry.status = status
         self.session.add(entry)
         apply_fields(self.session, entry, fields)
         self._stamp(entry, {key for key, value in fields.items() if value not in (None, [], {})})
@@ -213,6 +211,24 @@ class EntryService:
         after = self.to_dict(entry)
         self._record(kind, entry, "create", _changes({}, after), after, note)
         return entry
+
+    def create_many(
+        self, kind: str, items: Sequence[dict[str, Any]], *, note: str | None = None
+    ) -> Sequence[Entry]:
+        """Insert many new entries at once (imports), writing what `create` writes for each.
+
+        One `COPY` per table instead of a dozen statements per entry; see `directory.services.bulk`.
+        """
+        return create_many(self, kind, items, note=note)
+
+    def new_entry_fields(self, data: BaseModel | dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """(status, fields) of a new entry: input checked against the data, status split off."""
+        fields = self._input(data)
+        self._check_references(fields)
+        status = fields.pop("status", None) or "active"
+        if fields.get("last_verified_at") is None and self.actor.source == MANUAL:
+            fields.pop("last_verified_at", None)
+        return status, fields
 
     def update(
         self,
@@ -304,11 +320,23 @@ class EntryService:
 
     def _stamp(self, entry: Entry, fields: set[str]) -> None:
         """Record where each changed field's value came from."""
-        now = datetime.now(UTC).isoformat()
-        provenance = dict(entry.field_provenance or {})
-        for field in fields - META_FIELDS:
-            provenance[field] = {"source": self.actor.source, "by": self.actor.name, "at": now}
-        entry.field_provenance = provenance
+        entry.field_provenance = self.provenance(entry.field_provenance, fields)
+
+    def provenance(
+        self, current: dict[str, Any] | None, fields: Iterable[str], *, at: str | None = None
+    ) -> dict[str, Any]:
+        """`current` field provenance with `fields` stamped as this actor's, at `at` (default now)."""
+        at = at or datetime.now(UTC).isoformat()
+        stamp = {"source": self.actor.source, "by": self.actor.name, "at": at}
+        provenance = dict(current or {})
+        for field in set(fields) - META_FIELDS:
+            provenance[field] = dict(stamp)
+        return provenance
+
+    @staticmethod
+    def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+        """{field: [old, new]} for every content field that differs (a revision's `changes`)."""
+        return _changes(before, after)
 
     def _record(
         self,

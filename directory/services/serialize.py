@@ -22,8 +22,14 @@ Entry = Any  # Organization | Location | Service; columns differ per kind
 SERVER_FIELDS = frozenset({"id", "version", "created_at", "updated_at", "field_provenance"})
 
 
+#: Column value types that are already JSON-safe.
+_AS_IS = frozenset({str, int, float, bool})
+
+
 def _plain(value: Any) -> Any:
     """A JSON-safe form of a column value."""
+    if value is None or type(value) in _AS_IS:  # most columns: no conversion (bulk imports call this a lot)
+        return value
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, datetime | date | time):

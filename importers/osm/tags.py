@@ -76,11 +76,34 @@ def primary_keys(rules: tuple[TagRule, ...] | None = None) -> list[str]:
     return sorted({rule.conditions[0][0] for rule in rules or load_tag_map()})
 
 
+#: {id of a rule tuple: (the tuple, {first key of a rule: positions of the rules starting with it})}.
+#: Keyed by identity: hashing the rules for every OSM object cost more than matching them.
+_BY_KEY: dict[int, tuple[tuple[TagRule, ...], dict[str, tuple[int, ...]]]] = {}
+
+
+def _rules_by_key(rules: tuple[TagRule, ...]) -> dict[str, tuple[int, ...]]:
+    """{first key of a rule: positions of the rules that start with it}."""
+    known = _BY_KEY.get(id(rules))
+    if known is not None and known[0] is rules:
+        return known[1]
+    index: dict[str, list[int]] = {}
+    for position, rule in enumerate(rules):
+        index.setdefault(rule.conditions[0][0], []).append(position)
+    by_key = {key: tuple(positions) for key, positions in index.items()}
+    if len(_BY_KEY) > 8:
+        _BY_KEY.clear()
+    _BY_KEY[id(rules)] = (rules, by_key)
+    return by_key
+
+
 def classify(tags: Mapping[str, str], rules: tuple[TagRule, ...] | None = None) -> TagRule | None:
     """The first rule that matches the tags, or None when the object is not a place we keep."""
-    for rule in rules or load_tag_map():
-        if rule.matches(tags):
-            return rule
+    rules = rules or load_tag_map()
+    index = _rules_by_key(rules)
+    # Only rules whose first key the object has can match; tried in file order, as written.
+    for position in sorted(p for key in tags if key in index for p in index[key]):
+        if rules[position].matches(tags):
+            return rules[position]
     return None
 
 

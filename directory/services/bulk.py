@@ -1,0 +1,163 @@
+"""Create many new entries at once: the bulk half of `EntryService` for imports.
+
+`EntryService.create` costs a dozen statements per entry (insert, refresh,
+revision, outbox, search documents), which held an import of a city's places
+to about 200 per second. `create_many` writes the same rows for a whole chunk
+with one `COPY` per table: the entries, then (after reading them back once, so
+the revision snapshots are exactly what the per-entry path stores) their first
+revisions and their search outbox rows, and their search documents in one
+rebuild. Same validation, same field provenance, same transaction: a chunk
+that breaks a rule raises before anything is written.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, cast
+
+import msgspec
+from psycopg.types.json import Jsonb
+from sqlalchemy import Table, any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
+from sqlalchemy.orm import Session
+
+from directory.models import ENTITY_MODELS, Location, Revision, SearchOutbox
+from directory.search.documents import store_new_locations
+from directory.services.serialize import SERVER_FIELDS
+
+if TYPE_CHECKING:
+    from directory.services.entries import Entry, EntryService
+
+#: Kinds `create_many` writes. A service also needs its place links and service area,
+#: which imports still write one by one.
+BULK_KINDS = frozenset({"organization", "location"})
+
+
+def copy_rows(session: Session, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Write rows into a table with one `COPY ... FROM STDIN`, in the session's transaction.
+
+    JSONB values must come wrapped in `Jsonb`; geometry as (E)WKT or hex EWKB text.
+    """
+    session.flush()  # pending ORM rows first, so foreign keys and the order of writes hold
+    driver = session.connection().connection.driver_connection
+    assert driver is not None
+    names = ", ".join(f'"{c}"' for c in columns)
+    with driver.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _jsonb(value: Any) -> Jsonb:
+    """A JSONB value for `COPY`, encoded by msgspec (several times faster than `json.dumps`)."""
+    return Jsonb(value, dumps=_dumps)
+
+
+def _dumps(value: Any) -> str:
+    return msgspec.json.encode(value).decode()
+
+
+def _python_default(table: Table, name: str) -> Any:
+    """The value SQLAlchemy's Python-side default would give a column on insert (None if none)."""
+    default = table.columns[name].default
+    if default is None:
+        return None
+    arg = getattr(default, "arg", None)
+    if callable(arg):
+        return arg(None)  # SQLAlchemy wraps zero-argument callables to take the execution context
+    return arg
+
+
+def _cell(table: Table, name: str, value: Any) -> Any:
+    """A field value as `COPY` takes it for its column."""
+    if value is None:
+        return None
+    column_type = table.columns[name].type
+    if isinstance(column_type, JSONB):
+        return _jsonb(value)
+    if isinstance(column_type, ARRAY):
+        return list(value)
+    return value
+
+
+def create_many(
+    service: EntryService, kind: str, items: Sequence[dict[str, Any]], *, note: str | None = None
+) -> list[Entry]:
+    """Insert new entries with their first revisions, provenance and outbox rows; return them in order.
+
+    Writes what `EntryService.create` writes for each item, with a statement per table
+    instead of a dozen per entry.
+    """
+    if kind not in BULK_KINDS:
+        raise ValueError(f"create_many takes {sorted(BULK_KINDS)}, not {kind!r}")
+    if not items:
+        return []
+    session = service.session
+    model = ENTITY_MODELS[kind]
+    table: Table = model.__table__  # type: ignore[assignment]
+    # Columns the server fills (created_at, updated_at: the transaction's now(), as for `create`).
+    columns = [c.name for c in table.columns if c.server_default is None]
+    defaults = {name: _python_default(table, name) for name in columns}
+    ids: list[uuid.UUID] = []
+    rows: list[list[Any]] = []
+    at = datetime.now(UTC).isoformat()
+    for item in items:
+        status, fields = service.new_entry_fields(item)
+        entry_id = uuid.uuid4()
+        values: dict[str, Any] = {**defaults, "id": entry_id, "version": 1, "status": status}
+        # As `create` stamps them: every field given a value, the point as lat and lon.
+        values["field_provenance"] = service.provenance(
+            {}, {key for key, value in fields.items() if value not in (None, [], {})}, at=at
+        )
+        lat, lon = fields.pop("lat", None), fields.pop("lon", None)
+        if lat is not None and lon is not None:
+            values["geom"] = f"SRID=4326;POINT({float(lon)!r} {float(lat)!r})"
+        for key, value in fields.items():
+            if key in columns and key not in SERVER_FIELDS:
+                values[key] = value
+        ids.append(entry_id)
+        rows.append([_cell(table, name, values[name]) for name in columns])
+    copy_rows(session, table, columns, rows)
+
+    # Read the entries back once: snapshots then hold exactly what the database stores
+    # (numerics, time zones), as `create` gets them from its refresh.
+    query = (
+        select(model)
+        .where(model.id == any_(bindparam("ids", ids, type_=ARRAY(UUID(as_uuid=True)))))
+        .execution_options(populate_existing=True)
+    )
+    loaded: dict[uuid.UUID, Entry] = {
+        entry.id: entry for entry in cast("Sequence[Entry]", session.scalars(query).all())
+    }
+    entries = [loaded[entry_id] for entry_id in ids]
+    snapshots = service.to_dicts(entries)
+    revision_table: Table = Revision.__table__  # type: ignore[assignment]
+    copy_rows(
+        session,
+        revision_table,
+        ["entity_type", "entity_id", "version", "kind", "changed_by", "changes", "snapshot", "note"],
+        (
+            [
+                kind,
+                entry.id,
+                1,
+                "create",
+                service.actor.name,
+                _jsonb(service.changes({}, after)),
+                _jsonb(after),
+                note,
+            ]
+            for entry, after in zip(entries, snapshots, strict=True)
+        ),
+    )
+    outbox_table: Table = SearchOutbox.__table__  # type: ignore[assignment]
+    copy_rows(
+        session,
+        outbox_table,
+        ["entity_type", "entity_id", "operation", "attempts"],
+        ([kind, entry.id, "upsert", 0] for entry in entries),
+    )
+    if kind == "location":  # a new organisation has no search documents of its own
+        store_new_locations(session, cast(list[Location], entries))
+    return entries
