@@ -5,12 +5,18 @@ Layers of an entries tile (docs/web.md, "Vector tiles", names each attribute):
 - `entries`: one point per active location, with what the map styles and its
   popups show (text only; the page sets it with textContent);
 - `clusters` (zoom 13 and below): one point per grid cell holding two or more
-  places, at their centroid, with `count`. The grid has 8 x 8 cells per tile
-  and lines up across tiles (a tile's width is a whole number of cells), and a
-  tile reads its neighbours' edge cells whole, so a cluster drawn across a tile
-  edge has the same count and place in both tiles.
+  places, at their mean position, with `count`. The grid has 8 x 8 cells per
+  tile and lines up across tiles (a tile's width is a whole number of cells),
+  and a tile reads its neighbours' edge cells whole, so a cluster drawn across
+  a tile edge has the same count and place in both tiles.
 
 Closed, draft and needs_review locations never appear: only `status = 'active'`.
+
+Speed: points are projected to Web Mercator with the spherical formula in SQL
+(EPSG:3857 is exactly that) instead of `ST_Transform`, which costs about 5 µs a
+point through PROJ; at zoom 12 a tile over a city of 100,000 places reads 20,000.
+Clustering groups on (row, x, y) only and reads the attributes of the few
+single places afterwards, by their row address (`ctid`, stable within the statement).
 """
 
 from __future__ import annotations
@@ -23,7 +29,15 @@ from directory.services.tiles import BUFFER, EXTENT, TileAddress
 CLUSTER_MAX_ZOOM = 13
 #: Grid cells per tile side when clustering (a 512-pixel tile: cells of 64 pixels).
 CLUSTER_CELLS = 8
+#: Half the Web Mercator world's width, and the sphere's radius (metres).
+HALF_WORLD = 20037508.342789244
+RADIUS = 6378137.0
 
+#: Web Mercator x and y of `l.geom` (a point in EPSG:4326).
+_MERCATOR = f"""
+    ST_X(l.geom) * {HALF_WORLD / 180.0!r} AS mx,
+    ln(tan(radians(45.0 + ST_Y(l.geom) / 2.0))) * {RADIUS!r} AS my
+"""
 #: The attributes of one place, from `location l` (MVT has no null: a missing value is left out).
 _FIELDS = """
     l.id::text AS id, l.name, l.category,
@@ -31,16 +45,21 @@ _FIELDS = """
     l.step_free, l.accessible_toilet, l.scootmobiel_parking,
     l.kitchen_available AS kitchen, l.room_available AS room, l.capacity
 """
+_POINT = f"ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(p.mx, p.my), 3857), b.env, {EXTENT}, {BUFFER}, true)"
 
-_PLACES = text(
-    f"""
+_BOUNDS = """
     WITH bounds AS (
         SELECT ST_TileEnvelope(:z, :x, :y) AS env,
                ST_Transform(ST_TileEnvelope(:z, :x, :y, margin => :margin), 4326) AS box
     )
+"""
+
+_PLACES = text(
+    f"""
+    {_BOUNDS}
     SELECT ST_AsMVT(t, 'entries', {EXTENT}, 'geom') FROM (
-        SELECT ST_AsMVTGeom(ST_Transform(l.geom, 3857), b.env, {EXTENT}, {BUFFER}, true) AS geom, {_FIELDS}
-        FROM location l, bounds b
+        SELECT {_POINT} AS geom, {_FIELDS}
+        FROM bounds b, location l CROSS JOIN LATERAL (SELECT {_MERCATOR}) p
         WHERE l.status = 'active' AND l.geom && b.box
     ) t
     """
@@ -48,33 +67,22 @@ _PLACES = text(
 
 _CLUSTERED = text(
     f"""
-    WITH bounds AS (
-        SELECT ST_TileEnvelope(:z, :x, :y) AS env,
-               ST_Transform(ST_TileEnvelope(:z, :x, :y, margin => :margin), 4326) AS box
-    ),
-    places AS (
-        SELECT l.id, l.name, l.category, l.cost_free, l.cost_amount_eur, l.step_free,
-               l.accessible_toilet, l.scootmobiel_parking, l.kitchen_available, l.room_available,
-               l.capacity, p.g,
-               floor((ST_X(p.g) - ST_XMin(b.env)) / :cell) AS cx,
-               floor((ST_Y(p.g) - ST_YMin(b.env)) / :cell) AS cy
-        FROM location l CROSS JOIN bounds b CROSS JOIN LATERAL (SELECT ST_Transform(l.geom, 3857) AS g) p
+    {_BOUNDS},
+    cells AS (
+        SELECT count(*) AS n, avg(p.mx) AS mx, avg(p.my) AS my, max(l.ctid) AS tid
+        FROM bounds b, location l CROSS JOIN LATERAL (SELECT {_MERCATOR}) p
         WHERE l.status = 'active' AND l.geom && b.box
-    ),
-    counted AS (
-        SELECT *, count(*) OVER (PARTITION BY cx, cy) AS n FROM places
+        GROUP BY floor((p.mx - :xmin) / :cell), floor((p.my - :ymin) / :cell)
     )
     SELECT
         coalesce((SELECT ST_AsMVT(t, 'entries', {EXTENT}, 'geom') FROM (
-            SELECT ST_AsMVTGeom(l.g, b.env, {EXTENT}, {BUFFER}, true) AS geom, {_FIELDS}
-            FROM counted l, bounds b WHERE l.n = 1
+            SELECT {_POINT} AS geom, {_FIELDS}
+            FROM bounds b, cells p JOIN location l ON l.ctid = p.tid WHERE p.n = 1
         ) t), ''::bytea)
         ||
         coalesce((SELECT ST_AsMVT(t, 'clusters', {EXTENT}, 'geom') FROM (
-            SELECT ST_AsMVTGeom(ST_Centroid(ST_Collect(c.g)), b.env, {EXTENT}, {BUFFER}, true) AS geom,
-                   count(*)::int AS count
-            FROM counted c, bounds b WHERE c.n > 1
-            GROUP BY c.cx, c.cy, b.env
+            SELECT {_POINT} AS geom, p.n::int AS count
+            FROM bounds b, cells p WHERE p.n > 1
         ) t), ''::bytea)
     """
 )
@@ -85,8 +93,11 @@ def entries_tile(conn: Connection, tile: TileAddress) -> bytes:
     params = {"z": tile.z, "x": tile.x, "y": tile.y}
     if tile.z <= CLUSTER_MAX_ZOOM:
         # Read one whole cell beyond each edge, so edge cells are counted whole in both tiles.
-        cell = tile.width_m / CLUSTER_CELLS
-        data = conn.execute(_CLUSTERED, {**params, "margin": 1 / CLUSTER_CELLS, "cell": cell}).scalar()
+        width = tile.width_m
+        xmin = -HALF_WORLD + tile.x * width
+        ymin = HALF_WORLD - (tile.y + 1) * width
+        cluster = {"margin": 1 / CLUSTER_CELLS, "cell": width / CLUSTER_CELLS, "xmin": xmin, "ymin": ymin}
+        data = conn.execute(_CLUSTERED, params | cluster).scalar()
     else:
         data = conn.execute(_PLACES, {**params, "margin": BUFFER / EXTENT}).scalar()
     return bytes(data or b"")

@@ -229,3 +229,25 @@ def test_a_new_location_appears_in_its_tile(web: TestClient[Any], demo_db: Engin
             },
         )
     assert "Nieuwe buurtkamer" in _names(_decode(web.get(_url("entries", 17, point))), "entries")
+
+
+def test_places_sit_where_postgis_projects_them(web: TestClient[Any], demo_db: Engine) -> None:
+    """The tile's own Mercator arithmetic puts each place on the pixel ST_Transform gives."""
+    z, (x, y) = 17, tile_of(*BOOMSPIJKER, 17)
+    response = web.get(f"/tiles/entries/{z}/{x}/{y}.mvt")
+    assert response.status_code == 200
+    tile = mapbox_vector_tile.decode(response.content, default_options={"y_coord_down": True})
+    found = {f["properties"]["id"]: f["geometry"]["coordinates"] for f in tile["entries"]["features"]}
+    with demo_db.connect() as conn:
+        expected = conn.execute(
+            text(
+                "SELECT id::text, ST_X(g), ST_Y(g) FROM (SELECT id, ST_AsMVTGeom(ST_Transform(geom, 3857),"
+                " ST_TileEnvelope(:z, :x, :y), 4096, 64, true) AS g FROM location WHERE status = 'active') s"
+                " WHERE g IS NOT NULL"
+            ),
+            {"z": z, "x": x, "y": y},
+        ).all()
+    assert expected
+    assert set(found) == {row[0] for row in expected}
+    for place_id, px, py in expected:
+        assert found[place_id] == pytest.approx([px, py], abs=1), place_id

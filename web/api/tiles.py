@@ -107,7 +107,9 @@ def _tile(
 ) -> Response[Any]:
     address = _address(z, x, y)
     engine: Engine = request.app.state.engine
-    with engine.connect() as conn:
+    # Autocommit: each statement is its own transaction (no BEGIN/COMMIT round trips); the
+    # version is read before the data, which is all cached_tile needs.
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         tile: Tile = cached_tile(conn, layer, address, RENDERERS[layer])
     headers = {
         "ETag": tile.etag,
