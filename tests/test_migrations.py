@@ -86,8 +86,14 @@ def test_models_match_migrations(empty_db: str) -> None:
         context = MigrationContext.configure(
             conn,
             opts={
+                # Only the extensions' tables are left out: a table of ours without a model fails.
                 "include_object": lambda obj, name, type_, reflected, compare_to: (
-                    not (type_ == "table" and reflected and compare_to is None)
+                    not (
+                        type_ == "table"
+                        and reflected
+                        and compare_to is None
+                        and name in migrate.EXTENSION_TABLES
+                    )
                 ),
                 "compare_type": True,
             },

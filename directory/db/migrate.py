@@ -68,6 +68,10 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config("postgresql://unused")).get_current_head()
 
 
+#: Tables in our schema that extensions own (PostGIS); autogenerate and its test leave them alone.
+EXTENSION_TABLES = frozenset({"spatial_ref_sys"})
+
+
 def target_metadata() -> MetaData:
     """Every table wijkgram maps, as the migrations must build them (for autogenerate and its test)."""
     from directory.models import Base

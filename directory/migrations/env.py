@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, pool
 
+from directory.db.migrate import EXTENSION_TABLES
 from directory.db.migrate import target_metadata as all_tables
 from directory.db.url import database_url
 
@@ -13,8 +14,8 @@ target_metadata = all_tables()
 
 
 def _include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
-    # PostGIS and pgRouting own tables in public (spatial_ref_sys ...); they are not ours.
-    return not (type_ == "table" and reflected and compare_to is None)
+    # PostGIS owns spatial_ref_sys in public; every other table is ours and declared in directory/models.
+    return not (type_ == "table" and reflected and compare_to is None and name in EXTENSION_TABLES)
 
 
 def run_migrations_offline() -> None:

@@ -6,6 +6,13 @@ and the migration test see the whole schema.
 
 from directory.models.accounts import ROLES, ApiToken, LoginThrottle, User, WebSession
 from directory.models.base import ENTRY_STATUSES, Base
+from directory.models.geo import (
+    geo_address,
+    geo_boundary,
+    geo_network_build,
+    geo_network_edge,
+    geo_network_node,
+)
 from directory.models.kinds import EntryKind
 from directory.models.location import Location
 from directory.models.organization import Organization
@@ -48,5 +55,10 @@ __all__ = [
     "TileLayerVersion",
     "User",
     "WebSession",
+    "geo_address",
+    "geo_boundary",
+    "geo_network_build",
+    "geo_network_edge",
+    "geo_network_node",
     "service_at_location",
 ]
