@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from pyproj import Geod
 from sqlalchemy import Connection, Engine, text
 
+from directory.points import distance_m
 from geo.geocoding.base import (
     MAX_CANDIDATES,
     AnswersLookup,
@@ -274,9 +274,8 @@ def _city_filter(parsed: AddressQuery) -> str:
 
 def _distinct_places(results: Sequence[GeocodeResult]) -> list[GeocodeResult]:
     """One result per place: the same number on one street within SAME_PLACE_M is one address."""
-    geod = Geod(ellps="WGS84")
     kept: list[GeocodeResult] = []
     for result in results:
-        if all(geod.inv(result.lon, result.lat, other.lon, other.lat)[2] > SAME_PLACE_M for other in kept):
+        if all(distance_m(result.lat, result.lon, other.lat, other.lon) > SAME_PLACE_M for other in kept):
             kept.append(result)
     return kept
