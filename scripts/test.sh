@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh --test
 echo "== ruff"
 .venv/bin/ruff check .
+# The code is in ruff's format; `.venv/bin/ruff format .` fixes a file this names.
+.venv/bin/ruff format --check .
 echo "== mypy"
 .venv/bin/mypy
 echo "== pytest"

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from directory.errors import NotFoundError
 from directory.models import SourceSuggestion
-from directory.services.entries import Actor, EntryService
+from directory.services.entries import EntryService
 
 
 def open_suggestions(session: Session, kind: str, entity_id: uuid.UUID) -> Sequence[SourceSuggestion]:
@@ -52,20 +52,20 @@ def _get(session: Session, suggestion_id: int) -> SourceSuggestion:
     return row
 
 
-def accept_suggestion(session: Session, suggestion_id: int, broker: str, *, expected_version: int) -> None:
-    """Write the suggested value as the broker's own edit (it stays manual), and close the suggestion."""
-    row = _get(session, suggestion_id)
-    EntryService(session, Actor(broker)).update(
+def accept_suggestion(entries: EntryService, suggestion_id: int, *, expected_version: int) -> None:
+    """Write the suggested value as the acting broker's edit (it stays manual); close the suggestion."""
+    row = _get(entries.session, suggestion_id)
+    entries.update(
         row.entity_type,
         row.entity_id,
         {row.field: row.value},
         expected_version=expected_version,
         note=f"accepted the value from {row.source}",
     )
-    row.resolved_at, row.resolution = datetime.now(UTC), f"accepted by {broker}"
+    row.resolved_at, row.resolution = datetime.now(UTC), f"accepted by {entries.actor.name}"
 
 
-def dismiss_suggestion(session: Session, suggestion_id: int, broker: str) -> None:
+def dismiss_suggestion(entries: EntryService, suggestion_id: int) -> None:
     """Close a suggestion without changing the entry (a new, different value from the source reopens it)."""
-    row = _get(session, suggestion_id)
-    row.resolved_at, row.resolution = datetime.now(UTC), f"dismissed by {broker}"
+    row = _get(entries.session, suggestion_id)
+    row.resolved_at, row.resolution = datetime.now(UTC), f"dismissed by {entries.actor.name}"

@@ -254,7 +254,7 @@ def test_the_same_input_twice_writes_nothing_the_second_time(session: Session) -
 
     # A suggestion a broker dismissed stays dismissed while the source keeps saying the same.
     hours = session.scalars(select(SourceSuggestion).where(SourceSuggestion.field == "opening_hours")).one()
-    dismiss_suggestion(session, hours.id, "anna")
+    dismiss_suggestion(EntryService(session, Actor("anna")), hours.id)
     session.commit()
 
     def state() -> tuple[Any, ...]:

@@ -213,7 +213,7 @@ def test_broker_accepts_a_suggestion(db: Session, tmp_path: Path, geocoder: OsmA
     _import(db, path, geocoder)
     (suggestion,) = open_suggestions(db, "service", service.id)
     db.refresh(service)
-    accept_suggestion(db, suggestion.id, "anna", expected_version=service.version)
+    accept_suggestion(EntryService(db, Actor("anna")), suggestion.id, expected_version=service.version)
     db.commit()
     db.refresh(service)
     assert service.phone == "+31 20 626 9999"

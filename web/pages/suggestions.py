@@ -111,7 +111,7 @@ def accept(
     except ValueError:
         return redirect(_back(data), "suggest.changed")
     try:
-        accept_suggestion(entries.session, suggestion_id, entries.actor.name, expected_version=version)
+        accept_suggestion(entries, suggestion_id, expected_version=version)
     except NotFoundError:
         entries.session.rollback()
         return redirect(_back(data), "suggest.gone")
@@ -138,7 +138,7 @@ def dismiss(
 ) -> Response[Any]:
     """Close the suggestion; the entry stays as it is."""
     try:
-        dismiss_suggestion(entries.session, suggestion_id, entries.actor.name)
+        dismiss_suggestion(entries, suggestion_id)
     except NotFoundError:
         return redirect(_back(data), "suggest.gone")
     return redirect(_back(data), "suggest.dismissed")
