@@ -90,9 +90,7 @@ def parse_map_bbox(value: str) -> BBox:
     check_lat_lon("bbox", south, west)
     check_lat_lon("bbox", north, east)
     if south >= north or west >= east:
-        raise InvalidInputError(
-            "bbox", "west must be left of east and south below north", code="bbox_order"
-        )
+        raise InvalidInputError("bbox", "west must be left of east and south below north", code="bbox_order")
     return BBox(south=south, west=west, north=north, east=east)
 
 

@@ -71,7 +71,7 @@ def _entry_ids(value: Any) -> list[uuid.UUID] | None:
     try:
         return _IDS.validate_python(value)
     except ValidationError as exc:
-        raise InvalidInputError("entries", "give a list of entry ids (UUIDs)", code="invalid_ids") from exc
+        raise InvalidInputError("entries", "give a list of entry ids (UUIDs)", code="uuid_parsing") from exc
 
 
 def _settings(data: WijkgramRequest) -> Settings:
@@ -85,35 +85,42 @@ def _settings(data: WijkgramRequest) -> Settings:
         raise InvalidInputError(
             "profile",
             f"choose one of {', '.join(PROFILE_MODES)}",
-            code="unknown_profile",
+            code="one_of",
             params={"choices": ", ".join(PROFILE_MODES)},
         )
     if not 1 <= data.minutes <= MAX_MINUTES:
         raise InvalidInputError(
             "minutes",
             f"must be between 1 and {MAX_MINUTES}",
-            code="minutes_range",
-            params={"max": MAX_MINUTES},
+            code="range",
+            params={"min": 1, "max": MAX_MINUTES},
         )
     unknown = [n for n in data.needs or [] if n not in NEEDS]
     if unknown:
         raise InvalidInputError(
             "needs",
             f"unknown need {', '.join(unknown)}; known: {', '.join(NEEDS)}",
-            code="unknown_need",
-            params={"value": ", ".join(unknown)},
+            code="unknown_choice",
+            params={"value": ", ".join(unknown), "choices": ", ".join(NEEDS)},
         )
     if data.needs is not None and not data.needs:
-        raise InvalidInputError("needs", f"give at least one of {', '.join(NEEDS)}", code="need_one")
+        raise InvalidInputError(
+            "needs",
+            f"give at least one of {', '.join(NEEDS)}",
+            code="choose_one",
+            params={"choices": ", ".join(NEEDS)},
+        )
     entries = _entry_ids(data.entries)
     for name, ids, limit in (
         ("entries", entries or [], MAX_ENTRIES),
         ("exclude", data.exclude, MAX_EXCLUDE),
     ):
         if len(ids) > limit:
-            raise InvalidInputError(name, f"at most {limit} ids", code="too_many", params={"max": limit})
+            raise InvalidInputError(
+                name, f"at most {limit} ids", code="too_long", params={"max_length": limit}
+            )
     if data.lang not in ("nl", "en"):
-        raise InvalidInputError("lang", "choose nl or en", code="unknown_language")
+        raise InvalidInputError("lang", "choose nl or en", code="one_of", params={"choices": "nl, en"})
     needs = tuple(n for n in NEEDS if n in (data.needs or NEEDS))
     return Settings(
         data.lat,
