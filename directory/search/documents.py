@@ -31,6 +31,7 @@ from directory.models import (
     TaxonomyTerm,
     service_at_location,
 )
+from directory.search.compounds import word_parts
 from directory.search.fields import SUPPORT_CATEGORIES, TEXT_WEIGHTS
 from directory.search.grid import document_cells
 from directory.search.models import SearchDocument
@@ -240,6 +241,22 @@ def service_document(
     return doc
 
 
+def with_word_parts(doc: dict[str, Any]) -> dict[str, Any]:
+    """The document with `word_parts`: the stems and compound parts of its searched words."""
+    texts: list[str] = []
+    for fields in TEXT_WEIGHTS.values():
+        for name in fields:
+            value = doc.get(name)
+            if name == "word_parts" or not value:
+                continue
+            if isinstance(value, list):
+                texts.extend(str(v) for v in value)
+            else:
+                texts.append(str(value))
+    doc["word_parts"] = word_parts(texts)
+    return doc
+
+
 def searchable_text(doc: dict[str, Any]) -> dict[str, str]:
     """The text of a document per PostgreSQL weight (A..D)."""
     out: dict[str, str] = {}
@@ -313,14 +330,14 @@ def build_documents(
     )
     for loc in locations:
         org = orgs.get(loc.organization_id) if loc.organization_id else None
-        out.append((location_document(loc, org, labels, today), None))
+        out.append((with_word_parts(location_document(loc, org, labels, today)), None))
     for svc in services:
         org = orgs.get(svc.organization_id) if svc.organization_id else None
         places = [venues[lid] for lid in links.get(svc.id, []) if lid in venues]
         for venue in places:
-            out.append((service_document(svc, venue, org, labels, today), None))
+            out.append((with_word_parts(service_document(svc, venue, org, labels, today)), None))
         if not links.get(svc.id) and svc.service_area is not None:
-            out.append((service_document(svc, None, org, labels, today), svc.service_area))
+            out.append((with_word_parts(service_document(svc, None, org, labels, today)), svc.service_area))
     return out
 
 

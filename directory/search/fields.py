@@ -26,7 +26,8 @@ TEXT_WEIGHTS: dict[str, tuple[str, ...]] = {
     ),
     # How to join is what a provider writes to the people it is for ("Neem je kapotte
     # spullen mee"): often the only place a service names what it is about in their words.
-    "D": ("description", "how_to_join"),
+    # The stems and compound parts of all the words above (compounds.py): found, but last.
+    "D": ("description", "how_to_join", "word_parts"),
 }
 #: Every searched field, most important first.
 SEARCHABLE: tuple[str, ...] = tuple(name for fields in TEXT_WEIGHTS.values() for name in fields)

@@ -22,6 +22,7 @@ INTERNAL_FIELDS = frozenset(
         "has_area",
         "place_names",
         *(cell_field(level) for level in CELL_LEVELS),
+        "word_parts",
     }
 )
 

@@ -9,8 +9,9 @@ intent.py finds fewer than `RELAX_BELOW` entries, the service searches again:
    accessibility word is a need, and is never dropped);
 3. without the most common of its remaining text words (the least informative),
    keeping at least one;
-4. then wider: a word that names a kind of place ("moskee", "schuldhulp") is
-   searched as its category instead.
+4. then wider: a compound is searched as its parts ("schuldhulp" -> "schuld hulp",
+   compounds.py), and a word that names a kind of place ("moskee", "taalhuis") as
+   its category instead.
 
 It stops as soon as a handful is found, after at most `MAX_SEARCHES` searches. The
 entries the whole question found come first; the answer says which words were
@@ -24,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from directory.search.areas import AreaNames
+from directory.search.compounds import split
 from directory.search.intent import Interpretation
 from directory.search.intent_words import CATEGORY_WORDS
 from directory.search.query import SearchQuery, SearchResult
@@ -48,6 +50,8 @@ class Relaxed:
     #: (word, category code)
     widened: tuple[tuple[str, str], ...] = ()
     strict_total: int = 0
+    #: (compound, its parts joined by a space)
+    split: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -61,6 +65,7 @@ class _State:
     dropped: tuple[str, ...] = ()
     best_dropped: tuple[str, ...] = ()
     widened: tuple[tuple[str, str], ...] = ()
+    split: tuple[tuple[str, str], ...] = ()
 
 
 def _without_word(read: Interpretation, word: str) -> Interpretation:
@@ -118,11 +123,27 @@ def relax(
         if result.total > state.best.total:
             state.best, state.best_dropped = result, state.dropped
     if state.best.total < RELAX_BELOW and state.searches < MAX_SEARCHES:
+        _split(answer, original, state, areas)
+    if state.best.total < RELAX_BELOW and state.searches < MAX_SEARCHES:
         _widen(answer, original, state, areas)
     if state.best is first:
         return first, None
-    relaxed = Relaxed(state.best_dropped, state.widened, first.total)
+    relaxed = Relaxed(state.best_dropped, state.widened, first.total, state.split)
     return _merged(first, state.best, original), relaxed
+
+
+def _split(answer: Answer, original: SearchQuery, state: _State, areas: AreaNames | None) -> None:
+    """Search the compounds of the question as their parts (once)."""
+    terms = query_terms(state.read.text)
+    parts = {t: split(t) for t in terms if split(t)}
+    if not parts:
+        return
+    candidate = replace(state.read, text=" ".join(" ".join(parts.get(t) or (t,)) for t in terms))
+    result = answer(apply(original, candidate, areas))
+    state.searches += 1
+    if result.total > state.best.total:
+        state.best, state.read, state.best_dropped = result, candidate, state.dropped
+        state.split = tuple((t, " ".join(p)) for t, p in parts.items())
 
 
 def _widen(

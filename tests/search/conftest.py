@@ -359,6 +359,15 @@ def build_dataset(engine: Engine) -> dict[str, str]:
             **no_cost,
         )
         svc(
+            "formulieren",
+            name="Formulierenspreekuur",
+            description="Hulp bij schuldhulpverlening en bij de post van de gemeente.",
+            category="social_facility",
+            support_functions=["information", "money"],
+            location_ids=[ids["oba"]],
+            **no_cost,
+        )
+        svc(
             "koffie",
             name="Koffieochtend voor ouderen",
             category="cafe",

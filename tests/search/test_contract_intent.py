@@ -257,3 +257,20 @@ def test_nothing_found_suggests_a_spelling_or_a_category(ask: Any) -> None:
     assert [(s.word, s.category, s.q) for s in result.suggestions if s.category] == [
         ("leesclub", "hobby_club", "in zuidoost")
     ]
+
+
+PARTIAL_CASES = [
+    # a word inside a compound or an inflection, not only as the last word's prefix
+    ("formulier hulp", {"formulieren"}),
+    ("schuld spreekuur", {"formulieren"}),
+    ("schuldhulp", {"formulieren"}),
+    ("ochtend koffie", {"koffie"}),
+    ("groep wandel", {"wandel"}),
+]
+
+
+@pytest.mark.parametrize(("q", "wanted"), PARTIAL_CASES)
+def test_partial_words_find_compounds_and_inflections(ask: Any, q: str, wanted: set[str]) -> None:
+    """'formulier' finds 'Formulierenspreekuur', 'schuld' the 'schuldhulpverlening', in any position."""
+    result, hits = ask(q)
+    assert wanted <= set(strict(result, hits)), f"{ask.engine}: {q!r} found {hits}"

@@ -70,6 +70,8 @@ class RelaxedAnswer:
     widened: list[list[str]]
     #: how many entries the whole question found
     strict_total: int
+    #: compounds searched as their parts: [word, "part part"]
+    split: list[list[str]]
 
 
 @dataclass
@@ -247,6 +249,7 @@ def search(
             dropped=list(result.relaxed.dropped),
             widened=[list(w) for w in result.relaxed.widened],
             strict_total=result.relaxed.strict_total,
+            split=[list(s) for s in result.relaxed.split],
         )
         if result.relaxed is not None
         else None,
