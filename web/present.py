@@ -156,6 +156,14 @@ def address_text(location: Any) -> str:
     return ", ".join(p for p in (street, town) if p)
 
 
+def place_text(location: Any) -> str:
+    """A place's name and full address: 'De Boomspijker, Recht Boomssloot 52, 1011 EC Amsterdam'.
+
+    Without a street the name still says where ('Buurtkamer Oost, Amsterdam'), never the town alone.
+    """
+    return ", ".join(part for part in (location.name, address_text(location)) if part)
+
+
 def access_text(t: Translator, service: Any) -> str:
     """How to get in: walk in, referral, or sign up first."""
     if service.walk_in:

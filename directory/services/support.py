@@ -22,8 +22,9 @@ from sqlalchemy.orm import Session
 from directory.models import Location, Service, service_at_location
 from directory.services.stale import is_stale
 
-#: Needs a professional can tick, in the order the results show them.
-NEEDS = ("practical", "company", "information", "peers", "language", "money")
+#: Needs a professional can tick, in the order the results show them (the support functions of
+#: the taxonomy, "Meedoen en activiteiten" included).
+NEEDS = ("practical", "company", "information", "peers", "language", "money", "activity")
 
 #: How a travel time was found: over the street network, or as a straight-line estimate.
 Method = Literal["network", "crow_fly"]
@@ -97,6 +98,10 @@ class SupportResults:
     def crow_fly(self) -> bool:
         """True when the times on this page are straight-line estimates, not street routes."""
         return not (self.network_available and self.origin_on_network)
+
+    def by_travel_time(self, count: int) -> list[SupportHit]:
+        """The best `count` distinct services (as `top`), quickest first; those that come to you last."""
+        return sorted(self.top(count), key=lambda h: (h.seconds is None, h.seconds or 0.0))
 
     def top(self, count: int) -> list[SupportHit]:
         """The best `count` distinct services over all groups (for the handout)."""

@@ -217,3 +217,117 @@ def test_suggestions_show_labels_in_one_language(
         assert "yes" in table.split() and "ja" not in table.split() and "Dutch, Arabic" in table
     page.screenshot(path=str(output_dir / f"people-suggestions-{width}.png"), full_page=True)
     close(page)
+
+
+def search_support(page: Any, base: str, address: str, *needs: str, minutes: int = 15) -> None:
+    """Fill the /steun form and search; waits for the results page."""
+    page.goto(f"{base}/steun")
+    page.fill("#address", address)
+    for need in needs:
+        page.check(f"input[name=need_{need}]")
+    page.fill("#minutes", str(minutes))
+    page.click("#support-form button[type=submit]")
+    page.wait_for_selector("#results")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_support_lands_on_the_results_with_focus_and_the_handout_near(
+    site: str, chromium: Any, output_dir: Path, width: int
+) -> None:
+    page = open_page(chromium, width)
+    search_support(page, site, "1011 EC", "company", "activity")
+    # The question folded into one line with "wijzig"; the results heading has the focus and is in view.
+    summary = words(page, "#search-summary")
+    assert "1011 EC" in summary and "Meedoen en activiteiten" in summary and "wijzig" in summary
+    assert not page.locator("#support-form").is_visible()
+    page.wait_for_function("() => document.activeElement.id === 'results-title'", timeout=5000)
+    top = page.evaluate("() => document.getElementById('results-title').getBoundingClientRect().top")
+    assert -2 <= top < 200, "the page opens at the results"
+    groups = page.locator(".need-group").evaluate_all("els => els.map(e => e.dataset.need)")
+    assert groups == ["company", "activity"]
+    assert page.locator(".need-group[data-need=activity] .card").count() >= 1
+    # "Maak een folder" within a few Tab steps from the heading.
+    for _ in range(3):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.closest('#handout-form') !== null"):
+            break
+    else:
+        pytest.fail("the handout button is not within 3 Tab steps of the results heading")
+    assert sideways(page) <= 1
+    page.screenshot(path=str(output_dir / f"people-support-{width}.png"), full_page=False)
+    # "wijzig" opens the question again, with what was asked.
+    page.click("#search-summary")
+    assert page.locator("#support-form").is_visible()
+    assert page.input_value("#address") == "1011 EC"
+    close(page)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_cards_show_the_verification_calmly_and_warn_only_when_stale(
+    site: str, chromium: Any, width: int
+) -> None:
+    page = open_page(chromium, width)
+    search_support(page, site, "1011 EC", "company", "money", "information")
+    cards = page.locator(".card.hit")
+    assert cards.count() >= 4
+    stale = 0
+    for i in range(cards.count()):
+        card = cards.nth(i)
+        assert re.fullmatch(r"\d{1,2} \w+ 20\d\d", card.locator(".verified-on").inner_text()), (
+            "a date on every card"
+        )
+        stale += card.locator(".stale").count()
+    assert 0 < stale < cards.count(), "only the entries not checked for a year warn"
+    close(page)
+
+
+def test_activity_is_a_need_in_the_api_and_in_search(site: str, chromium: Any) -> None:
+    page = open_page(chromium, 1366)
+    support = page.request.get(f"{site}/api/v1/support?lat=52.371958&lon=4.903483&needs=activity&minutes=15")
+    assert support.ok, support.text()
+    hits = support.json()["groups"]["activity"]
+    assert hits and all("activity" in h["service"]["support_functions"] for h in hits)
+    found = page.request.get(f"{site}/api/v1/search?support_function=activity")
+    assert found.ok, found.text()
+    names = {hit["name"] for hit in found.json()["hits"]}
+    assert {"Repair Café", "Wandelclub Oost"} <= names
+    close(page)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_handout_is_quickest_first_with_full_addresses_on_two_pages(
+    site: str, chromium: Any, output_dir: Path, width: int
+) -> None:
+    page = open_page(chromium, width)
+    needs = ("practical", "company", "information", "peers", "language", "money", "activity")
+    search_support(page, site, "1011 EC", *needs, minutes=30)
+    with page.expect_popup() as opened:
+        page.click("#handout-form button")
+    handout = opened.value
+    handout.wait_for_load_state()
+    places = handout.locator(".handout-place")
+    assert places.count() == 8
+    minutes: list[int] = []
+    for i in range(places.count()):
+        place = places.nth(i)
+        if place.locator(".reach").count():
+            continue  # comes to the client's home: no address to go to
+        where = place.locator(".where").inner_text()
+        # The place's name and its full address, never the town alone.
+        assert re.search(r"^Waar: .+, [^,]+, \d{4} [A-Z]{2} Amsterdam$", where), where
+        travel = place.locator(".travel")
+        if travel.count():
+            minutes.append(int(re.search(r"(\d+) minu", travel.inner_text())[1]))  # type: ignore[index]
+    assert minutes == sorted(minutes), "quickest first"
+    text_ = words(handout, "main")
+    assert "maandag tot zaterdag" in text_ or "maandag tot vrijdag" in text_, "days written out"
+    assert not re.search(r"\b(Mo|Tu|We|Th|Fr|Sa|Su)\b", text_)
+    assert sideways(handout) <= 1
+    handout.screenshot(path=str(output_dir / f"people-handout-{width}.png"), full_page=True)
+    if width == WIDTHS[0]:
+        pdf = handout.pdf(format="A4", print_background=True)
+        (output_dir / "people-handout.pdf").write_bytes(pdf)
+        pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+        assert 1 <= pages <= 2, f"{pages} A4 pages for 8 places"
+    close(handout)
+    close(page)

@@ -19,7 +19,7 @@ from tests.web.conftest import csrf_token
 from web.travel import whole_minutes
 
 Client = TestClient[Any]
-ALL_NEEDS = ("practical", "company", "information", "peers", "language", "money")
+ALL_NEEDS = ("practical", "company", "information", "peers", "language", "money", "activity")
 CARD = re.compile(
     r'<li class="card hit">\s*<h3><a href="/entries/service/([0-9a-f-]+)">.*?'
     r"<dt>(?:Reistijd|Travel time)</dt><dd>([^<]*)</dd>",

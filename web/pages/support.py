@@ -23,6 +23,7 @@ from directory.schemas.validators import check_languages
 from directory.services.support import NEEDS, SupportQuery, SupportResults
 from directory.services.taxonomy import vocabulary_labels
 from geo.geocoding.base import Geocoder
+from web.field_words import language_names
 from web.geocode import place_note, problem_key, resolve_field
 from web.i18n import Translator
 from web.maps import LeafletMap, Popup, marker
@@ -32,6 +33,7 @@ from web.present import (
     address_text,
     contact_text,
     cost_text,
+    place_text,
     reach_text,
     schedule_text,
     waiting_text,
@@ -129,8 +131,9 @@ def hit_facts(t: Translator, results: SupportResults) -> Any:
             "contact": contact_text(service) or (contact_text(hit.location) if hit.location else ""),
             "schedule": schedule_text(t, service) or (schedule_text(t, hit.location) if hit.location else ""),
             "address": address_text(hit.location) if hit.location else "",
+            "place": place_text(hit.location) if hit.location else "",
             "say": what_to_say(t, service),
-            "languages": ", ".join(service.languages or []),
+            "languages": language_names(t.lang, service.languages),
         }
 
     return facts
@@ -226,7 +229,7 @@ def handout(request: Request[Any, Any, Any], db: NamedDependency[Session], data:
         form.community or None,
     )
     results = support_results(request.app.state, db, query)
-    hits = results.top(HANDOUT_PLACES)
+    hits = results.by_travel_time(HANDOUT_PLACES)
     return render(
         request,
         "handout.html",
