@@ -330,9 +330,13 @@ def build_documents(
     )
     for loc in locations:
         org = orgs.get(loc.organization_id) if loc.organization_id else None
+        if org is not None and org.status not in SEARCHABLE_STATUSES:
+            continue  # the organisation stopped: its places are not there for anyone either
         out.append((with_word_parts(location_document(loc, org, labels, today)), None))
     for svc in services:
         org = orgs.get(svc.organization_id) if svc.organization_id else None
+        if org is not None and org.status not in SEARCHABLE_STATUSES:
+            continue
         places = [venues[lid] for lid in links.get(svc.id, []) if lid in venues]
         for venue in places:
             out.append((with_word_parts(service_document(svc, venue, org, labels, today)), None))

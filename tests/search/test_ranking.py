@@ -2,8 +2,9 @@
 
 The word as typed outranks its synonyms; among equals, places of support come
 before the places around them and stale entries after fresh ones; closed entries
-never show (nor services at a closed place); an offer that serves the searched
-point through its area is ranked with the places in reach, not after them.
+never show (nor services at a closed place, nor a closed organisation's entries);
+an offer that serves the searched point through its area is ranked with the places
+in reach, not after them.
 """
 
 from __future__ import annotations
@@ -64,6 +65,18 @@ def build(engine: Engine) -> None:
             "service", factories.service(name="Koffieochtend De Hoek", category="cafe", location_ids=[closed])
         )
         entries.create("service", factories.service(name="Koffieochtend Gesloten", status="closed"))
+        stopped = entries.create(
+            "organization", factories.organization(name="Stichting Opgeheven", status="closed")
+        )
+        gone = loc(
+            *CENTRUM, name="Inloophuis Opgeheven", category="drop_in_centre", organization_id=str(stopped.id)
+        )
+        entries.create(
+            "service",
+            factories.service(
+                name="Spreekuur Opgeheven", organization_id=str(stopped.id), location_ids=[gone]
+            ),
+        )
         zuidoost = read_area("Zuidoost, aan huis")
         entries.create(
             "service",
@@ -152,10 +165,11 @@ def test_places_of_support_before_the_places_around_them(
 
 @pytest.mark.parametrize("engine_name", ENGINES)
 def test_closed_entries_never_show(ranked: dict[str, PostgresEngine | MeiliEngine], engine_name: str) -> None:
-    """A closed place, a service held only there, and a closed service are never found."""
+    """A closed place, a service held only there, a closed service, a closed organisation's entries."""
     assert names(ranked[engine_name], "de hoek") == []
     assert names(ranked[engine_name], "koffieochtend") == []
     assert names(ranked[engine_name], "gesloten") == []
+    assert names(ranked[engine_name], "opgeheven") == []  # the organisation of both closed
 
 
 @pytest.mark.parametrize("engine_name", ENGINES)
