@@ -7,12 +7,14 @@ nothing.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import URL, Engine, create_engine
+from sqlalchemy import URL, Engine, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from directory.db.url import database_url
@@ -35,17 +37,48 @@ def pooled_engine(
     url: str | URL, pool_size: int, *, pre_ping: bool, connect_args: dict[str, Any] | None = None
 ) -> Engine:
     """A new engine with wijkgram's pool settings (the app's, and search's own pool)."""
-    return create_engine(
+    engine = create_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=pre_ping,
         pool_timeout=10,
         # The connection used last comes back first: its backend's caches are warm, and the
         # rest stay idle (a FIFO pool cycles every request through every backend).
         pool_use_lifo=True,
         connect_args=connect_args or {},
     )
+    if pre_ping:
+        _ping_after_idle(engine)
+    return engine
+
+
+#: A pooled connection idle for longer than this is pinged before it is handed out.
+PING_AFTER_IDLE_S = 1.0
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    """Ping a connection at checkout only when it sat idle in the pool for `PING_AFTER_IDLE_S`.
+
+    SQLAlchemy's `pool_pre_ping` pings at every checkout: one more round trip per request,
+    a tenth of a worker's samples under load (py-spy, docs/reliability.md). A connection
+    handed back a moment ago was alive a moment ago; one that waited (a quiet spell, a
+    database restart) is checked first, and a dead one is replaced: raising
+    `DisconnectionError` makes the pool discard it and take another.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError("the database closed this connection") from exc
 
 
 def sessionmaker_for(engine: Engine) -> sessionmaker[Session]:
