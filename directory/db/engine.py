@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
+import msgspec
 from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
@@ -46,10 +47,18 @@ def pooled_engine(
         # rest stay idle (a FIFO pool cycles every request through every backend).
         pool_use_lifo=True,
         connect_args=connect_args or {},
+        # JSONB columns (provenance, meetings, revisions, search documents) in and out through
+        # msgspec: several times faster than the json module for the same values.
+        json_serializer=_json_text,
+        json_deserializer=msgspec.json.decode,
     )
     if pre_ping:
         _ping_after_idle(engine)
     return engine
+
+
+def _json_text(value: Any) -> str:
+    return msgspec.json.encode(value).decode()
 
 
 #: A pooled connection idle for longer than this is pinged before it is handed out.
