@@ -62,6 +62,7 @@ NO_STORE_PATHS = frozenset(
         "/kaart/bereik",
         "/kaart/groep",
         "/wijkgram",
+        "/wijkgram/teken",
         # Their JSON twins (geo/api.py marks them too; listed here so one place names them all).
         "/api/v1/geocode",
         "/api/v1/reach",

@@ -23,13 +23,15 @@ from directory.points import coarse_point
 from directory.services.support import NEEDS
 from directory.services.taxonomy import vocabulary_labels
 from directory.services.wijkgram import OTHER_SECTOR, WijkgramEntries, WijkgramEntry, WijkgramQuery, gather
-from directory.wijkgram.layout import Item, Layout, layout, make_rings, make_sectors, point
+from directory.wijkgram.layout import LEGEND, Item, Layout, layout, make_rings, make_sectors, point
 from geo.boundaries import boundaries_at
 from geo.reach import MAX_MINUTES
 from web.i18n import Translator
 from web.travel import MODE_PROFILES, app_routing, profile_for, street_travel
 
 PAGE_PATH = "/wijkgram"
+#: At most this many removed ids in one picture's state.
+MAX_EXCLUDE = 200
 SECTOR_COLORS = ("#E69F00", "#56B4E9", "#009E73", "#C9B400", "#0072B2", "#D55E00", "#CC79A7", "#777777")
 
 
@@ -78,6 +80,10 @@ class Picture:
             if sectors:
                 groups.append((ring.label, sectors))
         return groups
+
+    def also_text(self, entry: WijkgramEntry) -> str:
+        """The entry's other support functions in words ('Taal, Geld en budget')."""
+        return ", ".join(self.sector_labels.get(code, code) for code in entry.also)
 
     def sector_lines(self) -> list[tuple[float, float, float, float]]:
         """The lines between the sectors, from the household mark to the outer edge."""
@@ -244,6 +250,7 @@ def picture_json(picture: Picture, t: Translator) -> dict[str, Any]:
         "dots": dots,
         "slots": [
             {
+                "kind": s.kind,
                 "ring": s.ring,
                 "sector": s.sector,
                 "x": s.x,
@@ -255,6 +262,7 @@ def picture_json(picture: Picture, t: Translator) -> dict[str, Any]:
             }
             for s in lay.slots
         ],
+        "list_slots": [{"x": s.x, "y": s.y, "max_width": s.max_width} for s in lay.list_slots],
         "missing": [str(i) for i in found.missing],
         "left_out": found.left_out,
         "crow_fly": found.crow_fly,
@@ -262,3 +270,31 @@ def picture_json(picture: Picture, t: Translator) -> dict[str, Any]:
         "origin_on_network": found.origin_on_network,
         "link": picture.link(),
     }
+
+
+def svg_context(picture: Picture, t: Translator, gettext: Any) -> dict[str, Any]:
+    """What the SVG template needs besides the picture: texts and the legend's box."""
+    return {
+        "picture": picture,
+        "lang": t.lang,
+        "gettext": gettext,
+        "subtitle": subtitle(picture, t),
+        "legend": LEGEND,
+        "reach": lambda entry: reach_words(t, picture, entry),
+    }
+
+
+def subtitle(picture: Picture, t: Translator) -> str:
+    """'15 minuten lopen · 12 plekken en diensten' (and when the times are estimates)."""
+    settings = picture.settings
+    text = t(
+        "wijkgram.subtitle",
+        minutes=settings.minutes,
+        mode=t(f"mode.{settings.mode}"),
+        count=len(picture.found.entries),
+    )
+    if picture.found.crow_fly:
+        text += " · " + t("wijkgram.crow_fly_short")
+    if settings.from_link:
+        text += " · " + t("wijkgram.from_link_short")
+    return text

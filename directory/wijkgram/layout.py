@@ -14,7 +14,9 @@ numbered dot in its cell and its label goes to a numbered list beside the
 circle; if even that list is full, the label is only in the text equivalent.
 So no two label boxes ever overlap. After the items, a few free spots per cell
 are reserved for the professional's own dots, which the browser fills in
-without asking the server.
+without asking the server: spots with room for a label, or, in a crowded
+cell, a spot for a numbered dot whose label goes to a reserved row of the
+numbered list.
 
 Coordinates are SVG user units on a canvas with the proportions of A4
 landscape; y grows downwards; angles run clockwise from the top.
@@ -24,7 +26,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -42,7 +44,7 @@ CENTER_X, CENTER_Y = WIDTH / 2, TITLE_HEIGHT + (HEIGHT - TITLE_HEIGHT) / 2
 OUTER_RADIUS = 415.0
 HOUSEHOLD_RADIUS = 24.0
 #: Outer radius of the inner circle (comes to the home, by phone).
-HOME_RADIUS = 105.0
+HOME_RADIUS = 125.0
 #: Label text: about 8.5 pt when the canvas is printed 277 mm wide.
 LABEL_SIZE = 15.0
 LABEL_HEIGHT = 19.0
@@ -57,6 +59,8 @@ GAP = 2.0
 #: Free spots reserved per cell for the professional's own dots, and the label width they allow.
 SLOTS_PER_CELL = 2
 SLOT_LABEL_WIDTH = 150.0
+#: Rows of the numbered list kept for own dots in crowded cells.
+OWN_LIST_ROWS = 6
 #: The numbered list of labels that found no room: one column at the right edge, one at the left.
 LIST_WIDTH = 250.0
 #: Candidate dot points tried per item (nearest to its target first).
@@ -153,8 +157,12 @@ class Placed:
 
 @dataclass(frozen=True)
 class Slot:
-    """A free spot for one of the professional's own dots: dot at (x, y), label anchored as `anchor`."""
+    """A free spot for one of the professional's own dots: dot at (x, y), label anchored as `anchor`.
 
+    A `dot` slot has room for a numbered dot only (`max_width` 0): its label goes to a `ListSlot`.
+    """
+
+    kind: Literal["label", "dot"]
     ring: int
     sector: str
     x: float
@@ -162,6 +170,16 @@ class Slot:
     anchor: Anchor
     text_x: float
     text_y: float
+    max_width: float
+    box: Box
+
+
+@dataclass(frozen=True)
+class ListSlot:
+    """A free row of the numbered list, for the label of an own dot that had no room beside it."""
+
+    x: float
+    y: float
     max_width: float
     box: Box
 
@@ -175,6 +193,7 @@ class Layout:
     captions: list[Text]
     placed: list[Placed] = field(default_factory=list)
     slots: list[Slot] = field(default_factory=list)
+    list_slots: list[ListSlot] = field(default_factory=list)
     width: float = WIDTH
     height: float = HEIGHT
     center_x: float = CENTER_X
@@ -184,6 +203,10 @@ class Layout:
     def label_boxes(self) -> list[Box]:
         """Every box text takes: captions, labels beside dots and in the list."""
         return [c.box for c in self.captions] + [p.label.box for p in self.placed if p.label]
+
+    def reserved_boxes(self) -> list[Box]:
+        """Every box kept free for the professional's own dots and their labels."""
+        return [s.box for s in self.slots] + [s.box for s in self.list_slots]
 
 
 def point(angle: float, radius: float) -> tuple[float, float]:
@@ -342,19 +365,16 @@ def layout(
     ring_of = {r.index: r for r in rings}
     sector_of = {s.code: s for s in sectors}
     sector_rank = {s.code: i for i, s in enumerate(sectors)}
-    for item in items:
-        if item.ring not in ring_of or item.sector not in sector_of:
-            raise ValueError(f"item {item.key!r} has no ring {item.ring} or sector {item.sector!r}")
-    if len({item.key for item in items}) != len(items):
-        raise ValueError("every item needs its own key")
-
+    _check_items(items, ring_of, sector_of)
     result = Layout(list(rings), list(sectors), _captions(rings, sectors))
     taken = Occupied()
-    taken.take(_dot_box(CENTER_X, CENTER_Y, HOUSEHOLD_RADIUS))
-    taken.take(Box(0, 0, WIDTH, TITLE_HEIGHT))
-    taken.take(LEGEND)
+    for box in (_dot_box(CENTER_X, CENTER_Y, HOUSEHOLD_RADIUS), Box(0, 0, WIDTH, TITLE_HEIGHT), LEGEND):
+        taken.take(box)
     for caption in result.captions:
         taken.take(caption.box)
+    # Before any item: one small spot per cell, in its outer corner, for a numbered own dot, so
+    # the professional's own people (a neighbour, a sister) always fit, however crowded the cell.
+    dot_slots = _reserve_dot_spots(taken, rings, sectors)
 
     order = sorted(range(len(items)), key=lambda i: (items[i].ring, sector_rank[items[i].sector], i))
     cells: dict[tuple[int, str], list[int]] = defaultdict(list)
@@ -378,21 +398,54 @@ def layout(
     rows = _list_rows()
     for number, i in enumerate(unlabelled, start=1):
         item = items[i]
-        ring, sector = ring_of[item.ring], sector_of[item.sector]
-        points = _ordered(_candidates(ring, sector, NUMBERED_DOT_RADIUS), _target(ring, sector, 0, 1))
-        x, y = _place_dot(taken, points, NUMBERED_DOT_RADIUS)
-        label = None
-        for lx, ly, anchor in rows:
-            text = shorten(f"{number}. {item.label}", LABEL_SIZE, LIST_WIDTH)
-            candidate = _text(text, lx, ly, anchor, LABEL_SIZE, LABEL_HEIGHT)
-            if taken.free(candidate.box):
-                taken.take(candidate.box)
-                label = candidate
-                break
-        placed[i] = Placed(item, x, y, NUMBERED_DOT_RADIUS, label, number)
+        placed[i] = _numbered(taken, rows, item, ring_of[item.ring], sector_of[item.sector], number)
     result.placed = [placed[i] for i in order]
-    result.slots = _reserve_slots(taken, rings, sectors, slots_per_cell)
+    result.slots = _reserve_slots(taken, rings, sectors, slots_per_cell) + dot_slots
+    result.list_slots = _reserve_rows(taken, rows)
     return result
+
+
+def _check_items(items: Sequence[Item], ring_of: Mapping[int, Ring], sector_of: Mapping[str, Sector]) -> None:
+    """ValueError for an item in an unknown ring or sector, or two items with one key."""
+    for item in items:
+        if item.ring not in ring_of or item.sector not in sector_of:
+            raise ValueError(f"item {item.key!r} has no ring {item.ring} or sector {item.sector!r}")
+    if len({item.key for item in items}) != len(items):
+        raise ValueError("every item needs its own key")
+
+
+def _numbered(
+    taken: Occupied,
+    rows: Iterator[tuple[float, float, Anchor]],
+    item: Item,
+    ring: Ring,
+    sector: Sector,
+    number: int,
+) -> Placed:
+    """A numbered dot in the item's cell, its label in the next free row of the list (or nowhere)."""
+    points = _ordered(_candidates(ring, sector, NUMBERED_DOT_RADIUS), _target(ring, sector, 0, 1))
+    x, y = _place_dot(taken, points, NUMBERED_DOT_RADIUS)
+    text = shorten(f"{number}. {item.label}", LABEL_SIZE, LIST_WIDTH)
+    for lx, ly, anchor in rows:
+        candidate = _text(text, lx, ly, anchor, LABEL_SIZE, LABEL_HEIGHT)
+        if taken.free(candidate.box):
+            taken.take(candidate.box)
+            return Placed(item, x, y, NUMBERED_DOT_RADIUS, candidate, number)
+    return Placed(item, x, y, NUMBERED_DOT_RADIUS, None, number)
+
+
+def _reserve_rows(taken: Occupied, rows: Iterator[tuple[float, float, Anchor]]) -> list[ListSlot]:
+    """Rows of the numbered list kept for own dots whose cell has no room for a label."""
+    kept: list[ListSlot] = []
+    for x, y, anchor in rows:
+        if len(kept) >= OWN_LIST_ROWS:
+            break
+        row = _text("", x, y, anchor, LABEL_SIZE, LABEL_HEIGHT)
+        box = Box(x, row.box.y0, x + LIST_WIDTH, row.box.y1)
+        if taken.free(box):
+            taken.take(box)
+            kept.append(ListSlot(round(x, 1), round(row.y, 1), LIST_WIDTH, box))
+    return kept
 
 
 def _place_with_label(
@@ -445,6 +498,7 @@ def _reserve_slots(
                         taken.take(option.box)
                         slots.append(
                             Slot(
+                                "label",
                                 ring.index,
                                 sector.code,
                                 round(x, 1),
@@ -458,6 +512,23 @@ def _reserve_slots(
                         )
                         found += 1
                         break
+    return slots
+
+
+def _reserve_dot_spots(taken: Occupied, rings: Sequence[Ring], sectors: Sequence[Sector]) -> list[Slot]:
+    """A spot for a numbered dot in each cell, as near its outer, clockwise corner as is free."""
+    slots = []
+    for ring in rings:
+        for sector in sectors:
+            points = _candidates(ring, sector, NUMBERED_DOT_RADIUS)
+            corner = point(sector.end, ring.outer)
+            for x, y in _ordered(points, corner):
+                box = _dot_box(x, y, NUMBERED_DOT_RADIUS)
+                if taken.free(box):
+                    taken.take(box)
+                    x, y = round(x, 1), round(y, 1)
+                    slots.append(Slot("dot", ring.index, sector.code, x, y, "middle", x, y, 0.0, box))
+                    break
     return slots
 
 

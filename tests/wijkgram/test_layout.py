@@ -44,7 +44,7 @@ def check(drawn: Layout, items: list[Item]) -> None:
             placed.item.ring,
             placed.item.sector,
         )
-    boxes = drawn.label_boxes() + [s.box for s in drawn.slots]
+    boxes = drawn.label_boxes() + drawn.reserved_boxes()
     for a, b in itertools.combinations(boxes, 2):
         assert not a.overlaps(b), f"{a} overlaps {b}"
     for placed in drawn.placed:
@@ -93,6 +93,10 @@ def test_a_crowded_cell_numbers_its_dots_and_lists_their_labels() -> None:
     assert numbered, "the inner circle's wedge cannot hold 30 labels beside their dots"
     assert [p.number for p in numbered] == list(range(1, len(numbered) + 1))
     assert all(p.label and p.label.text.startswith(f"{p.number}. ") for p in numbered)
+    # The crowded cell still takes an own dot: a numbered one, its label in a kept row of the list.
+    crowded = [s for s in drawn.slots if (s.ring, s.sector) == (0, "money")]
+    assert [s.kind for s in crowded] == ["dot"]
+    assert len(drawn.list_slots) == 6
 
 
 def test_free_slots_for_own_dots_lie_in_their_cell() -> None:
@@ -100,8 +104,10 @@ def test_free_slots_for_own_dots_lie_in_their_cell() -> None:
     assert drawn.slots
     for slot in drawn.slots:
         assert cell_of(slot.x, slot.y, drawn.rings, drawn.sectors) == (slot.ring, slot.sector)
-    cells = {(s.ring, s.sector) for s in drawn.slots}
-    assert len(cells) >= 30, "almost every cell of an empty picture has room for an own dot"
+    cells = {(s.ring, s.sector) for s in drawn.slots if s.kind == "label"}
+    assert len(cells) >= 30, "almost every cell of an empty picture has room for an own dot with its label"
+    dots = {(s.ring, s.sector) for s in drawn.slots if s.kind == "dot"}
+    assert len(dots) == len(drawn.rings) * len(drawn.sectors), "and every cell a spot for a numbered one"
 
 
 def test_long_labels_are_shortened_with_an_ellipsis() -> None:

@@ -22,17 +22,15 @@ from directory.errors import InvalidInputError
 from directory.points import check_lat_lon
 from directory.services.support import NEEDS
 from directory.services.wijkgram import MAX_ENTRIES
-from directory.wijkgram.layout import LEGEND
 from geo.network.profiles import PROFILES
 from geo.reach import MAX_MINUTES
 from web.i18n import Translator, choose_language
 from web.pages.common import page_gettext
 from web.travel import MODE_PROFILES
-from web.wijkgram import Settings, make_picture, picture_json, reach_words
+from web.wijkgram import MAX_EXCLUDE, Picture, Settings, make_picture, picture_json, svg_context
 
 SVG = "image/svg+xml"
 NO_STORE = [ResponseHeader(name="Cache-Control", value="no-store")]
-MAX_EXCLUDE = 200
 ENTRIES_SCHEMA: dict[str, Any] = {
     "type": "array",
     "items": {"type": "string", "format": "uuid"},
@@ -182,38 +180,10 @@ def wijkgram(
     return Response(picture_json(picture, t), media_type=MediaType.JSON)
 
 
-def svg_document(request: Request[Any, Any, Any], picture: Any, t: Translator) -> str:
+def svg_document(request: Request[Any, Any, Any], picture: Picture, t: Translator) -> str:
     """The picture as a standalone SVG document (the template the page includes)."""
     template = request.app.template_engine.get_template("wijkgram.svg")  # type: ignore[union-attr]
     return str(template.render(**svg_context(picture, t, page_gettext(t.lang))))
-
-
-def svg_context(picture: Any, t: Translator, gettext: Any) -> dict[str, Any]:
-    """What the SVG template needs besides the picture: texts and the legend's box."""
-    return {
-        "picture": picture,
-        "lang": t.lang,
-        "gettext": gettext,
-        "subtitle": subtitle(picture, t),
-        "legend": LEGEND,
-        "reach": lambda entry: reach_words(t, picture, entry),
-    }
-
-
-def subtitle(picture: Any, t: Translator) -> str:
-    """'15 minuten lopen · 12 plekken en diensten' (and when the times are estimates)."""
-    settings = picture.settings
-    text = t(
-        "wijkgram.subtitle",
-        minutes=settings.minutes,
-        mode=t(f"mode.{settings.mode}"),
-        count=len(picture.found.entries),
-    )
-    if picture.found.crow_fly:
-        text += " · " + t("wijkgram.crow_fly_short")
-    if settings.from_link:
-        text += " · " + t("wijkgram.from_link_short")
-    return text
 
 
 WIJKGRAM_HANDLERS = [wijkgram]

@@ -12,12 +12,14 @@ from web.pages.home import home
 from web.pages.map import map_page
 from web.pages.scout import SCOUT_HANDLERS
 from web.pages.support import SUPPORT_HANDLERS
+from web.pages.wijkgram import WIJKGRAM_HANDLERS
 
 PAGE_HANDLERS: list[Any] = [
     home,
     map_page,
     *SCOUT_HANDLERS,
     *SUPPORT_HANDLERS,
+    *WIJKGRAM_HANDLERS,
     *ENTRY_PAGE_HANDLERS,
     *BROKER_HANDLERS,
     *ACCOUNT_HANDLERS,
