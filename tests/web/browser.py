@@ -13,6 +13,8 @@ from typing import Any
 import uvicorn
 from sqlalchemy import Engine
 
+from tests.web.conftest import PASSWORDS
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -62,3 +64,39 @@ def serve(engine: Engine, **app_options: Any) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def open_page(chromium: Any, width: int, **options: Any) -> Any:
+    """A page in a fresh context (own cookies) at a width; a phone at 390 px."""
+    phone = width < 500
+    context = chromium.new_context(
+        viewport={"width": width, "height": 844 if phone else 900},
+        is_mobile=phone,
+        has_touch=phone,
+        **options,
+    )
+    return context.new_page()
+
+
+def log_in(page: Any, base: str, username: str) -> None:
+    """Log in through the form."""
+    page.goto(f"{base}/inloggen")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORDS[username])
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def sideways(page: Any) -> int:
+    """How many pixels the page scrolls sideways (0 on a page that fits)."""
+    return int(page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth"))
+
+
+def words(page: Any, selector: str) -> str:
+    """The text a person reads in an element, with no-break spaces ('€\xa03,50') as spaces."""
+    return str(page.locator(selector).inner_text()).replace("\xa0", " ")
+
+
+def close(page: Any) -> None:
+    """Close a page's context (and so the page)."""
+    page.context.close()

@@ -137,6 +137,29 @@ def live_server(demo_db: Engine) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="module")
+def site(
+    engine: Engine, password_hashes: dict[str, str], demo_addresses: None, demo_network: Engine
+) -> Iterator[str]:
+    """The demo served once for a whole module of browser tests, with a user per role.
+
+    Cheaper than `live_server` (one load and one server per module); the module's tests
+    must only add to the demo data, never rely on it being untouched by the others.
+    """
+    from directory.models import User
+    from tests.conftest import ENTRY_TABLES
+    from tests.web.browser import serve
+
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {', '.join(ENTRY_TABLES)} RESTART IDENTITY CASCADE"))
+    with Session(engine) as s, s.begin():
+        load_demo(s)
+        for name, role in ROLES.items():
+            s.add(User(username=name, password_hash=password_hashes[name], role=role, active=True))
+    with serve(engine) as url:
+        yield url
+
+
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[Any]:
     """Headless Chromium from the Debian package (skips when absent)."""

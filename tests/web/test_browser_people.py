@@ -1,14 +1,13 @@
 """What professionals, kwartiermakers and brokers meet in the browser, at 1366 px and on a phone (390 px).
 
-One demo database and one served app for the whole module (the browser is the session's):
-the tests here only add to the demo data, and each looks at what it added itself.
+One demo database and one served app for the whole module (`site`; the browser is the
+session's): the tests here only add to the demo data, and each looks at what it added itself.
 Screenshots go to tests/output/people-*.png.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,69 +15,14 @@ import pytest
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
-from directory.demo import load_demo
-from directory.models import Location, Service, SourceSuggestion, User
+from directory.models import Location, Service, SourceSuggestion
 from directory.services.entries import Actor, EntryService
-from tests.conftest import ENTRY_TABLES
-from tests.web.conftest import PASSWORDS, ROLES
+from tests.web.browser import close, log_in, open_page, sideways, words
 
 pytestmark = pytest.mark.browser
 
 WIDTHS = (1366, 390)
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-
-
-@pytest.fixture(scope="module")
-def site(
-    engine: Engine, password_hashes: dict[str, str], demo_addresses: None, demo_network: Engine
-) -> Iterator[str]:
-    """The demo served once for the module, with a user per role."""
-    from tests.web.browser import serve
-
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {', '.join(ENTRY_TABLES)} RESTART IDENTITY CASCADE"))
-    with Session(engine) as s, s.begin():
-        load_demo(s)
-        for name, role in ROLES.items():
-            s.add(User(username=name, password_hash=password_hashes[name], role=role, active=True))
-    with serve(engine) as url:
-        yield url
-
-
-def open_page(chromium: Any, width: int, **options: Any) -> Any:
-    """A page in a fresh context (own cookies) at a width; a phone at 390 px."""
-    phone = width < 500
-    context = chromium.new_context(
-        viewport={"width": width, "height": 844 if phone else 900},
-        is_mobile=phone,
-        has_touch=phone,
-        **options,
-    )
-    return context.new_page()
-
-
-def log_in(page: Any, base: str, username: str) -> None:
-    """Log in through the form."""
-    page.goto(f"{base}/inloggen")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORDS[username])
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{base}/")
-
-
-def sideways(page: Any) -> int:
-    """How many pixels the page scrolls sideways (0 on a page that fits)."""
-    return int(page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth"))
-
-
-def words(page: Any, selector: str) -> str:
-    """The text a person reads in an element, with no-break spaces ('€\xa03,50') as spaces."""
-    return str(page.locator(selector).inner_text()).replace("\xa0", " ")
-
-
-def close(page: Any) -> None:
-    """Close a page's context (and so the page)."""
-    page.context.close()
 
 
 @pytest.fixture(scope="module")
@@ -330,4 +274,63 @@ def test_the_handout_is_quickest_first_with_full_addresses_on_two_pages(
         pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
         assert 1 <= pages <= 2, f"{pages} A4 pages for 8 places"
     close(handout)
+    close(page)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_after_logout_back_shows_no_broker_page(site: str, chromium: Any, width: int) -> None:
+    page = open_page(chromium, width)
+    log_in(page, site, "bram")
+    page.goto(f"{site}/beheer")
+    assert page.locator("#stale").count() == 1, "the broker's stale list"
+    response = page.goto(f"{site}/beheer/suggesties")
+    assert response is not None and "no-store" in response.headers["cache-control"]
+    page.click("header.top form[action='/uitloggen'] button")
+    page.wait_for_load_state()
+    assert "Inloggen" in words(page, "header.top")
+    page.go_back()
+    page.wait_for_load_state()
+    assert page.locator("#suggestions, #suggestions-none").count() == 0, "Back asked the server again"
+    assert page.locator("#username").count() == 1, "and the server asks to log in"
+    assert "Uitloggen" not in words(page, "body")
+    page.go_back()
+    page.wait_for_load_state()
+    assert page.locator("#stale").count() == 0
+    close(page)
+
+
+@pytest.mark.parametrize(("width", "name"), [(1366, "Repair Café"), (390, "Wandelclub Oost")])
+def test_broker_form_takes_dutch_input_and_edits_meetings(
+    site: str, engine: Engine, chromium: Any, output_dir: Path, width: int, name: str
+) -> None:
+    with engine.connect() as conn:
+        service_id = conn.execute(text("SELECT id FROM service WHERE name = :n"), {"n": name}).scalar_one()
+    page = open_page(chromium, width)
+    log_in(page, site, "bram")
+    page.goto(f"{site}/entries/service/{service_id}/bewerken")
+    page.select_option("#f-cost_free", "no")
+    page.fill("#f-cost_amount_eur", "3,50")
+    page.fill("#f-website", "www.boomspijker.nl")
+    page.fill("#f-email", "info(at)boomspijker.nl")
+    page.fill("#f-waiting_time_days", "veel")
+    new_meeting = page.locator(".meeting-row").last
+    new_meeting.locator("select[name$='__freq']").select_option("weekly")
+    new_meeting.locator("select[name$='__day']").select_option("WE")
+    new_meeting.locator("input[name$='__start']").fill("14.00")
+    new_meeting.locator("input[name$='__end']").fill("16")
+    page.click("#edit-form button[type=submit]")
+    page.wait_for_selector("#form-errors")
+    # Every wrong field at once, in Dutch; what Dutch people type for cost and website is fine.
+    assert "(at)" in words(page, "#err-email") and "String should" not in words(page, "main")
+    assert page.locator("#err-waiting_time_days").count() == 1
+    assert page.locator("#err-cost_amount_eur, #err-website").count() == 0
+    assert sideways(page) <= 1
+    page.screenshot(path=str(output_dir / f"people-edit-errors-{width}.png"), full_page=True)
+    page.fill("#f-email", "info@boomspijker.nl")
+    page.fill("#f-waiting_time_days", "7")
+    page.click("#edit-form button[type=submit]")
+    page.wait_for_selector("#facts")
+    facts = words(page, "#facts")
+    assert "€ 3,50" in facts and "https://www.boomspijker.nl" in facts
+    assert "elke woensdag 14:00-16:00" in facts
     close(page)
