@@ -100,6 +100,9 @@ class WebSettings:
     api_docs: bool = field(default_factory=lambda: _env("WIJKGRAM_API_DOCS", "1") != "0")
     #: Days an API token made by `wijkgram user token` stays valid (its --days overrides it).
     token_days: int = field(default_factory=lambda: _env_int("WIJKGRAM_TOKEN_DAYS", 90))
+    #: A third party's base map tiles instead of our own (web/basemap.py); empty: our own, no request
+    #: leaves the server. `.../{z}/{x}/{y}.png` is drawn as raster, `....mvt`/`.pbf` with our style.
+    tile_url: str = field(default_factory=lambda: _env("WIJKGRAM_TILE_URL"))
 
 
 @dataclass(frozen=True)
@@ -172,4 +175,5 @@ DOCUMENTED_VARIABLES = (
     "WIJKGRAM_FORWARDED_ALLOW_IPS",
     "WIJKGRAM_API_DOCS",
     "WIJKGRAM_TOKEN_DAYS",
+    "WIJKGRAM_TILE_URL",
 )

@@ -30,15 +30,21 @@ from typing import Any
 import shapely
 from markupsafe import escape
 
+from directory.settings import get_settings
+from web.basemap import base_layer
+
 VENDOR = "/static/vendor"
 MAP_CSS = [
     f"{VENDOR}/leaflet/leaflet.css",
+    f"{VENDOR}/maplibre-gl/maplibre-gl.css",
     f"{VENDOR}/leaflet.markercluster/MarkerCluster.css",
     f"{VENDOR}/leaflet.markercluster/MarkerCluster.Default.css",
     "/static/map.css",
 ]
 MAP_JS = [
     f"{VENDOR}/leaflet/leaflet.js",
+    f"{VENDOR}/maplibre-gl/maplibre-gl.js",
+    f"{VENDOR}/maplibre-gl-leaflet/leaflet-maplibre-gl.js",
     f"{VENDOR}/leaflet.markercluster/leaflet.markercluster.js",
     "/static/map.js",
 ]
@@ -46,13 +52,6 @@ MAP_JS = [
 #: and follow a popup's "more about this place" link in the whole window when a person clicks it.
 #: Never `allow-same-origin`: the frame stays an opaque origin without the app's cookies or pages.
 MAP_SANDBOX = "allow-scripts allow-popups allow-top-navigation-by-user-activation"
-#: Base map tiles (a third party: the page's Content-Security-Policy allows this origin for images).
-TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-TILE_ORIGIN = "https://tile.openstreetmap.org"
-#: The tile layer's attribution; ODbL requires it on every map. Leaflet shows it as HTML (our constant).
-OSM_ATTRIBUTION = (
-    '© <a href="https://www.openstreetmap.org/copyright" target="_blank">OpenStreetMap</a> contributors'
-)
 #: Where the scouting map loads its places for a view (web/api/map.py).
 PLACES_URL = "/api/v1/map/places"
 AMSTERDAM_CENTRE = (52.3710, 4.9000)
@@ -115,6 +114,8 @@ class LeafletMap:
     layers: list[dict[str, Any]] = field(default_factory=list)
     bounds: list[list[float]] | None = None
     padding: tuple[int, int] = (20, 20)
+    #: The base map (web/basemap.py); None: as `WIJKGRAM_TILE_URL` says, our own tiles by default.
+    base: dict[str, Any] | None = None
 
     def add_outlines(self, name: str, level: str, areas: list[dict[str, str | None]], *, show: bool) -> None:
         """One toggleable layer of area outlines; hovering an area shows its name."""
@@ -183,7 +184,7 @@ class LeafletMap:
         return {
             "centre": list(self.centre),
             "zoom": self.zoom,
-            "tiles": {"url": TILE_URL, "attribution": OSM_ATTRIBUTION, "maxZoom": 19},
+            "base": self.base or base_layer(get_settings().web.tile_url),
             "layer_control": self.layer_control,
             "layers": self.layers,
             "bounds": self.bounds,

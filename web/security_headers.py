@@ -17,22 +17,37 @@ from __future__ import annotations
 
 from litestar.types import Message, Scope
 
-from web.maps import TILE_ORIGIN
+from directory.settings import get_settings
+from web.basemap import third_party_origin
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self' 'unsafe-inline'",
-        f"img-src 'self' data: {TILE_ORIGIN}",
-        "connect-src 'self'",
-        "font-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
+
+def site_policy(tile_url: str = "") -> str:
+    """The policy of every page; a third-party base map (`WIJKGRAM_TILE_URL`) adds its origin only.
+
+    `worker-src blob:`: MapLibre GL JS draws the base map in a web worker that it starts
+    from a blob: URL made from its own bundle (the sandboxed map frame has an opaque
+    origin, so a worker from a /static URL would be refused); nothing else may start one.
+    """
+    third = third_party_origin(tile_url)
+    extra = f" {third}" if third else ""
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self' 'unsafe-inline'",
+            f"img-src 'self' data: blob:{extra}",
+            f"connect-src 'self'{extra}",
+            "worker-src blob:",
+            "font-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+CONTENT_SECURITY_POLICY = site_policy()
 #: Swagger UI under /schema comes from our own copy (web/static/vendor/swagger-ui) but is started
 #: by Litestar with an inline script and draws its icons as data: images. It shows no directory
 #: data and no client's address; everything else stays as strict as above.
@@ -97,7 +112,7 @@ def content_security_policy(path: str) -> str:
     """The policy for a path: strict everywhere, relaxed only for Litestar's API viewers."""
     if path.startswith(DOCS_PREFIX) and path not in DOCS_DOCUMENTS:
         return DOCS_CONTENT_SECURITY_POLICY
-    return CONTENT_SECURITY_POLICY
+    return site_policy(get_settings().web.tile_url)
 
 
 def add_security_headers(message: Message, scope: Scope) -> None:

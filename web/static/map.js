@@ -61,10 +61,48 @@
     observer.observe(box);
   }
 
+  // "/tiles/base/{z}/{x}/{y}.mvt" -> "http://this.site/tiles/...": MapLibre's worker needs whole URLs,
+  // and URL() would escape the braces. The frame's own origin is opaque; its base URL is the page's.
+  function onThisSite(url) {
+    if (!/^\/(?![\/\\])/.test(url)) { return url; }
+    var origin = /^https?:\/\/[^\/]+/i.exec(document.baseURI);
+    return origin ? origin[0] + url : url;
+  }
+
+  // The base map under everything: wijkgram's own vector tiles drawn by MapLibre GL JS
+  // (web/basemap.py), or raster tiles when WIJKGRAM_TILE_URL names some. Without WebGL the
+  // map keeps its places and outlines on a plain background.
+  function addBase(map, base) {
+    var state = { kind: base.kind, loaded: false, error: null, layer: null };
+    if (base.kind === "vector" && L.maplibreGL && window.maplibregl && maplibregl.supported !== false) {
+      var style = JSON.parse(JSON.stringify(base.style));
+      Object.keys(style.sources).forEach(function (name) {
+        var source = style.sources[name];
+        if (source.tiles) { source.tiles = source.tiles.map(onThisSite); }
+      });
+      try {
+        state.layer = L.maplibreGL({ style: style, attribution: base.attribution, interactive: false });
+        state.layer.addTo(map);
+        var gl = state.layer.getMaplibreMap();
+        gl.on("idle", function () { state.loaded = true; });
+        gl.on("error", function (event) { state.error = String(event && event.error); });
+      } catch (error) {
+        state.error = String(error);
+      }
+    } else if (base.kind === "raster") {
+      state.layer = L.tileLayer(base.url, { attribution: base.attribution, maxZoom: base.maxZoom }).addTo(map);
+      state.layer.on("load", function () { state.loaded = true; });
+    }
+    // The OpenStreetMap line on every map (ODbL); the MapLibre layer does not hand it to Leaflet.
+    if (!state.layer || base.kind === "vector") { map.attributionControl.addAttribution(base.attribution); }
+    return state;
+  }
+
   function draw() {
-    var map = L.map(box, { center: data.centre, zoom: data.zoom });
-    L.control.scale().addTo(map);
-    L.tileLayer(data.tiles.url, { attribution: data.tiles.attribution, maxZoom: data.tiles.maxZoom }).addTo(map);
+    // markercluster needs a highest zoom; 19 is where OpenStreetMap data stops adding detail.
+    var map = L.map(box, { center: data.centre, zoom: data.zoom, maxZoom: 19 });
+    L.control.scale({ imperial: false }).addTo(map);
+    var base = addBase(map, data.base);
 
     var overlays = {};
     var markers = [];
@@ -215,6 +253,6 @@
     if (data.layer_control) { L.control.layers(null, overlays, { collapsed: true }).addTo(map); }
 
     // For the browser tests (and anyone debugging): what was drawn.
-    window.wijkgramMap = { map: map, markers: markers, clusters: clusters, places: places };
+    window.wijkgramMap = { map: map, markers: markers, clusters: clusters, places: places, base: base };
   }
 }());
