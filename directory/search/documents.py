@@ -272,6 +272,19 @@ def searchable_text(doc: dict[str, Any]) -> dict[str, str]:
     return out
 
 
+def _location_documents(
+    locations: Iterable[Location], orgs: dict[uuid.UUID, Organization], labels: Labels, today: date
+) -> list[tuple[dict[str, Any], Any]]:
+    """The documents of searchable locations whose organisations (if any) are searchable too."""
+    out: list[tuple[dict[str, Any], Any]] = []
+    for loc in locations:
+        org = orgs.get(loc.organization_id) if loc.organization_id else None
+        if org is not None and org.status not in SEARCHABLE_STATUSES:
+            continue  # the organisation stopped: its places are not there for anyone either
+        out.append((with_word_parts(location_document(loc, org, labels, today)), None))
+    return out
+
+
 def build_documents(
     session: Session,
     *,
@@ -328,11 +341,7 @@ def build_documents(
         if org_ids
         else {}
     )
-    for loc in locations:
-        org = orgs.get(loc.organization_id) if loc.organization_id else None
-        if org is not None and org.status not in SEARCHABLE_STATUSES:
-            continue  # the organisation stopped: its places are not there for anyone either
-        out.append((with_word_parts(location_document(loc, org, labels, today)), None))
+    out.extend(_location_documents(locations, orgs, labels, today))
     for svc in services:
         org = orgs.get(svc.organization_id) if svc.organization_id else None
         if org is not None and org.status not in SEARCHABLE_STATUSES:
@@ -429,25 +438,14 @@ def store_new_locations(session: Session, locations: Sequence[Location]) -> None
     searchable = [loc for loc in locations if loc.status in SEARCHABLE_STATUSES]
     if not searchable:
         return
-    labels, today = Labels.load(session), today_amsterdam()
     org_ids = {loc.organization_id for loc in searchable if loc.organization_id is not None}
     orgs = (
         {o.id: o for o in session.scalars(select(Organization).where(Organization.id.in_(org_ids)))}
         if org_ids
         else {}
     )
-    store_documents(
-        session,
-        [
-            (
-                location_document(
-                    loc, orgs.get(loc.organization_id) if loc.organization_id else None, labels, today
-                ),
-                None,
-            )
-            for loc in searchable
-        ],
-    )
+    # The same documents `build_documents` makes of them (one function for both).
+    store_documents(session, _location_documents(searchable, orgs, Labels.load(session), today_amsterdam()))
 
 
 def refresh_entry(session: Session, kind: str, entry_id: uuid.UUID) -> None:
