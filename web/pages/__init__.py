@@ -11,6 +11,7 @@ from web.pages.entries import ENTRY_PAGE_HANDLERS
 from web.pages.home import home
 from web.pages.map import map_page
 from web.pages.scout import SCOUT_HANDLERS
+from web.pages.search import SEARCH_PAGE_HANDLERS
 from web.pages.support import SUPPORT_HANDLERS
 from web.pages.wijkgram import WIJKGRAM_HANDLERS
 
@@ -20,6 +21,7 @@ PAGE_HANDLERS: list[Any] = [
     *SCOUT_HANDLERS,
     *SUPPORT_HANDLERS,
     *WIJKGRAM_HANDLERS,
+    *SEARCH_PAGE_HANDLERS,
     *ENTRY_PAGE_HANDLERS,
     *BROKER_HANDLERS,
     *ACCOUNT_HANDLERS,
