@@ -326,10 +326,14 @@ def _target(ring: Ring, sector: Sector, k: int, n: int) -> tuple[float, float]:
 
 
 def _label_options(x: float, y: float, radius: float, text: str) -> list[Text]:
-    """The label right or left of a dot, the side facing away from the middle first."""
+    """The label right or left of a dot (the side away from the middle first), then above or below."""
     right = _text(text, x + radius + 4, y, "start", LABEL_SIZE, LABEL_HEIGHT)
     left = _text(text, x - radius - 4, y, "end", LABEL_SIZE, LABEL_HEIGHT)
-    return [right, left] if x >= CENTER_X else [left, right]
+    # Centred above or below the dot when neither side is free (a crowded stretch of the circle).
+    above = _text(text, x, y - radius - LABEL_HEIGHT / 2 - 1, "middle", LABEL_SIZE, LABEL_HEIGHT)
+    below = _text(text, x, y + radius + LABEL_HEIGHT / 2 + 1, "middle", LABEL_SIZE, LABEL_HEIGHT)
+    sides = [right, left] if x >= CENTER_X else [left, right]
+    return [*sides, above, below] if y < CENTER_Y else [*sides, below, above]
 
 
 def _ordered(points: list[tuple[float, float]], target: tuple[float, float]) -> list[tuple[float, float]]:
