@@ -251,3 +251,43 @@ def test_places_sit_where_postgis_projects_them(web: TestClient[Any], demo_db: E
     assert set(found) == {row[0] for row in expected}
     for place_id, px, py in expected:
         assert found[place_id] == pytest.approx([px, py], abs=1), place_id
+
+
+def test_a_cluster_on_a_tile_edge_is_the_same_in_both_tiles(web: TestClient[Any], demo_db: Engine) -> None:
+    """Places in one grid cell right of a tile edge: the left tile's margin shows the same cluster."""
+    z = 12
+    x, y = tile_of(*BOOMSPIJKER, z)
+    # Three places 20, 40 and 250 Mercator metres east of the tile's west edge: one grid cell
+    # (1,223 m wide at zoom 12), their centroid inside the left tile's 64-unit (153 m) margin,
+    # the farthest beyond it, so only a tile that reads the whole cell counts 3 there.
+    with demo_db.connect() as conn:
+        points = conn.execute(
+            text(
+                "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_Transform(ST_SetSRID(ST_MakePoint("
+                "ST_XMin(e) + d, ST_YMin(e) + 800), 3857), 4326) AS p"
+                " FROM (SELECT ST_TileEnvelope(:z, :x, :y) AS e) t, unnest(ARRAY[20, 40, 250]) d) s"
+            ),
+            {"z": z, "x": x, "y": y},
+        ).all()
+    with Session(demo_db) as s, s.begin():
+        service = EntryService(s, Actor("bram"))
+        for i, (lon, lat) in enumerate(points):
+            service.create("location", {"name": f"Randgeval {i}", "lat": lat, "lon": lon})
+
+    def edge_clusters(tx: int) -> list[tuple[int, int, int]]:
+        """(count, x, y) of the clusters within the margin of the shared edge, in tile units."""
+        tile = mapbox_vector_tile.decode(
+            web.get(f"/tiles/entries/{z}/{tx}/{y}.mvt").content, default_options={"y_coord_down": True}
+        )
+        found = []
+        for feature in tile.get("clusters", {}).get("features", []):
+            px, py = feature["geometry"]["coordinates"]
+            if -64 <= px < 64 or 4096 - 64 <= px <= 4096 + 64:
+                found.append((feature["properties"]["count"], px, py))
+        return found
+
+    inside, left = edge_clusters(x), edge_clusters(x - 1)
+    assert [n for n, _, _ in inside] == [3]
+    assert [n for n, _, _ in left] == [3], "the left tile reads the whole cell across its edge"
+    (_, ix, iy), (_, lx, ly) = inside[0], left[0]
+    assert abs(lx - (ix + 4096)) <= 1 and abs(ly - iy) <= 1, "same place, one tile width further"
