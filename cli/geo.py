@@ -151,14 +151,18 @@ def import_basemap_cmd(file: Path) -> None:
     for the schema `basemap` in one transaction, so the map tiles never see half a base map;
     the cached base tiles are dropped. Needs osm2pgsql (apt-get install osm2pgsql).
     """
-    from geo.basemap.load import import_basemap
+    from geo.basemap.load import TABLES, import_basemap
 
     ensure_database()
-    with Progress(SpinnerColumn(), TextColumn("osm2pgsql: {task.fields[stage]} {task.fields[count]:,}"),
-                  TimeElapsedColumn(), console=console, transient=True) as progress:  # fmt: skip
-        task = progress.add_task("load", stage="starting", count=0)
+
+    def said(stage: str, n: int) -> str:
+        return f"{stage} ({n}/{len(TABLES)})" if stage.startswith("sorting") else f"{n:,} {stage} read"
+
+    with Progress(SpinnerColumn(), TextColumn("osm2pgsql: {task.fields[what]}"), TimeElapsedColumn(),
+                  console=console, transient=True) as progress:  # fmt: skip
+        task = progress.add_task("load", what="starting")
         summary = import_basemap(
-            get_engine(), file, lambda stage, n: progress.update(task, stage=stage, count=n)
+            get_engine(), file, lambda stage, n: progress.update(task, what=said(stage, n))
         )
     rows = ", ".join(f"{count:,} {table}" for table, count in summary.rows.items())
     console.print(

@@ -28,11 +28,13 @@ SCHEMA = "basemap"
 TABLES = ("streets", "water", "waterways", "green", "buildings", "railways", "places")
 INSTALL_HINT = "apt-get install osm2pgsql (Debian 12 has 1.8; scripts/setup.sh installs it)"
 
-#: (stage, count) while osm2pgsql reads: stage is 'nodes', 'ways' or 'relations'.
+#: (stage, count) while osm2pgsql works: 'nodes', 'ways' or 'relations' read, then
+#: 'sorting and indexing TABLE' with the table's number (1..7).
 Progress = Callable[[str, int], None]
 
 # osm2pgsql's progress line: "Processing: Node(36k 36.1k/s) Way(3k 3.43k/s) Relation(0 0.0/s)"
 _PROGRESS = re.compile(r"Node\((\d+)k.*?Way\((\d+)k.*?Relation\((\d+)")
+_TABLE_STEP = re.compile(r"Clustering table '(\w+)'")
 
 
 @dataclass
@@ -113,6 +115,10 @@ def _run_osm2pgsql(engine: Engine, path: Path, schema: str, progress: Progress |
                     progress("nodes", nodes * 1000)
             elif not match:
                 log.append(line)
+                # "Clustering table 'streets' by geometry...": sorting and indexing, table by table.
+                indexing = _TABLE_STEP.search(line)
+                if indexing and progress is not None and indexing[1] in TABLES:
+                    progress(f"sorting and indexing {indexing[1]}", TABLES.index(indexing[1]) + 1)
     if process.wait() != 0:
         tail = "\n".join(log[-8:])
         raise InvalidInputError(

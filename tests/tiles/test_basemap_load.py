@@ -113,3 +113,12 @@ def test_the_demo_gets_its_base_map_once(own_db: Engine) -> None:
     assert isinstance(first["basemap"], dict) and first["basemap"]["streets"] > 0
     second = prepare_demo_geo(own_db)
     assert second["basemap"] == "kept (centrum-basemap.osm.pbf)"
+
+
+def test_progress_names_each_stage(own_db: Engine) -> None:
+    from geo.basemap.load import import_basemap
+
+    stages: list[tuple[str, int]] = []
+    import_basemap(own_db, DEMO_BASEMAP, lambda stage, count: stages.append((stage, count)))
+    assert ("sorting and indexing streets", 1) in stages
+    assert ("sorting and indexing places", len(TABLES)) in stages
