@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from sqlalchemy import Engine, create_engine, pool, text
 
 from cli.main import cli
+from directory.db import migrate
 from directory.services.tiles import TileAddress, cached_tile
 from directory.settings import get_settings
 from geo.basemap.load import TABLES
@@ -22,13 +23,14 @@ from tests.conftest import create_database, drop_database, running_in_ci
 
 @pytest.fixture(scope="module")
 def own_db() -> Iterator[Engine]:
-    """A separate, empty database the CLI migrates itself (DATABASE_URL points at it)."""
+    """A separate, migrated database (DATABASE_URL points at it, so the CLI uses it too)."""
     if shutil.which("osm2pgsql") is None:
         if running_in_ci():
             pytest.fail("osm2pgsql is not installed", pytrace=False)
         pytest.skip("osm2pgsql is not installed (apt-get install osm2pgsql)")
     name = f"wijkgram_test_basemap_{os.getpid()}"
     url = create_database(name)
+    migrate.upgrade(url)
     before = os.environ.get("DATABASE_URL")
     os.environ["DATABASE_URL"] = url
     get_settings.cache_clear()
