@@ -34,8 +34,9 @@ from directory.search.understand import apply
 
 #: Fewer entries than this is "a handful too few".
 RELAX_BELOW = 3
-#: Extra searches a question may cost at most.
+#: Extra searches a question may cost at most, besides counting at most MAX_PROBES words alone.
 MAX_SEARCHES = 5
+MAX_PROBES = 4
 #: Filters a question's words made, in the order they are given up.
 DROPPABLE = ("open", "area", "cost", "languages", "target_groups", "facilities")
 
@@ -68,6 +69,18 @@ class _State:
     split: tuple[tuple[str, str], ...] = ()
 
 
+def _narrowed(query: SearchQuery) -> bool:
+    """True when the client's own parameters narrow the search (a facet, a place, a cost or a time)."""
+    return bool(
+        any(query.filters.values())
+        or query.near is not None
+        or query.bbox is not None
+        or query.polygon is not None
+        or query.max_cost is not None
+        or query.open_at is not None
+    )
+
+
 def _without_word(read: Interpretation, word: str) -> Interpretation:
     return replace(read, text=" ".join(t for t in query_terms(read.text) if t != word))
 
@@ -82,7 +95,7 @@ def _drops(answer: Answer, original: SearchQuery, read: Interpretation, areas: A
     terms = query_terms(read.text)
     counts: dict[str, int] = {}
     if len(terms) > 1:
-        for term in terms:
+        for term in terms[:MAX_PROBES]:
             counts[term] = answer(_probe(apply(original, replace(read, filters=(), text=term), areas))).total
     order = [f"word:{t}" for t in terms if counts.get(t, 1) == 0]
     for kind in DROPPABLE:
@@ -116,6 +129,8 @@ def relax(
             gone = filters[int(key)]
             candidate = replace(state.read, filters=tuple(f for f in state.read.filters if f is not gone))
             said = gone.words
+            if not (candidate.text or candidate.filters or _narrowed(original)):
+                continue  # with nothing left the answer would be every entry
         result = answer(apply(original, candidate, areas))
         state.searches += 1
         state.read = candidate

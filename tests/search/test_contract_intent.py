@@ -274,3 +274,10 @@ def test_partial_words_find_compounds_and_inflections(ask: Any, q: str, wanted: 
     """'formulier' finds 'Formulierenspreekuur', 'schuld' the 'schuldhulpverlening', in any position."""
     result, hits = ask(q)
     assert wanted <= set(strict(result, hits)), f"{ask.engine}: {q!r} found {hits}"
+
+
+def test_a_question_of_filters_only_is_never_relaxed_to_everything(ask: Any) -> None:
+    """'gratis keuken zondag' may lose its day, but never every filter: that would list every entry."""
+    result, hits = ask("gratis zaal zondagochtend")
+    assert result.relaxed is None or len(result.relaxed.dropped) < 3
+    assert len(hits) < 16  # the contract directory holds 16 searchable entries
