@@ -101,6 +101,8 @@ def test_the_link_reopens_the_same_entries_and_holds_no_address(web: Client) -> 
 def test_english_and_an_unusable_link(web: Client) -> None:
     _, page = open_from_support(web)
     href = re.search(r'id="wg-link" readonly value="([^"]+)"', page.text)[1].replace("&amp;", "&")  # type: ignore[index]
+    switch = re.search(r'<a href="([^"]+)" hreflang="en"', page.text)
+    assert switch and switch[1].replace("&amp;", "&") == href + "&lang=en", "the switch keeps the picture"
     english = web.get(href + "&lang=en")
     assert "The picture as a list" in english.text and "further away" in english.text
     broken = web.get("/wijkgram?o=nowhere&lang=nl")

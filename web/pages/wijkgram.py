@@ -138,6 +138,8 @@ def _page(request: Request[Any, Any, Any], db: Session, settings: Settings, prob
         modes=TRAVEL_MODES,
         max_minutes=MAX_MINUTES,
         sectors=[(code, picture.sector_labels.get(code, code)) for code in SECTORS],
+        # The language switch reopens the picture from its link (a POST page has no URL to go back to).
+        path=picture.link(),
         **drawing,
     )
 
