@@ -141,9 +141,21 @@ def test_support_search_from_a_postcode_and_the_handout(
         page.click("#handout-form button")
     handout = opened.value
     handout.wait_for_load_state()
-    handout.frame_locator("iframe.map-frame").locator(".leaflet-marker-icon").first.wait_for(timeout=15_000)
     places = handout.locator(".handout-place").count()
     assert 1 <= places <= 8
+    # The map is a picture drawn on the server: start point, numbered places apart, metric scale, no controls.
+    svg = handout.locator("#handout-map svg")
+    assert svg.locator(".start").count() == 1
+    numbers = svg.locator(".place").evaluate_all("gs => gs.map(g => g.dataset.number)")
+    assert numbers and set(numbers) <= {str(n) for n in range(1, places + 1)}
+    circles = svg.locator(".place circle").evaluate_all(
+        "cs => cs.map(c => [+c.getAttribute('cx'), +c.getAttribute('cy'), +c.getAttribute('r')])"
+    )
+    for i, (x1, y1, r1) in enumerate(circles):
+        for x2, y2, r2 in circles[i + 1 :]:
+            assert ((x1 - x2) ** 2 + (y1 - y2) ** 2) ** 0.5 >= r1 + r2, "numbered labels do not overlap"
+    assert (svg.locator(".scale text").text_content() or "").endswith((" m", " km"))
+    assert handout.locator("#handout-map button, #handout-map iframe").count() == 0
     font_px = float(handout.evaluate("() => getComputedStyle(document.body).fontSize").removesuffix("px"))
     assert font_px >= 20, "large type"
     assert "Wat zeg je als je binnenkomt" in handout.locator("main").inner_text()

@@ -313,9 +313,10 @@ def test_payloads_in_names_costs_and_descriptions_never_run(
     listed = handout.locator(".handout-place h2").all_inner_texts()
     in_handout = [n for n in planted.service_names if any(n in h for h in listed)]
     assert in_handout, "the evil services are among the nearest places"
-    handout_texts = _check_map(handout, in_handout)
-    # One numbered marker per listed place that has an address (a service that comes to you has none).
-    assert {popup for popup, _ in handout_texts} <= set(listed)
+    # The handout's map is a server-drawn picture holding numbers only, never a name.
+    picture = handout.locator("#handout-map svg").inner_html()
+    assert handout.locator("#handout-map svg .place").count() >= 1
+    assert not any(name in picture for name in planted.names) and "onerror" not in picture
     handout.screenshot(path=str(output_dir / "xss-handout.png"), full_page=True)
 
     page.wait_for_timeout(500)

@@ -16,17 +16,18 @@ from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Template
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from directory.clock import now_amsterdam
 from directory.schemas.validators import check_languages
 from directory.services.support import NEEDS, SupportQuery, SupportResults
 from directory.services.taxonomy import vocabulary_labels
+from geo.basemap.handout import handout_svg
 from geo.geocoding.base import Geocoder
 from web.field_words import language_names
 from web.geocode import place_note, problem_key, resolve_field
 from web.i18n import Translator
-from web.maps import LeafletMap, Popup, marker
 from web.pages.common import render, translator
 from web.present import (
     access_text,
@@ -49,6 +50,8 @@ from web.travel import (
 )
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+#: The OpenStreetMap line printed on the handout's map (ODbL).
+OSM_LINE = "© OpenStreetMap contributors"
 #: The handout lists at most this many places, so a client is not overwhelmed.
 HANDOUT_PLACES = 8
 
@@ -183,28 +186,25 @@ def support_search(request: Request[Any, Any, Any], db: NamedDependency[Session]
     )
 
 
-def handout_map(t: Translator, lat: float, lon: float, results: SupportResults, hits: list[Any]) -> str:
-    """A small map of the handout's places, numbered like the list."""
-    lmap = LeafletMap((lat, lon), zoom=15)
-    points = [(lat, lon)]
-    markers = []
+def handout_map(t: Translator, db: Session, lat: float, lon: float, hits: list[Any]) -> Markup:
+    """The handout's map as a picture drawn on the server (geo/basemap/handout.py): prints the same offline.
+
+    The start point and the places numbered like the list; services without a place
+    have a number in the list but no point on the map.
+    """
+    places = []
     for number, hit in enumerate(hits, start=1):
-        if hit.location is None:
-            continue
-        point = to_shape(hit.location.geom)
-        points.append((point.y, point.x))
-        markers.append(
-            marker(
-                point.y,
-                point.x,
-                tooltip=str(number),
-                permanent=True,
-                popup=Popup(f"{number}. {hit.service.name}"),
-            )
-        )
-    lmap.add_markers("", markers)
-    lmap.fit(points, padding=(30, 30))
-    return lmap.document(t("handout.title"), t.lang)
+        if hit.location is not None:
+            point = to_shape(hit.location.geom)
+            places.append((number, float(point.y), float(point.x)))
+    return handout_svg(
+        db.connection(),
+        (lat, lon),
+        places,
+        title=t("handout.map_title"),
+        start_label=t("scout.start"),
+        attribution=OSM_LINE,
+    )
 
 
 @post("/steun/folder", include_in_schema=False, sync_to_thread=True, status_code=200)
@@ -235,7 +235,7 @@ def handout(request: Request[Any, Any, Any], db: NamedDependency[Session], data:
         "handout.html",
         hits=hits,
         facts=hit_facts(t, results),
-        map_html=handout_map(t, lat, lon, results, hits),
+        map_svg=handout_map(t, db, lat, lon, hits),
         today=now_amsterdam(),
     )
 
