@@ -456,6 +456,7 @@ def test_restore_from_the_history_brings_back_an_old_version(web: Client, demo_d
     assert web.get(f"/api/v1/locations/{entry_id}").json()["name"] == "Treasure House"
     stale = web.post(f"/entries/location/{entry_id}/herstel/1", data={**confirmed, "version": "1"})
     assert stale.status_code == 409
+    assert "Iemand anders heeft dit net veranderd." in stale.text  # not the service's English
 
 
 def test_stale_list_and_verified_today(web: Client, demo_db: Engine) -> None:

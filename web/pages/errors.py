@@ -13,7 +13,7 @@ from litestar.exceptions import (
 )
 from litestar.types import ExceptionHandler, ExceptionHandlersMap
 
-from directory.errors import InvalidInputError, NotFoundError, WijkgramError
+from directory.errors import ConflictError, InvalidInputError, NotFoundError, WijkgramError
 from web.pages.common import redirect, render, translator
 from web.problem_text import problem_said
 from web.request_problems import request_problems
@@ -37,6 +37,8 @@ def _page_response(request: Request[Any, Any, Any], exc: Exception) -> Response[
     if isinstance(exc, ValidationException):
         message = "; ".join(problem_said(t, p) for p in request_problems(request, exc))
         return render(request, "error.html", 422, message=message, show_login=False)
+    if isinstance(exc, ConflictError):  # a stale form the page itself does not resolve (restore)
+        return render(request, "error.html", 409, message=t("error.stale"), show_login=False)
     if isinstance(exc, InvalidInputError):
         return render(request, "error.html", status, message=problem_said(t, exc.problem), show_login=False)
     if isinstance(exc, WijkgramError | HTTPException) and status < 500:
