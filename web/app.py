@@ -36,6 +36,7 @@ from web.csrf import csrf_middleware
 from web.dependencies import provide_actor, provide_db, provide_entries, provide_names, set_request_limits
 from web.errors import EXCEPTION_HANDLERS
 from web.importing import PendingUploads, default_folder
+from web.openapi_errors import document_problems
 from web.pages import PAGE_HANDLERS
 from web.pages.common import template_config
 from web.pages.errors import page_aware
@@ -90,6 +91,8 @@ def create_app(
     def on_startup(app: Litestar) -> None:
         # The one place the app's shared services are made; handlers find them on app.state.
         settings = get_settings()
+        if app.openapi_config is not None:
+            document_problems(app.openapi_schema)  # before the first request renders it
         app.state.engine = engine
         app.state.sessionmaker = sessionmaker_for(engine)
         size = engine.pool.size() if isinstance(engine.pool, QueuePool) else 10

@@ -82,3 +82,23 @@ def test_a_page_says_a_refused_parameter_in_dutch_and_in_english(client: Client)
     assert "Kies ja of nee." in dutch.text and "Expected" not in dutch.text
     english = client.get("/kaart?kitchen=misschien&lang=en")
     assert "Choose yes or no." in english.text
+
+
+def test_the_openapi_document_names_the_422_problem_not_litestar_s_generic_400(client: Client) -> None:
+    document = client.get("/schema/openapi.json").json()
+    search = document["paths"]["/api/v1/search"]["get"]["responses"]
+    assert "400" not in search
+    assert search["422"]["content"]["application/problem+json"]["schema"] == {
+        "$ref": "#/components/schemas/Problem"
+    }
+    entry = document["components"]["schemas"]["Problem"]["properties"]["errors"]["items"]
+    assert entry["required"] == ["field", "code", "params", "message"]
+    # No operation documents Litestar's own validation answer any more.
+    generic = [
+        (path, method)
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if isinstance(operation, dict)
+        and "Validation Exception" in str(operation.get("responses", {}).get("400", ""))
+    ]
+    assert generic == []
