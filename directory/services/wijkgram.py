@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from geoalchemy2 import Geography
+from geoalchemy2.shape import to_shape
 from sqlalchemy import cast, func, select
 from sqlalchemy.orm import Session
 
@@ -414,3 +415,23 @@ def gather(
         entries += _far_away(session, query, times, {e.id for e in entries}, result)
     result.entries = entries
     return result
+
+
+def place_point(db: Session, entry_id: uuid.UUID) -> tuple[float, float] | None:
+    """The (lat, lon) of an active location, or of the first active location of an active service.
+
+    The point a link from an entry's page starts the picture at (`/wijkgram?plek=ID`).
+    """
+    location = db.scalars(
+        select(Location)
+        .outerjoin(service_at_location, service_at_location.c.location_id == Location.id)
+        .outerjoin(Service, Service.id == service_at_location.c.service_id)
+        .where(Location.status == "active")
+        .where((Location.id == entry_id) | ((Service.id == entry_id) & (Service.status == "active")))
+        .order_by(Location.name)
+        .limit(1)
+    ).first()
+    if location is None:
+        return None
+    shape = to_shape(location.geom)
+    return float(shape.y), float(shape.x)

@@ -20,15 +20,13 @@ from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Template
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from directory import netherlands
 from directory.errors import InvalidInputError
-from directory.models import Location, Service, service_at_location
 from directory.points import coarse_point, parse_lat_lon
 from directory.services.support import NEEDS
-from directory.services.wijkgram import MAX_ENTRIES, SECTORS
+from directory.services.wijkgram import MAX_ENTRIES, SECTORS, place_point
 from web.i18n import Translator
 from web.pages.common import page_gettext, render, translator
 from web.travel import MAX_MINUTES, TRAVEL_MODES, parse_minutes
@@ -172,7 +170,7 @@ def wijkgram_link(request: Request[Any, Any, Any], db: NamedDependency[Session])
     params = dict(request.query_params)
     place = _ids(params.get("plek"), 1)
     if place:
-        point = _place_point(db, place[0])
+        point = place_point(db, place[0])
         if point is None:
             return _no_origin(request, [t("wijkgram.no_place")])
         return _page(request, db, Settings(point[0], point[1], needs=NEEDS), [])
@@ -180,25 +178,6 @@ def wijkgram_link(request: Request[Any, Any, Any], db: NamedDependency[Session])
     if settings is None:
         return _no_origin(request, problems)
     return _page(request, db, settings, problems)
-
-
-def _place_point(db: Session, entry_id: uuid.UUID) -> tuple[float, float] | None:
-    """The (lat, lon) of an active location, or of the first active location of an active service."""
-    from geoalchemy2.shape import to_shape
-
-    location = db.scalars(
-        select(Location)
-        .outerjoin(service_at_location, service_at_location.c.location_id == Location.id)
-        .outerjoin(Service, Service.id == service_at_location.c.service_id)
-        .where(Location.status == "active")
-        .where((Location.id == entry_id) | ((Service.id == entry_id) & (Service.status == "active")))
-        .order_by(Location.name)
-        .limit(1)
-    ).first()
-    if location is None:
-        return None
-    shape = to_shape(location.geom)
-    return float(shape.y), float(shape.x)
 
 
 __all__ = ["WIJKGRAM_HANDLERS", "Picture"]
