@@ -130,10 +130,14 @@ def place_labels(
     for x, y in points:
         spot = (x, y)
         for ring in (0, 2.4, 3.6, 4.8, 6.4):
-            candidates = [(x, y)] if ring == 0 else [
-                (x + ring * LABEL_R * math.cos(a), y - ring * LABEL_R * math.sin(a))
-                for a in (math.radians(d) for d in range(45, 405, 30))
-            ]
+            candidates = (
+                [(x, y)]
+                if ring == 0
+                else [
+                    (x + ring * LABEL_R * math.cos(a), y - ring * LABEL_R * math.sin(a))
+                    for a in (math.radians(d) for d in range(45, 405, 30))
+                ]
+            )
             free = [
                 c
                 for c in candidates
