@@ -11,7 +11,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from directory.points import distance_m
 from directory.services.entries import MANUAL
+
+#: A source's point closer than this to the entry's is not worth a broker's look (rounding, geocoding).
+POINT_NOISE_M = 5.0
 
 #: What a source would write ({field: value}) and suggest ({field: (its value, current value)}).
 Plan = tuple[dict[str, Any], dict[str, tuple[Any, Any]]]
@@ -24,6 +28,15 @@ def same(a: Any, b: Any) -> bool:
     if isinstance(a, list) and isinstance(b, list) and all(isinstance(x, str) for x in a + b):
         return sorted(a) == sorted(b) if a and b else a == b
     return bool(a == b)
+
+
+def _moved_m(current: dict[str, Any], fields: dict[str, Any]) -> float:
+    """How far the source's point lies from the entry's, in metres (infinite when either is unknown)."""
+    lat, lon = fields.get("lat", current.get("lat")), fields.get("lon", current.get("lon"))
+    here_lat, here_lon = current.get("lat"), current.get("lon")
+    if lat is None or lon is None or here_lat is None or here_lon is None:
+        return float("inf")
+    return distance_m(float(here_lat), float(here_lon), float(lat), float(lon))
 
 
 def clean(schema: type[BaseModel], fields: dict[str, Any]) -> dict[str, Any]:
@@ -52,6 +65,10 @@ def plan_fields(
             update[key] = value
         else:
             suggest[key] = (value, have)
+    if {"lat", "lon"} & set(suggest) and _moved_m(current, fields) < POINT_NOISE_M:
+        # Geocoders and lists round differently: a point a few metres off is the same place.
+        suggest.pop("lat", None)
+        suggest.pop("lon", None)
     if ("lat" in update) != ("lon" in update):
         # A point is one value: write both halves or neither.
         update.pop("lat", None)

@@ -167,7 +167,7 @@ RUNTIME_KEYS = (
     N_("field.communities"), N_("field.meetings"), N_("field.walk_in"), N_("field.referral_required"),
     N_("field.waiting_time_days"), N_("field.response_time_days"), N_("field.how_to_join"),
     N_("field.contact_role"), N_("field.contact_name"), N_("field.service_area"), N_("field.location_ids"),
-    N_("field.address"), N_("field.date"),
+    N_("field.address"), N_("field.date"), N_("field.target_group"),
     N_("field.service_area_name"), N_("field.delivery_modes"), N_("status.draft"),
     N_("upload.outcome_created"), N_("upload.outcome_updated"), N_("upload.outcome_unchanged"),
     N_("upload.outcome_draft"), N_("upload.outcome_rejected"), N_("upload.outcome_skipped"),
@@ -177,5 +177,6 @@ RUNTIME_KEYS = (
     N_("history.kind_delete"),
     N_("history.note_verified"), N_("history.note_restored"), N_("history.note_import"),
     N_("history.note_accepted"), N_("history.note_missing"), N_("history.note_report"),
+    N_("upload.allowed_category"), N_("upload.allowed_target_group"),
 )
 # fmt: on

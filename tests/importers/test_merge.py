@@ -118,6 +118,19 @@ def test_a_brokers_field_is_kept_and_the_source_value_becomes_a_suggestion(sessi
     }
 
 
+@pytest.mark.parametrize(("metres", "suggested"), [(3, False), (25, True)])
+def test_a_point_a_few_metres_off_is_not_a_suggestion(
+    session: Session, metres: float, suggested: bool
+) -> None:
+    """Two sources put one place 3 m apart (rounding, geocoding): nothing for a broker to decide; 25 m is."""
+    first = _place("osm", "node/9", "Buurthuis De Ster", BOOMSPIJKER)
+    place_id = _import(session, "osm", first)["node/9"].entity_id
+    second = _place("lijst", "rij-9", "Buurthuis De Ster", _away(BOOMSPIJKER, metres))
+    assert _import(session, "lijst", second)["rij-9"].entity_id == place_id
+    fields = {field for _, field, *_ in _suggestions(session)}
+    assert bool(fields & {"lat", "lon"}) is suggested
+
+
 # -- the first source owns a field; stable in either order ----------------------------------------
 
 

@@ -7,11 +7,13 @@ Screenshots go to tests/output/people-*.png.
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
@@ -271,7 +273,7 @@ def test_the_handout_is_quickest_first_with_full_addresses_on_two_pages(
     if width == WIDTHS[0]:
         pdf = handout.pdf(format="A4", print_background=True)
         (output_dir / "people-handout.pdf").write_bytes(pdf)
-        pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+        pages = len(PdfReader(io.BytesIO(pdf)).pages)
         assert 1 <= pages <= 2, f"{pages} A4 pages for 8 places"
     close(handout)
     close(page)
@@ -333,4 +335,45 @@ def test_broker_form_takes_dutch_input_and_edits_meetings(
     facts = words(page, "#facts")
     assert "€ 3,50" in facts and "https://www.boomspijker.nl" in facts
     assert "elke woensdag 14:00-16:00" in facts
+    close(page)
+
+
+PARTNER_LIST = (
+    "naam;adres;postcode;plaats;telefoon;lat;lon;categorie;doelgroep\n"
+    "Hobbyclub De Schaar;Proefstraat 1;1102 AA;Amsterdam;020 111 2222;52.3100;4.9700;Hobbyclub;Ouderen\n"
+    "Knutselhoek;Brugweg 2;1102 AB;Amsterdam;020 333 4444;52.3120;4.9720;Knutselclub;Ouderen\n"
+    ";Dam 1;12345;Amsterdam;;;;;\n"
+    "Club X;Damrak 1;1012 LG;Amsterdam;020 555 4444;52.3760;4.8950;Buurthuis;kunstenaars\n"
+)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_import_preview_reads_labels_and_says_everything_in_dutch(
+    site: str, chromium: Any, output_dir: Path, tmp_path: Path, width: int
+) -> None:
+    path = tmp_path / f"partner-{width}.csv"
+    path.write_text(PARTNER_LIST, encoding="utf-8")
+    page = open_page(chromium, width)
+    log_in(page, site, "bram")
+    page.goto(f"{site}/beheer/import")
+    page.set_input_files("#file", str(path))
+    page.check("#mode-rows")
+    page.click("#import-preview")
+    page.wait_for_selector("#import-counts")
+    main = words(page, "main")
+    # The app's own label is a category; only the unknown one is set aside, with the closest labels.
+    set_aside = words(page, "#set-aside")
+    assert "Hobbyclub De Schaar" not in set_aside
+    assert "'Knutselclub' is geen soort die we kennen" in set_aside and "Bedoel je:" in set_aside
+    assert "'kunstenaars' is geen doelgroep" in set_aside
+    # The allowed values, as the app shows them.
+    assert "Hobbyclub" in words(page, "#allowed-category")
+    assert "Ouderen" in words(page, "#allowed-target_group")
+    # Every reason in Dutch: "regel 4", no importer English.
+    assert page.locator("#rejected td.line").first.inner_text() == "4"
+    assert "regel 4" in words(page, "#rejected")
+    for english in ("line ", "unknown", "missing", "closest", "filed under", "kept as text"):
+        assert english not in main, english
+    assert sideways(page) <= 1
+    page.screenshot(path=str(output_dir / f"people-import-preview-{width}.png"), full_page=True)
     close(page)

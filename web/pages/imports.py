@@ -11,8 +11,12 @@ from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Template
+from rapidfuzz import fuzz, process
+from sqlalchemy.orm import Session
 
+from directory.errors import Problem
 from directory.services.entries import EntryService
+from directory.services.taxonomy import vocabulary_labels
 from web.accounts.current import requires_broker
 from web.i18n import Translator, field_label
 from web.importing import (
@@ -55,19 +59,61 @@ def _dry_run(
     )
 
 
-def _say_reasons(t: Translator, summary: ImportSummary) -> None:
-    """Each rejected or set-aside row's reason in the page's language, from its problems' codes.
+#: Problem codes of a value the vocabulary does not know -> the vocabulary whose values to offer.
+UNKNOWN_VALUE_CODES = {"category_other": "category", "target_group_kept": "target_group"}
+
+
+def allowed_values(session: Session, lang: str) -> dict[str, dict[str, str]]:
+    """{vocabulary: {code: label}} of the values a list may name, in the page language."""
+    return {
+        vocabulary: vocabulary_labels(session, lang, vocabulary)
+        for vocabulary in UNKNOWN_VALUE_CODES.values()
+    }
+
+
+def _closest(value: str, labels: dict[str, str], limit: int = 3) -> list[str]:
+    """The labels a value a partner wrote resembles most ('Knutselclub' -> 'Hobbyclub', ...)."""
+    found = process.extract(value.strip("'\""), list(labels.values()), scorer=fuzz.WRatio, limit=limit)
+    return [str(label) for label, score, _ in found if score >= 50]
+
+
+def _said(t: Translator, problem: Problem, allowed: dict[str, dict[str, str]]) -> str:
+    """A problem in the page language; an unknown category or target group with the closest labels."""
+    text = problem_said(t, problem)
+    vocabulary = UNKNOWN_VALUE_CODES.get(problem.code)
+    if vocabulary and allowed.get(vocabulary):
+        closest = _closest(str(problem.params.get("value", "")), allowed[vocabulary])
+        if closest:
+            text += " " + t("upload.closest", labels=", ".join(closest))
+    return text
+
+
+def _item(t: Translator, name: str, line: int | None) -> str:
+    """A row's name; a row without one is 'regel 7' (the importer names it 'line 7')."""
+    return t("upload.row_n", line=line) if line is not None and name == f"line {line}" else name
+
+
+def _say_reasons(t: Translator, summary: ImportSummary, allowed: dict[str, dict[str, str]]) -> set[str]:
+    """Each row's reason in the page's language, from its problems' codes; the vocabularies it names.
 
     A reason without problems (a rule that gives no code yet) stays as the importer wrote it.
+    Returns the vocabularies whose allowed values the page should list (a value was unknown).
     """
+    unknown: set[str] = set()
     for row in (*summary.rejected, *summary.set_aside):
         if row.problems:
-            row.reason = "; ".join(problem_said(t, p) for p in row.problems)
+            row.reason = "; ".join(_said(t, p, allowed) for p in row.problems)
+        unknown |= {UNKNOWN_VALUE_CODES[p.code] for p in row.problems if p.code in UNKNOWN_VALUE_CODES}
+    groups = (summary.rejected, summary.set_aside, summary.created, summary.updated, summary.drafts)
+    for row in (r for group in (*groups, summary.kept, summary.missing) for r in group):
+        row.name = _item(t, row.name, row.line)
     for outcome in summary.rows:
+        outcome.name = _item(t, outcome.name, outcome.line)
         merged = any(m.startswith("merged into") for m in outcome.messages)
         if outcome.problems or merged:
-            outcome.messages = [problem_said(t, p) for p in outcome.problems]
+            outcome.messages = [_said(t, p, allowed) for p in outcome.problems]
             outcome.messages += [t("upload.merged_offer")] if merged else []
+    return unknown
 
 
 def _page(
@@ -80,10 +126,11 @@ def _page(
     error: str | None = None,
     detail: str = "",
     mode: str = "rows",
+    session: Session | None = None,
 ) -> Template:
     t = translator(request)
-    if summary is not None:
-        _say_reasons(t, summary)
+    allowed = allowed_values(session, t.lang) if session is not None else {}
+    unknown = _say_reasons(t, summary, allowed) if summary is not None else set()
     return render(
         request,
         "import.html",
@@ -94,6 +141,7 @@ def _page(
         error=error,
         detail=detail,
         mode=mode,
+        allowed={vocabulary: labels for vocabulary, labels in allowed.items() if vocabulary in unknown},
         field_label=lambda kind_and_field: (
             f"{t('kind.' + kind_and_field[0])}: {field_label(t.lang, kind_and_field[1])}"
         ),
@@ -136,6 +184,7 @@ def import_preview(
         pending=pending,
         ticket=uploads.ticket(pending, entries.actor.name),
         mode=mode,
+        session=entries.session,
     )
 
 
@@ -159,7 +208,9 @@ def import_preview_page(request: Request[Any, Any, Any], entries: NamedDependenc
         status = 422 if exc.key == "upload.unreadable" else 409
         return _page(request, status, error=exc.key, detail=exc.detail)
     entries.session.rollback()
-    return _page(request, summary=summary, pending=pending, ticket=ticket, mode=pending.mode)
+    return _page(
+        request, summary=summary, pending=pending, ticket=ticket, mode=pending.mode, session=entries.session
+    )
 
 
 @post("/beheer/import/verwerken", guards=[requires_broker], include_in_schema=False, sync_to_thread=True)
@@ -187,7 +238,7 @@ def import_apply(
         status = 422 if exc.key == "upload.unreadable" else 409
         return _page(request, status, error=exc.key, detail=exc.detail, mode=pending.mode)
     uploads.discard(pending)
-    return _page(request, summary=summary, mode=pending.mode)
+    return _page(request, summary=summary, mode=pending.mode, session=entries.session)
 
 
 IMPORT_HANDLERS = [import_page, import_preview, import_preview_page, import_apply]
