@@ -22,6 +22,12 @@ def proxy_options(forwarded_allow_ips: str) -> dict[str, object]:
     return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted or None}
 
 
+#: Seconds uvicorn's supervisor waits for a worker to answer its health check before it kills
+#: the worker. Its default of 5 s killed a worker warming up its search arrays at 100,000
+#: entries on a busy 2-core machine, in the middle of requests (docs/reliability.md).
+WORKER_HEALTHCHECK_S = 60
+
+
 def _serve(host: str, port: int, workers: int, reload: bool) -> None:
     console.print(f"wijkgram serves on [bold]http://{host}:{port}[/]")
     uvicorn.run(
@@ -37,6 +43,7 @@ def _serve(host: str, port: int, workers: int, reload: bool) -> None:
         access_log=False,
         # No "server: uvicorn" header: anonymous callers need not learn what we run.
         server_header=False,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
         **proxy_options(get_settings().web.forwarded_allow_ips),  # type: ignore[arg-type]
     )
 

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import httpx
 
+from cli.serve import WORKER_HEALTHCHECK_S
+
 
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
@@ -40,6 +42,8 @@ def uvicorn_command(port: int, *, workers: int = 1, extra: Sequence[str] = ()) -
         str(workers),
         "--no-access-log",
         "--no-server-header",
+        "--timeout-worker-healthcheck",
+        str(WORKER_HEALTHCHECK_S),
         *extra,
     ]
 
