@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
+from directory.search.compounds import known_parts
 from directory.search.documents import STADSDEEL_NAMES
 from directory.search.text import words
 
@@ -27,6 +28,10 @@ AREA_SERVED_TTL_S = 30.0
 LEVELS = ("stadsdeel", "wijk", "buurt")
 #: Words in front of a name that do not change it.
 ARTICLES = ("de", "het", "t")
+#: First words of names that say which part of a larger area they are ("Oude Pijp", "Nieuwe
+#: Pijp", "Zuid Pijp"): the rest of the name ("de Pijp") means all of those areas together.
+QUALIFIERS = ("oude", "nieuwe", "noord", "oost", "zuid", "west", "binnen", "buiten")
+#: (Only wijken: buurten such as "Oude Kerk" and "Nieuwe Kerk" are too small to be what is meant.)
 #: Other ways people write a stadsdeel ("binnenstad" is Centrum).
 STADSDEEL_ALIASES = {
     "binnenstad": "A", "amsterdam centrum": "A", "nieuwwest": "F", "nieuw west": "F",
@@ -69,41 +74,47 @@ class AreaNames:
         self._read_at = -AREA_NAMES_TTL_S
         self._served: dict[tuple[str, ...], tuple[float, tuple[str, ...]]] = {}
 
+    def _rows(self) -> list[Any]:
+        """(level, code, name) of every named boundary; none without boundaries or a database."""
+        if self.db is None:
+            return []
+        try:
+            with self.db.connect() as conn:
+                return list(
+                    conn.execute(text("SELECT level, code, name FROM geo_boundary WHERE name IS NOT NULL"))
+                )
+        except DBAPIError:
+            return []  # no boundaries (or no database right now): the stadsdeel names still work
+
     def _read(self) -> dict[tuple[str, ...], list[Area]]:
-        rows: list[Any] = []
-        if self.db is not None:
-            try:
-                with self.db.connect() as conn:
-                    rows = list(
-                        conn.execute(
-                            text("SELECT level, code, name FROM geo_boundary WHERE name IS NOT NULL")
-                        )
-                    )
-            except DBAPIError:
-                rows = []  # no boundaries (or no database right now): the stadsdeel names still work
         found: dict[tuple[str, ...], list[Area]] = {}
-
-        def add(key: str, area: Area) -> None:
-            areas = found.setdefault(tuple(key.split()), [])
-            if all(a.code != area.code or a.level != area.level for a in areas):
-                areas.append(area)
-
-        for code, name in STADSDEEL_NAMES.items():
+        together: dict[tuple[str, ...], list[Area]] = {}
+        named = [(Area("stadsdeel", code, name), name) for code, name in STADSDEEL_NAMES.items()]
+        named += [
+            (Area("stadsdeel", code, STADSDEEL_NAMES[code]), key) for key, code in STADSDEEL_ALIASES.items()
+        ]
+        named += [(Area(level, code, name), name) for level, code, name in self._rows() if level in LEVELS]
+        vocabulary = known_parts()
+        for area, name in named:
             for key in name_keys(name):
-                add(key, Area("stadsdeel", code, name))
-        for key, code in STADSDEEL_ALIASES.items():
-            add(key, Area("stadsdeel", code, STADSDEEL_NAMES[code]))
-        for level, code, name in rows:
-            if level in LEVELS:
-                for key in name_keys(name):
-                    add(key, Area(level, code, name))
-        # A name shared by levels ("Centrum") means the widest area.
-        for areas in found.values():
-            areas.sort(key=lambda a: LEVELS.index(a.level))
+                words_ = tuple(key.split())
+                if area.level == "buurt" and key in vocabulary:
+                    continue  # a buurt named like what people search for is not what they mean
+                found.setdefault(words_, []).append(area)
+                if area.level == "wijk" and len(words_) > 1 and words_[0] in QUALIFIERS:
+                    together.setdefault(words_[1:], []).append(area)
+        # A name shared by levels ("Centrum") means the widest area only.
+        for name_words, areas in found.items():
+            found[name_words] = sorted(areas, key=lambda a: LEVELS.index(a.level))[:1]
+        # "de Pijp": every wijk whose name is a part of it, when no area has that name itself and
+        # it is not a word people search for ("Oude Kerk" and "Nieuwe Kerk" do not make "kerk").
+        for name_words, areas in together.items():
+            if name_words not in found and " ".join(name_words) not in vocabulary:
+                found[name_words] = list(dict.fromkeys(areas))
         return found
 
     def names(self) -> dict[tuple[str, ...], list[Area]]:
-        """Every known name (as a tuple of words) with its areas, widest first."""
+        """Every known name (as a tuple of words) with the areas it means (one, or the parts of it)."""
         now = time.monotonic()
         if now - self._read_at > AREA_NAMES_TTL_S:
             with self._lock:

@@ -48,7 +48,8 @@ class Understood:
     """One filter read from the question: what it is, its value, and the words that said it.
 
     `value`: cost "free"/"low"; an accessibility, facility, target group or language code;
-    an area's "level:code"; for `open`, "now" or the first hour asked ("2026-12-05T08:00").
+    an area's "level:code" (comma-joined when a name means several: "de Pijp"); for `open`,
+    "now" or the first hour asked ("2026-12-05T08:00").
     `spans` (open only) are the local [start, end) hours asked; `label` names an area.
     """
 
@@ -57,7 +58,7 @@ class Understood:
     words: str
     label: str = ""
     spans: tuple[tuple[datetime, datetime], ...] = ()
-    area: Area | None = None
+    areas: tuple[Area, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ class Interpretation:
     @property
     def areas(self) -> tuple[Area, ...]:
         """The areas asked for."""
-        return tuple(f.area for f in self.filters if f.area is not None)
+        return tuple(a for f in self.filters for a in f.areas)
 
     @property
     def open_hours(self) -> tuple[datetime, ...]:
@@ -225,11 +226,10 @@ def _area_at(words_: tuple[str, ...], i: int, areas: AreaNames | None) -> tuple[
     for size in range(min(areas.longest_name(), len(words_) - start), 0, -1):
         found = names.get(words_[start : start + size])
         if found:
-            area = found[0]
             phrase = " ".join(words_[i : start + size])
-            return start + size - i, Understood(
-                "area", f"{area.level}:{area.code}", phrase, label=area.name, area=area
-            )
+            label = found[0].name if len(found) == 1 else " ".join(words_[start : start + size]).title()
+            value = ",".join(f"{a.level}:{a.code}" for a in found)
+            return start + size - i, Understood("area", value, phrase, label=label, areas=tuple(found))
     return None
 
 

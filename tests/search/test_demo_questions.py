@@ -134,3 +134,17 @@ def test_moskee_shows_mosques_first(ask: Any) -> None:
     assert "moskee" in first or "mosk" in first or "masjid" in first, (
         f"{ask.engine}: {[h['name'] for h in hits]}"
     )
+
+
+def test_area_names_as_people_say_them(ask: Any) -> None:
+    """'de Pijp' is the Oude, Nieuwe and Zuid Pijp together; 'Centrum' and 'zuid-oost' the stadsdelen."""
+    (pijp,) = ask("buurthuis in de Pijp").interpreted.filters
+    assert pijp.kind == "area" and pijp.label == "Pijp"
+    assert {a.name for a in pijp.areas} == {"Oude Pijp", "Nieuwe Pijp", "Zuid Pijp"}
+    found = ask("kerk centrum").interpreted.filters
+    assert len(found) == 1, found
+    (centrum,) = found
+    assert (centrum.kind, centrum.value) == ("area", "stadsdeel:A")
+    result = ask("Zuid Oost")
+    assert [f.value for f in result.interpreted.filters] == ["stadsdeel:T"]
+    assert result.total > 0 and all(h["stadsdeel_code"] == "T" or h["service_area_name"] for h in result.hits)
