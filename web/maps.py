@@ -54,6 +54,8 @@ MAP_JS = [
 MAP_SANDBOX = "allow-scripts allow-popups allow-top-navigation-by-user-activation"
 #: Where the scouting map loads its places for a view (web/api/map.py).
 PLACES_URL = "/api/v1/map/places"
+#: Where it fetches an outline level when that layer is switched on (web/api/map.py).
+OUTLINES_URL = "/api/v1/map/outlines"
 AMSTERDAM_CENTRE = (52.3710, 4.9000)
 #: Outline style per boundary level: coarse areas in darker, thicker lines.
 OUTLINE_STYLE: dict[str, dict[str, Any]] = {
@@ -136,6 +138,18 @@ class LeafletMap:
                 "show": show,
                 "style": {**OUTLINE_STYLE[level], "fill": True, "fillOpacity": 0.0},
                 "features": {"type": "FeatureCollection", "features": features},
+            }
+        )
+
+    def add_outline_source(self, name: str, level: str, *, show: bool) -> None:
+        """One toggleable layer of area outlines that map.js fetches from OUTLINES_URL when it is shown."""
+        self.layers.append(
+            {
+                "type": "outlines",
+                "name": name,
+                "show": show,
+                "style": {**OUTLINE_STYLE[level], "fill": True, "fillOpacity": 0.0},
+                "url": f"{OUTLINES_URL}/{level}",
             }
         )
 

@@ -90,3 +90,47 @@ def test_the_map_paints_our_own_base_map_and_nothing_leaves_the_server(
     assert "OpenStreetMap" in frame.locator(".leaflet-control-attribution").inner_text()
     assert errors == []
     page.screenshot(path=str(output_dir / f"basemap-{name}.png"))
+
+
+def test_places_load_per_view_on_pan_and_zoom(live_server: str, chromium: Any) -> None:
+    """Each new view asks the places endpoint for its box and zoom; zooming inside a complete box does not."""
+    page = chromium.new_page(viewport={"width": 1000, "height": 900})
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if "/api/v1/map/places" in r.url else None)
+    page.goto(f"{live_server}/kaart")
+    frame = _wait_for_base(page)
+    frame.wait_for_function("() => wijkgramMap.places.loads >= 1")
+    page.wait_for_timeout(500)
+    loads = frame.evaluate("() => wijkgramMap.places.loads")
+    assert frame.evaluate("() => wijkgramMap.places.loaded.total") > 0 and asked
+    # Out to the whole region, then over to Zuidoost: new boxes, new questions.
+    frame.evaluate("() => wijkgramMap.map.setView([52.35, 4.90], 10, {animate: false})")
+    frame.wait_for_function(f"() => wijkgramMap.places.loads >= {loads + 1}")
+    assert "zoom=10" in asked[-1]
+    region = frame.evaluate("() => wijkgramMap.places.loaded")
+    assert not region["clustered"], "the demo's places all come one by one"
+    # Zooming into Zuidoost stays inside that complete box: no new question, the list follows the view.
+    before = len(asked)
+    frame.evaluate("() => wijkgramMap.map.setView([52.3167, 4.9553], 17, {animate: false})")
+    page.wait_for_timeout(800)
+    assert len(asked) == before
+    listed = page.locator("#venue-list li h3").all_inner_texts()
+    assert "Kerkzaal Bijlmerdreef" in listed and "De Boomspijker" not in listed
+
+
+def test_outlines_switch_on_and_off(
+    boundaries: Path, live_server: str, chromium: Any, output_dir: Path
+) -> None:
+    """Stadsdelen show at first; the layer control switches them off and the buurten on."""
+    page = chromium.new_page(viewport={"width": 1200, "height": 900})
+    page.goto(f"{live_server}/kaart")
+    frame = _wait_for_base(page)
+    count = "() => document.querySelectorAll('.leaflet-overlay-pane path').length"
+    frame.wait_for_function(f"() => ({count})() >= 9", timeout=15_000)
+    stadsdelen = frame.evaluate(count)
+    frame.locator(".leaflet-control-layers").hover()
+    frame.get_by_label("Stadsdelen").uncheck()
+    assert frame.evaluate(count) == 0
+    frame.get_by_label("Buurten").check()
+    frame.wait_for_function(f"() => ({count})() > {stadsdelen}", timeout=15_000)
+    page.screenshot(path=str(output_dir / "map-buurten.png"))

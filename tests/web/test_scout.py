@@ -68,8 +68,15 @@ def test_map_has_stadsdeel_wijk_and_buurt_outline_layers(
     document = page.text
     for layer in ("Stadsdelen", "Wijken", "Buurten"):
         assert layer in document, layer
-    assert "Centrum" in document and buurt in document
-    assert len(document) < 2_500_000, f"outlines are simplified ({len(document)} bytes)"
+    # The plain map fetches each level when it is switched on (GET /api/v1/map/outlines/{level}).
+    assert "/api/v1/map/outlines/stadsdeel" in document and "/api/v1/map/outlines/buurt" in document
+    assert len(page.content) < 150_000, f"the outlines are not in the page ({len(page.content)} bytes)"
+    names = {
+        level: {f["properties"]["label"] for f in web.get(f"/api/v1/map/outlines/{level}").json()["features"]}
+        for level in ("stadsdeel", "wijk", "buurt")
+    }
+    assert "Centrum" in names["stadsdeel"] and buurt in names["buurt"] and len(names["wijk"]) > 50
+    assert web.get("/api/v1/map/outlines/provincie").status_code == 422
     english = web.get("/kaart?lang=en").text
     assert "Districts (stadsdelen)" in english and "What can you reach from an address?" in english
 

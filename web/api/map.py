@@ -11,14 +11,15 @@ it is public data, asked without cookies.
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from litestar import get
-from litestar.datastructures import State
+from litestar.datastructures import ResponseHeader, State
 from litestar.di import NamedDependency
-from litestar.params import QueryParameter
+from litestar.params import FromPath, QueryParameter
 from sqlalchemy.orm import Session
 
 from directory.errors import InvalidInputError
@@ -27,6 +28,8 @@ from directory.search.query import BBox, parse_open_at
 from directory.services.map_places import FACILITIES, MAP_PLACE_LIMIT, MapFilters, map_places
 from directory.services.taxonomy import vocabulary_labels
 from directory.services.venues import LOW_COST_EUR
+from geo.outlines import LEVELS as OUTLINE_LEVELS
+from geo.outlines import outlines
 from web.api.search import service_for
 from web.i18n import LANGUAGES, Translator
 from web.pages.map import latlon, venue_popup
@@ -186,4 +189,39 @@ def map_places_api(
     )
 
 
-MAP_HANDLERS = [map_places_api]
+@get(
+    "/api/v1/map/outlines/{level:str}",
+    summary="Area outlines for the map",
+    description=(
+        "The stadsdelen, wijken or buurten (`level`) as a GeoJSON FeatureCollection, simplified to "
+        "about 8 m, each with its name as `label`. Empty without imported boundaries. The map "
+        "fetches a level when its layer is switched on."
+    ),
+    sync_to_thread=True,
+    tags=["finder"],
+    response_headers=[ResponseHeader(name="Cache-Control", value="public, max-age=300")],
+)
+def map_outlines(db: NamedDependency[Session], level: FromPath[str]) -> dict[str, Any]:
+    """One level of area outlines as GeoJSON."""
+    if level not in OUTLINE_LEVELS:
+        raise InvalidInputError(
+            "level",
+            f"must be one of {', '.join(OUTLINE_LEVELS)}",
+            code="unknown_choice",
+            params={"value": level, "choices": ", ".join(OUTLINE_LEVELS)},
+        )
+    areas = outlines(db.connection())[level]
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": json.loads(str(area["geometry"])),
+                "properties": {"label": str(area["name"] or area["code"] or "")},
+            }
+            for area in areas
+        ],
+    }
+
+
+MAP_HANDLERS = [map_places_api, map_outlines]

@@ -169,8 +169,12 @@ def build_map(
     lmap = LeafletMap(layer_control=True)
     areas = outlines(session.connection())
     for level in OUTLINE_LEVELS:
-        # Coarse to fine; only the stadsdelen are switched on at first.
-        lmap.add_outlines(t(f"map.layer_{level}"), level, areas[level], show=level == "stadsdeel")
+        # Coarse to fine; only the stadsdelen are switched on at first. The plain map fetches
+        # them when switched on (all levels are ~230 KB), so the page stays small.
+        if form is not None and areas[level]:
+            lmap.add_outline_source(t(f"map.layer_{level}"), level, show=level == "stadsdeel")
+        else:
+            lmap.add_outlines(t(f"map.layer_{level}"), level, areas[level], show=level == "stadsdeel")
     if overlay.area is not None:
         lmap.add_area(overlay.area, overlay.area_name)
     if form is not None:

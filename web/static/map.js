@@ -109,7 +109,7 @@
     var clusters = [];
 
     function addOutlines(spec) {
-      var group = L.geoJSON(spec.features, {
+      var group = L.geoJSON(spec.features || null, {
         style: function () { return spec.style; },
         smoothFactor: 1.0,
         onEachFeature: function (feature, layer) {
@@ -118,6 +118,18 @@
           layer.on("mouseout", function () { group.resetStyle(layer); });
         }
       });
+      if (spec.url && !spec.features) {
+        // Fetched the first time the layer is shown: a map that never shows buurten never loads them.
+        var fetched = false;
+        var fetchOnce = function () {
+          if (fetched) { return; }
+          fetched = true;
+          fetch(onThisSite(spec.url), { credentials: "omit" })
+            .then(function (response) { return response.ok ? response.json() : null; })
+            .then(function (collection) { if (collection) { group.addData(collection); } });
+        };
+        group.on("add", fetchOnce);
+      }
       if (spec.show) { group.addTo(map); }
       overlays[escapeHtml(spec.name)] = group;
     }
@@ -199,7 +211,12 @@
 
       function load() {
         var view = map.getBounds();
-        if (complete && complete.contains(view)) { return; }
+        if (complete && complete.contains(view)) {
+          // Every place here came already: the page's list shows those in the new view.
+          var seen = places.loaded.places.filter(function (p) { return view.contains([p.lat, p.lon]); });
+          tellPage({ total: seen.length, clustered: false, places: seen });
+          return;
+        }
         if (pending) { pending.abort(); }
         pending = new AbortController();
         var mine = pending;
