@@ -11,11 +11,14 @@ from sqlalchemy import Engine, text
 from directory.demo import DEMO_DIR
 from directory.errors import SetupError
 from geo.basemap.load import basemap_source, import_basemap
+from geo.boundaries import BUURTEN_FILE
 from geo.build import build_addresses, build_boundaries, build_network
 
 DEMO_OSM = DEMO_DIR / "centrum-cut.osm.pbf"
 #: The base map layers (water, buildings, green, railways, places and streets) of the same area.
 DEMO_BASEMAP = DEMO_DIR / "centrum-basemap.osm.pbf"
+#: Amsterdam's buurten, wijken and stadsdelen, simplified (geo/build_areas.py --demo).
+DEMO_BOUNDARIES = Path(__file__).parent / "data" / "boundaries"
 
 
 def _demo_basemap(engine: Engine) -> Any:
@@ -30,13 +33,22 @@ def _demo_basemap(engine: Engine) -> Any:
     return summary.rows
 
 
+def _boundaries_folder(boundaries_dir: Path | None) -> Path:
+    """The shared folder when it holds the city's buurten, else the shipped simplified copy."""
+    if boundaries_dir is not None and (boundaries_dir / BUURTEN_FILE).is_file():
+        return boundaries_dir
+    return DEMO_BOUNDARIES
+
+
 def prepare_demo_geo(
     engine: Engine, console: Console | None = None, boundaries_dir: Path | None = None
 ) -> dict[str, Any]:
     """Build network, address table and base map from the demo cuts unless already built (idempotent).
 
-    With `boundaries_dir` (e.g. ../shared/data/boundaries) present and no
-    boundaries imported yet, imports them too.
+    With no boundaries imported yet, imports them too: from `boundaries_dir`
+    (e.g. ../shared/data/boundaries) when it holds the city's export, else from the
+    simplified copy shipped in geo/data/boundaries, so outlines and area filters work
+    in a clone without ../shared.
     """
     done: dict[str, Any] = {}
     done["basemap"] = _demo_basemap(engine)
@@ -54,12 +66,8 @@ def prepare_demo_geo(
         done["addresses"] = inserted
     else:
         done["addresses"] = f"kept ({addresses})"
-    if (
-        boundaries_dir is not None
-        and not boundaries
-        and (boundaries_dir / "amsterdam-buurten-2022.geojson").is_file()
-    ):
-        result = build_boundaries(engine, boundaries_dir)
+    if not boundaries:
+        result = build_boundaries(engine, _boundaries_folder(boundaries_dir))
         done["boundaries"] = {
             "buurten": result.buurten,
             "wijken": result.wijken,

@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, inspect, pool, text
 from cli.main import cli
 from directory.db import migrate
 from directory.settings import get_settings
+from geo.boundaries import boundaries_at
 from geo.demo import DEMO_OSM, prepare_demo_geo
 from geo.geocoding.offline import OfflineGeocoder
 from geo.network.profiles import WALKING
@@ -58,12 +59,23 @@ def test_build_network_and_addresses_from_the_shipped_cut(demo_url: str) -> None
     assert "0 new" in again.output
 
 
-def test_demo_geocodes_and_routes_offline(demo_url: str) -> None:
-    """After prepare_demo_geo (idempotent) the demo finds De Boomspijker and walks there from Nieuwmarkt."""
+def test_demo_geocodes_and_routes_offline(demo_url: str, tmp_path: Path) -> None:
+    """After prepare_demo_geo (idempotent) the demo finds De Boomspijker and walks there from Nieuwmarkt.
+
+    Without the shared boundaries folder (a fresh clone) it imports the shipped outlines,
+    so the demo has named buurten, wijken and stadsdelen.
+    """
     engine = create_engine(demo_url, poolclass=pool.NullPool)
-    prepare_demo_geo(engine)
+    first = prepare_demo_geo(engine, boundaries_dir=tmp_path / "no-shared-folder")
+    assert first["boundaries"] == {"buurten": 518, "wijken": 110, "stadsdelen": 9}
     second = prepare_demo_geo(engine)
     assert str(second["network"]).startswith("kept") and str(second["addresses"]).startswith("kept")
+    assert "boundaries" not in second
+    with engine.connect() as conn:
+        around = boundaries_at(conn, 52.372446, 4.900297)  # Nieuwmarkt
+    assert around["stadsdeel"]["name"] == "Centrum"
+    assert around["wijk"]["name"] == "Nieuwmarkt/Lastage"
+    assert str(around["buurt"]["code"]).startswith("A")
     found = OfflineGeocoder(engine).geocode("Recht Boomssloot 52")
     assert found is not None
     seconds, method = get_reachability(engine).travel_time(
