@@ -36,7 +36,10 @@ MAP_VIEWS: dict[str, dict[str, str]] = {
     "centrum z14": {"bbox": "4.87,52.36,4.93,52.385", "zoom": "14"},
     "streets z17": {"bbox": "4.895,52.370,4.902,52.373", "zoom": "17"},
     "city z12 kitchen+step-free": {
-        "bbox": "4.75,52.29,5.02,52.42", "zoom": "12", "facilities": "kitchen", "step_free": "true"
+        "bbox": "4.75,52.29,5.02,52.42",
+        "zoom": "12",
+        "facilities": "kitchen",
+        "step_free": "true",
     },
 }
 
