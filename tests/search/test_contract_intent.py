@@ -37,6 +37,9 @@ def outlines(engine: Engine, contract_data: tuple[dict[str, str], SearchSettings
         ("wijk", "MA", "Dapperbuurt", read_area("Oost").geometry),
     ]
     with engine.begin() as conn:
+        # Another module of the session may have imported real boundaries: set them aside.
+        conn.execute(text("CREATE TABLE _boundary_aside AS SELECT * FROM geo_boundary"))
+        conn.execute(text("DELETE FROM geo_boundary"))
         for level, code, name, geometry in rows:
             conn.execute(
                 text(
@@ -47,7 +50,9 @@ def outlines(engine: Engine, contract_data: tuple[dict[str, str], SearchSettings
             )
     yield
     with engine.begin() as conn:
-        conn.execute(text("DELETE FROM geo_boundary WHERE source = 'test'"))
+        conn.execute(text("DELETE FROM geo_boundary"))
+        conn.execute(text("INSERT INTO geo_boundary SELECT * FROM _boundary_aside"))
+        conn.execute(text("DROP TABLE _boundary_aside"))
 
 
 @pytest.fixture(params=ENGINES)
