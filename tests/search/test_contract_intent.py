@@ -7,6 +7,7 @@ same on PostgreSQL and Meilisearch.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,6 +20,7 @@ from directory.search.areas import AreaNames
 from directory.search.base import SearchEngine
 from directory.search.query import SearchQuery, SearchResult
 from directory.search.service import SearchService
+from directory.search.sync import rebuild
 from directory.settings import SearchSettings
 from geo.service_areas import read_area
 
@@ -30,14 +32,19 @@ NOW = datetime(WEDNESDAY.year, WEDNESDAY.month, WEDNESDAY.day, 15, 10, tzinfo=AM
 
 @pytest.fixture(scope="module")
 def outlines(engine: Engine, contract_data: tuple[dict[str, str], SearchSettings]) -> Iterator[None]:
-    """Oost and Zuidoost in the boundary table (the shipped outlines), with a wijk named like a place."""
+    """Oost and Zuidoost in the boundary table (the shipped outlines), with a wijk named like a place.
+
+    Another module of the session may have imported the real boundaries before the contract
+    data was written (so its places carry real area codes): set those aside, place the entries
+    in these areas and rebuild both engines' documents, as `import-boundaries` plus
+    `index rebuild` would.
+    """
     rows = [
         ("stadsdeel", "M", "Oost", read_area("Oost").geometry),
         ("stadsdeel", "T", "Zuidoost", read_area("Zuidoost").geometry),
         ("wijk", "MA", "Dapperbuurt", read_area("Oost").geometry),
     ]
     with engine.begin() as conn:
-        # Another module of the session may have imported real boundaries: set them aside.
         conn.execute(text("CREATE TABLE _boundary_aside AS SELECT * FROM geo_boundary"))
         conn.execute(text("DELETE FROM geo_boundary"))
         for level, code, name, geometry in rows:
@@ -46,13 +53,16 @@ def outlines(engine: Engine, contract_data: tuple[dict[str, str], SearchSettings
                     "INSERT INTO geo_boundary (level, code, name, source, geom) VALUES (:l, :c, :n, 'test', "
                     "ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(:g), 4326)))"
                 ),
-                {"l": level, "c": code, "n": name, "g": __import__("json").dumps(geometry)},
+                {"l": level, "c": code, "n": name, "g": json.dumps(geometry)},
             )
+        conn.execute(text("SELECT geo_assign_all_boundaries()"))
+    rebuild(engine, contract_data[1])
     yield
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM geo_boundary"))
         conn.execute(text("INSERT INTO geo_boundary SELECT * FROM _boundary_aside"))
         conn.execute(text("DROP TABLE _boundary_aside"))
+        conn.execute(text("SELECT geo_assign_all_boundaries()"))
 
 
 @pytest.fixture(params=ENGINES)
