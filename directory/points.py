@@ -1,7 +1,7 @@
-"""Points on the map as users give them: one parser for 'lat,lon', one radius limit, one distance.
+"""Points and boxes as users give them: a parser for 'lat,lon' and one for a box, a radius limit, a distance.
 
-Every place that takes a point or a radius from a request (the entry list, the
-search, the CLI, the map and support questions) goes through these, so a rule
+Every place that takes a point, a box or a radius from a request (the entry list,
+the search, the CLI, the map and support questions) goes through these, so a rule
 such as "latitude first" or "at most 50 km" is written once.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import NamedTuple
 
 from directory.errors import InvalidInputError
 
@@ -44,6 +45,45 @@ def parse_lat_lon(value: str, field: str = "near") -> tuple[float, float]:
     lat, lon = float(match[1]), float(match[2])
     check_lat_lon(field, lat, lon)
     return lat, lon
+
+
+class Box(NamedTuple):
+    """A box on the globe in degrees, held south, west, north, east whatever order it was written in."""
+
+    south: float
+    west: float
+    north: float
+    east: float
+
+
+#: The orders a box's four numbers are written in: the search API's, latitude first like 'lat,lon'...
+SOUTH_WEST_NORTH_EAST = ("south", "west", "north", "east")
+#: ... and the map API's, the order of GeoJSON and of Leaflet's `toBBoxString`.
+WEST_SOUTH_EAST_NORTH = ("west", "south", "east", "north")
+
+
+def parse_box(value: str, order: tuple[str, ...], field: str = "bbox", *, clamp: bool = False) -> Box:
+    """Four comma-separated numbers in `order` -> a Box on the globe with south below north and west
+    left of east, or a 422 naming `field` (codes `bbox_format`, `lat_lon_range`, `bbox_order`).
+
+    `clamp` first pulls the box back to -180..180 and -85..85 (Web Mercator's edge): a map view
+    that wraps around the world reaches past them, and the directory holds nothing there.
+    """
+    try:
+        sides = dict(zip(order, (float(part) for part in value.split(",")), strict=True))
+    except ValueError as exc:  # not a number, or not four of them
+        written = ",".join(order)
+        raise InvalidInputError(
+            field, f"give four numbers '{written}'", code="bbox_format", params={"order": written}
+        ) from exc
+    box = Box(**sides)
+    if clamp:
+        box = Box(max(box.south, -85.0), max(box.west, -180.0), min(box.north, 85.0), min(box.east, 180.0))
+    check_lat_lon(field, box.south, box.west)
+    check_lat_lon(field, box.north, box.east)
+    if box.south >= box.north or box.west >= box.east:
+        raise InvalidInputError(field, "south must be below north and west left of east", code="bbox_order")
+    return box
 
 
 def check_radius(radius_m: float, field: str = "radius") -> float:

@@ -12,7 +12,7 @@ from shapely.validation import explain_validity
 
 from directory.clock import AMSTERDAM
 from directory.errors import InvalidInputError
-from directory.points import check_lat_lon, check_radius, parse_lat_lon
+from directory.points import SOUTH_WEST_NORTH_EAST, check_lat_lon, check_radius, parse_box, parse_lat_lon
 from directory.schemas.limits import (
     MAX_COORDINATE_DEPTH,
     MAX_PAGE,
@@ -173,18 +173,8 @@ def parse_near(value: str, radius_m: float | None) -> Near:
 
 
 def parse_bbox(value: str) -> BBox:
-    """'south,west,north,east' -> BBox, or a 422 naming `bbox`."""
-    try:
-        south, west, north, east = (float(p) for p in value.split(","))
-    except ValueError as exc:
-        raise InvalidInputError(
-            "bbox", "give four numbers 'south,west,north,east'", code="bbox_format"
-        ) from exc
-    check_lat_lon("bbox", south, west)
-    check_lat_lon("bbox", north, east)
-    if south >= north or west >= east:
-        raise InvalidInputError("bbox", "south must be below north and west left of east", code="bbox_order")
-    return BBox(south, west, north, east)
+    """'south,west,north,east' (latitude first, like `near`) -> BBox, or a 422 naming `bbox`."""
+    return BBox(*parse_box(value, SOUTH_WEST_NORTH_EAST))
 
 
 def parse_polygon(value: str | dict[str, Any]) -> Polygon:

@@ -23,7 +23,7 @@ from litestar.params import FromPath, QueryParameter
 from sqlalchemy.orm import Session
 
 from directory.errors import InvalidInputError
-from directory.points import check_lat_lon
+from directory.points import WEST_SOUTH_EAST_NORTH, parse_box
 from directory.search.query import BBox, parse_open_at
 from directory.services.map_places import FACILITIES, MAP_PLACE_LIMIT, MapFilters, map_places
 from directory.services.taxonomy import vocabulary_labels
@@ -81,20 +81,7 @@ class MapPlacesAnswer:
 
 def parse_map_bbox(value: str) -> BBox:
     """'west,south,east,north' (Leaflet's `toBBoxString`, the GeoJSON order) -> BBox, or 422 on `bbox`."""
-    try:
-        west, south, east, north = (float(part) for part in value.split(","))
-    except ValueError as exc:
-        raise InvalidInputError(
-            "bbox", "give four numbers 'west,south,east,north'", code="map_bbox_format"
-        ) from exc
-    # A world-wrapped view reaches past ±180; the directory does not.
-    west, east = max(west, -180.0), min(east, 180.0)
-    south, north = max(south, -85.0), min(north, 85.0)
-    check_lat_lon("bbox", south, west)
-    check_lat_lon("bbox", north, east)
-    if south >= north or west >= east:
-        raise InvalidInputError("bbox", "west must be left of east and south below north", code="bbox_order")
-    return BBox(south=south, west=west, north=north, east=east)
+    return BBox(*parse_box(value, WEST_SOUTH_EAST_NORTH, clamp=True))
 
 
 def _check_codes(name: str, given: list[str], known: tuple[str, ...]) -> tuple[str, ...]:
@@ -126,7 +113,13 @@ def _check_codes(name: str, given: list[str], known: tuple[str, ...]) -> tuple[s
 def map_places_api(
     state: State,
     db: NamedDependency[Session],
-    bbox: Annotated[str, QueryParameter(description="'west,south,east,north' in degrees (WGS84)")],
+    bbox: Annotated[
+        str,
+        QueryParameter(
+            description="'west,south,east,north' in degrees (WGS84), as Leaflet's toBBoxString and "
+            "GeoJSON write it; note that /api/v1/search takes 'south,west,north,east'"
+        ),
+    ],
     zoom: Annotated[
         int, QueryParameter(ge=MIN_ZOOM, le=MAX_ZOOM, description="the map's zoom level (sets the grid)")
     ] = 14,

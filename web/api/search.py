@@ -193,7 +193,13 @@ def search(
     radius: Annotated[
         float | None, QueryParameter(description=f"metres around `near` (0..{MAX_RADIUS_M})")
     ] = None,
-    bbox: Annotated[str | None, QueryParameter(description="'south,west,north,east' in degrees")] = None,
+    bbox: Annotated[
+        str | None,
+        QueryParameter(
+            description="'south,west,north,east' in degrees (WGS84), latitude first like `near`; "
+            "note that /api/v1/map/places takes 'west,south,east,north'"
+        ),
+    ] = None,
     polygon: Annotated[
         str | None,
         QueryParameter(description=f"GeoJSON Polygon or Feature (at most {MAX_POLYGON_VERTICES} vertices)"),
