@@ -23,7 +23,8 @@ from directory.search.documents import SEARCHABLE_STATUSES
 from directory.search.grid import CELL_LEVELS, Cell, level_for
 from directory.search.query import BBox, PlaceGrid, SearchQuery
 from directory.search.service import SearchService
-from directory.services.venues import LOW_COST_EUR, services_at
+from directory.services.held_at import services_at
+from directory.services.venues import LOW_COST_EUR
 
 #: Up to this many places a view gets each place; above it, counts per cell.
 MAP_PLACE_LIMIT = 300

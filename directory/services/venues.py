@@ -1,8 +1,8 @@
 """The scouting map's question: which places fit a small group (cost, kitchen, room, step-free, evening).
 
 `find_venues` filters on columns, then on opening hours and the meetings held
-there for "open on a weekday evening"; `services_at` gives the activities at
-each place for the popups. The map page and `GET /api/v1/venues` both call them.
+there for "open on a weekday evening"; `held_at.services_at` gives the activities
+at each place for the popups. The map page and `GET /api/v1/venues` both call them.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from directory.clock import today_amsterdam
-from directory.models import Location, Service, service_at_location
+from directory.models import Location, Service
+from directory.services.held_at import services_at
 
 #: What counts as "low cost" on the map (euro per visit).
 LOW_COST_EUR = Decimal("5.00")
@@ -103,19 +104,3 @@ def _evening_locations(session: Session, ids: Sequence[uuid.UUID]) -> set[uuid.U
         for location_id, services in services_at(session, ids).items()
         if any(meets_on_weekday_evening(s) for s in services)
     }
-
-
-def services_at(session: Session, location_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Service]]:
-    """The active services held at each of these locations (for popups), in one query."""
-    found: dict[uuid.UUID, list[Service]] = {i: [] for i in location_ids}
-    if not location_ids:
-        return found
-    rows = session.execute(
-        select(service_at_location.c.location_id, Service)
-        .join(Service, Service.id == service_at_location.c.service_id)
-        .where(service_at_location.c.location_id.in_(location_ids), Service.status == "active")
-        .order_by(Service.name)
-    ).all()
-    for location_id, service in rows:
-        found[location_id].append(service)
-    return found

@@ -23,6 +23,7 @@ from sqlalchemy import cast, func, select
 from sqlalchemy.orm import Session
 
 from directory.models import Location, Service, service_at_location
+from directory.services.held_at import locations_of, services_at
 from directory.services.support import (
     NEEDS,
     Method,
@@ -209,34 +210,12 @@ def _service_entry(
     return entry
 
 
-def _locations_of(session: Session, service_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Location]]:
-    """The active locations each service is held at (one query)."""
-    held: dict[uuid.UUID, list[Location]] = {sid: [] for sid in service_ids}
-    if not service_ids:
-        return held
-    rows = session.execute(
-        select(service_at_location.c.service_id, Location)
-        .join(Location, Location.id == service_at_location.c.location_id)
-        .where(service_at_location.c.service_id.in_(list(service_ids)), Location.status == "active")
-    ).all()
-    for service_id, location in rows:
-        held[service_id].append(location)
-    return held
-
-
 def _functions_at(session: Session, location_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
-    """The support functions of the active services held at each location."""
-    found: dict[uuid.UUID, list[str]] = {lid: [] for lid in location_ids}
-    if not location_ids:
-        return found
-    rows = session.execute(
-        select(service_at_location.c.location_id, Service.support_functions)
-        .join(Service, Service.id == service_at_location.c.service_id)
-        .where(service_at_location.c.location_id.in_(list(location_ids)), Service.status == "active")
-    ).all()
-    for location_id, functions in rows:
-        found[location_id] += [f for f in functions or [] if f not in found[location_id]]
-    return found
+    """The support functions of the active services held at each location, each once."""
+    return {
+        location_id: list(dict.fromkeys(f for service in services for f in service.support_functions or []))
+        for location_id, services in services_at(session, location_ids).items()
+    }
 
 
 def _explicit(
@@ -254,7 +233,7 @@ def _explicit(
         loc.id: loc
         for loc in session.scalars(select(Location).where(Location.id.in_(ids), Location.status == "active"))
     }
-    held = _locations_of(session, list(services))
+    held = locations_of(session, list(services))
     covered = _covers(session, list(services), result.query.lat, result.query.lon)
     functions = _functions_at(session, list(locations))
     entries = []

@@ -10,8 +10,9 @@ from litestar.testing import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from directory.services.held_at import services_at
 from directory.services.stale import is_stale
-from directory.services.venues import VenueFilters, find_venues, services_at
+from directory.services.venues import VenueFilters, find_venues
 from geo.geocoding.offline import OfflineGeocoder
 from tests.web.test_support_travel import coming_to, expected_minutes
 

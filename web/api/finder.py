@@ -22,8 +22,9 @@ from directory.points import check_lat_lon
 from directory.schemas import LocationRead, ServiceRead
 from directory.schemas.validators import check_languages
 from directory.services.entries import EntryService
+from directory.services.held_at import services_at
 from directory.services.support import NEEDS, SupportHit, SupportQuery
-from directory.services.venues import LOW_COST_EUR, VENUE_LIMIT, VenueFilters, find_venues, services_at
+from directory.services.venues import LOW_COST_EUR, VENUE_LIMIT, VenueFilters, find_venues
 from web.accounts.names import PublicNames
 from web.travel import DEFAULT_MINUTES, MAX_MINUTES, TRAVEL_MODES, support_results
 

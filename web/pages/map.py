@@ -21,9 +21,10 @@ from sqlalchemy.orm import Session
 from directory.errors import InvalidInputError
 from directory.models import Location, Service
 from directory.search.query import parse_open_at
+from directory.services.held_at import services_at
 from directory.services.map_places import FACILITIES, MapFilters, places_extent
 from directory.services.taxonomy import vocabulary_labels
-from directory.services.venues import LOW_COST_EUR, services_at
+from directory.services.venues import LOW_COST_EUR
 from geo.geocoding.base import GeocodeAnswer
 from geo.outlines import LEVELS as OUTLINE_LEVELS
 from geo.outlines import outlines
