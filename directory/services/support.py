@@ -121,8 +121,11 @@ class SupportResults:
         return chosen
 
 
-def _active_services_at(needs: Sequence[str], *where: ColumnElement[bool]) -> Any:
-    """Active services meeting a need, with the active location they are held at."""
+def services_meeting(needs: Sequence[str], *where: ColumnElement[bool]) -> Any:
+    """A query for (service, location): active services meeting a need, at each active place they are held.
+
+    The support question and the wijkgram's "ook verder weg" narrow it to the places they reached.
+    """
     return (
         select(Service, Location)
         .join(service_at_location, service_at_location.c.service_id == Service.id)
@@ -144,7 +147,7 @@ def _network_hits(
     reached = reach.seconds
     if not reached:
         return [], reach.origin_on_network
-    rows = session.execute(_active_services_at(query.needs, Location.id.in_(list(reached)))).all()
+    rows = session.execute(services_meeting(query.needs, Location.id.in_(list(reached)))).all()
     hits = [
         SupportHit(service, location, reached[location.id][0], reached[location.id][1])
         for service, location in rows
@@ -158,7 +161,7 @@ def _crow_fly_hits(session: Session, query: SupportQuery, speed_ms: float) -> li
     distance = func.ST_Distance(cast(Location.geom, Geography), here)
     radius = query.minutes * 60.0 * speed_ms
     rows = session.execute(
-        _active_services_at(
+        services_meeting(
             query.needs, func.ST_DWithin(cast(Location.geom, Geography), here, radius)
         ).add_columns(distance)
     ).all()

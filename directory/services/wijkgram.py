@@ -30,6 +30,7 @@ from directory.services.support import (
     SupportQuery,
     TravelTimes,
     find_support,
+    services_meeting,
     whole_minutes,
 )
 
@@ -322,17 +323,8 @@ def _far_away(
     beyond = [lid for lid, (seconds, _) in times.items() if whole_minutes(seconds) > query.minutes]
     if not beyond:
         return []
-    rows = session.execute(
-        select(Service, Location)
-        .join(service_at_location, service_at_location.c.service_id == Service.id)
-        .join(Location, Location.id == service_at_location.c.location_id)
-        .where(
-            Service.status == "active",
-            Location.id.in_(beyond),
-            Service.support_functions.overlap(list(query.needs)),
-            *([Location.buurt_code.is_distinct_from(query.home_buurt)] if query.home_buurt else []),
-        )
-    ).all()
+    outside_home = [Location.buurt_code.is_distinct_from(query.home_buurt)] if query.home_buurt else []
+    rows = session.execute(services_meeting(query.needs, Location.id.in_(beyond), *outside_home)).all()
     skip = present | set(query.exclude)
     best: dict[uuid.UUID, tuple[float, Service, Location]] = {}
     for service, location in rows:
