@@ -24,18 +24,12 @@ class GeocodeCandidate(BaseModel):
 
     @classmethod
     def of(cls, result: GeocodeResult) -> GeocodeCandidate:
-        """The candidate for one result."""
-        return cls(
-            label=result.label,
-            lat=result.lat,
-            lon=result.lon,
-            precision=result.precision,
-            match_type=result.match_type,
-            source=result.source,
-            postcode=result.postcode,
-            city=result.city,
-            score=result.score,
-        )
+        """The candidate for one result (the result's fields of the same names)."""
+        return cls.model_validate(result, from_attributes=True)
+
+
+#: The response's fields that describe the point it found, copied from that place (None without one).
+POINT_FIELDS = ("label", "lat", "lon", "precision", "postcode", "city")
 
 
 class GeocodeResponse(BaseModel):
@@ -68,17 +62,13 @@ class GeocodeResponse(BaseModel):
             match_type: MatchType = place.match_type
         else:
             match_type = min((c.match_type for c in answer.candidates), key=_rank, default="fuzzy")
+        point = {name: getattr(place, name) if place else None for name in POINT_FIELDS}
         return cls(
-            label=place.label if place else None,
-            lat=place.lat if place else None,
-            lon=place.lon if place else None,
-            precision=place.precision if place else None,
+            **point,
             match_type=match_type,
             source=place.source if place else answer.source,
             ambiguous=answer.ambiguous,
             candidates=candidates,
-            postcode=place.postcode if place else None,
-            city=place.city if place else None,
             num_found=answer.num_found,
             skipped=list(answer.skipped),
         )
