@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
+import msgspec
 from litestar import get
 from litestar.datastructures import State
 from litestar.params import QueryParameter
@@ -242,25 +243,11 @@ def search(
         facets=parse_facets(facets),
     )
     result = service_for(state).search(query, interpret=interpret)
-    return SearchResponse(
-        engine=result.engine,
-        fallback_reason=result.fallback_reason,
-        total=result.total,
-        page=result.page,
-        page_size=result.page_size,
-        hits=result.hits,
-        facets=result.facets,
-        interpreted=interpreted_answer(result.interpreted),
-        relaxed=RelaxedAnswer(
-            dropped=list(result.relaxed.dropped),
-            widened=[list(w) for w in result.relaxed.widened],
-            strict_total=result.relaxed.strict_total,
-            split=[list(s) for s in result.relaxed.split],
-        )
-        if result.relaxed is not None
-        else None,
-        suggestions=[SuggestionAnswer(s.q, s.word, s.instead, s.category) for s in result.suggestions],
-    )
+    # The engine's answer has the response's fields (msgspec turns its tuples into lists); only the
+    # reading of `q` is reshaped, since the API adds to each filter the question without it.
+    answer = msgspec.convert(replace(result, interpreted=None), SearchResponse, from_attributes=True)
+    answer.interpreted = interpreted_answer(result.interpreted)
+    return answer
 
 
 SEARCH_HANDLERS = [search]
