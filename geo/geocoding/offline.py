@@ -64,15 +64,13 @@ class OfflineGeocoder(AnswersLookup):
 
     def _answer(self, conn: Connection, parsed: AddressQuery) -> GeocodeAnswer | None:
         params = _params(parsed)
-        if parsed.postcode and parsed.number_key:
-            rows = self._numbers(conn, "postcode = :postcode", params)
-            if rows:
-                return self._numbered(rows, parsed)
-        if parsed.street and parsed.number_key:
-            rows = self._numbers(conn, "street_key = :street_key" + _city_filter(parsed), params)
-            if rows:
-                return self._numbered(rows, parsed)
-            return self._similar_addresses(conn, params, parsed)
+        if parsed.number_key:
+            for where in _numbers_of(parsed):
+                rows = self._numbers(conn, where, params)
+                if rows:
+                    return self._numbered(rows, parsed)
+            if parsed.street:
+                return self._similar_addresses(conn, params, parsed)
         if parsed.postcode:
             row = self._centre(conn, "postcode = :postcode", params)
             if row is not None:
@@ -265,6 +263,19 @@ def _params(parsed: AddressQuery) -> dict[str, Any]:
         "min_sim": MIN_STREET_SIMILARITY,
         "limit": MAX_CANDIDATES,
     }
+
+
+def _numbers_of(parsed: AddressQuery) -> list[str]:
+    """Where a typed house number is looked for: in the postcode, then on the street (in the place).
+
+    The postcode comes first: it names the street and the town at once, where a street name may be
+    misspelled or exist in several towns.
+    """
+    where = [
+        ("postcode = :postcode", parsed.postcode),
+        ("street_key = :street_key" + _city_filter(parsed), parsed.street),
+    ]
+    return [condition for condition, typed in where if typed]
 
 
 def _city_filter(parsed: AddressQuery) -> str:
