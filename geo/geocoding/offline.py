@@ -132,10 +132,9 @@ class OfflineGeocoder(AnswersLookup):
         """Exact when the number is there (ambiguous when it is in two places); else the nearest number."""
         exact = [row for row in rows if row.number_key == parsed.number_key]
         if exact:
-            places = _distinct_places([self._result(row, "address", "exact") for row in exact])
-            if len(places) > 1:
-                return GeocodeAnswer.choose(self.source, places)
-            return GeocodeAnswer.point(places[0])
+            return self._one_or_choice(
+                _distinct_places([self._result(row, "address", "exact") for row in exact])
+            )
         nearest = self._result(rows[0], "address", "house_number_nearest")
         others = [self._result(row, "address", "house_number_nearest") for row in rows[1:MAX_CANDIDATES]]
         return GeocodeAnswer.point(nearest, others)
@@ -179,12 +178,7 @@ class OfflineGeocoder(AnswersLookup):
             params,
         ).all()
         if rows:
-            places = [self._result(row, "street", "street") for row in rows]
-            return (
-                GeocodeAnswer.choose(self.source, places)
-                if len(places) > 1
-                else GeocodeAnswer.point(places[0])
-            )
+            return self._one_or_choice([self._result(row, "street", "street") for row in rows])
         town = self._centre(conn, "lower(city) = :street_lower", params)
         if town is not None:
             return GeocodeAnswer.point(self._result(town, "place", "town"))
@@ -220,6 +214,12 @@ class OfflineGeocoder(AnswersLookup):
             params,
         ).first()
         return row if row and row[6] else None
+
+    def _one_or_choice(self, places: Sequence[GeocodeResult]) -> GeocodeAnswer:
+        """The one place found as the point, or several (one number in two towns) to choose from."""
+        return (
+            GeocodeAnswer.choose(self.source, places) if len(places) > 1 else GeocodeAnswer.point(places[0])
+        )
 
     def _result(self, row: Any, precision: Precision, match_type: MatchType) -> GeocodeResult:
         street, number, postcode, city, lat, lon = row[:6]
