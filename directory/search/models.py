@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from geoalchemy2 import Geometry
-from sqlalchemy import Boolean, ForeignKey, Identity, Index, Integer, Numeric, SmallInteger, Text, false
+from sqlalchemy import Boolean, ForeignKey, Identity, Index, Integer, Numeric, SmallInteger, Text, false, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -39,6 +39,13 @@ class SearchDocument(Base):
         Index("ix_search_document_open_hours", "open_hours", postgresql_using="gin"),
         Index("ix_search_document_open_exact", "open_exact", postgresql_using="gin"),
         Index("ix_search_document_ord", "ord", unique=True),
+        # The map's places per box and cell read (location_id, geom) from here alone (place_grid).
+        Index(
+            "ix_search_document_place_point",
+            "location_id",
+            postgresql_include=["geom"],
+            postgresql_where=text("location_id IS NOT NULL AND geom IS NOT NULL"),
+        ),
     )
 
     id: Mapped[str] = mapped_column(Text, primary_key=True)

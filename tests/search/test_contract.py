@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from dateutil.rrule import MONTHLY, TH, rrule
 from shapely.geometry import Polygon
+from sqlalchemy import Engine, text
 
 from directory.clock import AMSTERDAM, today_amsterdam
 from directory.search.base import SearchEngine
@@ -286,6 +287,62 @@ def test_place_grid_counts_cells_alike_and_loses_no_place(
         for cell in pg.cells:
             west, south, east, north = cell.bounds
             assert west < cell.centre[1] < east and south < cell.centre[0] < north
+
+
+def test_place_grid_cells_add_up_to_the_places_postgis_finds_in_the_box(
+    engine: Engine,
+    engines: dict[str, SearchEngine],
+    contract_data: tuple[dict[str, str], SearchSettings],
+) -> None:
+    """Whole city and a part of it, with and without filters: each place counted once, in its cell.
+
+    The engines take different roads by the view's size and filters (a probe, a GROUP BY
+    or a facet count, `distinct` only with filters); all must end at the same places.
+    """
+    ids, _ = contract_data
+    centrum = BBox(52.355, 4.86, 52.39, 4.95)
+    filters: list[dict[str, tuple[str, ...]]] = [
+        {},
+        {"facilities": ("room",)},
+        {"support_functions": ("company",)},
+    ]
+    for box in (CITY, centrum):
+        with engine.connect() as conn:
+            in_box = set(
+                conn.execute(
+                    text(
+                        "SELECT id::text FROM location WHERE status IN ('active', 'needs_review') "
+                        "AND ST_Intersects(geom, ST_MakeEnvelope(:w, :s, :e, :n, 4326))"
+                    ),
+                    {"w": box.west, "s": box.south, "e": box.east, "n": box.north},
+                ).scalars()
+            )
+        assert len(in_box) >= 3, box
+        for wanted in filters:
+            query = SearchQuery(bbox=box, filters=wanted, facets=())
+            listed = _grid(engines, query, 14, 1000)
+            places = {i for i, _, _ in listed["postgresql"].places}
+            assert listed["postgresql"].places == listed["meilisearch"].places, (box, wanted)
+            assert places <= in_box and len(places) == listed["meilisearch"].total
+            if not wanted:
+                assert places == in_box, "without filters, every place in the box"
+            if len(places) < 2:
+                continue
+            # Exactly at the limit: still listed (one engine counts documents first, and a
+            # place with a matching activity has more documents than places).
+            at_limit = _grid(engines, query, 14, len(places))
+            for name, grid in at_limit.items():
+                assert {i for i, _, _ in grid.places} == places and not grid.cells, (name, wanted)
+            for level in (12, 16):
+                counted = _grid(engines, query, level, 1)
+                expected: dict[tuple[int, int], int] = {}
+                for _, lat, lon in listed["postgresql"].places:
+                    key = tile_xy(lat, lon, level)
+                    expected[key] = expected.get(key, 0) + 1
+                for name, grid in counted.items():
+                    assert not grid.places and grid.total == len(places), (name, box, wanted)
+                    assert {(c.x, c.y): c.count for c in grid.cells} == expected, (name, box, wanted)
+    assert {ids["boomspijker"], ids["dapper"]} <= in_box
 
 
 def test_place_grid_filters_like_search(
