@@ -9,7 +9,8 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -119,21 +120,81 @@ def meili_server() -> Iterator[MeiliServer]:
     shutil.rmtree(data_dir, ignore_errors=True)
 
 
-@pytest.fixture
-def meili_settings(meili_server: MeiliServer) -> SearchSettings:
-    """Settings pointing at the test Meilisearch, with an index of this test's own."""
+def index_settings(meili_server: MeiliServer, prefix: str) -> SearchSettings:
+    """Settings pointing at the test Meilisearch, with a new index named `prefix_<random>`."""
     return SearchSettings(
         meili_url=meili_server.url,
         meili_key=meili_server.key,
-        index_name=f"test_{uuid.uuid4().hex[:10]}",
+        index_name=f"{prefix}_{uuid.uuid4().hex[:10]}",
         timeout_s=5,
     )
+
+
+@pytest.fixture
+def meili_settings(meili_server: MeiliServer) -> SearchSettings:
+    """Settings pointing at the test Meilisearch, with an index of this test's own."""
+    return index_settings(meili_server, "test")
 
 
 def writer(engine: Engine) -> tuple[Session, EntryService]:
     """A session and an EntryService acting as a test user."""
     session = Session(engine, expire_on_commit=False)
     return session, EntryService(session, Actor(name="test"))
+
+
+class DataSet:
+    """A search test's directory, created through EntryService, with each entry's id by a short name."""
+
+    def __init__(self, entries: EntryService) -> None:
+        """Create through this service (its session is committed by the caller)."""
+        self.entries = entries
+        self.ids: dict[str, str] = {}
+
+    def org(self, key: str, **fields: Any) -> str:
+        """An organisation (the defaults of tests/factories.py, then `fields`); its id."""
+        return self._create(key, "organization", factories.organization(**fields))
+
+    def loc(self, key: str, lat: float, lon: float, **fields: Any) -> str:
+        """A location at the point; its id."""
+        return self._create(key, "location", factories.location(Point(lon, lat), **fields))
+
+    def svc(self, key: str, **fields: Any) -> str:
+        """A service; its id."""
+        return self._create(key, "service", factories.service(**fields))
+
+    def _create(self, key: str, kind: str, body: dict[str, Any]) -> str:
+        self.ids[key] = str(self.entries.create(kind, body).id)
+        return self.ids[key]
+
+
+def indexed(
+    engine: Engine, meili_server: MeiliServer, build: Callable[[Engine], dict[str, str]], prefix: str
+) -> tuple[dict[str, str], SearchSettings]:
+    """Empty the entry tables, `build` a directory, and sync it to a fresh Meilisearch index."""
+    from tests.conftest import ENTRY_TABLES
+
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"TRUNCATE {', '.join(ENTRY_TABLES)} RESTART IDENTITY CASCADE")
+    ids = build(engine)
+    settings = index_settings(meili_server, prefix)
+    sync(engine, settings)
+    return ids, settings
+
+
+@contextmanager
+def both_engines(
+    engine: Engine, settings: SearchSettings
+) -> Iterator[dict[str, PostgresEngine | MeiliEngine]]:
+    """Both real engines over the database and the index of `settings`, closed afterwards."""
+    both: dict[str, PostgresEngine | MeiliEngine] = {
+        "postgresql": PostgresEngine(engine),
+        "meilisearch": MeiliEngine(settings, engine),
+    }
+    try:
+        yield both
+    finally:
+        for each in both.values():
+            each.close()
 
 
 # -- the contract data set -------------------------------------------------------------------
@@ -155,20 +216,11 @@ CENTRUM_AREA = {
 def build_dataset(engine: Engine) -> dict[str, str]:
     """Create the contract directory through EntryService; returns entry ids by short name."""
     session, entries = writer(engine)
-    ids: dict[str, str] = {}
-
-    def loc(key: str, lat: float, lon: float, **fields: Any) -> None:
-        point = Point(lon, lat)
-        ids[key] = str(entries.create("location", factories.location(point, **fields)).id)
-
-    def svc(key: str, **fields: Any) -> None:
-        ids[key] = str(entries.create("service", factories.service(**fields)).id)
+    data = DataSet(entries)
+    loc, svc, ids = data.loc, data.svc, data.ids
 
     with session:
-        church = entries.create(
-            "organization",
-            factories.organization(name="Church of Pentecost Amsterdam", category="religious_community"),
-        )
+        church_id = data.org("church", name="Church of Pentecost Amsterdam", category="religious_community")
         loc(
             "boomspijker",
             BOOMSPIJKER.y,
@@ -227,7 +279,7 @@ def build_dataset(engine: Engine) -> dict[str, str]:
             stadsdeel_code="T",
             wijk_code="TH",
             buurt_code="TH01",
-            organization_id=str(church.id),
+            organization_id=church_id,
             step_free=True,
         )
         loc(
@@ -299,7 +351,7 @@ def build_dataset(engine: Engine) -> dict[str, str]:
             name="Zondagsdienst",
             description="Kerkdienst in het Engels en Twi, met koffie na afloop.",
             category="religious_community",
-            organization_id=str(church.id),
+            organization_id=church_id,
             communities=["Ghanese"],
             support_functions=["company", "peers"],
             target_groups=["everyone"],
@@ -394,19 +446,7 @@ def contract_data(
     engine: Engine, meili_server: MeiliServer
 ) -> Iterator[tuple[dict[str, str], SearchSettings]]:
     """The contract directory in PostgreSQL and synced to a fresh Meilisearch index."""
-    from tests.conftest import ENTRY_TABLES
-
-    with engine.begin() as conn:
-        conn.exec_driver_sql(f"TRUNCATE {', '.join(ENTRY_TABLES)} RESTART IDENTITY CASCADE")
-    ids = build_dataset(engine)
-    settings = SearchSettings(
-        meili_url=meili_server.url,
-        meili_key=meili_server.key,
-        index_name=f"contract_{uuid.uuid4().hex[:8]}",
-        timeout_s=5,
-    )
-    sync(engine, settings)
-    yield ids, settings
+    yield indexed(engine, meili_server, build_dataset, "contract")
 
 
 @pytest.fixture(scope="module")
@@ -414,11 +454,5 @@ def engines(
     engine: Engine, contract_data: tuple[dict[str, str], SearchSettings]
 ) -> Iterator[dict[str, PostgresEngine | MeiliEngine]]:
     """Both real engines over the contract data."""
-    _, settings = contract_data
-    both: dict[str, PostgresEngine | MeiliEngine] = {
-        "postgresql": PostgresEngine(engine),
-        "meilisearch": MeiliEngine(settings, engine),
-    }
-    yield both
-    for each in both.values():
-        each.close()
+    with both_engines(engine, contract_data[1]) as both:
+        yield both

@@ -9,123 +9,97 @@ in reach, not after them.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from shapely.geometry import Point
 from sqlalchemy import Engine
 
 from directory.search.meili import MeiliEngine
 from directory.search.postgres import PostgresEngine
 from directory.search.query import Near, SearchQuery
-from directory.search.sync import sync
-from directory.settings import SearchSettings
 from geo.service_areas import read_area
-from tests import factories
-from tests.search.conftest import MeiliServer, writer
+from tests.search.conftest import WEST, ZUIDOOST, DataSet, MeiliServer, both_engines, indexed, writer
 
-WEST = (52.3744, 4.8645)
 CENTRUM = (52.3710, 4.8975)
-BIJLMER = (52.3163, 4.9557)
 NOW = datetime.now(UTC)
 
 
-def build(engine: Engine) -> None:
+def build(engine: Engine) -> dict[str, str]:
     """Places and offers that differ only in what each rule looks at."""
     session, entries = writer(engine)
-
-    def loc(lat: float, lon: float, **fields: Any) -> str:
-        return str(entries.create("location", factories.location(Point(lon, lat), **fields)).id)
+    data = DataSet(entries)
+    loc, svc = data.loc, data.svc
 
     with session:
-        loc(*WEST, name="Moskee Soera", category="place_of_worship")
-        loc(*WEST, name="Masjid Taibah", category="place_of_worship")
-        loc(*CENTRUM, name="Waalse kerk", category="place_of_worship")
+        loc("soera", *WEST, name="Moskee Soera", category="place_of_worship")
+        loc("taibah", *WEST, name="Masjid Taibah", category="place_of_worship")
+        loc("waalse", *CENTRUM, name="Waalse kerk", category="place_of_worship")
         # Equal in every searched word; one verified last month, one three years ago.
         loc(
+            "aster",
             *CENTRUM,
             name="Eettafel Aster",
             category="shared_meal",
             last_verified_at=NOW - timedelta(days=1100),
         )
         loc(
+            "zonnebloem",
             *CENTRUM,
             name="Eettafel Zonnebloem",
             category="shared_meal",
             last_verified_at=NOW - timedelta(days=30),
         )
         # Step-free both; the restaurant first by name, the buurthuis first as a place of support.
-        loc(*CENTRUM, name="Aalscholver Restaurant", category="restaurant", step_free=True)
-        loc(*CENTRUM, name="Zonnehuis", category="community_centre", step_free=True)
-        closed = loc(*CENTRUM, name="Buurthuis De Hoek", category="community_centre", status="closed")
-        entries.create(
-            "service", factories.service(name="Koffieochtend De Hoek", category="cafe", location_ids=[closed])
-        )
-        entries.create("service", factories.service(name="Koffieochtend Gesloten", status="closed"))
-        stopped = entries.create(
-            "organization", factories.organization(name="Stichting Opgeheven", status="closed")
-        )
+        loc("restaurant", *CENTRUM, name="Aalscholver Restaurant", category="restaurant", step_free=True)
+        loc("zonnehuis", *CENTRUM, name="Zonnehuis", category="community_centre", step_free=True)
+        closed = loc("hoek", *CENTRUM, name="Buurthuis De Hoek", category="community_centre", status="closed")
+        svc("koffie_hoek", name="Koffieochtend De Hoek", category="cafe", location_ids=[closed])
+        svc("koffie_gesloten", name="Koffieochtend Gesloten", status="closed")
+        stopped = data.org("opgeheven", name="Stichting Opgeheven", status="closed")
         gone = loc(
-            *CENTRUM, name="Inloophuis Opgeheven", category="drop_in_centre", organization_id=str(stopped.id)
+            "inloophuis",
+            *CENTRUM,
+            name="Inloophuis Opgeheven",
+            category="drop_in_centre",
+            organization_id=stopped,
         )
-        entries.create(
-            "service",
-            factories.service(
-                name="Spreekuur Opgeheven", organization_id=str(stopped.id), location_ids=[gone]
-            ),
-        )
+        svc("spreekuur", name="Spreekuur Opgeheven", organization_id=stopped, location_ids=[gone])
         zuidoost = read_area("Zuidoost, aan huis")
-        entries.create(
-            "service",
-            factories.service(
-                name="Maatje aan huis",
-                category="buddy_project",
-                meetings=[],
-                service_area=zuidoost.geometry,
-                service_area_name=zuidoost.name,
-                delivery_modes=zuidoost.modes,
-            ),
+        svc(
+            "maatje",
+            name="Maatje aan huis",
+            category="buddy_project",
+            meetings=[],
+            service_area=zuidoost.geometry,
+            service_area_name=zuidoost.name,
+            delivery_modes=zuidoost.modes,
         )
         near_place = loc(
-            BIJLMER[0] + 0.002, BIJLMER[1], name="Buurtkamer Bijlmer", category="neighbourhood_room"
+            "buurtkamer",
+            ZUIDOOST[0] + 0.002,
+            ZUIDOOST[1],
+            name="Buurtkamer Bijlmer",
+            category="neighbourhood_room",
         )
-        entries.create(
-            "service",
-            factories.service(
-                name="Koffie in de buurtkamer",
-                description="Ook voor wie een maatje zoekt.",
-                category="cafe",
-                location_ids=[near_place],
-            ),
+        svc(
+            "koffie_buurtkamer",
+            name="Koffie in de buurtkamer",
+            description="Ook voor wie een maatje zoekt.",
+            category="cafe",
+            location_ids=[near_place],
         )
         session.commit()
+    return data.ids
 
 
 @pytest.fixture(scope="module")
 def ranked(engine: Engine, meili_server: MeiliServer) -> Iterator[dict[str, PostgresEngine | MeiliEngine]]:
     """Both real engines over this module's data."""
-    from tests.conftest import ENTRY_TABLES
-
-    with engine.begin() as conn:
-        conn.exec_driver_sql(f"TRUNCATE {', '.join(ENTRY_TABLES)} RESTART IDENTITY CASCADE")
-    build(engine)
-    settings = SearchSettings(
-        meili_url=meili_server.url,
-        meili_key=meili_server.key,
-        index_name=f"ranking_{uuid.uuid4().hex[:8]}",
-        timeout_s=5,
-    )
-    sync(engine, settings)
-    both: dict[str, PostgresEngine | MeiliEngine] = {
-        "postgresql": PostgresEngine(engine),
-        "meilisearch": MeiliEngine(settings, engine),
-    }
-    yield both
-    for each in both.values():
-        each.close()
+    _, settings = indexed(engine, meili_server, build, "ranking")
+    with both_engines(engine, settings) as both:
+        yield both
 
 
 ENGINES = ["postgresql", "meilisearch"]
@@ -177,6 +151,6 @@ def test_area_offers_rank_with_the_places_in_reach(
     ranked: dict[str, PostgresEngine | MeiliEngine], engine_name: str
 ) -> None:
     """Around a Bijlmer address: the buddy serving Zuidoost by name first, the place mentioning it next."""
-    near = Near(BIJLMER[0], BIJLMER[1], 1000)
+    near = Near(ZUIDOOST[0], ZUIDOOST[1], 1000)
     assert names(ranked[engine_name], "maatje", near=near) == ["Maatje aan huis", "Koffie in de buurtkamer"]
     assert "Maatje aan huis" not in names(ranked[engine_name], "maatje", near=Near(*CENTRUM, 1000))
