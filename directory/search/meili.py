@@ -105,6 +105,21 @@ class MeiliHTTP:
             conn.close()
 
 
+def _facet_filters(query: SearchQuery) -> list[str]:
+    """The Meilisearch filters of a query's facets (and of `without_venue`)."""
+    filters: list[str] = []
+    if query.without_venue:
+        filters.append("has_area = true")
+    for facet, values in query.filters.items():
+        if not values:
+            continue
+        if facet in ALL_OF_FACETS:
+            filters.extend(f"{facet} = {json.dumps(v)}" for v in values)
+        else:
+            filters.append(f"{facet} IN {_quoted(values)}")
+    return filters
+
+
 class MeiliEngine(SearchEngine):
     """Typo-tolerant search with facets and geo in Meilisearch."""
 
@@ -186,14 +201,7 @@ class MeiliEngine(SearchEngine):
 
     def request_body(self, query: SearchQuery) -> dict[str, Any]:
         """The JSON body of the Meilisearch search request for a query."""
-        filters: list[str] = []
-        for facet, values in query.filters.items():
-            if not values:
-                continue
-            if facet in ALL_OF_FACETS:
-                filters.extend(f"{facet} = {json.dumps(v)}" for v in values)
-            else:
-                filters.append(f"{facet} IN {_quoted(values)}")
+        filters = _facet_filters(query)
         if query.max_cost is not None:
             filters.append(f"cost_eur <= {query.max_cost}")
         if query.open_bucket is not None:

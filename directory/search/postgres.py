@@ -138,6 +138,8 @@ def build_tsquery(terms: list[str], typos: dict[str, list[str]], *, prefix_last:
 def filter_conditions(query: SearchQuery, params: dict[str, Any]) -> list[str]:
     """The SQL conditions of a query's facet, cost, time and area filters (parameters go to `params`)."""
     where: list[str] = []
+    if query.without_venue:
+        where.append("geom IS NULL")  # a service without a venue is the only document without a point
     for facet, values in query.filters.items():
         if not values:
             continue

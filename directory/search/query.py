@@ -93,6 +93,8 @@ class SearchQuery:
     near: Near | None = None
     bbox: BBox | None = None
     polygon: Polygon | None = None
+    #: Only services with no venue, known by the area they serve (the map's "serves this area").
+    without_venue: bool = False
     sort: str = "relevance"
     page: int = 1
     page_size: int = 20

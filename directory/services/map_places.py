@@ -6,14 +6,21 @@ activities have) shows the venues where such an activity happens. When the view 
 more than `MAP_PLACE_LIMIT` places the engine counts them per grid cell instead
 (directory/search/grid.py), so the answer stays small at any scale and no place is
 left out silently: every place is in some cell's count.
+
+Services with no venue (they come to the home, work by phone, or serve a buurt,
+wijk or the whole city) have no point to draw. A view names those whose service
+area meets it, with the area they serve, beside the places: never as a pin at an
+invented spot (the middle of their area would send a client to a street where
+nothing is).
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -28,6 +35,8 @@ from directory.services.venues import LOW_COST_EUR
 
 #: Up to this many places a view gets each place; above it, counts per cell.
 MAP_PLACE_LIMIT = 300
+#: Up to this many services without a venue are named per view; `area_services_total` counts all.
+AREA_SERVICE_LIMIT = 50
 #: Room for places in a reach or group answer's box that are not in the answer (reach's neighbours).
 FITTING_SLACK = 5000
 #: Facilities a group may ask for (search facet `facilities`).
@@ -75,6 +84,10 @@ class MapPlaces:
     locations: list[Location] = field(default_factory=list)
     #: The active activities held at each place, for the popups.
     held: dict[uuid.UUID, list[Service]] = field(default_factory=dict)
+    #: Services with no venue whose service area meets the view (search hits), at most the limit.
+    area_services: list[dict[str, Any]] = field(default_factory=list)
+    #: How many such services fit the filters in this view.
+    area_services_total: int = 0
 
     @property
     def clustered(self) -> bool:
@@ -95,17 +108,23 @@ def map_places(
     filters: MapFilters,
     *,
     limit: int = MAP_PLACE_LIMIT,
+    area_limit: int = AREA_SERVICE_LIMIT,
 ) -> MapPlaces:
-    """The places in a box that fit the filters: each one, or counts per cell when there are too many."""
+    """The places in a box that fit the filters (each one, or counts per cell), and the area services."""
     level = level_for(zoom, bbox.west, bbox.south, bbox.east, bbox.north)
-    grid = search.place_grid(filters.query(bbox), level, limit)
+    query = filters.query(bbox)
+    grid = search.place_grid(query, level, limit)
+    # The same filters and box: a service area that meets the view counts as "in" it.
+    areas = search.search(replace(query, without_venue=True, page_size=area_limit))
+    answer = MapPlaces(grid, area_services=areas.hits, area_services_total=areas.total)
     if not grid.places:
-        return MapPlaces(grid)
+        return answer
     ids = [uuid.UUID(location_id) for location_id, _, _ in grid.places]
     by_id = {loc.id: loc for loc in session.scalars(select(Location).where(Location.id.in_(ids)))}
     # A place deleted after the engine saw it is simply not drawn.
-    locations = [by_id[i] for i in ids if i in by_id]
-    return MapPlaces(grid, locations, services_at(session, [loc.id for loc in locations]))
+    answer.locations = [by_id[i] for i in ids if i in by_id]
+    answer.held = services_at(session, [loc.id for loc in answer.locations])
+    return answer
 
 
 def fitting_places(

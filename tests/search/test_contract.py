@@ -345,6 +345,31 @@ def test_place_grid_cells_add_up_to_the_places_postgis_finds_in_the_box(
     assert {ids["boomspijker"], ids["dapper"]} <= in_box
 
 
+def test_services_without_a_venue_are_found_in_a_view_their_area_meets(
+    engines: dict[str, SearchEngine], contract_data: tuple[dict[str, str], SearchSettings]
+) -> None:
+    """`without_venue`: only services known by their area, those whose area meets the box, on both engines."""
+    ids, _ = contract_data
+    names = {v: k for k, v in ids.items()}
+    lat, lon = ZUIDOOST
+    zuidoost = BBox(lat - 0.003, lon - 0.005, lat + 0.003, lon + 0.005)
+    centrum = BBox(52.370, 4.890, 52.375, 4.900)
+    cases: list[tuple[BBox, dict[str, tuple[str, ...]], set[str]]] = [
+        (zuidoost, {}, {"maatje_zo", "geldlijn"}),
+        (centrum, {}, {"wandel", "geldlijn"}),
+        (zuidoost, {"support_functions": ("money",)}, {"geldlijn"}),
+        (BBox(53.2, 6.5, 53.25, 6.6), {}, set()),  # Groningen: no area reaches it
+    ]
+    for box, filters, expected in cases:
+        for name, e in engines.items():
+            found = e.search(
+                SearchQuery(bbox=box, filters=filters, without_venue=True, page_size=50, facets=())
+            )
+            assert found.total == len(found.hits), (name, box)
+            assert {names[h["service_id"]] for h in found.hits} == expected, (name, box, filters)
+            assert all(h["location_id"] is None and h["lat"] is None for h in found.hits)
+
+
 def test_place_grid_filters_like_search(
     engines: dict[str, SearchEngine], contract_data: tuple[dict[str, str], SearchSettings]
 ) -> None:

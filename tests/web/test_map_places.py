@@ -99,6 +99,41 @@ def test_the_api_clusters_a_whole_city_and_filters_narrow_it(web: Client, demo_d
     assert everything["engine"] == "postgresql"
 
 
+def test_services_without_a_venue_are_named_for_the_area_they_serve_never_pinned(
+    web: Client, demo_db: Engine
+) -> None:
+    """The demo's buddy and language-buddy services serve an area and have no venue: listed, not drawn."""
+    from directory.models import Service
+
+    with Session(demo_db) as s:
+        by_name = {svc.name: svc.id for svc in s.scalars(select(Service).where(Service.status == "active"))}
+    centrum = web.get("/api/v1/map/places", params={"bbox": "4.895,52.368,4.905,52.374", "zoom": 17}).json()
+    served = {a["name"]: a for a in centrum["area_services"]}
+    assert {"Taalmaatje", "Maatje voor wandelen en koffie"} <= set(served)
+    assert centrum["area_services_total"] == len(served) and centrum["area_services_limit"] >= len(served)
+    for name, area_service in served.items():
+        assert area_service["id"] == str(by_name[name])
+        assert area_service["url"] == f"/entries/service/{by_name[name]}"
+        assert "lat" not in area_service and "lon" not in area_service, "no invented point"
+        assert area_service["category_label"]
+    drawn = {p["id"] for p in centrum["places"]}
+    assert not drawn & {str(by_name[n]) for n in served}, "an area service is no place on the map"
+    # Filters hold for them too; a view their areas do not reach does not name them.
+    language = web.get(
+        "/api/v1/map/places",
+        params={"bbox": "4.895,52.368,4.905,52.374", "zoom": 17, "support_functions": "language"},
+    ).json()
+    assert "Taalmaatje" in {a["name"] for a in language["area_services"]}
+    assert "Maatje voor wandelen en koffie" not in {a["name"] for a in language["area_services"]}
+    zuidoost = web.get("/api/v1/map/places", params={"bbox": "4.95,52.30,4.97,52.32", "zoom": 15}).json()
+    assert not {"Taalmaatje", "Maatje voor wandelen en koffie"} & {
+        a["name"] for a in zuidoost["area_services"]
+    }
+    # The whole-country view, clustered, still names them (their areas lie inside it).
+    country = web.get("/api/v1/map/places", params={"bbox": COUNTRY, "zoom": 6}).json()
+    assert {"Taalmaatje", "Maatje voor wandelen en koffie"} <= {a["name"] for a in country["area_services"]}
+
+
 def test_bad_parameters_are_named(web: Client) -> None:
     for params, field in (
         ({"bbox": "4.9,52.4,4.8,52.3"}, "bbox"),

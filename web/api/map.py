@@ -25,7 +25,13 @@ from sqlalchemy.orm import Session
 from directory.errors import InvalidInputError
 from directory.points import WEST_SOUTH_EAST_NORTH, parse_box
 from directory.search.query import BBox, parse_open_at
-from directory.services.map_places import FACILITIES, MAP_PLACE_LIMIT, MapFilters, map_places
+from directory.services.map_places import (
+    AREA_SERVICE_LIMIT,
+    FACILITIES,
+    MAP_PLACE_LIMIT,
+    MapFilters,
+    map_places,
+)
 from directory.services.taxonomy import vocabulary_labels
 from directory.services.venues import LOW_COST_EUR
 from geo.outlines import LEVELS as OUTLINE_LEVELS
@@ -49,6 +55,22 @@ class MapPlace:
     category: str | None
     category_label: str
     popup: dict[str, Any]
+
+
+@dataclass
+class MapAreaService:
+    """A service with no venue whose service area meets the view: it serves this area, it has no pin."""
+
+    id: uuid.UUID
+    name: str
+    category: str | None
+    category_label: str
+    #: The area it serves in words ("Amsterdam-Oost", "heel Amsterdam"), when known.
+    area_name: str | None
+    #: How it reaches people: at_home, phone, online, ... (codes).
+    delivery_modes: list[str]
+    #: Its page.
+    url: str
 
 
 @dataclass
@@ -77,6 +99,12 @@ class MapPlacesAnswer:
     level: int
     places: list[MapPlace]
     clusters: list[MapCluster]
+    #: Services with no venue that serve (part of) this view, up to `area_services_limit`; never
+    #: drawn as a point. They are not in `total`.
+    area_services: list[MapAreaService]
+    #: How many services with no venue fit the filters here (more than listed when above the limit).
+    area_services_total: int
+    area_services_limit: int
 
 
 def parse_map_bbox(value: str) -> BBox:
@@ -105,7 +133,11 @@ def _check_codes(name: str, given: list[str], known: tuple[str, ...]) -> tuple[s
         f"{MAP_PLACE_LIMIT} places come one by one with their popup text (`clustered` false); "
         "above that, `clusters` counts them per grid cell (a Web Mercator tile about 64-128 screen "
         "pixels wide at `zoom`), with the cell's bounds to zoom into. Every fitting place is in "
-        "`places` or in one cluster's `count`. The same filters as the map page `/kaart`."
+        "`places` or in one cluster's `count`. The same filters as the map page `/kaart`. "
+        "Services with no venue (they come to the home, work by phone or serve an area) whose "
+        f"service area meets the box come in `area_services` (up to {AREA_SERVICE_LIMIT}, all "
+        "counted in `area_services_total`), with the area they serve and no point: they are "
+        "never drawn at an invented spot."
     ),
     sync_to_thread=True,
     tags=["finder"],
@@ -170,6 +202,18 @@ def map_places_api(
             MapPlace(location.id, location.name, lat, lon, location.category, label, popup.as_data())
         )
     clusters = [MapCluster(cell.count, *cell.centre, bounds=list(cell.bounds)) for cell in found.cells]
+    area_services = [
+        MapAreaService(
+            id=uuid.UUID(str(hit["service_id"])),
+            name=str(hit["name"]),
+            category=hit.get("category"),
+            category_label=labels.get(hit.get("category") or "other", hit.get("category") or ""),
+            area_name=hit.get("service_area_name"),
+            delivery_modes=list(hit.get("delivery_modes") or []),
+            url=f"/entries/service/{hit['service_id']}",
+        )
+        for hit in found.area_services
+    ]
     return MapPlacesAnswer(
         engine=found.grid.engine,
         fallback_reason=found.grid.fallback_reason,
@@ -179,6 +223,9 @@ def map_places_api(
         level=found.grid.level,
         places=places,
         clusters=clusters,
+        area_services=area_services,
+        area_services_total=found.area_services_total,
+        area_services_limit=AREA_SERVICE_LIMIT,
     )
 
 
