@@ -98,6 +98,8 @@ class PlaceIndex:
 
         Equal scores go to the nearer candidate.
         """
+        if not self._candidates:
+            return None  # the first source of an area: nothing to match
         half_lat = radius_m * _BOX_MARGIN / _METRES_PER_DEGREE
         half_lon = half_lat / max(math.cos(math.radians(abs(lat) + half_lat)), 1e-6)
         box = shapely.box(lon - half_lon, lat - half_lat, lon + half_lon, lat + half_lat)

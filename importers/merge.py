@@ -23,8 +23,10 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import any_, bindparam, select
 from sqlalchemy import update as sql_update
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.orm import Session
 
 from directory.errors import Problem as RuleProblem
@@ -89,7 +91,8 @@ class Merger:
         self.now = datetime.now(UTC)
         self.run_id = f"{source}:{self.now.isoformat()}:{uuid.uuid4().hex[:8]}"
         self.report = ImportReport(source=source, scope=scope, run_id=self.run_id, dry_run=dry_run)
-        self._links: dict[tuple[str, str], SourceLink] | None = None
+        #: {(entity type, source id): link, or the id of a link written in bulk in this run}.
+        self._links: dict[tuple[str, str], SourceLink | int] | None = None
         self._seen: set[int] = set()  # links of unchanged records, marked seen in one statement
         self._loaded: list[object] = []
         self._places: PlaceIndex | None = None
@@ -195,13 +198,10 @@ class Merger:
         """Create the pending new locations in one bulk write and fill in their outcomes."""
         if not fresh:
             return
-        created = cast(
-            Sequence[Location],
-            self.entries.create_many(
-                "location", [fields for _, _, fields in fresh], note=f"imported from {self.source}"
-            ),
+        created = self.entries.create_many(
+            "location", [fields for _, _, fields in fresh], note=f"imported from {self.source}"
         )
-        links = insert_links(
+        link_ids = insert_links(
             self.session,
             [
                 NewLink("location", location.id, record.source_id, self._raw(record))
@@ -212,8 +212,9 @@ class Merger:
             fetched_at=self.now,
             run=self.run_id,
         )
-        for link in links:
-            self._remember(link)
+        if self._links is not None:
+            for (_, record, _), link_id in zip(fresh, link_ids, strict=True):
+                self._links[("location", record.source_id)] = link_id  # loaded if ever needed
         for (index, record, _), location in zip(fresh, created, strict=True):
             outcomes[index] = Outcome(
                 record.source_id,
@@ -358,9 +359,16 @@ class Merger:
             for model, entity_type in ((Location, "location"), (Service, "service")):
                 ids = [link.entity_id for link in rows if link.entity_type == entity_type]
                 for start in range(0, len(ids), 5000):
-                    chunk = ids[start : start + 5000]
-                    self._loaded += self.session.scalars(select(model).where(model.id.in_(chunk))).all()
-        return self._links.get((kind, source_id))
+                    # One array parameter: an IN list of 5,000 values is compiled anew for every chunk.
+                    chunk = bindparam("ids", ids[start : start + 5000], type_=ARRAY(PgUUID(as_uuid=True)))
+                    self._loaded += self.session.scalars(select(model).where(model.id == any_(chunk))).all()
+        link = self._links.get((kind, source_id))
+        if isinstance(link, int):  # written in bulk during this run: loaded on first use
+            link = self.session.get(SourceLink, link)
+            if link is None:
+                return None
+            self._links[(kind, source_id)] = link
+        return link
 
     def _remember(self, link: SourceLink) -> None:
         if self._links is not None:

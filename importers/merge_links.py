@@ -2,9 +2,8 @@
 
 The ORM inserted links one object at a time (with a `RETURNING` per batch that
 psycopg had to parse anew for every batch size): a tenth of a first import.
-Here one `INSERT ... SELECT` takes a batch's links as one JSON array, and the
-rows it returns are attached to the session as loaded objects, so the merge
-step can look them up and change them like any other link.
+Here one `INSERT ... SELECT` takes a batch's links as one JSON array and returns
+their ids; the merge step loads a link from its id only if it needs the object.
 """
 
 from __future__ import annotations
@@ -17,9 +16,7 @@ from typing import Any
 
 import msgspec
 from sqlalchemy import text
-from sqlalchemy.orm import Session, make_transient_to_detached
-
-from directory.models import SourceLink
+from sqlalchemy.orm import Session
 
 INSERT_LINKS_SQL = text(
     """
@@ -45,8 +42,12 @@ class NewLink:
 
 def insert_links(
     session: Session, links: Sequence[NewLink], *, source: str, scope: str, fetched_at: datetime, run: str
-) -> list[SourceLink]:
-    """Insert the links seen in run `run`; return them as persistent objects, in order."""
+) -> list[int]:
+    """Insert the links seen in run `run`; return their ids, in order.
+
+    No mapped objects are made for them (that cost as much as the insert): the merge step
+    loads a link by its id in the rare case that it meets the same record again in a run.
+    """
     if not links:
         return []
     session.flush()
@@ -65,21 +66,4 @@ def insert_links(
         },
     )
     ids = {(entity_type, source_id): link_id for link_id, entity_type, source_id in result}
-    out = []
-    for k in links:
-        link = SourceLink(
-            id=ids[(k.entity_type, k.source_id)],
-            entity_type=k.entity_type,
-            entity_id=k.entity_id,
-            source=source,
-            source_id=k.source_id,
-            scope=scope,
-            fetched_at=fetched_at,
-            last_seen_run=run,
-            missing_since=None,
-            raw=k.raw,
-        )
-        make_transient_to_detached(link)
-        session.add(link)  # persistent, as if loaded: later changes are updates
-        out.append(link)
-    return out
+    return [ids[(k.entity_type, k.source_id)] for k in links]

@@ -59,6 +59,21 @@ def test_phone_never_crashes(value: str) -> None:
     assert result.startswith("+")
 
 
+@settings(max_examples=300)
+@given(st.one_of(TEXT, st.from_regex(r"\A\+?[0-9 ()-]{3,20}\Z"), st.from_regex(r"\A0[1-9][0-9]{8}\Z")))
+def test_a_normalised_phone_number_normalises_to_itself(value: str) -> None:
+    """The phone cache answers as parsing would: a valid number's normalised form is stable."""
+    v._PHONES.clear()
+    try:
+        result = v.normalise_phone(value)
+    except ValueError:
+        return
+    cached = dict(v._PHONES)
+    assert cached[value] == result
+    v._PHONES.clear()
+    assert cached.get(result, v.normalise_phone(result)) == v.normalise_phone(result)
+
+
 @given(st.floats(-90, 90), st.floats(-180, 180))
 def test_points_far_from_the_netherlands_are_refused(lat: float, lon: float) -> None:
     inside = netherlands.contains(lat, lon)

@@ -37,6 +37,7 @@ from directory.search.grid import document_cells
 from directory.search.models import SearchDocument
 from directory.search.schedule import schedule
 from directory.search.text import words
+from directory.services.serialize import StoredEntry
 from directory.services.stale import is_stale
 from directory.settings import get_settings
 
@@ -90,7 +91,7 @@ class Labels:
         return out
 
 
-def _place(location: Location | None) -> dict[str, Any]:
+def _place(location: Location | StoredEntry | None) -> dict[str, Any]:
     if location is None:
         return {
             "stadsdeel_code": None,
@@ -114,25 +115,27 @@ def _place(location: Location | None) -> dict[str, Any]:
     }
 
 
-def _cost(entry: Location | Service) -> float | None:
+def _cost(entry: Location | Service | StoredEntry) -> float | None:
     if entry.cost_free:
         return 0.0
     return float(entry.cost_amount_eur) if entry.cost_amount_eur is not None else None
 
 
-def _accessibility(location: Location | None) -> list[str]:
+def _accessibility(location: Location | StoredEntry | None) -> list[str]:
     if location is None:
         return []
     return [name for name in ACCESSIBILITY if getattr(location, name)]
 
 
-def _facilities(location: Location | None) -> list[str]:
+def _facilities(location: Location | StoredEntry | None) -> list[str]:
     if location is None:
         return []
     return [name for name, column in FACILITIES if getattr(location, column)]
 
 
-def _base(entry: Location | Service, org: Organization | None, labels: Labels) -> dict[str, Any]:
+def _base(
+    entry: Location | Service | StoredEntry, org: Organization | None, labels: Labels
+) -> dict[str, Any]:
     return {
         "name": entry.name,
         "alternate_name": entry.alternate_name or "",
@@ -163,11 +166,19 @@ def _open_fields(opening: str | None, meetings: list[dict[str, Any]] | None, tod
     return {"open_hours": when.weekly, "open_exact": when.exact, "open_until": when.exact_until}
 
 
-def location_document(
-    location: Location, org: Organization | None, labels: Labels, today: date
-) -> dict[str, Any]:
-    """The document of a venue."""
+def _lat_lon(location: Location | StoredEntry) -> tuple[float, float]:
+    """A location's point (a bulk write's read-back carries it as numbers already)."""
+    if isinstance(location, StoredEntry):
+        return location.lat, location.lon
     point = to_shape(location.geom)
+    return point.y, point.x
+
+
+def location_document(
+    location: Location | StoredEntry, org: Organization | None, labels: Labels, today: date
+) -> dict[str, Any]:
+    """The document of a venue (a mapped location, or one a bulk write read back)."""
+    lat, lon = _lat_lon(location)
     return {
         "id": f"l_{location.id}",
         "kind": "location",
@@ -187,8 +198,8 @@ def location_document(
         "facilities": _facilities(location),
         **_place(location),
         **_open_fields(location.opening_hours, [], today),
-        "_geo": {"lat": point.y, "lng": point.x},
-        **document_cells(point.y, point.x),
+        "_geo": {"lat": lat, "lng": lon},
+        **document_cells(lat, lon),
         "has_area": False,
         "delivery_modes": [],
         "service_area_name": None,
@@ -273,7 +284,10 @@ def searchable_text(doc: dict[str, Any]) -> dict[str, str]:
 
 
 def _location_documents(
-    locations: Iterable[Location], orgs: dict[uuid.UUID, Organization], labels: Labels, today: date
+    locations: Iterable[Location | StoredEntry],
+    orgs: dict[uuid.UUID, Organization],
+    labels: Labels,
+    today: date,
 ) -> list[tuple[dict[str, Any], Any]]:
     """The documents of searchable locations whose organisations (if any) are searchable too."""
     out: list[tuple[dict[str, Any], Any]] = []
@@ -429,7 +443,7 @@ def store_documents(session: Session, docs: Sequence[tuple[dict[str, Any], Any]]
         session.execute(INSERT_WORDS_SQL, {"words": vocabulary})
 
 
-def store_new_locations(session: Session, locations: Sequence[Location]) -> None:
+def store_new_locations(session: Session, locations: Sequence[Location | StoredEntry]) -> None:
     """Store the documents of locations created just now (bulk imports), without reading them again.
 
     A new location has no documents yet and no services, so nothing is deleted or rebuilt

@@ -79,8 +79,23 @@ def cell_key(x: int, y: int) -> str:
 
 
 def document_cells(lat: float, lon: float) -> dict[str, str]:
-    """The `cell_<level>` fields of a document at this point."""
-    return {cell_field(level): cell_key(*tile_xy(lat, lon, level)) for level in CELL_LEVELS}
+    """The `cell_<level>` fields of a document at this point (the cells `tile_xy` gives).
+
+    The point's place on the whole map is computed once and scaled to each level, with the
+    operations in `tile_xy`'s order, so every cell is the same to the last bit; an import
+    builds thousands of these.
+    """
+    lat = max(-MAX_LAT, min(MAX_LAT, lat))
+    rad = math.radians(lat)
+    across = (lon + 180.0) / 360.0
+    down = (1.0 - math.log(math.tan(rad) + 1.0 / math.cos(rad)) / math.pi) / 2.0
+    cells = {}
+    for level in CELL_LEVELS:
+        n = 2**level
+        x = min(max(math.floor(across * n), 0), n - 1)
+        y = min(max(math.floor(down * n), 0), n - 1)
+        cells[cell_field(level)] = cell_key(x, y)
+    return cells
 
 
 def tile_lon(x: float, level: int) -> float:

@@ -19,6 +19,7 @@ Two kinds of bucket, local time in Amsterdam:
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -239,7 +240,36 @@ def schedule(
 
 @lru_cache(maxsize=4096)
 def _opening_schedule(opening: str | None, today: date) -> Schedule:
+    if opening and same_every_week(opening):
+        # Nothing in it tells one week from another: its exact hours would be dropped anyway,
+        # so the eight weeks of them are not computed (most of an import's schedule time).
+        return Schedule(weekly=open_buckets(opening, None, today), exact=[], exact_until=0)
     return _schedule(opening, None, today)
+
+
+#: Opening hours made of weekdays and daytime ranges only ("Mo-Fr 09:00-17:00; Sa 10:00-16:00, off").
+_WEEKLY_ONLY = re.compile(r"(?:Mo|Tu|We|Th|Fr|Sa|Su|off|closed|[0-9:,; -])+")
+_RANGE = re.compile(r"(\d\d):(\d\d)-(\d\d):(\d\d)")
+
+
+def same_every_week(opening: str) -> bool:
+    """True when an opening-hours string is open at the same hours every week, by its syntax alone.
+
+    Only weekday selectors and time ranges within a day: no dates, months, week numbers,
+    holidays (PH, SH), nth weekdays, sun times, open ends or ranges past midnight (these
+    make one week differ from the next, or the first week of a window from the others).
+    Anything else answers False, and the schedule is computed week by week.
+    """
+    if not _WEEKLY_ONLY.fullmatch(opening):
+        return False
+    stripped = _RANGE.sub("", opening)
+    if any(ch.isdigit() for ch in stripped):
+        return False  # a time that is not part of a whole range ("10:00", "9:00-17:00")
+    for start_h, start_m, end_h, end_m in _RANGE.findall(opening):
+        start, end = int(start_h) * 60 + int(start_m), int(end_h) * 60 + int(end_m)
+        if not start < end <= 24 * 60:
+            return False
+    return True
 
 
 def _schedule(opening: str | None, meetings: list[dict[str, Any]] | None, today: date) -> Schedule:

@@ -31,7 +31,14 @@ from directory.models import (
 )
 from directory.search.documents import refresh_entries, refresh_entry
 from directory.services.bulk import create_many
-from directory.services.serialize import SERVER_FIELDS, apply_fields, entries_to_dicts, entry_to_dict
+from directory.services.serialize import (
+    META_FIELDS,
+    SERVER_FIELDS,
+    StoredEntry,
+    apply_fields,
+    entries_to_dicts,
+    entry_to_dict,
+)
 
 Entry = Organization | Location | Service
 
@@ -49,8 +56,6 @@ NOT_NULL_FIELDS = frozenset(
         "lon",
     }
 )
-#: Changes to these fields are bookkeeping, not content; revisions do not list them.
-META_FIELDS = SERVER_FIELDS | {"fetched_at"}
 
 #: Source name for edits made by a person (broker, API user).
 MANUAL = "manual"
@@ -214,10 +219,11 @@ class EntryService:
 
     def create_many(
         self, kind: str, items: Sequence[dict[str, Any]], *, note: str | None = None
-    ) -> Sequence[Entry]:
+    ) -> Sequence[StoredEntry]:
         """Insert many new entries at once (imports), writing what `create` writes for each.
 
         One `COPY` per table instead of a dozen statements per entry; see `directory.services.bulk`.
+        Returns the stored values of the new entries, in order (not mapped objects).
         """
         return create_many(self, kind, items, note=note)
 
@@ -326,12 +332,15 @@ class EntryService:
         self, current: dict[str, Any] | None, fields: Iterable[str], *, at: str | None = None
     ) -> dict[str, Any]:
         """`current` field provenance with `fields` stamped as this actor's, at `at` (default now)."""
-        at = at or datetime.now(UTC).isoformat()
-        stamp = {"source": self.actor.source, "by": self.actor.name, "at": at}
+        stamp = self.stamp(at)
         provenance = dict(current or {})
         for field in set(fields) - META_FIELDS:
             provenance[field] = dict(stamp)
         return provenance
+
+    def stamp(self, at: str | None = None) -> dict[str, str]:
+        """The provenance of a value this actor writes at `at` (default now)."""
+        return {"source": self.actor.source, "by": self.actor.name, "at": at or datetime.now(UTC).isoformat()}
 
     @staticmethod
     def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from geoalchemy2.elements import WKBElement, WKTElement
@@ -20,6 +21,8 @@ Entry = Any  # Organization | Location | Service; columns differ per kind
 
 #: Columns the server owns; never taken from input or restored from a snapshot.
 SERVER_FIELDS = frozenset({"id", "version", "created_at", "updated_at", "field_provenance"})
+#: Changes to these fields are bookkeeping, not content; revisions and provenance do not list them.
+META_FIELDS = SERVER_FIELDS | {"fetched_at"}
 
 
 #: Column value types that are already JSON-safe.
@@ -81,6 +84,27 @@ def _columns(entry: Entry) -> dict[str, Any]:
             continue
         data[key] = _plain(value)
     return data
+
+
+class StoredEntry(SimpleNamespace):
+    """An entry's columns as a bulk write read them back: attributes named as on the model, the
+    point as `lat` and `lon` (no `geom`). Cheaper than loading mapped objects for thousands of new
+    places; `stored_dict` gives exactly what `entry_to_dict` gives for the same row.
+    """
+
+
+def stored_keys(model: type[Any]) -> list[str]:
+    """The keys of a model's columns in `entry_to_dict` order, with `geom` as `lat` and `lon`."""
+    keys: list[str] = []
+    for column in inspect(model).column_attrs:
+        keys += ["lat", "lon"] if column.key == "geom" else [column.key]
+    return keys
+
+
+def stored_dict(entry: StoredEntry, keys: Sequence[str]) -> dict[str, Any]:
+    """A read-back entry in API shape (as `entry_to_dict`; services' location links not included)."""
+    values = entry.__dict__
+    return {key: _plain(values[key]) for key in keys}
 
 
 def point_element(lat: float, lon: float) -> WKBElement:

@@ -21,7 +21,7 @@ import osmium
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from importers.osm.tags import TagRule, load_tag_map, primary_keys, to_record
+from importers.osm.tags import TagRule, classify, load_tag_map, primary_keys, to_record
 from importers.records import PlaceRecord
 
 
@@ -69,65 +69,112 @@ def read_places(
     stats: ReadStats | None = None,
     on_object: Callable[[int], None] | None = None,
 ) -> Iterator[PlaceRecord]:
-    """Every place in the file that a tag-map rule accepts, as a record with a point."""
+    """Every place in the file that a tag-map rule accepts, as a record with a point.
+
+    An object is classified first, on pyosmium's own tag list: two in three objects that
+    pass the key filter match no rule (benches, parking), and they cost neither a dict of
+    their tags nor a geometry.
+    """
     rules = rules or load_tag_map()
     stats = stats if stats is not None else ReadStats()
+    keys = osmium.filter.KeyFilter(*primary_keys(rules))
     untagged = osmium.filter.EmptyTagFilter()  # untagged objects are never places: drop them early
     processor = (
         osmium.FileProcessor(str(path))
         .with_locations()
-        .with_areas()
+        .with_areas(keys)  # only multipolygons with a tag-map key are assembled
         .with_filter(untagged)
-        .with_filter(osmium.filter.KeyFilter(*primary_keys(rules)))
+        .with_filter(keys)
     )
+    # osmium-tool counts the file's objects on the other core while this one reads it.
+    counting = _start_count(path)
     seen = 0
-    for obj in processor:
-        seen += 1
-        if on_object is not None and seen % 1000 == 0:
-            on_object(seen)
-        tags = {tag.k: tag.v for tag in obj.tags}
-        point: Point | None
-        if isinstance(obj, osmium.osm.Node):
-            if not obj.location.valid():
+    try:
+        for obj in processor:
+            seen += 1
+            if on_object is not None and seen % 1000 == 0:
+                on_object(seen)
+            if isinstance(obj, osmium.osm.Area) and obj.from_way():
+                continue  # a closed way, read as a way
+            rule = classify(obj.tags, rules)
+            if rule is None:
+                stats.skipped += 1
                 continue
-            osm_id, point = f"n{obj.id}", Point(obj.location.lon, obj.location.lat)
-        elif isinstance(obj, osmium.osm.Way):
+            record = _record(obj, rule, rules, stats)
+            if record is None:
+                continue
+            stats.places += 1
+            yield record
+        stats.objects = _finish_count(counting, path)
+    finally:
+        if counting is not None and counting.poll() is None:
+            counting.kill()
+            counting.wait()
+
+
+def _record(
+    obj: osmium.osm.Node | osmium.osm.Way | osmium.osm.Relation | osmium.osm.Area | osmium.osm.Changeset,
+    rule: TagRule,
+    rules: tuple[TagRule, ...],
+    stats: ReadStats,
+) -> PlaceRecord | None:
+    """The record of an object a rule accepts, at its point (None: no point, or no name)."""
+    lat: float
+    lon: float
+    if isinstance(obj, osmium.osm.Node):
+        if not obj.location.valid():
+            stats.bad_geometry += 1
+            return None
+        osm_id, lat, lon = f"n{obj.id}", obj.location.lat, obj.location.lon
+    else:
+        point: Point | None
+        if isinstance(obj, osmium.osm.Way):
             try:
                 coords = [(n.lon, n.lat) for n in obj.nodes]
             except osmium.InvalidLocationError:
                 stats.bad_geometry += 1
-                continue
+                return None
             osm_id, point = f"w{obj.id}", _point_of_way(coords, obj.is_closed())
         elif isinstance(obj, osmium.osm.Area):
-            if obj.from_way():
-                continue  # handled as a way above
             osm_id, point = f"r{obj.orig_id()}", _point_of_area(obj)
         else:
-            continue
+            return None  # other relations (routes, sites) are not places
         if point is None:
             stats.bad_geometry += 1
-            continue
-        record = to_record(osm_id, tags, point.y, point.x, rules)
-        if record is None:
-            stats.skipped += 1
-            continue
-        stats.places += 1
-        yield record
-    stats.objects = _count_objects(path)
+            return None
+        lat, lon = point.y, point.x
+    tags = {tag.k: tag.v for tag in obj.tags}
+    record = to_record(osm_id, tags, lat, lon, rules, rule=rule)
+    if record is None:
+        stats.skipped += 1
+    return record
+
+
+def _start_count(path: Path) -> subprocess.Popen[str] | None:
+    """osmium-tool counting the file's objects in the background, or None without the tool."""
+    tool = shutil.which("osmium")
+    if tool is None:
+        return None
+    return subprocess.Popen(
+        [tool, "fileinfo", "-e", "-j", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+
+
+def _finish_count(counting: subprocess.Popen[str] | None, path: Path) -> int:
+    """The count `_start_count` started; counted by pyosmium when the tool is missing or failed."""
+    if counting is not None:
+        out, _ = counting.communicate()
+        if counting.returncode == 0:
+            count = json.loads(out)["data"]["count"]
+            return int(count["nodes"]) + int(count["ways"]) + int(count["relations"])
+    return _count_objects(path)
 
 
 def _count_objects(path: Path) -> int:
-    """Nodes + ways + relations in the file (for throughput figures).
-
-    osmium-tool counts in C++ in a fraction of the time a Python callback per
-    object takes; without it, pyosmium counts.
-    """
-    tool = shutil.which("osmium")
-    if tool:
-        done = subprocess.run([tool, "fileinfo", "-e", "-j", str(path)], capture_output=True, text=True)
-        if done.returncode == 0:
-            count = json.loads(done.stdout)["data"]["count"]
-            return int(count["nodes"]) + int(count["ways"]) + int(count["relations"])
+    """Nodes + ways + relations in the file, counted by pyosmium (when osmium-tool cannot)."""
 
     class Count:
         n = 0

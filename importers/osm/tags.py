@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
 from directory.schemas import validators as v
 from importers.records import PlaceRecord, Problem
@@ -39,7 +40,7 @@ class TagRule:
     label_en: str
     default_name_nl: str | None
 
-    def matches(self, tags: Mapping[str, str]) -> bool:
+    def matches(self, tags: TagLookup) -> bool:
         """True when every condition holds (`*` accepts any value except `no`)."""
         for key, value in self.conditions:
             have = tags.get(key)
@@ -76,32 +77,76 @@ def primary_keys(rules: tuple[TagRule, ...] | None = None) -> list[str]:
     return sorted({rule.conditions[0][0] for rule in rules or load_tag_map()})
 
 
-#: {id of a rule tuple: (the tuple, {first key of a rule: positions of the rules starting with it})}.
+#: {id of a rule tuple: (the tuple, its `RuleIndex`)}.
 #: Keyed by identity: hashing the rules for every OSM object cost more than matching them.
-_BY_KEY: dict[int, tuple[tuple[TagRule, ...], dict[str, tuple[int, ...]]]] = {}
+_BY_KEY: dict[int, tuple[tuple[TagRule, ...], RuleIndex]] = {}
 
 
-def _rules_by_key(rules: tuple[TagRule, ...]) -> dict[str, tuple[int, ...]]:
-    """{first key of a rule: positions of the rules that start with it}."""
+class TagLookup(Protocol):
+    """What classifying needs of an object's tags: a dict, or pyosmium's `TagList` as it is."""
+
+    def get(self, key: str, /) -> str | None:
+        """The value of a tag, or None."""
+
+
+@dataclass(frozen=True)
+class RuleIndex:
+    """The rules by their first condition, so an object is matched against the few that can match.
+
+    `exact[(key, value)]` and `any_value[key]` hold rule positions (file order). An OSM
+    object passes the reader's key filter when it has any primary key, yet most such
+    objects (benches, parking) match no rule: they are turned away after a few lookups,
+    without reading all their tags into a dict.
+    """
+
+    keys: tuple[str, ...]
+    exact: dict[tuple[str, str], tuple[int, ...]]
+    any_value: dict[str, tuple[int, ...]]
+
+    def candidates(self, tags: TagLookup) -> list[int]:
+        """Positions of the rules whose first condition the tags meet, in file order."""
+        found: list[int] = []
+        for key in self.keys:
+            value = tags.get(key)
+            if value is None:
+                continue
+            found += self.exact.get((key, value), ())
+            if value != "no":
+                found += self.any_value.get(key, ())
+        if len(found) > 1:
+            found.sort()
+        return found
+
+
+def _rules_by_key(rules: tuple[TagRule, ...]) -> RuleIndex:
+    """The `RuleIndex` of a rule tuple (built once per tuple)."""
     known = _BY_KEY.get(id(rules))
     if known is not None and known[0] is rules:
         return known[1]
-    index: dict[str, list[int]] = {}
+    exact: dict[tuple[str, str], list[int]] = {}
+    any_value: dict[str, list[int]] = {}
     for position, rule in enumerate(rules):
-        index.setdefault(rule.conditions[0][0], []).append(position)
-    by_key = {key: tuple(positions) for key, positions in index.items()}
+        key, value = rule.conditions[0]
+        if value == "*":
+            any_value.setdefault(key, []).append(position)
+        else:
+            exact.setdefault((key, value), []).append(position)
+    index = RuleIndex(
+        keys=tuple(sorted({rule.conditions[0][0] for rule in rules})),
+        exact={k: tuple(v) for k, v in exact.items()},
+        any_value={k: tuple(v) for k, v in any_value.items()},
+    )
     if len(_BY_KEY) > 8:
         _BY_KEY.clear()
-    _BY_KEY[id(rules)] = (rules, by_key)
-    return by_key
+    _BY_KEY[id(rules)] = (rules, index)
+    return index
 
 
-def classify(tags: Mapping[str, str], rules: tuple[TagRule, ...] | None = None) -> TagRule | None:
+def classify(tags: TagLookup, rules: tuple[TagRule, ...] | None = None) -> TagRule | None:
     """The first rule that matches the tags, or None when the object is not a place we keep."""
     rules = rules or load_tag_map()
-    index = _rules_by_key(rules)
-    # Only rules whose first key the object has can match; tried in file order, as written.
-    for position in sorted(p for key in tags if key in index for p in index[key]):
+    # Only rules whose first condition holds can match; tried in file order, as written.
+    for position in _rules_by_key(rules).candidates(tags):
         if rules[position].matches(tags):
             return rules[position]
     return None
@@ -130,10 +175,19 @@ def _website(value: str | None) -> str | None:
 
 
 def to_record(
-    osm_id: str, tags: Mapping[str, str], lat: float, lon: float, rules: tuple[TagRule, ...] | None = None
+    osm_id: str,
+    tags: Mapping[str, str],
+    lat: float,
+    lon: float,
+    rules: tuple[TagRule, ...] | None = None,
+    *,
+    rule: TagRule | None = None,
 ) -> PlaceRecord | None:
-    """A place record for one OSM object, or None when no rule matches or it has no usable name."""
-    rule = classify(tags, rules)
+    """A place record for one OSM object, or None when no rule matches or it has no usable name.
+
+    `rule`: the rule `classify` already found for these tags (the reader classifies first).
+    """
+    rule = rule or classify(tags, rules)
     if rule is None:
         return None
     name = (tags.get("name") or tags.get("name:nl") or rule.default_name_nl or "").strip()

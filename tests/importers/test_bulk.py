@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, cast
+from typing import Any
 
 import pytest
 from shapely.geometry import Point
@@ -22,6 +22,7 @@ from directory.errors import InvalidInputError
 from directory.models import Location, Revision, SearchOutbox, SourceLink, SourceSuggestion
 from directory.search.models import SearchDocument, SearchDocumentBody
 from directory.services.entries import Actor, EntryService
+from directory.services.serialize import stored_dict, stored_keys
 from importers.records import PlaceRecord
 from importers.run import run_import
 from tests.factories import DAM
@@ -75,7 +76,10 @@ def test_create_many_writes_what_create_writes(session: Session) -> None:
     )  # fmt: skip
     session.commit()
     assert len(many) == 2 and many[1].name == "Tweede"
-    bulk = cast(Location, many[0])
+    bulk = session.get(Location, many[0].id)
+    assert bulk is not None
+    # What `create_many` hands back is what is stored: the dict of the loaded entry, to the letter.
+    assert stored_dict(many[0], stored_keys(Location)) == service.to_dict(bulk)
     assert _without(service.to_dict(bulk), OWN) == _without(service.to_dict(one), OWN)
     assert str(bulk.cost_amount_eur) == "3.50"
     provenance = {k: (v["source"], v["by"]) for k, v in bulk.field_provenance.items()}

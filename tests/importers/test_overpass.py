@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from importers.osm.overpass import OverpassError, build_query, element_point, parse_overpass
-from importers.osm.tags import TagRule
+from importers.osm.tags import TagRule, classify
 
 pytestmark = pytest.mark.shared_data
 
@@ -77,3 +77,35 @@ def test_query_for_bbox_and_area() -> None:
     assert 'area["name"="Amsterdam"]' in build_query(area="Amsterdam")
     with pytest.raises(ValueError, match="south,west,north,east"):
         build_query(bbox="Amsterdam")
+
+
+def test_classify_tries_rules_in_file_order_by_their_first_tag() -> None:
+    """The rule index finds what a walk over every rule finds: the first match, `*` never taking `no`."""
+    rules = (
+        TagRule(
+            (("amenity", "social_facility"), ("social_facility", "food_bank")), "food_bank", "V", "F", None
+        ),
+        TagRule((("amenity", "social_facility"),), "social_facility", "M", "S", None),
+        TagRule((("social_facility", "*"),), "other", "M", "S", None),
+        TagRule((("club", "sport"),), "sports_club", "S", "S", None),
+        TagRule((("club", "*"),), "club", "V", "C", None),
+    )
+
+    def walk(tags: dict[str, str]) -> TagRule | None:
+        return next((rule for rule in rules if rule.matches(tags)), None)
+
+    cases = [
+        {"amenity": "social_facility", "social_facility": "food_bank"},
+        {"amenity": "social_facility", "social_facility": "outreach"},
+        {"social_facility": "food_bank"},
+        {"social_facility": "no"},
+        {"club": "sport"},
+        {"club": "chess"},
+        {"club": "no"},
+        {"amenity": "bench"},
+        {},
+    ]
+    for tags in cases:
+        assert classify(tags, rules) == walk(tags), tags
+    assert classify(cases[0], rules) is rules[0] and classify(cases[5], rules) is rules[4]
+    assert classify({"club": "no"}, rules) is None

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from directory.search.schedule import EPOCH, EXACT_WEEKS, hour_index, hour_of_week, open_buckets, schedule
+from directory.search.schedule import (
+    EPOCH,
+    EXACT_WEEKS,
+    _schedule,
+    hour_index,
+    hour_of_week,
+    open_buckets,
+    same_every_week,
+    schedule,
+)
 
 MONDAY = date(2026, 11, 23)
 
@@ -92,3 +101,36 @@ def test_unreadable_exceptions_exclude_nothing() -> None:
     """A closed range that cannot be read (old rows) is ignored, not a failed rebuild."""
     when = schedule(None, [{**WEEKLY_TUESDAY, "closed_ranges": ["summer"]}], date(2026, 12, 1))
     assert when.exact == [] and hour_of_week(datetime(2026, 12, 8, 19, 30)) in when.weekly
+
+
+#: Opening hours whose weeks are all alike, and ones where a week differs or the syntax is more
+#: than weekdays and daytime ranges: the second kind must take the week-by-week path.
+ALIKE = ["Mo-Fr 09:00-17:00", "Mo-Fr 09:00-12:00,13:00-17:00; Sa 10:00-16:00; We off", "Mo-Su 00:00-24:00"]
+NOT_ALIKE = [
+    "Mo-Fr 09:00-17:00; PH off",  # holidays
+    "Mo-Su 10:00-18:00; Dec 25 off",  # a date
+    "Su 22:00-02:00",  # past midnight: the first week of a window misses the Monday morning
+    "Mo-Fr 18:00+",  # open end
+    "Mo[1] 10:00-12:00",  # first Monday of the month
+    "Mo-Fr sunrise-sunset",
+    "24/7",
+    "Mo-Fr 9:00-17:00",  # not the usual HH:MM (left to the parser)
+]
+
+
+def test_weeks_alike_by_syntax_only_when_nothing_tells_weeks_apart() -> None:
+    """The shortcut that skips eight weeks of exact hours takes plain weekly strings only."""
+    assert all(same_every_week(value) for value in ALIKE)
+    assert not any(same_every_week(value) for value in NOT_ALIKE)
+
+
+def test_the_shortcut_gives_the_schedule_of_the_full_computation() -> None:
+    """Over a year of days (both clock changes), a plain weekly string's schedule is unchanged."""
+    for offset in range(0, 371, 7):
+        today = date(2026, 1, 1) + timedelta(days=offset)
+        for value in ALIKE + NOT_ALIKE:
+            shortcut = schedule(value, None, today)
+            full = _schedule(value, None, today)
+            assert shortcut == full, (value, today)
+    # A week with a holiday keeps exact hours: the shortcut did not take it.
+    assert schedule("Mo-Fr 09:00-17:00; PH off", None, date(2026, 12, 21)).exact
