@@ -33,7 +33,14 @@ from web.api.tiles import TILE_HANDLERS
 from web.api.wijkgram import WIJKGRAM_HANDLERS
 from web.boundary import check_request_input
 from web.csrf import csrf_middleware
-from web.dependencies import provide_actor, provide_db, provide_entries, provide_names, set_request_limits
+from web.dependencies import (
+    provide_actor,
+    provide_db,
+    provide_entries,
+    provide_names,
+    read_sessionmaker,
+    set_request_limits,
+)
 from web.errors import EXCEPTION_HANDLERS
 from web.importing import PendingUploads, default_folder
 from web.openapi_errors import document_problems
@@ -95,6 +102,7 @@ def create_app(
             document_problems(app.openapi_schema)  # before the first request renders it
         app.state.engine = engine
         app.state.sessionmaker = sessionmaker_for(engine)
+        app.state.read_sessionmaker = read_sessionmaker(engine)
         size = engine.pool.size() if isinstance(engine.pool, QueuePool) else 10
         set_request_limits(app.state, size)
         app.state.login_limiter = LoginRateLimiter(engine)

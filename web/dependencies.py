@@ -10,6 +10,12 @@ ROLLBACK and giving the connection back run in threads of their own limiter
 (`cleanup_limiter`): were they to wait for the handlers' threads, handlers
 waiting for a pooled connection could hold every thread while the requests
 holding the connections wait for one to give them back.
+
+Reads (GET, HEAD) get a session in autocommit mode instead (`read_sessionmaker`):
+no BEGIN and no COMMIT round trip, and nothing to finish after the handler, so a
+public read costs one thread hop and only its own queries. Such a session refuses
+to write (`refuse_writes`): a GET that wrote would otherwise commit statement by
+statement.
 """
 
 from collections.abc import AsyncIterator
@@ -18,9 +24,11 @@ from anyio import CancelScope, CapacityLimiter, to_thread
 from litestar import Request
 from litestar.datastructures import State
 from litestar.di import NamedDependency
+from sqlalchemy import Engine, event
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
+from directory.db import sessionmaker_for
 from directory.errors import ServiceUnavailableError
 from directory.services.entries import Actor, EntryService
 from web.accounts.current import current_user
@@ -47,6 +55,39 @@ def cleanup_limiter(state: State) -> CapacityLimiter:
     return limiter
 
 
+#: Methods that only read: their requests run without a transaction (autocommit).
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class ReadOnlySessionError(RuntimeError):
+    """A read request (GET, HEAD) tried to write: reads run without a transaction."""
+
+
+def refuse_writes(factory: sessionmaker[Session]) -> None:
+    """Make every session of `factory` raise instead of writing (ORM flush or DML)."""
+
+    @event.listens_for(factory, "before_flush")
+    def _no_flush(session: Session, *_: object) -> None:
+        if session.new or session.dirty or session.deleted:
+            raise ReadOnlySessionError("a read request may not change data; use POST")
+
+    @event.listens_for(factory, "do_orm_execute")
+    def _no_dml(state: ORMExecuteState) -> None:
+        if state.is_insert or state.is_update or state.is_delete:
+            raise ReadOnlySessionError("a read request may not change data; use POST")
+
+
+def read_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for reads: autocommit (no BEGIN/COMMIT round trips), refusing to write.
+
+    Each statement sees the data as committed when it runs; a read that needs one
+    snapshot over several statements must say so in one statement.
+    """
+    factory = sessionmaker_for(engine.execution_options(isolation_level="AUTOCOMMIT"))
+    refuse_writes(factory)
+    return factory
+
+
 def _commit(session: Session) -> None:
     try:
         session.commit()
@@ -63,8 +104,21 @@ def _rollback(session: Session) -> None:
         session.close()
 
 
-async def provide_db(state: State) -> AsyncIterator[Session]:
-    """A session in a transaction: committed when the handler succeeds, rolled back otherwise."""
+async def provide_db(state: State, request: Request) -> AsyncIterator[Session]:  # type: ignore[type-arg]
+    """A session in a transaction: committed when the handler succeeds, rolled back otherwise.
+
+    For a read (GET, HEAD) a session without a transaction: closing it makes no round
+    trip (the connection is idle, autocommit), so it runs here, on the loop, and the
+    request needs no second thread.
+    """
+    reads: sessionmaker[Session] | None = state.get("read_sessionmaker")
+    if reads is not None and request.method in READ_METHODS:
+        read_session = reads()
+        try:
+            yield read_session
+        finally:
+            read_session.close()
+        return
     # Neither makes a round trip: the connection is taken by the first query, in the handler's thread.
     session: Session = state.sessionmaker()
     session.begin()
