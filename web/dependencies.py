@@ -11,14 +11,17 @@ ROLLBACK and giving the connection back run in threads of their own limiter
 waiting for a pooled connection could hold every thread while the requests
 holding the connections wait for one to give them back.
 
-Reads (GET, HEAD) get a session in autocommit mode instead (`read_sessionmaker`):
-no BEGIN and no COMMIT round trip, and nothing to finish after the handler, so a
-public read costs one thread hop and only its own queries. Such a session refuses
-to write (`refuse_writes`): a GET that wrote would otherwise commit statement by
-statement.
+Handlers that only read (marked `opt=READS_ONLY`; the public API reads) get a
+session in autocommit mode instead (`read_sessionmaker`): no BEGIN and no COMMIT
+round trip, and nothing to finish after the handler, so such a read costs one
+thread hop and only its own queries. Such a session refuses to write
+(`refuse_writes`): a handler that wrote would otherwise commit statement by
+statement. Not every GET qualifies: the import preview writes in a savepoint and
+rolls back.
 """
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 from anyio import CancelScope, CapacityLimiter, to_thread
 from litestar import Request
@@ -55,12 +58,12 @@ def cleanup_limiter(state: State) -> CapacityLimiter:
     return limiter
 
 
-#: Methods that only read: their requests run without a transaction (autocommit).
-READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: A handler's `opt` saying it only reads: its requests run without a transaction (autocommit).
+READS_ONLY: dict[str, Any] = {"reads_only": True}
 
 
 class ReadOnlySessionError(RuntimeError):
-    """A read request (GET, HEAD) tried to write: reads run without a transaction."""
+    """A handler marked READS_ONLY tried to write: such handlers run without a transaction."""
 
 
 def refuse_writes(factory: sessionmaker[Session]) -> None:
@@ -69,12 +72,12 @@ def refuse_writes(factory: sessionmaker[Session]) -> None:
     @event.listens_for(factory, "before_flush")
     def _no_flush(session: Session, *_: object) -> None:
         if session.new or session.dirty or session.deleted:
-            raise ReadOnlySessionError("a read request may not change data; use POST")
+            raise ReadOnlySessionError("a handler marked READS_ONLY may not change data")
 
     @event.listens_for(factory, "do_orm_execute")
     def _no_dml(state: ORMExecuteState) -> None:
         if state.is_insert or state.is_update or state.is_delete:
-            raise ReadOnlySessionError("a read request may not change data; use POST")
+            raise ReadOnlySessionError("a handler marked READS_ONLY may not change data")
 
 
 def read_sessionmaker(engine: Engine) -> sessionmaker[Session]:
@@ -107,12 +110,12 @@ def _rollback(session: Session) -> None:
 async def provide_db(state: State, request: Request) -> AsyncIterator[Session]:  # type: ignore[type-arg]
     """A session in a transaction: committed when the handler succeeds, rolled back otherwise.
 
-    For a read (GET, HEAD) a session without a transaction: closing it makes no round
-    trip (the connection is idle, autocommit), so it runs here, on the loop, and the
-    request needs no second thread.
+    For a handler marked READS_ONLY a session without a transaction: closing it makes
+    no round trip (the connection is idle, autocommit), so it runs here, on the loop,
+    and the request needs no second thread.
     """
     reads: sessionmaker[Session] | None = state.get("read_sessionmaker")
-    if reads is not None and request.method in READ_METHODS:
+    if reads is not None and request.route_handler.opt.get("reads_only"):
         read_session = reads()
         try:
             yield read_session

@@ -2,8 +2,9 @@
 
 The names come from the boundary table (`geo_boundary`, filled by `wijkgram geo
 boundaries`) and, always, the stadsdeel names the documents carry. They are read
-once and kept in process memory (`AREA_NAMES_TTL_S`), so parsing a question costs
-no database round trip. A name matches whatever its case, accents, hyphens or a
+once and kept in process memory, so parsing a question costs no database round
+trip: in an app process until the boundaries change (directory/reference.py), elsewhere
+for `AREA_NAMES_TTL_S`. A name matches whatever its case, accents, hyphens or a
 leading "de" / "het" ("De Pijp", "pijp", "Nieuw-West", "nieuw west", "nieuwwest").
 """
 
@@ -18,11 +19,12 @@ from typing import Any
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
+from directory.reference import reference_cache
 from directory.search.compounds import known_parts
 from directory.search.documents import STADSDEEL_NAMES
 from directory.search.text import words
 
-#: How long the names and the area-served documents are kept before they are read again.
+#: How long the names (without an app's reference cache) and the area-served documents are kept.
 AREA_NAMES_TTL_S = 300.0
 AREA_SERVED_TTL_S = 30.0
 LEVELS = ("stadsdeel", "wijk", "buurt")
@@ -115,6 +117,9 @@ class AreaNames:
 
     def names(self) -> dict[tuple[str, ...], list[Area]]:
         """Every known name (as a tuple of words) with the areas it means (one, or the parts of it)."""
+        if (cache := reference_cache(self.db)) is not None:
+            # An app process: kept until the boundaries change (directory/reference.py).
+            return cache.get("areas", "area_names", self._read)
         now = time.monotonic()
         if now - self._read_at > AREA_NAMES_TTL_S:
             with self._lock:

@@ -17,14 +17,16 @@ from sqlalchemy.exc import DBAPIError
 from directory.search.intent import Interpretation
 from directory.search.intent_words import CATEGORY_WORDS
 from directory.search.text import query_terms
+from directory.services.taxonomy import parent_codes
 
-#: How alike (pg_trgm similarity, 0..1) an indexed word must be to be offered.
+#: How alike (pg_trgm similarity, 0..1) an indexed word must be to be offered. Above pg_trgm's
+#: default threshold of `%` (0.3), which finds the candidates with the index.
 MIN_SIMILARITY = 0.35
 
 NEAREST_SQL = text(
     """
     SELECT t.term, (SELECT w.word FROM search_word w
-                    WHERE w.word % t.term AND w.word <> t.term
+                    WHERE w.word % t.term AND similarity(w.word, t.term) >= :min AND w.word <> t.term
                     ORDER BY similarity(w.word, t.term) DESC, w.word LIMIT 1)
     FROM unnest(CAST(:terms AS text[])) AS t(term)
     WHERE NOT EXISTS (SELECT 1 FROM search_word w WHERE w.word = t.term)
@@ -57,15 +59,11 @@ def suggestions(db: Engine | None, read: Interpretation) -> list[Suggestion]:
     if db is None or not terms:
         return []
     try:
-        with db.connect() as conn:
-            conn.exec_driver_sql(f"SET LOCAL pg_trgm.similarity_threshold = {MIN_SIMILARITY}")
-            rows = conn.execute(NEAREST_SQL, {"terms": terms}).all()
-            parents: dict[str, str] = {
-                str(code): str(parent)
-                for code, parent in conn.execute(
-                    text("SELECT code, parent_code FROM taxonomy_term WHERE parent_code IS NOT NULL")
-                )
-            }
+        # Autocommit: two reads need no transaction (whose ROLLBACK would also make psycopg
+        # drop the connection's prepared statements).
+        with db.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            rows = conn.execute(NEAREST_SQL, {"terms": terms, "min": MIN_SIMILARITY}).all()
+            parents = parent_codes(conn)
     except DBAPIError:
         return []  # no suggestion beats no answer
     found = [Suggestion(_replaced(read, term, word), term, instead=word) for term, word in rows if word]

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from directory.errors import InvalidInputError
 from directory.models import ROLES, ApiToken, User, WebSession
+from directory.reference import cached
 
 _hasher = PasswordHasher()
 #: Checked against when the user does not exist, so timing does not reveal which names exist.
@@ -89,9 +90,15 @@ def create_user(session: Session, username: str, password: str, role: str) -> Us
 
 
 def display_names(session: Session) -> dict[str, str | None]:
-    """Every username with the name the public history shows for it (None: "een vrijwilliger")."""
-    rows = session.execute(select(User.username, User.display_name)).tuples().all()
-    return dict(rows)
+    """Every username with the name the public history shows for it (None: "een vrijwilliger").
+
+    Kept in memory until a user is added, renamed or removed (directory/reference.py).
+    """
+
+    def load() -> dict[str, str | None]:
+        return dict(session.execute(select(User.username, User.display_name)).tuples().all())
+
+    return cached(session, "people", "display_names", load)
 
 
 def list_users(session: Session) -> Sequence[User]:

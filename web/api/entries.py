@@ -36,6 +36,7 @@ from directory.services.entries import EntryService
 from directory.services.nearby import locations_near
 from web.accounts.current import current_user
 from web.accounts.names import PublicNames
+from web.dependencies import READS_ONLY
 
 PageNumber = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE, description="page number, from 1")]
 PageSize = Annotated[int, QueryParameter(ge=1, le=200, description="entries per page (at most 200)")]
@@ -63,7 +64,7 @@ def entry_controller(
         ) -> read_type:
             return read(entries, entries.create(kind, data))
 
-        @get("/{entry_id:uuid}", summary=f"One {kind}", sync_to_thread=True)
+        @get("/{entry_id:uuid}", summary=f"One {kind}", sync_to_thread=True, opt=READS_ONLY)
         def get_entry(
             self,
             entries: NamedDependency[EntryService],
@@ -107,6 +108,7 @@ def entry_controller(
             description="Who changed it shows as a display name or 'een vrijwilliger' unless you are "
             "a broker. The history of a deleted entry is for brokers only (404 for others).",
             sync_to_thread=True,
+            opt=READS_ONLY,
         )
         def list_revisions(
             self,
@@ -149,7 +151,7 @@ def entry_controller(
 
 
 def _simple_list(kind: str, path: str, read_type: type[BaseModel]) -> Any:
-    @get(path, summary=f"List {kind}s, by name", sync_to_thread=True, tags=[kind])
+    @get(path, summary=f"List {kind}s, by name", sync_to_thread=True, tags=[kind], opt=READS_ONLY)
     def list_entries(
         entries: NamedDependency[EntryService],
         names: NamedDependency[PublicNames],
@@ -170,6 +172,7 @@ def _simple_list(kind: str, path: str, read_type: type[BaseModel]) -> Any:
     description="With `near=lat,lon&radius_m=...` only locations within the radius are listed, "
     "nearest first, each with `distance_m` (metres, on the WGS84 spheroid).",
     sync_to_thread=True,
+    opt=READS_ONLY,
 )
 def list_locations(
     entries: NamedDependency[EntryService],

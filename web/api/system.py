@@ -12,6 +12,7 @@ from directory.models import VOCABULARIES
 from directory.schemas import TaxonomyTermRead
 from directory.services.taxonomy import taxonomy_terms
 from web.accounts.current import current_user
+from web.dependencies import READS_ONLY
 
 
 @get("/health", summary="Is the app up and the database reachable?", sync_to_thread=True, tags=["system"])
@@ -31,6 +32,7 @@ def health(request: Request[Any, Any, Any], db: NamedDependency[Session]) -> Res
     "/api/v1/taxonomy",
     summary="Vocabulary terms with Dutch and English labels",
     sync_to_thread=True,
+    opt=READS_ONLY,
     tags=["system"],
 )
 def taxonomy(

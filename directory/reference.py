@@ -1,0 +1,218 @@
+"""Reference data kept in process memory: vocabularies, area names and people's display names.
+
+Every public read used to ask PostgreSQL again for data that changes a few times a
+year (the category labels, the area names) or a few times a day (display names). Each
+app process now keeps them, and forgets them the moment they change:
+
+- triggers on `taxonomy_term`, `geo_boundary` and `app_user` announce every change with
+  `pg_notify('wijkgram_reference', topic)` (migration 2026_12_05_0200), so a broker's
+  edit, an import in another process and a hand-made `UPDATE` in psql all count;
+- each process listens on one connection of its own (`ReferenceCache`, a daemon thread)
+  and raises the topic's generation when told; a value is used only while the generation
+  it was read at is the current one;
+- while the listener has no connection (start-up, the database restarting) nothing is
+  cached: every lookup reads the database, so a change can never be missed.
+
+Why not a version counter read per request, or a short TTL: the counter costs the round
+trip the cache saves, and a TTL serves old names for its whole length. A notification
+reaches the other processes about a millisecond after the writer's COMMIT; the process
+that wrote through its engine forgets at once (`_watch_writes`), so its next request is
+exact.
+
+Processes without an app (the command line, importers) register no cache and read the
+database every time, as before.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+import psycopg
+from sqlalchemy import Connection, Engine, event
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import Pool
+
+log = logging.getLogger("wijkgram.reference")
+
+#: The notification channel the triggers announce changes on (payload: the topic).
+CHANNEL = "wijkgram_reference"
+#: vocabulary: taxonomy_term; areas: geo_boundary; people: app_user's usernames and display names.
+TOPICS = ("vocabulary", "areas", "people")
+#: How long the listener waits before connecting again after losing its connection.
+RECONNECT_S = 2.0
+#: How long one wait for notifications lasts before the listener checks whether to stop.
+WAIT_S = 5.0
+
+T = TypeVar("T")
+
+
+class ReferenceCache:
+    """Values per (topic, key), valid until the database announces a change of the topic."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._generation = dict.fromkeys(TOPICS, 0)
+        self._values: dict[tuple[str, Hashable], tuple[int, Any]] = {}
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        #: Set while the listener holds a connection on which it LISTENs.
+        self.listening = threading.Event()
+        self._thread = threading.Thread(target=self._listen, name="wijkgram-reference-listener", daemon=True)
+
+    def start(self) -> None:
+        """Start listening (in a daemon thread); until it listens, every lookup reads the database."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop listening and forget everything (within WAIT_S)."""
+        self._stop.set()
+
+    def get(self, topic: str, key: Hashable, load: Callable[[], T]) -> T:
+        """The value of `key` under `topic`: kept, or read now with `load` (and kept)."""
+        if not self.listening.is_set():
+            return load()
+        # The generation is taken before reading: a change announced while `load` runs
+        # leaves the value marked with the older generation, so the next lookup reads again.
+        generation = self._generation[topic]
+        cached = self._values.get((topic, key))
+        if cached is not None and cached[0] == generation:
+            return cached[1]  # type: ignore[no-any-return]
+        value = load()
+        self._values[(topic, key)] = (generation, value)
+        return value
+
+    def forget(self, *topics: str) -> None:
+        """Forget the values of these topics (all when none is named)."""
+        with self._lock:
+            for topic in topics or TOPICS:
+                if topic in self._generation:
+                    self._generation[topic] += 1
+                else:  # a topic this version does not know: be safe
+                    for known in self._generation:
+                        self._generation[known] += 1
+
+    def generation(self, topic: str) -> int:
+        """How often `topic` has been forgotten in this process (for tests and diagnostics)."""
+        return self._generation[topic]
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        # A connection of its own, outside the app's pool: it stays open for the process's life.
+        cargs, cparams = self._engine.dialect.create_connect_args(self._engine.url)
+        conn: psycopg.Connection[Any] = psycopg.Connection.connect(*cargs, **{**cparams, "autocommit": True})
+        return conn
+
+    def _listen(self) -> None:
+        failures = 0
+        while not self._stop.is_set():
+            try:
+                with self._connect() as conn:
+                    if not _announced(conn):
+                        # A database not yet migrated announces nothing: keeping values there
+                        # would keep them for ever. Read every time, and look again later.
+                        conn.close()
+                        self._stop.wait(RECONNECT_S * 15)
+                        continue
+                    conn.execute(f"LISTEN {CHANNEL}")
+                    # Whatever changed while nobody listened is forgotten before anything is kept.
+                    self.forget()
+                    self.listening.set()
+                    failures = 0
+                    while not self._stop.is_set():
+                        for note in conn.notifies(timeout=WAIT_S):
+                            self.forget(note.payload)
+            except psycopg.Error as exc:
+                failures += 1
+                if failures == 1:
+                    log.warning("reference data listener lost its connection (%s)", type(exc).__name__)
+            finally:
+                self.listening.clear()
+                self.forget()
+            self._stop.wait(RECONNECT_S)
+
+
+def _announced(conn: psycopg.Connection[Any]) -> bool:
+    """True when the database has the triggers that announce changes (migration 2026_12_05_0200)."""
+    row = conn.execute("SELECT to_regprocedure('wijkgram_reference_changed()') IS NOT NULL").fetchone()
+    return bool(row and row[0])
+
+
+#: The caches of this process, one per connection pool (an app registers its engine's).
+_caches: dict[Pool, ReferenceCache] = {}
+_registry_lock = threading.Lock()
+
+
+#: Statements that may change a table, and the topic of each table the cache keeps.
+_WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|TRUNCATE|MERGE|COPY)\b", re.IGNORECASE)
+_TABLES = re.compile(r"\b(taxonomy_term|geo_boundary|app_user)\b", re.IGNORECASE)
+_TOPIC_OF = {"taxonomy_term": "vocabulary", "geo_boundary": "areas", "app_user": "people"}
+
+
+def _watch_writes(engine: Engine, cache: ReferenceCache) -> None:
+    """Forget at once what this process itself changes through `engine`.
+
+    The notification reaches this process too, a moment after the COMMIT; this makes the
+    next request of the same process exact: the topic is forgotten after the statement and
+    again at its COMMIT, so a value read in between is not kept.
+    """
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _written(conn: Connection, cursor: Any, statement: str, *_: Any) -> None:
+        if _WRITE.match(statement):
+            topics = {_TOPIC_OF[t.lower()] for t in _TABLES.findall(statement)}
+            if topics:
+                conn.info.setdefault("reference_topics", set()).update(topics)
+                cache.forget(*topics)
+
+    @event.listens_for(engine, "commit")
+    def _committed(conn: Connection) -> None:
+        topics = conn.info.pop("reference_topics", None)
+        if topics:
+            cache.forget(*topics)
+
+    @event.listens_for(engine, "rollback")
+    def _rolled_back(conn: Connection) -> None:
+        conn.info.pop("reference_topics", None)
+
+
+def start_reference_cache(engine: Engine) -> ReferenceCache:
+    """The cache of `engine`'s database in this process, listening (made once per pool)."""
+    with _registry_lock:
+        cache = _caches.get(engine.pool)
+        if cache is None:
+            cache = _caches[engine.pool] = ReferenceCache(engine)
+            _watch_writes(engine, cache)
+            cache.start()
+        return cache
+
+
+def _pool_of(bind: Session | Connection | Engine) -> Pool | None:
+    if isinstance(bind, Session):
+        found = bind.get_bind()
+        return found.pool if isinstance(found, Engine) else found.engine.pool
+    if isinstance(bind, Connection):
+        return bind.engine.pool
+    return bind.pool
+
+
+def reference_cache(bind: Session | Connection | Engine | None) -> ReferenceCache | None:
+    """The cache registered for this session's, connection's or engine's database, if any."""
+    if bind is None or not _caches:
+        return None
+    return _caches.get(_pool_of(bind))  # type: ignore[arg-type]
+
+
+def cached(bind: Session | Connection | Engine | None, topic: str, key: Hashable, load: Callable[[], T]) -> T:
+    """`load()`, kept in this process until `topic` changes; read every time without a cache."""
+    cache = reference_cache(bind)
+    return load() if cache is None else cache.get(topic, key, load)
+
+
+def forget(bind: Session | Connection | Engine | None, *topics: str) -> None:
+    """Forget `topics` at once in this process (after this process changed them; others hear it)."""
+    cache = reference_cache(bind)
+    if cache is not None:
+        cache.forget(*topics)

@@ -1,0 +1,181 @@
+"""The vocabularies, area names and display names an app keeps in memory change when the data does.
+
+directory/reference.py: triggers announce every change with pg_notify; the app process
+forgets what it kept, at once when it wrote the change itself.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from litestar.testing import TestClient
+from sqlalchemy import Engine, create_engine, event, pool, text
+
+from directory.reference import ReferenceCache, reference_cache
+
+CATEGORY = "library"
+
+
+@contextmanager
+def statements(engine: Engine) -> Iterator[list[str]]:
+    """The SQL statements sent through `engine` inside the block."""
+    seen: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def _label(client: TestClient[Any], code: str = CATEGORY) -> str:
+    response = client.get("/api/v1/taxonomy", params={"vocabulary": "category"})
+    assert response.status_code == 200
+    labels = {t["code"]: t["label_nl"] for t in response.json()}
+    return labels[code]
+
+
+def _listening(engine: Engine) -> ReferenceCache:
+    cache = reference_cache(engine)
+    assert cache is not None, "the app registers a reference cache for its engine"
+    assert cache.listening.wait(10), "the listener connects within seconds"
+    return cache
+
+
+def _wait_for(cache: ReferenceCache, topic: str, before: int) -> None:
+    """Until the notification of the other connection's change has arrived (milliseconds)."""
+    deadline = time.monotonic() + 10
+    while cache.generation(topic) == before:
+        assert time.monotonic() < deadline, f"no notification for {topic}"
+        time.sleep(0.01)
+
+
+@pytest.fixture
+def app_client(clean_db: Engine) -> Iterator[TestClient[Any]]:
+    """An anonymous client of the app on the clean test database, its reference cache listening."""
+    from web.app import create_app
+
+    with TestClient(app=create_app(clean_db)) as c:
+        _listening(clean_db)
+        yield c
+
+
+@pytest.fixture
+def other_process(database_url: str) -> Iterator[Engine]:
+    """A connection that is not the app's, as an import in another process or psql has."""
+    engine = create_engine(database_url, poolclass=pool.NullPool)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def original_label(clean_db: Engine) -> Iterator[str]:
+    """The category's label; put back after the test (the taxonomy is seeded, not emptied per test)."""
+    with clean_db.connect() as conn:
+        label = conn.execute(
+            text("SELECT label_nl FROM taxonomy_term WHERE code = :c"), {"c": CATEGORY}
+        ).scalar_one()
+    yield label
+    with clean_db.begin() as conn:
+        conn.execute(
+            text("UPDATE taxonomy_term SET label_nl = :l WHERE code = :c"), {"l": label, "c": CATEGORY}
+        )
+
+
+def test_the_vocabulary_is_read_once_and_kept(app_client: TestClient[Any], clean_db: Engine) -> None:
+    first = _label(app_client)
+    with statements(clean_db) as seen:
+        assert _label(app_client) == first
+    assert not [s for s in seen if "taxonomy_term" in s], seen
+
+
+def test_a_changed_category_name_is_seen_by_the_next_request(
+    app_client: TestClient[Any], clean_db: Engine, original_label: str
+) -> None:
+    assert _label(app_client) == original_label  # now kept in memory
+    with clean_db.begin() as conn:
+        conn.execute(
+            text("UPDATE taxonomy_term SET label_nl = 'Bieb (test)' WHERE code = :c"), {"c": CATEGORY}
+        )
+    assert _label(app_client) == "Bieb (test)"
+
+
+def test_a_change_made_by_another_process_is_announced_and_seen(
+    app_client: TestClient[Any], clean_db: Engine, other_process: Engine, original_label: str
+) -> None:
+    cache = _listening(clean_db)
+    assert _label(app_client) == original_label
+    before = cache.generation("vocabulary")
+    with other_process.begin() as conn:
+        conn.execute(
+            text("UPDATE taxonomy_term SET label_nl = 'Boekenhuis' WHERE code = :c"), {"c": CATEGORY}
+        )
+    _wait_for(cache, "vocabulary", before)
+    assert _label(app_client) == "Boekenhuis"
+
+
+def test_a_rolled_back_change_is_not_announced(
+    app_client: TestClient[Any], clean_db: Engine, other_process: Engine, original_label: str
+) -> None:
+    cache = _listening(clean_db)
+    assert _label(app_client) == original_label
+    before = cache.generation("vocabulary")
+    with other_process.connect() as conn:
+        conn.execute(text("UPDATE taxonomy_term SET label_nl = 'Nooit' WHERE code = :c"), {"c": CATEGORY})
+        conn.rollback()
+    time.sleep(0.3)
+    assert cache.generation("vocabulary") == before
+    assert _label(app_client) == original_label
+
+
+def test_a_new_display_name_shows_in_the_public_history(
+    app_client: TestClient[Any], clean_db: Engine, other_process: Engine
+) -> None:
+    from sqlalchemy.orm import Session
+
+    from web.accounts.names import PublicNames
+    from web.accounts.service import create_user
+
+    with Session(clean_db) as s, s.begin():
+        create_user(s, "marieke", "a long test password", "broker")
+    cache = _listening(clean_db)
+    with Session(clean_db) as s:
+        assert PublicNames(s, None).person("marieke") == "een vrijwilliger"
+    before = cache.generation("people")
+    with other_process.begin() as conn:
+        conn.execute(text("UPDATE app_user SET display_name = 'Marieke' WHERE username = 'marieke'"))
+    _wait_for(cache, "people", before)
+    with Session(clean_db) as s:
+        assert PublicNames(s, None).person("marieke") == "Marieke"
+
+
+def test_a_new_area_name_is_understood_in_a_question(
+    app_client: TestClient[Any], clean_db: Engine, other_process: Engine
+) -> None:
+    service = app_client.app.state.search_service
+    assert service.areas is not None
+    assert ("vogelkwartier",) not in service.areas.names()
+    cache = _listening(clean_db)
+    before = cache.generation("areas")
+    square = "MULTIPOLYGON(((4.90 52.37, 4.91 52.37, 4.91 52.38, 4.90 52.38, 4.90 52.37)))"
+    with other_process.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO geo_boundary (level, code, name, source, geom) "
+                "VALUES ('wijk', 'ZZ99', 'Vogelkwartier', 'test', ST_GeomFromText(:g, 4326))"
+            ),
+            {"g": square},
+        )
+    try:
+        _wait_for(cache, "areas", before)
+        assert ("vogelkwartier",) in service.areas.names()
+    finally:
+        with clean_db.begin() as conn:
+            conn.execute(text("DELETE FROM geo_boundary WHERE code = 'ZZ99'"))
