@@ -39,7 +39,7 @@ def _label(client: TestClient[Any], code: str = CATEGORY) -> str:
     response = client.get("/api/v1/taxonomy", params={"vocabulary": "category"})
     assert response.status_code == 200
     labels = {t["code"]: t["label_nl"] for t in response.json()}
-    return labels[code]
+    return str(labels[code])
 
 
 def _listening(engine: Engine) -> ReferenceCache:
