@@ -12,9 +12,14 @@ the picture still has the points, the numbers and the scale.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
+import numpy as np
+import shapely
+import shapely.ops
 from markupsafe import Markup, escape
+from shapely.geometry import LineString, Point, Polygon, box
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
@@ -42,6 +47,18 @@ STREETS: tuple[tuple[str, str, float], ...] = (
     ("major", "#f6d9a4", 5.0),
 )
 NICE_METRES = (25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000)
+#: Street names: at most this many, in this size (px; about 3 mm printed), major streets first.
+MAX_STREET_NAMES = 14
+NAME_SIZE = {"major": 12.0, "minor": 11.0, "path": 10.5, "service": 10.5}
+#: Width of a character as a share of the font size: DejaVu Sans (the printed font) averages
+#: about 0.55 em over street names; 0.62 keeps every estimated box larger than the drawn text
+#: (the browser test measures the real width with getBBox).
+CHAR_EM = 0.62
+#: Room kept free at the bottom (scale bar) and right (OpenStreetMap line), in pixels.
+SCALE_BOX = (0.0, HEIGHT - 36.0, 260.0, HEIGHT)
+ATTRIBUTION_BOX = (WIDTH - 250.0, HEIGHT - 20.0, WIDTH, HEIGHT)
+#: Characters a name must not carry into the picture (control characters are not valid XML).
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def mercator(lat: float, lon: float) -> tuple[float, float]:
@@ -117,6 +134,138 @@ def _paths(conn: Connection, frame: Frame) -> list[str]:
     return out
 
 
+@dataclass(frozen=True)
+class StreetName:
+    """A street name on the picture: centred at (x, y) on its street, turned by `angle` degrees."""
+
+    name: str
+    x: float
+    y: float
+    angle: float
+    size: float
+    width: float  # the box's length in px (the text's estimated width plus a little room)
+    box: Polygon  # the turned rectangle the text stays inside
+
+    def svg(self) -> str:
+        """The label as SVG text with a white halo; the name is escaped (names come from OSM)."""
+        corners = " ".join(f"{x:.1f},{y:.1f}" for x, y in list(self.box.exterior.coords)[:4])
+        return (
+            f'<text class="street-name" transform="translate({self.x:.1f} {self.y:.1f}) '
+            f'rotate({self.angle:.1f})" text-anchor="middle" dominant-baseline="central" '
+            f'font-size="{self.size}" fill="#333333" stroke="#ffffff" stroke-width="3" '
+            f'stroke-linejoin="round" paint-order="stroke" data-width="{self.width:.1f}" '
+            f'data-box="{corners}">{escape(self.name)}</text>'
+        )
+
+
+def clean_name(name: str | None) -> str:
+    """A name as printed: control characters (not valid in XML) become spaces; '' for none."""
+    return " ".join(CONTROL.sub(" ", name or "").split())
+
+
+def _turned_box(x: float, y: float, angle: float, width: float, height: float) -> Polygon:
+    a = math.radians(angle)
+    ux, uy = math.cos(a), math.sin(a)  # along the text
+    vx, vy = -uy, ux  # across it
+    hw, hh = width / 2, height / 2
+    return Polygon(
+        [
+            (x - ux * hw - vx * hh, y - uy * hw - vy * hh),
+            (x + ux * hw - vx * hh, y + uy * hw - vy * hh),
+            (x + ux * hw + vx * hh, y + uy * hw + vy * hh),
+            (x - ux * hw + vx * hh, y - uy * hw + vy * hh),
+        ]
+    )
+
+
+def _along(line: LineString, name: str, size: float, taken: list[object]) -> StreetName | None:
+    """The first free spot on a street for its name: straight enough, inside the picture, touching nothing."""
+    width = len(name) * CHAR_EM * size + 6
+    height = size * 1.3
+    length = line.length
+    if length < width + 4:
+        return None
+    inside = box(2, 2, WIDTH - 2, HEIGHT - 2)
+    for share in (0.5, 0.35, 0.65, 0.2, 0.8):
+        middle = share * length
+        if middle - width / 2 < 0 or middle + width / 2 > length:
+            continue
+        stretch = shapely.ops.substring(line, middle - width / 2, middle + width / 2)
+        (ax, ay), (bx, by) = stretch.coords[0], stretch.coords[-1]
+        chord = LineString([(ax, ay), (bx, by)])
+        # Straight text on a bending street: only where the street stays within the text's height.
+        if chord.length < 0.9 * width or stretch.hausdorff_distance(chord) > height * 0.4:
+            continue
+        angle = math.degrees(math.atan2(by - ay, bx - ax))
+        if angle > 90:
+            angle -= 180
+        elif angle <= -90:
+            angle += 180  # never upside down
+        spot = line.interpolate(middle)
+        label = _turned_box(spot.x, spot.y, angle, width, height)
+        if inside.contains(label) and not any(label.intersects(t) for t in taken):
+            return StreetName(name, spot.x, spot.y, angle, size, width, label)
+    return None
+
+
+def place_street_names(
+    streets: list[tuple[str, str, object]], taken: list[object], limit: int = MAX_STREET_NAMES
+) -> list[StreetName]:
+    """Names along their streets (pixels), in the order given, each once, none touching another or `taken`.
+
+    `streets` holds (name, class, line geometry in picture pixels), most important first;
+    `taken` the shapes already drawn that a name must not cover (numbered places, the start,
+    the scale bar). Every placed name joins them. At most `limit` names.
+    """
+    placed: list[StreetName] = []
+    obstacles = list(taken)
+    for raw, cls, geometry in streets:
+        name = clean_name(raw)
+        if not name or len(placed) >= limit or any(p.name == name for p in placed):
+            continue
+        parts = sorted(shapely.get_parts(geometry), key=lambda g: -g.length)
+        for part in parts:
+            if not isinstance(part, LineString):
+                continue
+            label = _along(part, name, NAME_SIZE.get(cls, 10.5), obstacles)
+            if label is not None:
+                placed.append(label)
+                obstacles.append(label.box)
+                break
+    return placed
+
+
+def _street_lines(conn: Connection, frame: Frame) -> list[tuple[str, str, object]]:
+    """Named streets in the frame as (name, class, lines in pixels): major first, then the longest."""
+    box_params = {"w": frame.west, "s": frame.south, "e": frame.east, "n": frame.north}
+    env = "ST_MakeEnvelope(:w, :s, :e, :n, 3857)"
+    rank = "CASE class WHEN 'major' THEN 0 WHEN 'minor' THEN 1 WHEN 'path' THEN 2 ELSE 3 END"
+    try:
+        with conn.begin_nested():
+            rows = conn.execute(
+                text(
+                    f"SELECT name, (array_agg(class ORDER BY {rank}))[1], "
+                    f"ST_AsBinary(ST_LineMerge(ST_Collect(ST_Intersection(geom, {env})))) AS lines, "
+                    f"min({rank}) AS rank FROM {SCHEMA}.streets "
+                    f"WHERE geom && {env} AND name IS NOT NULL AND name <> '' "
+                    "GROUP BY name ORDER BY rank LIMIT 400"
+                ),
+                box_params,
+            ).all()
+    except DBAPIError:
+        return []  # no base map loaded
+
+    def to_pixels(c: np.ndarray) -> np.ndarray:
+        return np.column_stack(((c[:, 0] - frame.west) * frame.scale, (frame.north - c[:, 1]) * frame.scale))
+
+    found = []
+    for name, cls, wkb, rank in rows:
+        pixels = shapely.transform(shapely.from_wkb(bytes(wkb)), to_pixels)
+        found.append((int(rank), -float(pixels.length), str(name), str(cls), pixels))
+    found.sort(key=lambda row: row[:3])
+    return [(name, cls, pixels) for _, _, name, cls, pixels in found]
+
+
 def place_labels(
     points: list[tuple[float, float]], taken: list[tuple[float, float, float]]
 ) -> list[tuple[float, float]]:
@@ -176,7 +325,24 @@ def handout_svg(
     frame = frame_for([start, *[(lat, lon) for _, lat, lon in places]])
     sx, sy = frame.pixel(*mercator(*start))
     points = [frame.pixel(*mercator(lat, lon)) for _, lat, lon in places]
-    labels = place_labels(points, [(sx, sy, 13.0)])
+    # The start ring and its word: a row of circles over "Start", so no number covers it.
+    word = len(start_label) * CHAR_EM * 14
+    start_circles = [(sx, sy, 13.0)] + [(sx + 18 + d, sy, 9.0) for d in range(0, int(word) + 1, 8)]
+    labels = place_labels(points, start_circles)
+    metres, length = scale_bar(frame, start[0])
+    # What a street name must leave free: the start and its word, every numbered place with its
+    # dot and line, the scale bar and the OpenStreetMap line.
+    taken: list[object] = [
+        Point(sx, sy).buffer(14),
+        box(sx + 10, sy - 10, sx + 18 + word, sy + 10),
+        box(6, HEIGHT - 36, 12 + length + 60, HEIGHT),
+        box(WIDTH - 10 - len(attribution) * CHAR_EM * 10, HEIGHT - 20, WIDTH, HEIGHT),
+    ]
+    for (px, py), (lx, ly) in zip(points, labels, strict=True):
+        taken.append(Point(lx, ly).buffer(LABEL_R + 2))
+        if (lx, ly) != (px, py):
+            taken += [Point(px, py).buffer(5), LineString([(px, py), (lx, ly)]).buffer(2)]
+    names = place_street_names(_street_lines(conn, frame), taken)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="handout-map" role="img" '
         f'viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" '
@@ -187,6 +353,7 @@ def handout_svg(
         f'{-frame.west * frame.scale} {frame.north * frame.scale})">',
         *_paths(conn, frame),
         "</g>",
+        *(name.svg() for name in names),
     ]
     for (number, _, _), (px, py), (lx, ly) in zip(places, points, labels, strict=True):
         if (lx, ly) != (px, py):
@@ -207,7 +374,6 @@ def handout_svg(
         f'fill="#b00020" stroke="#ffffff" stroke-width="3" paint-order="stroke">'
         f"{escape(start_label)}</text></g>"
     )
-    metres, length = scale_bar(frame, start[0])
     words = f"{metres // 1000} km" if metres >= 1000 and metres % 1000 == 0 else f"{metres} m"
     parts.append(
         f'<g class="scale" transform="translate(12 {HEIGHT - 14})">'

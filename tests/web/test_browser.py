@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from directory.models import Location
 from directory.services.entries import Actor, EntryService
 from tests import factories
+from tests.tiles.conftest import basemap  # noqa: F401 (the fixture: the demo's base map loaded)
 from tests.web.conftest import PASSWORDS
 
 pytestmark = pytest.mark.browser
@@ -119,7 +120,11 @@ def test_xss_attempt_is_shown_as_text(demo_db: Engine, chromium: Any, output_dir
 
 
 def test_support_search_from_a_postcode_and_the_handout(
-    live_server: str, chromium: Any, output_dir: Path, caplog: pytest.LogCaptureFixture
+    basemap: Engine,  # noqa: F811 (loaded before the server starts: the handout draws its streets)
+    live_server: str,
+    chromium: Any,
+    output_dir: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     postcode = "1011 EC"
@@ -155,6 +160,15 @@ def test_support_search_from_a_postcode_and_the_handout(
         for x2, y2, r2 in circles[i + 1 :]:
             assert ((x1 - x2) ** 2 + (y1 - y2) ** 2) ** 0.5 >= r1 + r2, "numbered labels do not overlap"
     assert (svg.locator(".scale text").text_content() or "").endswith((" m", " km"))
+    # Street names: plain text, each inside the box the server kept free for it (measured in the
+    # printed font: the text's own width, before its turn, is at most the box's length).
+    names = svg.locator(".street-name").evaluate_all(
+        "ts => ts.map(t => [t.textContent, t.children.length, t.getBBox().width, +t.dataset.width])"
+    )
+    assert len(names) >= 3, names
+    for name, children, width, room in names:
+        assert name.strip() and children == 0
+        assert width <= room, f"{name!r} is {width:.0f} px, its box {room:.0f} px"
     assert handout.locator("#handout-map button, #handout-map iframe").count() == 0
     font_px = float(handout.evaluate("() => getComputedStyle(document.body).fontSize").removesuffix("px"))
     assert font_px >= 20, "large type"
