@@ -44,6 +44,7 @@ from web.dependencies import (
 )
 from web.errors import EXCEPTION_HANDLERS
 from web.importing import PendingUploads, default_folder
+from web.map_assets import MapAssets, compression_config
 from web.openapi_errors import document_problems
 from web.pages import PAGE_HANDLERS
 from web.pages.common import template_config
@@ -153,7 +154,9 @@ def create_app(
             *PAGE_HANDLERS,
             *(extra_handlers or []),
         ],
-        middleware=[user_middleware(), csrf_middleware()],
+        middleware=[MapAssets(), user_middleware(), csrf_middleware()],
+        # gzip for tiles and the map's JSON; the map's scripts come gzipped from MapAssets.
+        compression_config=compression_config(),
         # CSP, frame, referrer and sniffing headers on every response; no-store on private pages.
         before_send=[add_security_headers],
         guards=[api_write_guard],

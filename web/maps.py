@@ -32,22 +32,8 @@ from markupsafe import escape
 
 from directory.settings import get_settings
 from web.basemap import base_layer
+from web.map_assets import MAP_CSS, MAP_JS, versioned
 
-VENDOR = "/static/vendor"
-MAP_CSS = [
-    f"{VENDOR}/leaflet/leaflet.css",
-    f"{VENDOR}/maplibre-gl/maplibre-gl.css",
-    f"{VENDOR}/leaflet.markercluster/MarkerCluster.css",
-    f"{VENDOR}/leaflet.markercluster/MarkerCluster.Default.css",
-    "/static/map.css",
-]
-MAP_JS = [
-    f"{VENDOR}/leaflet/leaflet.js",
-    f"{VENDOR}/maplibre-gl/maplibre-gl.js",
-    f"{VENDOR}/maplibre-gl-leaflet/leaflet-maplibre-gl.js",
-    f"{VENDOR}/leaflet.markercluster/leaflet.markercluster.js",
-    "/static/map.js",
-]
 #: What a map iframe may do: run our scripts, open the OpenStreetMap copyright link in a new tab,
 #: and follow a popup's "more about this place" link in the whole window when a person clicks it.
 #: Never `allow-same-origin`: the frame stays an opaque origin without the app's cookies or pages.
@@ -207,8 +193,8 @@ class LeafletMap:
 
     def document(self, title: str, lang: str) -> str:
         """The whole map as an HTML document for `<iframe srcdoc>`, titled and in the page's language."""
-        css = "".join(f'<link rel="stylesheet" href="{href}">' for href in MAP_CSS)
-        js = "".join(f'<script src="{src}"></script>' for src in MAP_JS)
+        css = "".join(f'<link rel="stylesheet" href="{versioned(href)}">' for href in MAP_CSS)
+        js = "".join(f'<script src="{versioned(src)}"></script>' for src in MAP_JS)
         return (
             f'<!DOCTYPE html><html lang="{escape(lang)}"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'

@@ -72,8 +72,10 @@
   // The base map under everything: wijkgram's own vector tiles drawn by MapLibre GL JS
   // (web/basemap.py), or raster tiles when WIJKGRAM_TILE_URL names some. Without WebGL the
   // map keeps its places and outlines on a plain background.
+  function now() { return performance.timeOrigin + performance.now(); }
+
   function addBase(map, base) {
-    var state = { kind: base.kind, loaded: false, error: null, layer: null };
+    var state = { kind: base.kind, loaded: false, painted: false, error: null, layer: null, timings: {} };
     if (base.kind === "vector" && L.maplibreGL && window.maplibregl && maplibregl.supported !== false) {
       var style = JSON.parse(JSON.stringify(base.style));
       Object.keys(style.sources).forEach(function (name) {
@@ -81,10 +83,32 @@
         if (source.tiles) { source.tiles = source.tiles.map(onThisSite); }
       });
       try {
-        state.layer = L.maplibreGL({ style: style, attribution: base.attribution, interactive: false });
+        // No fade-in of names: they are drawn in the first frame (and the map is idle 300 ms sooner).
+        state.layer = L.maplibreGL({ style: style, attribution: base.attribution, interactive: false, fadeDuration: 0 });
         state.layer.addTo(map);
         var gl = state.layer.getMaplibreMap();
-        gl.on("idle", function () { state.loaded = true; });
+        // First paint: the first frame MapLibre draws with every tile of the view loaded (names may
+        // still fade in); `loaded` (idle) comes when nothing is left to draw. Times are absolute
+        // (timeOrigin + now) so a page can compare them with its own navigation.
+        state.timings = { created: now() };
+        gl.once("load", function () { state.timings.style = now(); });
+        var tiles = 0;
+        gl.on("sourcedata", function (event) {
+          if (event.tile) {
+            tiles += 1;
+            if (!state.timings.tile) { state.timings.tile = now(); }
+          }
+        });
+        gl.on("render", function () {
+          if (!state.painted && tiles > 0 && gl.isStyleLoaded() && gl.areTilesLoaded()) {
+            state.painted = true;
+            state.timings.painted = now();
+          }
+        });
+        gl.on("idle", function () {
+          state.loaded = true;
+          if (!state.timings.idle) { state.timings.idle = now(); }
+        });
         gl.on("error", function (event) { state.error = String(event && event.error); });
       } catch (error) {
         state.error = String(error);
@@ -100,7 +124,14 @@
 
   function draw() {
     // markercluster needs a highest zoom; 19 is where OpenStreetMap data stops adding detail.
-    var map = L.map(box, { center: data.centre, zoom: data.zoom, maxZoom: 19 });
+    var map = L.map(box, { maxZoom: 19 });
+    // The first view is set once, before anything draws: a map made at the centre and then fitted
+    // to its places animates the zoom and loads the base tiles twice (the first set for nothing).
+    if (data.bounds) {
+      map.fitBounds(data.bounds, { padding: data.padding, animate: false });
+    } else {
+      map.setView(data.centre, data.zoom, { animate: false });
+    }
     L.control.scale({ imperial: false }).addTo(map);
     var base = addBase(map, data.base);
 
@@ -265,7 +296,6 @@
     };
     data.layers.forEach(function (spec) { drawers[spec.type](spec); });
 
-    if (data.bounds) { map.fitBounds(data.bounds, { padding: data.padding }); }
     if (places.start) { places.start(); }
     if (data.layer_control) { L.control.layers(null, overlays, { collapsed: true }).addTo(map); }
 

@@ -1,0 +1,145 @@
+"""The map frames' scripts and styles, gzipped once per process, and gzip for tiles and the map's JSON.
+
+The maps run in sandboxed frames with an opaque origin (web/maps.py), and Chromium keeps
+no HTTP cache for such a frame (its network partition is transient): every map view
+fetches MapLibre GL JS (1 MB), Leaflet and the tiles again, whatever Cache-Control says
+(bench/map_paint.py shows it: the second view asks the server for every file again).
+On a phone's network those bytes are most of the wait, so they go out compressed:
+
+* the map's own static files (`MAP_ASSETS`, the files of web/maps.py MAP_JS and MAP_CSS):
+  gzipped once at level 9 and kept in memory (MapLibre: 1,058 KB -> 276 KB), never per
+  request; their URLs carry `?v=` and a hash of the file, so wherever a cache is kept
+  (the page around the frame, another browser) they are cached for a year;
+* tiles and the map's JSON (`/tiles/`, `/api/v1/map/`): Litestar's gzip at level 6
+  (`MapCompression`, a few KB each).
+
+Pages are never compressed here: they carry a CSRF token next to reflected input (BREACH).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import mimetypes
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from urllib.parse import parse_qs
+
+from litestar.config.compression import CompressionConfig
+from litestar.datastructures import Headers
+from litestar.enums import ScopeType
+from litestar.middleware import ASGIMiddleware
+from litestar.middleware.compression import CompressionMiddleware
+from litestar.types import ASGIApp, HTTPResponseBodyEvent, HTTPResponseStartEvent, Receive, Scope, Send
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+VENDOR = "/static/vendor"
+#: What every map frame loads (web/maps.py), in the order it loads them.
+MAP_CSS = (
+    f"{VENDOR}/leaflet/leaflet.css",
+    f"{VENDOR}/maplibre-gl/maplibre-gl.css",
+    f"{VENDOR}/leaflet.markercluster/MarkerCluster.css",
+    f"{VENDOR}/leaflet.markercluster/MarkerCluster.Default.css",
+    "/static/map.css",
+)
+MAP_JS = (
+    f"{VENDOR}/leaflet/leaflet.js",
+    f"{VENDOR}/maplibre-gl/maplibre-gl.js",
+    f"{VENDOR}/maplibre-gl-leaflet/leaflet-maplibre-gl.js",
+    f"{VENDOR}/leaflet.markercluster/leaflet.markercluster.js",
+    "/static/map.js",
+)
+MAP_ASSETS = frozenset(MAP_CSS + MAP_JS)
+#: Answers worth compressing that carry nothing secret: tiles and the map's places and outlines.
+COMPRESSED_PREFIXES = ("/tiles/", "/api/v1/map/")
+YEAR = "public, max-age=31536000, immutable"
+
+
+@dataclass(frozen=True)
+class Asset:
+    """One static file as served: its bytes, gzipped bytes, type and version."""
+
+    body: bytes
+    gzipped: bytes
+    content_type: str
+    version: str
+
+
+@cache
+def _asset(url: str, stamp: tuple[int, int]) -> Asset:
+    body = (STATIC_DIR / url.removeprefix("/static/")).read_bytes()
+    kind = mimetypes.guess_type(url)[0] or "application/octet-stream"
+    return Asset(
+        body=body,
+        gzipped=gzip.compress(body, compresslevel=9, mtime=0),
+        content_type=f"{kind}; charset=utf-8" if kind.startswith("text/") else kind,
+        version=hashlib.sha256(body).hexdigest()[:12],
+    )
+
+
+def asset(url: str) -> Asset:
+    """A map asset as it is on disk now (read again only when the file changes)."""
+    stat = (STATIC_DIR / url.removeprefix("/static/")).stat()
+    return _asset(url, (stat.st_mtime_ns, stat.st_size))
+
+
+def versioned(url: str) -> str:
+    """The URL of a map asset with `?v=` and its content hash (cached for a year where caches apply)."""
+    return f"{url}?v={asset(url).version}"
+
+
+class MapAssets(ASGIMiddleware):
+    """Serve `MAP_ASSETS` from memory, gzipped when the browser takes gzip; everything else passes."""
+
+    scopes = (ScopeType.HTTP,)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        path = scope.get("path", "")
+        method = scope.get("method", "GET")
+        if path not in MAP_ASSETS or method not in ("GET", "HEAD"):
+            await next_app(scope, receive, send)
+            return
+        found = asset(path)
+        headers = Headers.from_scope(scope)
+        zipped = "gzip" in headers.get("accept-encoding", "")
+        body = found.gzipped if zipped else found.body
+        etag = f'"{found.version}{"-gz" if zipped else ""}"'
+        asked = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("v", [])
+        response: list[tuple[bytes, bytes]] = [
+            (b"content-type", found.content_type.encode()),
+            (b"etag", etag.encode()),
+            (b"vary", b"Accept-Encoding"),
+            # A URL naming this version may be kept for a year; any other is checked each time.
+            (b"cache-control", (YEAR if asked == [found.version] else "public, no-cache").encode()),
+        ]
+        if zipped:
+            response.append((b"content-encoding", b"gzip"))
+        status = 304 if etag in headers.get("if-none-match", "") else 200
+        if status == 200:
+            response.append((b"content-length", str(len(body)).encode()))
+        start: HTTPResponseStartEvent = {"type": "http.response.start", "status": status, "headers": response}
+        await send(start)
+        sent: HTTPResponseBodyEvent = {
+            "type": "http.response.body",
+            "body": body if status == 200 and method != "HEAD" else b"",
+            "more_body": False,
+        }
+        await send(sent)
+
+
+class MapCompression(CompressionMiddleware):
+    """Litestar's gzip, for `COMPRESSED_PREFIXES` only (pages with a CSRF token stay uncompressed)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope.get("type") == ScopeType.HTTP and scope.get("path", "").startswith(COMPRESSED_PREFIXES):
+            await super().__call__(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
+def compression_config() -> CompressionConfig:
+    """gzip at level 6 (a tile in well under a millisecond) for answers of 1 KB and more."""
+    return CompressionConfig(
+        backend="gzip", gzip_compress_level=6, minimum_size=1024, middleware_class=MapCompression
+    )
