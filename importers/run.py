@@ -8,8 +8,10 @@ made; with `all_or_nothing` any rejected record rolls everything back.
 
 from __future__ import annotations
 
+import gc
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from rich.console import Console
@@ -44,6 +46,27 @@ class AllOrNothingError(Exception):
     """Raised inside the transaction so that --all-or-nothing rolls the whole import back."""
 
 
+#: The youngest generation's collection threshold during an import (Python's default is 700).
+GC_THRESHOLD = 20_000
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Run the block with the garbage collector's youngest generation collected less often.
+
+    An import makes millions of small dicts and lists that live for one batch; at the
+    default threshold the collector ran so often that it took a sixth of a first
+    import's CPU time. The collector still runs, and the previous thresholds come back
+    afterwards.
+    """
+    before = gc.get_threshold()
+    gc.set_threshold(max(before[0], GC_THRESHOLD), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def run_import(
     session: Session,
     items: Iterable[PlaceRecord | EntryRecord | Rejected],
@@ -55,6 +78,22 @@ def run_import(
     console: Console | None = None,
 ) -> ImportReport:
     """Merge every record into the directory and commit (or roll back), returning the report."""
+    with fewer_collections():
+        return _run_import(
+            session, items, source=source, scope=scope, options=options, total=total, console=console
+        )
+
+
+def _run_import(
+    session: Session,
+    items: Iterable[PlaceRecord | EntryRecord | Rejected],
+    *,
+    source: str,
+    scope: str,
+    options: RunOptions | None,
+    total: int | None,
+    console: Console | None,
+) -> ImportReport:
     options = options or RunOptions()
     start = time.perf_counter()
     merger = Merger(session, source, scope, dry_run=options.dry_run)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from importers.merge import ImportReport
 from importers.osm.reader import ReadStats, read_places
 from importers.osm.tags import SOURCE
+from importers.prefetch import prefetch
 from importers.run import RunOptions, run_import
 
 
@@ -25,7 +26,7 @@ def import_osm_file(
     stats = ReadStats()
     report = run_import(
         session,
-        read_places(path, stats=stats),
+        prefetch(read_places(path, stats=stats)),  # the file is read while batches are written
         source=SOURCE,
         scope=scope or path.name,
         options=options,

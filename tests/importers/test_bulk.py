@@ -8,6 +8,7 @@ A rerun must change nothing, and a broker's edit must survive a changed source.
 
 from __future__ import annotations
 
+import gc
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,7 +25,7 @@ from directory.search.models import SearchDocument, SearchDocumentBody
 from directory.services.entries import Actor, EntryService
 from directory.services.serialize import stored_dict, stored_keys
 from importers.records import PlaceRecord
-from importers.run import run_import
+from importers.run import GC_THRESHOLD, run_import
 from tests.factories import DAM
 
 #: Every kind of value a location holds: text, numbers, booleans, lists, a moment, a point.
@@ -220,3 +221,18 @@ def test_a_repeated_source_id_in_one_batch_makes_one_place(session: Session) -> 
     assert [o.outcome for o in report.outcomes] == ["created", "created", "updated", "created"]
     assert session.scalar(select(func.count()).select_from(Location)) == 3
     assert set(session.scalars(select(Location.name))) == {"Plek 0", "Plek een", "Plek 2"}
+
+
+def test_an_import_collects_garbage_less_often_and_restores_the_collector(session: Session) -> None:
+    """The youngest generation's threshold is raised while records are applied, and put back after."""
+    before = gc.get_threshold()
+    during: list[tuple[int, int, int]] = []
+
+    def records() -> Iterator[PlaceRecord]:
+        during.append(gc.get_threshold())
+        yield _record(1)
+
+    report = run_import(session, records(), source="osm", scope="file.osm.pbf")
+    assert [o.outcome for o in report.outcomes] == ["created"]
+    assert during[0][0] >= GC_THRESHOLD and during[0][1:] == before[1:]
+    assert gc.get_threshold() == before

@@ -1,0 +1,63 @@
+"""Reading a source ahead in a thread: same items in the same order, errors where they happened."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from importers.prefetch import prefetch
+
+
+def test_items_come_in_order_from_another_thread() -> None:
+    """Every item, in order, read by a thread that is not the consumer's."""
+    threads: set[str] = set()
+
+    def numbers() -> Iterator[int]:
+        for n in range(5000):
+            threads.add(threading.current_thread().name)
+            yield n
+
+    assert list(prefetch(numbers(), ahead=10)) == list(range(5000))
+    assert threads == {"import-reader"}
+
+
+def test_an_error_while_reading_is_raised_after_the_items_before_it() -> None:
+    """A malformed source fails the import at the item where reading failed, not silently."""
+
+    def broken() -> Iterator[int]:
+        yield 1
+        yield 2
+        raise ValueError("unreadable block")
+
+    got: list[int] = []
+    with pytest.raises(ValueError, match="unreadable block"):
+        for item in prefetch(broken()):
+            got.append(item)
+    assert got == [1, 2]
+
+
+def test_a_consumer_that_stops_early_stops_and_closes_the_reader() -> None:
+    """When writing fails, the reader does not run on: its generator is closed (its clean-up runs)."""
+    closed = threading.Event()
+    produced: list[int] = []
+
+    def endless() -> Iterator[int]:
+        n = 0
+        try:
+            while True:
+                produced.append(n)
+                yield n
+                n += 1
+        finally:
+            closed.set()
+
+    items = prefetch(endless(), ahead=5)
+    with pytest.raises(RuntimeError):
+        for item in items:
+            if item == 3:
+                raise RuntimeError("the database refused a batch")
+    items.close()  # as the garbage collector would, at once
+    assert closed.wait(5)
+    assert len(produced) < 20  # bounded: it never ran far ahead
