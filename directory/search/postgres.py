@@ -297,14 +297,16 @@ class PostgresEngine(SearchEngine):
         return sql, params
 
     def place_grid(self, query: SearchQuery, level: int, limit: int) -> PlaceGrid:
-        """Venues in the box: a probe lists up to `limit` + 1; past `limit`, a GROUP BY counts cells.
+        """Venues in the box: listed up to `limit`, else counted per cell by one GROUP BY.
 
         The map asks no text (`query.q` is not used): its filters and the box only.
         A place's documents all carry its point, so a place lies in one cell and
         counting each place once per cell also counts it once in all. Without
-        filters both statements read only the covering index on (location_id,
-        geom) (migration 2026_12_05_0400), in place order, so the probe stops at
-        the 301st place and the count never sorts or collects the places.
+        filters a probe asks for `limit` + 1 places first: it reads only the
+        covering index on (location_id, geom) (migration 2026_12_05_0400), in place
+        order, so it stops at the 301st place, and so does the count after it.
+        With filters the table must be read and sorted anyway, so the count comes
+        first (one pass) and the places are listed only when they are few.
         """
         box = query.bbox
         assert box is not None, "the map asks for a box"
@@ -316,12 +318,13 @@ class PostgresEngine(SearchEngine):
             "g_e": box.east,
             "g_n": box.north,
         }
+        filters = filter_conditions(query, params)
         where = [
             "location_id IS NOT NULL",
             "geom IS NOT NULL",
             # && finds the points by their boxes (float4, rounded outward), estimated well.
             "geom && ST_MakeEnvelope(:g_w, :g_s, :g_e, :g_n, 4326)",
-            *filter_conditions(query, params),
+            *filters,
         ]
         # The coordinates decide at the box's edge, inclusive as Meilisearch's _geoBoundingBox.
         # Asked outside the scan: in its WHERE, PostgreSQL guesses it keeps 2 rows of 90,000
@@ -332,31 +335,35 @@ class PostgresEngine(SearchEngine):
             WHERE {" AND ".join(where)} ORDER BY location_id
         """
         x, y = cell_sql("level")
+        listing = driver_sql(
+            f"SELECT location_id, ST_Y(geom), ST_X(geom) FROM ({places}) AS p WHERE {inside} LIMIT :probe"
+        )
+        counting = driver_sql(
+            f"SELECT {x}, {y}, count(*) FILTER (WHERE {inside}) FROM ({places}) AS p GROUP BY 1, 2"
+        )
+        found: list[Any] = []
         with self._connection() as conn:
-            found = conn.execute(
-                driver_sql(
-                    f"SELECT location_id, ST_Y(geom), ST_X(geom) FROM ({places}) AS p WHERE {inside} "
-                    "LIMIT :probe"
-                ),
-                params,
-            ).fetchall()
-            if len(found) <= limit:
-                return PlaceGrid(
-                    engine=self.name,
-                    total=len(found),
-                    level=level,
-                    places=sorted((str(p[0]), float(p[1]), float(p[2])) for p in found),
-                    cells=[],
-                )
-            counted = conn.execute(
-                driver_sql(
-                    f"SELECT {x}, {y}, count(*) FILTER (WHERE {inside}) FROM ({places}) AS p GROUP BY 1, 2"
-                ),
-                params,
-            ).fetchall()
-        cells = sorted(Cell(level, int(cx), int(cy), int(n)) for cx, cy, n in counted if n)
+            if not filters:
+                found = conn.execute(listing, params).fetchall()
+            if filters or len(found) > limit:
+                counted = conn.execute(counting, params).fetchall()
+                cells = sorted(Cell(level, int(cx), int(cy), int(n)) for cx, cy, n in counted if n)
+                if sum(c.count for c in cells) > limit:
+                    return PlaceGrid(
+                        engine=self.name,
+                        total=sum(c.count for c in cells),
+                        level=level,
+                        places=[],
+                        cells=cells,
+                    )
+                if filters:
+                    found = conn.execute(listing, params).fetchall()
         return PlaceGrid(
-            engine=self.name, total=sum(c.count for c in cells), level=level, places=[], cells=cells
+            engine=self.name,
+            total=len(found),
+            level=level,
+            places=sorted((str(p[0]), float(p[1]), float(p[2])) for p in found),
+            cells=[],
         )
 
     def _fetch(self, query: SearchQuery) -> tuple[Any, dict[str, dict[str, int]]]:
