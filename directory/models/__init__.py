@@ -21,7 +21,7 @@ from directory.models.revision import Revision, SearchOutbox
 from directory.models.service import Service, service_at_location
 from directory.models.sources import SourceLink, SourceSuggestion
 from directory.models.taxonomy import VOCABULARIES, TaxonomyTerm
-from directory.models.tiles import TileCache, TileLayerVersion
+from directory.models.tiles import TileCache, TileEntryCell, TileLayerVersion
 
 #: Entry kinds and their tables.
 ENTITY_MODELS: dict[str, type[Organization | Location | Service]] = {
@@ -52,6 +52,7 @@ __all__ = [
     "SourceSuggestion",
     "TaxonomyTerm",
     "TileCache",
+    "TileEntryCell",
     "TileLayerVersion",
     "User",
     "WebSession",

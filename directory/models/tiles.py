@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, Integer, LargeBinary, SmallInteger, Text, func
+from sqlalchemy import BigInteger, DateTime, Float, Integer, LargeBinary, SmallInteger, Text, func
+from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from directory.models.base import Base
@@ -46,3 +48,25 @@ class TileCache(Base):
     version: Mapped[int] = mapped_column(BigInteger, nullable=False)
     data: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
     etag: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class TileEntryCell(Base):
+    """Active places in one grid cell of level 16, counted at one entries version (a cache).
+
+    The zoomed-out entries tiles add these up instead of reading every place under
+    them (directory/services/entry_tiles.py); counted anew, whole, by the first
+    clustered tile that finds `version` older than the entries version. UNLOGGED.
+    """
+
+    __tablename__ = "tile_entry_cell"
+    __table_args__ = {"prefixes": ["UNLOGGED"]}  # noqa: RUF012 - SQLAlchemy's own form
+
+    x: Mapped[int] = mapped_column(Integer, primary_key=True)
+    y: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    #: Places in the cell, and the sums of their Web Mercator x and y (their mean is drawn).
+    n: Mapped[int] = mapped_column(Integer, nullable=False)
+    sum_mx: Mapped[float] = mapped_column(Float, nullable=False)
+    sum_my: Mapped[float] = mapped_column(Float, nullable=False)
+    #: One place of the cell: the place itself when `n` is 1.
+    one_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False)

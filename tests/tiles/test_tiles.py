@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from typing import Any
 
 import mapbox_vector_tile
@@ -12,7 +13,9 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from directory.models import Location
+from directory.search.grid import tile_xy
 from directory.services.entries import Actor, EntryService
+from directory.services.entry_tiles import CELL_LEVEL
 from directory.services.tiles import MVT_MEDIA_TYPE
 from tests.tiles.conftest import tile_of
 from tests.web.conftest import log_in
@@ -291,3 +294,38 @@ def test_a_cluster_on_a_tile_edge_is_the_same_in_both_tiles(web: TestClient[Any]
     assert [n for n, _, _ in left] == [3], "the left tile reads the whole cell across its edge"
     (_, ix, iy), (_, lx, ly) = inside[0], left[0]
     assert abs(lx - (ix + 4096)) <= 1 and abs(ly - iy) <= 1, "same place, one tile width further"
+
+
+def test_zoomed_out_tiles_add_up_the_counted_cells_and_follow_edits(
+    web: TestClient[Any], demo_db: Engine
+) -> None:
+    """Clusters add up `tile_entry_cell`: the map grid's cells (grid.tile_xy), counted anew after a write."""
+    z, (x, y) = 12, tile_of(*BOOMSPIJKER, 12)
+
+    def shown() -> int:
+        tile = _decode(web.get(f"/tiles/entries/{z}/{x}/{y}.mvt"))
+        singles = len(tile.get("entries", {}).get("features", []))
+        return singles + sum(
+            int(f["properties"]["count"]) for f in tile.get("clusters", {}).get("features", [])
+        )
+
+    before = shown()
+    with demo_db.connect() as conn:
+        cells = {(cx, cy): n for cx, cy, n in conn.execute(text("SELECT x, y, n FROM tile_entry_cell"))}
+        points = conn.execute(
+            text("SELECT ST_Y(geom), ST_X(geom) FROM location WHERE status = 'active'")
+        ).all()
+        versions = conn.execute(
+            text(
+                "SELECT (SELECT max(version) FROM tile_entry_cell), "
+                "(SELECT version FROM tile_layer_version WHERE layer = 'entries')"
+            )
+        ).one()
+    assert cells == Counter(tile_xy(lat, lon, CELL_LEVEL) for lat, lon in points)
+    assert versions[0] == versions[1]
+    with Session(demo_db) as s, s.begin():
+        place = s.scalars(select(Location).where(Location.name == "De Boomspijker")).one()
+        EntryService(s, Actor("bram")).update(
+            "location", place.id, {"status": "closed"}, expected_version=place.version
+        )
+    assert shown() == before - 1, "the closed place left its cluster"
