@@ -1,7 +1,7 @@
 """tiles: the places counted per grid cell once per data version, for the zoomed-out entries tiles
 
 Revision ID: 2026_12_05_0410
-Revises: 2026_12_05_0400
+Revises: 2026_12_05_0200
 Create Date: 2026-12-05 04:10:00
 
 An entries tile at zoom 13 or below draws clusters: places per grid cell. Made
@@ -24,7 +24,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "2026_12_05_0410"
-down_revision: str | None = "2026_12_05_0400"
+down_revision: str | None = "2026_12_05_0200"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
