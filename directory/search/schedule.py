@@ -247,29 +247,22 @@ def _opening_schedule(opening: str | None, today: date) -> Schedule:
     return _schedule(opening, None, today)
 
 
-#: Opening hours made of weekdays and daytime ranges only ("Mo-Fr 09:00-17:00; Sa 10:00-16:00, off").
-_WEEKLY_ONLY = re.compile(r"(?:Mo|Tu|We|Th|Fr|Sa|Su|off|closed|[0-9:,; -])+")
-_RANGE = re.compile(r"(\d\d):(\d\d)-(\d\d):(\d\d)")
+#: Opening hours made of weekday selectors and times only ("Mo-Fr 09:00-17:00; Sa 10:00-16:00",
+#: "Fr-Sa 16:00-03:00", "24/7", "Mo-Su 10:45+"): no dates, months, weeks, holidays, nth
+#: weekdays, sun times or comments.
+_WEEKLY_ONLY = re.compile(r"(?:Mo|Tu|We|Th|Fr|Sa|Su|off|closed|open|24/7|[0-9:,;+ -])+")
 
 
 def same_every_week(opening: str) -> bool:
     """True when an opening-hours string is open at the same hours every week, by its syntax alone.
 
-    Only weekday selectors and time ranges within a day: no dates, months, week numbers,
-    holidays (PH, SH), nth weekdays, sun times, open ends or ranges past midnight (these
-    make one week differ from the next, or the first week of a window from the others).
-    Anything else answers False, and the schedule is computed week by week.
+    Only weekday selectors and times: nothing tells one week from another (dates, months,
+    week numbers, public or school holidays, the first Monday of a month, sunrise). The
+    parser carries a range past midnight into the next day, also across the start of a
+    week, so such ranges qualify too. Anything else answers False, and the schedule is
+    computed week by week.
     """
-    if not _WEEKLY_ONLY.fullmatch(opening):
-        return False
-    stripped = _RANGE.sub("", opening)
-    if any(ch.isdigit() for ch in stripped):
-        return False  # a time that is not part of a whole range ("10:00", "9:00-17:00")
-    for start_h, start_m, end_h, end_m in _RANGE.findall(opening):
-        start, end = int(start_h) * 60 + int(start_m), int(end_h) * 60 + int(end_m)
-        if not start < end <= 24 * 60:
-            return False
-    return True
+    return _WEEKLY_ONLY.fullmatch(opening) is not None
 
 
 def _schedule(opening: str | None, meetings: list[dict[str, Any]] | None, today: date) -> Schedule:

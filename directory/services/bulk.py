@@ -79,18 +79,28 @@ def _converter(table: Table, name: str) -> Any:
     return None
 
 
-def read_back(session: Session, model: type[Entry], ids: Sequence[uuid.UUID]) -> list[StoredEntry]:
+def read_back(
+    session: Session,
+    model: type[Entry],
+    ids: Sequence[uuid.UUID],
+    written: dict[str, list[Any]] | None = None,
+) -> list[StoredEntry]:
     """The stored columns of entries just written, in the order of `ids`, as `StoredEntry`s.
 
     One Core query: every column as the database stores it (numerics, time zones, what
     triggers filled in, such as a location's area codes), the point as latitude and
     longitude. Mapped objects would cost several times more to build, and an import only
-    needs the values.
+    needs the values. `written` gives columns by key whose stored value is the written one
+    (JSONB holds the same JSON; parsing field provenance again cost more than the rest of
+    the row), one value per id.
     """
+    written = written or {}
     columns: list[Any] = []
     mapper: Mapper[Any] = inspect(model)
     for attribute in mapper.column_attrs:
         column = attribute.columns[0]
+        if attribute.key in written:
+            continue
         if attribute.key == "geom":
             columns += [func.ST_Y(column).label("lat"), func.ST_X(column).label("lon")]
         else:
@@ -99,8 +109,11 @@ def read_back(session: Session, model: type[Entry], ids: Sequence[uuid.UUID]) ->
     rows = session.execute(
         select(*columns).where(table.c.id == any_(bindparam("ids", ids, type_=ARRAY(UUID(as_uuid=True)))))
     )
-    stored = {row.id: StoredEntry(**row._asdict()) for row in rows}
-    return [stored[entry_id] for entry_id in ids]
+    stored = {row.id: row._asdict() for row in rows}
+    return [
+        StoredEntry(**stored[entry_id], **{key: values[n] for key, values in written.items()})
+        for n, entry_id in enumerate(ids)
+    ]
 
 
 def create_many(
@@ -125,6 +138,7 @@ def create_many(
     converters = [(name, _converter(table, name)) for name in columns]
     ids: list[uuid.UUID] = []
     rows: list[list[Any]] = []
+    provenance: list[dict[str, Any]] = []
     # As `create` stamps them: every field given a value, the point as lat and lon. The
     # stamp is the same for every field of the chunk, so they share one (read-only) dict.
     stamp = service.stamp(datetime.now(UTC).isoformat())
@@ -144,6 +158,7 @@ def create_many(
             if key in defaults and key not in SERVER_FIELDS:
                 values[key] = value
         ids.append(entry_id)
+        provenance.append(values["field_provenance"])
         rows.append(
             [
                 value if value is None or convert is None else convert(value)
@@ -154,7 +169,7 @@ def create_many(
 
     # Read the entries back once: snapshots then hold exactly what the database stores
     # (numerics, time zones, trigger-filled columns), as `create` gets them from its refresh.
-    entries = read_back(session, model, ids)
+    entries = read_back(session, model, ids, {"field_provenance": provenance})
     keys = stored_keys(model)
     snapshots = [stored_dict(entry, keys) for entry in entries]
     revision_table: Table = Revision.__table__  # type: ignore[assignment]

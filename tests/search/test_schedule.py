@@ -105,21 +105,27 @@ def test_unreadable_exceptions_exclude_nothing() -> None:
 
 #: Opening hours whose weeks are all alike, and ones where a week differs or the syntax is more
 #: than weekdays and daytime ranges: the second kind must take the week-by-week path.
-ALIKE = ["Mo-Fr 09:00-17:00", "Mo-Fr 09:00-12:00,13:00-17:00; Sa 10:00-16:00; We off", "Mo-Su 00:00-24:00"]
+ALIKE = [
+    "Mo-Fr 09:00-17:00",
+    "Mo-Fr 09:00-12:00,13:00-17:00; Sa 10:00-16:00; We off",
+    "Mo-Su 00:00-24:00",
+    "Su 22:00-02:00",  # past midnight, also from Sunday into the Monday that starts a week
+    "Mo-Th,Su 16:00-03:00; Fr-Sa 16:00-04:00",
+    "Mo-Su 10:45+",  # open end
+    "24/7",
+]
 NOT_ALIKE = [
     "Mo-Fr 09:00-17:00; PH off",  # holidays
     "Mo-Su 10:00-18:00; Dec 25 off",  # a date
-    "Su 22:00-02:00",  # past midnight: the first week of a window misses the Monday morning
-    "Mo-Fr 18:00+",  # open end
     "Mo[1] 10:00-12:00",  # first Monday of the month
     "Mo-Fr sunrise-sunset",
-    "24/7",
-    "Mo-Fr 9:00-17:00",  # not the usual HH:MM (left to the parser)
+    "week 01-26 Mo-Fr 09:00-17:00",
+    'Mo-Fr 09:00-17:00 "op afspraak"',
 ]
 
 
 def test_weeks_alike_by_syntax_only_when_nothing_tells_weeks_apart() -> None:
-    """The shortcut that skips eight weeks of exact hours takes plain weekly strings only."""
+    """The shortcut that skips eight weeks of exact hours takes weekday-and-time strings only."""
     assert all(same_every_week(value) for value in ALIKE)
     assert not any(same_every_week(value) for value in NOT_ALIKE)
 
