@@ -18,7 +18,8 @@ scripts, the worker, the tiles and the drawing. Names are drawn in that frame to
   sandboxed map frame (an opaque origin), so only the page around it is cached:
   the frame fetches its scripts and tiles again (see web/map_assets.py).
 
-Two bare pages (same origin, not sandboxed, no Leaflet, no places) show the floor:
+Two bare pages (served by the app at /__bench/, not sandboxed, no Leaflet, no places;
+no Playwright routing, which would turn the HTTP cache off) show the floor:
 `MapLibre, empty style` (script + worker + WebGL context in software, one frame of
 background: the price of WebGL in headless Chromium) and `MapLibre, our tiles`
 (the base map alone, cold and warm: here the HTTP cache does work). With
@@ -36,6 +37,7 @@ import statistics
 from pathlib import Path
 from typing import Any
 
+from litestar import Response, get
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
@@ -53,9 +55,12 @@ CENTRE = (52.3712, 4.8985)
 BARE_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8">
 <link rel="stylesheet" href="MAPLIBRE_CSS">
 <style>html,body,#map{margin:0;height:100%}</style></head><body><div id="map"></div>
-<script src="MAPLIBRE_JS"></script>
-<script>
+<script src="MAPLIBRE_JS"></script><script src="/__bench/SCRIPT"></script></body></html>"""
+BARE_SCRIPT = """
 var style = STYLE, tiles = 0, t = {};
+Object.keys(style.sources).forEach(function (name) {
+  style.sources[name].tiles = style.sources[name].tiles.map(function (u) { return location.origin + u; });
+});
 var gl = new maplibregl.Map({container: "map", style: style, center: [LON, LAT], zoom: ZOOM,
   interactive: false, fadeDuration: 0});
 gl.on("sourcedata", function (e) { if (e.tile) { tiles += 1; } });
@@ -64,12 +69,13 @@ gl.on("render", function () {
       && gl.areTilesLoaded()) { t.painted = performance.now(); }
 });
 gl.on("idle", function () { t.idle = t.idle || performance.now(); window.timings = t; });
-</script></body></html>"""
+"""
 VECTORGRID_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8">
 <link rel="stylesheet" href="/static/vendor/leaflet/leaflet.css">
 <style>html,body,#map{margin:0;height:100%}</style></head><body><div id="map"></div>
-<script src="/static/vendor/leaflet/leaflet.js"></script><script src="/__vectorgrid.js"></script>
-<script>
+<script src="/static/vendor/leaflet/leaflet.js"></script><script src="/__bench/vectorgrid.js"></script>
+<script src="/__bench/vg.js"></script></body></html>"""
+VECTORGRID_SCRIPT = """
 var map = L.map("map", {maxZoom: 19}).setView([LAT, LON], ZOOM);
 var fill = function (c) { return {fill: true, fillColor: c, fillOpacity: 1, stroke: false}; };
 var layer = L.vectorGrid.protobuf("/tiles/base/{z}/{x}/{y}.mvt", {maxNativeZoom: 16, vectorTileLayerStyles: {
@@ -77,7 +83,7 @@ var layer = L.vectorGrid.protobuf("/tiles/base/{z}/{x}/{y}.mvt", {maxNativeZoom:
   streets: {color: "#ffffff", weight: 3}, waterways: {color: "#a9cfe0", weight: 2},
   railways: {color: "#999", weight: 1}, places: {radius: 0}}}).addTo(map);
 layer.on("load", function () { window.timings = {painted: performance.now(), idle: performance.now()}; });
-</script></body></html>"""
+"""
 
 
 def _kaart(page: Any, base: str) -> tuple[float, float]:
@@ -95,27 +101,50 @@ def _kaart(page: Any, base: str) -> tuple[float, float]:
 
 
 def _bare(page: Any, base: str, path: str) -> tuple[float, float]:
-    """Load a bare test page handed to the browser at `path` on the server's origin."""
+    """Load a bare test page served at `path` by the app (no Playwright routing: it turns the cache off)."""
     page.goto(f"{base}{path}")
     page.wait_for_function("() => window.timings", timeout=60_000)
     timings = page.evaluate("() => window.timings")
     return float(timings["painted"]), float(timings["idle"])
 
 
-def _answer(body: str, content_type: str) -> Any:
-    """A route handler that answers with this body (Playwright hands it the route only)."""
-    return lambda route: route.fulfill(body=body, content_type=content_type)
-
-
-def _page(html: str, style: dict[str, Any], zoom: int) -> str:
+def _fill(text: str, style: dict[str, Any] | None = None, script: str = "", zoom: int = 12) -> str:
     return (
-        html.replace("STYLE", json.dumps(style))
+        text.replace("STYLE", json.dumps(style or {}))
         .replace("LAT", str(CENTRE[0]))
         .replace("LON", str(CENTRE[1]))
         .replace("ZOOM", str(zoom))
+        .replace("SCRIPT", script)
         .replace("MAPLIBRE_CSS", versioned("/static/vendor/maplibre-gl/maplibre-gl.css"))
         .replace("MAPLIBRE_JS", versioned("/static/vendor/maplibre-gl/maplibre-gl.js"))
     )
+
+
+def bench_files(vectorgrid: str | None) -> dict[str, tuple[str, str]]:
+    """The bare test pages and their scripts, by name under /__bench/ (scripts from files: the CSP)."""
+    empty = {"version": 8, "sources": {}, "layers": [{"id": "land", "type": "background"}]}
+    files = {
+        "empty.html": (_fill(BARE_PAGE, script="empty.js"), "text/html"),
+        "empty.js": (_fill(BARE_SCRIPT, empty), "text/javascript"),
+        "tiles.html": (_fill(BARE_PAGE, script="tiles.js"), "text/html"),
+        "tiles.js": (_fill(BARE_SCRIPT, base_style(OWN_TILES)), "text/javascript"),
+    }
+    if vectorgrid is not None:
+        files["vg.html"] = (_fill(VECTORGRID_PAGE), "text/html")
+        files["vg.js"] = (_fill(VECTORGRID_SCRIPT), "text/javascript")
+        files["vectorgrid.js"] = (vectorgrid, "text/javascript")
+    return files
+
+
+def bench_handler(files: dict[str, tuple[str, str]]) -> Any:
+    """A route serving `files` at /__bench/{name} from the app itself (so the HTTP cache works)."""
+
+    @get("/__bench/{name:str}", include_in_schema=False, sync_to_thread=False)
+    def bench_file(name: str) -> Response[bytes]:
+        body, kind = files[name]
+        return Response(body.encode(), media_type=kind, headers={"cache-control": "no-cache"})
+
+    return bench_file
 
 
 def main() -> None:
@@ -136,30 +165,26 @@ def main() -> None:
         prepare_demo_geo(engine)
         with Session(engine) as session, session.begin():
             load_demo(session)
-        with serve(engine) as base, sync_playwright() as p:
+        script = args.vectorgrid.read_text(encoding="utf-8") if args.vectorgrid else None
+        handler = bench_handler(bench_files(script))
+        with serve(engine, extra_handlers=[handler]) as base, sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            empty = {"version": 8, "sources": {}, "layers": [{"id": "land", "type": "background"}]}
-            pages = {
-                "/__empty": _page(BARE_PAGE, empty, 12),
-                "/__tiles": _page(BARE_PAGE, base_style(base + OWN_TILES), 12),
-            }
-            if args.vectorgrid:
-                pages["/__vg"] = _page(VECTORGRID_PAGE, {}, 12)
-            script = args.vectorgrid.read_text(encoding="utf-8") if args.vectorgrid else ""
             cases: list[tuple[str, Any]] = [
                 ("/kaart (MapLibre in Leaflet, places)", lambda page: _kaart(page, base)),
-                ("MapLibre, empty style (WebGL floor)", lambda page: _bare(page, base, "/__empty")),
-                ("MapLibre, our tiles, bare page", lambda page: _bare(page, base, "/__tiles")),
+                (
+                    "MapLibre, empty style (WebGL floor)",
+                    lambda page: _bare(page, base, "/__bench/empty.html"),
+                ),
+                ("MapLibre, our tiles, bare page", lambda page: _bare(page, base, "/__bench/tiles.html")),
             ]
             if args.vectorgrid:
-                cases.append(("VectorGrid, our tiles, bare page", lambda page: _bare(page, base, "/__vg")))
+                cases.append(
+                    ("VectorGrid, our tiles, bare page", lambda page: _bare(page, base, "/__bench/vg.html"))
+                )
             for width, height in WIDTHS:
                 for run in range(args.runs + 1):  # the first round warms the server's tile cache
                     for label, load in cases:
                         context = browser.new_context(viewport={"width": width, "height": height})
-                        for path, html in pages.items():
-                            context.route(f"**{path}", _answer(html, "text/html"))
-                        context.route("**/__vectorgrid.js", _answer(script, "text/javascript"))
                         page = context.new_page()
                         cold = load(page)
                         warm = load(page)
