@@ -77,13 +77,13 @@ def hour_of_week(moment: datetime) -> int:
 
 
 def _span_buckets(start: datetime, end: datetime) -> set[int]:
-    """Buckets touched by the interval [start, end)."""
-    buckets: set[int] = set()
+    """Buckets touched by the interval [start, end) (counted, not walked hour by hour)."""
     cursor = start.replace(minute=0, second=0, microsecond=0)
-    while cursor < end and len(buckets) < HOURS_PER_WEEK:
-        buckets.add(hour_of_week(cursor))
-        cursor += timedelta(hours=1)
-    return buckets
+    if end <= cursor:
+        return set()
+    hours = -((cursor - end) // timedelta(hours=1))  # whole hours from the first, rounded up
+    first = hour_of_week(cursor)
+    return {(first + hour) % HOURS_PER_WEEK for hour in range(min(hours, HOURS_PER_WEEK))}
 
 
 @lru_cache(maxsize=4096)
