@@ -101,3 +101,19 @@ def test_group_finder_on_a_desktop_in_english(live_server: str, chromium: Any, o
     assert "Everyone (3 people) can reach" in page.locator("#scout-summary").inner_text()
     page.wait_for_timeout(300)
     page.screenshot(path=str(output_dir / "map-group-en.png"), full_page=True)
+
+
+def test_map_lists_help_without_a_fixed_place_apart_from_the_dots(live_server: str, chromium: Any) -> None:
+    """The demo's buddy and language-buddy services serve an area: named under the list, no marker."""
+    page = chromium.new_page(viewport={"width": 1200, "height": 1100})
+    page.goto(f"{live_server}/kaart")
+    frame = map_frame(page)
+    page.locator("#area-services").wait_for(state="visible", timeout=15_000)
+    names = page.locator("#area-list h3").all_inner_texts()
+    assert {"Taalmaatje", "Maatje voor wandelen en koffie"} <= {n.strip() for n in names}
+    links = page.locator("#area-list h3 a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert all(link.startswith("/entries/service/") for link in links) and links
+    assert "Hulp zonder vaste plek" in page.locator("#area-services h2").inner_text()
+    assert frame.locator(".leaflet-marker-icon").count() > 0, "the places are drawn"
+    venue_names = set(page.locator("#venue-list h3").all_inner_texts())
+    assert not {"Taalmaatje", "Maatje voor wandelen en koffie"} & venue_names, "never listed as a place"

@@ -38,6 +38,21 @@
     return item;
   }
 
+  // Services without a venue whose area meets the view: listed apart, never a dot on the map.
+  function showAreaServices(services) {
+    var section = document.getElementById("area-services");
+    var list = document.getElementById("area-list");
+    if (!section || !list) { return; }
+    while (list.firstChild) { list.removeChild(list.firstChild); }
+    services.forEach(function (service) {
+      var rows = [];
+      if (service.category) { rows.push([list.getAttribute("data-category"), service.category]); }
+      if (service.area) { rows.push([list.getAttribute("data-serves"), service.area]); }
+      list.appendChild(card({ name: service.name, link: service.link, rows: rows }));
+    });
+    section.hidden = services.length === 0;
+  }
+
   window.addEventListener("message", function (event) {
     var frame = document.querySelector("iframe.map-frame");
     var list = document.getElementById("venue-list");
@@ -55,5 +70,6 @@
     while (list.firstChild) { list.removeChild(list.firstChild); }
     data.places.forEach(function (place) { list.appendChild(card(place)); });
     list.setAttribute("data-loaded", "true");
+    showAreaServices(Array.isArray(data.areaServices) ? data.areaServices : []);
   });
 }());

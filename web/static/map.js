@@ -266,7 +266,8 @@
             markers.length = 0;
             answer.clusters.forEach(drawCell);
             answer.places.forEach(drawPlace);
-            complete = answer.clustered ? null : view;
+            // Services without a venue are asked per view (their areas are not points to filter).
+            complete = answer.clustered || answer.area_services_total ? null : view;
             places.loads += 1;
             places.loaded = answer;
             tellPage(answer);
@@ -291,6 +292,9 @@
         clustered: answer.clustered,
         places: answer.places.map(function (p) {
           return { id: p.id, name: p.name, link: p.popup.link, rows: p.popup.rows };
+        }),
+        areaServices: (answer.area_services || []).map(function (a) {
+          return { name: a.name, link: a.url, area: a.area_name, category: a.category_label };
         })
       }, "*");
     }
