@@ -252,6 +252,16 @@ def service_document(
     return doc
 
 
+def warm_caches(opening_hours: str | None, texts: Iterable[str], today: date | None = None) -> None:
+    """Compute ahead, into their caches, what a new place's document needs: its schedule and
+    the word forms of its texts. An importer that reads its source in a thread calls this
+    there, so the work runs while the writing thread waits for the database; the document is
+    built from the same functions later, whoever computed them first.
+    """
+    schedule(opening_hours, None, today)
+    word_parts(texts)
+
+
 def with_word_parts(doc: dict[str, Any]) -> dict[str, Any]:
     """The document with `word_parts`: the stems and compound parts of its searched words."""
     texts: list[str] = []

@@ -7,7 +7,12 @@ from collections.abc import Iterator
 
 import pytest
 
+from directory.clock import today_amsterdam
+from directory.search.compounds import forms
+from directory.search.schedule import _opening_schedule, schedule
+from importers.osm import _warming
 from importers.prefetch import prefetch
+from importers.records import PlaceRecord
 
 
 def test_items_come_in_order_from_another_thread() -> None:
@@ -61,3 +66,24 @@ def test_a_consumer_that_stops_early_stops_and_closes_the_reader() -> None:
     items.close()  # as the garbage collector would, at once
     assert closed.wait(5)
     assert len(produced) < 20  # bounded: it never ran far ahead
+
+
+def test_the_osm_reader_thread_computes_schedules_and_word_forms_ahead() -> None:
+    """What a new place's document needs is cached while reading, so writing finds it there."""
+    record = PlaceRecord(
+        source="osm",
+        source_id="n1",
+        name="Buurtkeukenwerkplaats",
+        lat=52.37,
+        lon=4.89,
+        category="community_centre",
+        location={"opening_hours": "Mo-We 10:00-13:30; Th 19:00-21:15", "street": "Dam"},
+    )
+    _opening_schedule.cache_clear()
+    forms.cache_clear()
+    assert list(_warming(iter([record]))) == [record]
+    assert _opening_schedule.cache_info().currsize == 1
+    assert forms.cache_info().currsize > 0
+    hits = _opening_schedule.cache_info().hits
+    schedule("Mo-We 10:00-13:30; Th 19:00-21:15", None, today_amsterdam())
+    assert _opening_schedule.cache_info().hits == hits + 1
