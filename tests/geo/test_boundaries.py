@@ -130,3 +130,31 @@ def test_missing_buurten_file_is_a_clear_error(engine: Engine, tmp_path: Path) -
 def test_location_model_has_the_code_columns() -> None:
     """The columns the trigger fills exist on the model the rest of wijkgram reads."""
     assert {"stadsdeel_code", "wijk_code", "buurt_code"} <= set(Location.__table__.columns.keys())
+
+
+def test_one_lookup_takes_the_lowest_code_of_each_level_and_leaves_codes_outside(session: Session) -> None:
+    """The trigger's single query answers as one lookup per level did: the lowest code whose
+    polygon meets the point, all three set together, given codes kept outside every polygon."""
+    square = "ST_Multi(ST_MakeEnvelope(5.0, 52.0, 5.2, 52.2, 4326))"  # around Utrecht
+    session.execute(
+        text(
+            "INSERT INTO geo_boundary (level, code, name, source, geom) VALUES "
+            f"('buurt', 'Z99b', 'b', 'test', {square}), ('buurt', 'Z99a', 'a', 'test', {square}), "
+            f"('stadsdeel', 'Z', 'z', 'test', {square})"
+        )
+    )
+    try:
+        service = EntryService(session, Actor("test"))
+        inside = service.create("location", factories.location(Point(5.12, 52.09)))
+        outside = service.create(
+            "location",
+            {**factories.location(Point(6.57, 53.22)), "buurt_code": "A00a", "wijk_code": "A00"},  # Groningen
+        )
+        assert isinstance(inside, Location) and isinstance(outside, Location)
+        session.flush()
+        session.refresh(inside)
+        session.refresh(outside)
+        assert (inside.buurt_code, inside.wijk_code, inside.stadsdeel_code) == ("Z99a", None, "Z")
+        assert (outside.buurt_code, outside.wijk_code) == ("A00a", "A00")
+    finally:
+        session.rollback()
