@@ -11,7 +11,9 @@ has loaded: `web/static/map.js` records it on MapLibre's `render` event when
 (`wijkgramMap.base.timings.painted`). It is timed from the navigation of the page
 (both documents' `performance.timeOrigin`), so it holds the page, the frame, the
 scripts, the worker, the tiles and the drawing. Names are drawn in that frame too
-(no fade-in). `idle` (nothing left to draw) is printed beside it.
+(no fade-in). `idle` (nothing left to draw) is printed beside it, and for `/kaart`
+`places`: when the first places answer was drawn (`wijkgramMap.places.drawn`; the
+places are asked for after the first paint).
 
 * **cold**: a new browser context (empty cache) per load;
 * **warm**: the same context loaded again. Chromium keeps no HTTP cache for the
@@ -86,26 +88,28 @@ layer.on("load", function () { window.timings = {painted: performance.now(), idl
 """
 
 
-def _kaart(page: Any, base: str) -> tuple[float, float]:
-    """Load /kaart; (first paint, idle) in ms since the page's navigation."""
+def _kaart(page: Any, base: str) -> tuple[float, float, float]:
+    """Load /kaart; (first paint, idle, places drawn) in ms since the page's navigation."""
     page.goto(f"{base}/kaart")
     page.locator("iframe.map-frame").scroll_into_view_if_needed()
     frame = next(f for f in page.frames if f.parent_frame is not None)
     frame.wait_for_function(
-        "() => window.wijkgramMap && wijkgramMap.base.timings && wijkgramMap.base.timings.idle",
+        "() => window.wijkgramMap && wijkgramMap.base.timings && wijkgramMap.base.timings.idle"
+        " && wijkgramMap.places.loads >= 1",
         timeout=60_000,
     )
     timings = frame.evaluate("() => wijkgramMap.base.timings")
+    drawn = float(frame.evaluate("() => wijkgramMap.places.drawn || NaN"))  # NaN: a map.js from before
     origin = float(page.evaluate("() => performance.timeOrigin"))
-    return timings["painted"] - origin, timings["idle"] - origin
+    return timings["painted"] - origin, timings["idle"] - origin, drawn - origin
 
 
-def _bare(page: Any, base: str, path: str) -> tuple[float, float]:
+def _bare(page: Any, base: str, path: str) -> tuple[float, float, float]:
     """Load a bare test page served at `path` by the app (no Playwright routing: it turns the cache off)."""
     page.goto(f"{base}{path}")
     page.wait_for_function("() => window.timings", timeout=60_000)
     timings = page.evaluate("() => window.timings")
-    return float(timings["painted"]), float(timings["idle"])
+    return float(timings["painted"]), float(timings["idle"]), float("nan")
 
 
 def _fill(text: str, style: dict[str, Any] | None = None, script: str = "", zoom: int = 12) -> str:
@@ -157,7 +161,7 @@ def main() -> None:
 
     _start_test_cluster()
     url = create_database(NAME)
-    results: dict[str, list[tuple[float, float]]] = {}
+    results: dict[str, list[tuple[float, float, float]]] = {}
     loads: list[float] = []
     try:
         migrate.upgrade(url)
@@ -201,10 +205,13 @@ def main() -> None:
     for label, times in results.items():
         painted = sorted(t[0] for t in times)
         idle = sorted(t[1] for t in times)
+        places = sorted(t[2] for t in times)
         p90 = painted[min(len(painted) - 1, round(0.9 * (len(painted) - 1)))]
+        known = [t for t in places if t == t]  # not NaN
+        drawn = f"   places p50={statistics.median(known):6.0f} ms" if known else ""
         print(
             f"{label:52s} n={len(times):2d}  first paint p50={statistics.median(painted):6.0f} "
-            f"p90={p90:6.0f} ms   idle p50={statistics.median(idle):6.0f} ms"
+            f"p90={p90:6.0f} ms   idle p50={statistics.median(idle):6.0f} ms{drawn}"
         )
 
 

@@ -10,6 +10,24 @@
 
   var data = JSON.parse(document.getElementById("map-data").textContent);
 
+  // What is not part of the base map's first frame (the places and the outlines: their requests,
+  // drawing them, the page's list) starts when that frame is drawn. Before, the places answer (the
+  // heaviest request of a view, made in Python) was computed while MapLibre's worker waited for
+  // the base tiles from the same server, and their markers were drawn on the main thread that
+  // turns the decoded tiles into pixels; measured in bench/map_paint.py, docs/web.md.
+  var afterPaint = [];
+  function whenPainted(job) {
+    if (afterPaint === null) { job(); } else { afterPaint.push(job); }
+  }
+  function releasePainted() {
+    if (afterPaint === null) { return; }
+    var jobs = afterPaint;
+    afterPaint = null;
+    jobs.forEach(function (job) { job(); });
+  }
+  // Never longer than this (a base map that fails, or tiles that do not come): then the places go first.
+  var PAINT_WAIT_MS = 2500;
+
   // Start MapLibre's worker now (it evaluates the whole bundle again, about 100 ms): it is then
   // ready by the time the map below asks it for the first tiles.
   if (data.base.kind === "vector" && window.maplibregl && maplibregl.prewarm) { maplibregl.prewarm(); }
@@ -107,13 +125,15 @@
           if (!state.painted && tiles > 0 && gl.isStyleLoaded() && gl.areTilesLoaded()) {
             state.painted = true;
             state.timings.painted = now();
+            releasePainted();
           }
         });
         gl.on("idle", function () {
           state.loaded = true;
           if (!state.timings.idle) { state.timings.idle = now(); }
         });
-        gl.on("error", function (event) { state.error = String(event && event.error); });
+        gl.on("error", function (event) { state.error = String(event && event.error); releasePainted(); });
+        setTimeout(releasePainted, PAINT_WAIT_MS);
       } catch (error) {
         state.error = String(error);
       }
@@ -123,6 +143,8 @@
     }
     // The OpenStreetMap line on every map (ODbL); the MapLibre layer does not hand it to Leaflet.
     if (!state.layer || base.kind === "vector") { map.attributionControl.addAttribution(base.attribution); }
+    // Only a MapLibre base map says when its first frame is drawn; anything else draws at once.
+    if (!state.timings.created || state.error) { releasePainted(); }
     return state;
   }
 
@@ -163,7 +185,8 @@
             .then(function (response) { return response.ok ? response.json() : null; })
             .then(function (collection) { if (collection) { group.addData(collection); } });
         };
-        group.on("add", fetchOnce);
+        // The stadsdelen shown at first are asked for after the base map's first frame.
+        group.on("add", function () { whenPainted(fetchOnce); });
       }
       if (spec.show) { group.addTo(map); }
       overlays[escapeHtml(spec.name)] = group;
@@ -270,6 +293,7 @@
             complete = answer.clustered || answer.area_services_total ? null : view;
             places.loads += 1;
             places.loaded = answer;
+            if (!places.drawn) { places.drawn = now(); }
             tellPage(answer);
           })
           .catch(function (error) {
@@ -304,7 +328,8 @@
     };
     data.layers.forEach(function (spec) { drawers[spec.type](spec); });
 
-    if (places.start) { places.start(); }
+    // The places load after the base map's first frame (see whenPainted).
+    if (places.start) { whenPainted(places.start); }
     if (data.layer_control) { L.control.layers(null, overlays, { collapsed: true }).addTo(map); }
 
     // For the browser tests (and anyone debugging): what was drawn.
