@@ -261,44 +261,69 @@
         marker.bindTooltip(textNode("span", place.name));
         marker.bindPopup(popupNode(place.popup), { maxWidth: 320 });
         group.addLayer(marker);
-        markers.push(marker);
+        return marker;
+      }
+
+      // Markers stay across answers while their place is still in view: a popup's own pan or a
+      // zoom to a clustered marker asks for the view anew, and redrawing every marker then
+      // closed the popup the user had just opened.
+      var shown = {};
+      function showPlaces(list) {
+        var next = {};
+        list.forEach(function (place) {
+          var key = String(place.id);
+          next[key] = shown[key] || drawPlace(place);
+          delete shown[key];
+        });
+        Object.keys(shown).forEach(function (key) { group.removeLayer(shown[key]); });
+        shown = next;
+        markers.length = 0;
+        Object.keys(shown).forEach(function (key) { markers.push(shown[key]); });
       }
 
       // Every place of a box that came one by one: zooming or panning inside it needs no new request.
       var complete = null;
+
+      // One request at a time: a newer view aborts the older one.
+      function ask(then) {
+        if (pending) { pending.abort(); }
+        pending = new AbortController();
+        fetch(query(), { credentials: "omit", signal: pending.signal })
+          .then(function (response) {
+            if (!response.ok) { throw new Error("places: " + response.status); }
+            return response.json();
+          })
+          .then(then)
+          .catch(function (error) {
+            if (error.name !== "AbortError") { places.error = String(error); }
+          });
+      }
 
       function load() {
         var view = map.getBounds();
         if (complete && complete.contains(view)) {
           // Every place here came already: the page's list shows those in the new view.
           var seen = places.loaded.places.filter(function (p) { return view.contains([p.lat, p.lon]); });
-          tellPage({ total: seen.length, clustered: false, places: seen });
+          var here = { total: seen.length, clustered: false, places: seen, area_services: [] };
+          if (!places.loaded.area_services_total) { tellPage(here); return; }
+          // Services without a venue are asked per view (their areas are not points to filter);
+          // the markers stay as they are.
+          ask(function (answer) {
+            here.area_services = answer.area_services;
+            tellPage(here);
+          });
           return;
         }
-        if (pending) { pending.abort(); }
-        pending = new AbortController();
-        var mine = pending;
-        fetch(query(), { credentials: "omit", signal: mine.signal })
-          .then(function (response) {
-            if (!response.ok) { throw new Error("places: " + response.status); }
-            return response.json();
-          })
-          .then(function (answer) {
-            group.clearLayers();
-            cells.clearLayers();
-            markers.length = 0;
-            answer.clusters.forEach(drawCell);
-            answer.places.forEach(drawPlace);
-            // Services without a venue are asked per view (their areas are not points to filter).
-            complete = answer.clustered || answer.area_services_total ? null : view;
-            places.loads += 1;
-            places.loaded = answer;
-            if (!places.drawn) { places.drawn = now(); }
-            tellPage(answer);
-          })
-          .catch(function (error) {
-            if (error.name !== "AbortError") { places.error = String(error); }
-          });
+        ask(function (answer) {
+          cells.clearLayers();
+          showPlaces(answer.places);
+          answer.clusters.forEach(drawCell);
+          complete = answer.clustered ? null : view;
+          places.loads += 1;
+          places.loaded = answer;
+          if (!places.drawn) { places.drawn = now(); }
+          tellPage(answer);
+        });
       }
       // Started once the first view is set (after fitBounds below): a load for the default view
       // first would answer, and be listed, before the real first view's answer.
