@@ -134,6 +134,16 @@
         });
         gl.on("error", function (event) { state.error = String(event && event.error); releasePainted(); });
         setTimeout(releasePainted, PAINT_WAIT_MS);
+        // A map below the fold (a phone: the filters come first) is not drawn until it is scrolled to
+        // (Chromium paints no off-screen cross-origin frame): then nothing waits for its first frame,
+        // and the page's list of places, which people read too, fills at once.
+        if (window.IntersectionObserver) {
+          var seen = new IntersectionObserver(function (entries) {
+            seen.disconnect();
+            if (!entries[entries.length - 1].isIntersecting) { releasePainted(); }
+          });
+          seen.observe(map.getContainer());
+        }
       } catch (error) {
         state.error = String(error);
       }
