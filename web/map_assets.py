@@ -10,7 +10,7 @@ On a phone's network those bytes are most of the wait, so they go out compressed
   gzipped once at level 9 and kept in memory (MapLibre: 1,058 KB -> 276 KB), never per
   request; their URLs carry `?v=` and a hash of the file, so wherever a cache is kept
   (the page around the frame, another browser) they are cached for a year;
-* tiles and the map's JSON (`/tiles/`, `/api/v1/map/`): Litestar's gzip at level 6
+* tiles and the map's JSON (`/tiles/`, `/api/v1/map/`): Litestar's gzip at level 1
   (`MapCompression`, a few KB each).
 
 Pages are never compressed here: they carry a CSRF token next to reflected input (BREACH).
@@ -139,7 +139,11 @@ class MapCompression(CompressionMiddleware):
 
 
 def compression_config() -> CompressionConfig:
-    """gzip at level 6 (a tile in well under a millisecond) for answers of 1 KB and more."""
+    """gzip at level 1 for answers of 1 KB and more.
+
+    Level 6 took 3.7 ms for an 82 KB entries tile at zoom 14, more than the cached tile's
+    whole 5 ms budget; level 1 takes 0.6 ms and the answer is about 4 % larger.
+    """
     return CompressionConfig(
-        backend="gzip", gzip_compress_level=6, minimum_size=1024, middleware_class=MapCompression
+        backend="gzip", gzip_compress_level=1, minimum_size=1024, middleware_class=MapCompression
     )
