@@ -175,6 +175,11 @@ def _watch_writes(engine: Engine, cache: ReferenceCache) -> None:
 
     @event.listens_for(engine, "rollback")
     def _rolled_back(conn: Connection) -> None:
+        # A connection lost with the database (a restart) is invalid: reading its `info`
+        # would raise in the middle of the rollback and turn a clean 503 into a 500. A
+        # topic left behind there only makes a later COMMIT forget once more, which is safe.
+        if conn.invalidated:
+            return
         conn.info.pop("reference_topics", None)
 
 
