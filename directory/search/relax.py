@@ -3,7 +3,9 @@
 A professional who gets nothing twice stops searching. So when a question read by
 intent.py finds fewer than `RELAX_BELOW` entries, the service searches again:
 
-1. without the words that find nothing on their own (a word no entry holds);
+1. without the words that find nothing on their own (a word no entry holds), then
+   those that alone find fewer than a handful while another word finds a handful
+   ("waar koffie": no search with "waar" in it finds more than "waar" alone does);
 2. without the filters the question's words made, least needed first: the time,
    the area, the cost, the language, the target group, the facilities (an
    accessibility word is a need, and is never dropped);
@@ -98,9 +100,12 @@ def _drops(answer: Answer, original: SearchQuery, read: Interpretation, areas: A
         for term in terms[:MAX_PROBES]:
             counts[term] = answer(_probe(apply(original, replace(read, filters=(), text=term), areas))).total
     order = [f"word:{t}" for t in terms if counts.get(t, 1) == 0]
+    if any(n >= RELAX_BELOW for n in counts.values()):
+        scarce = [t for t in terms if 0 < counts.get(t, RELAX_BELOW) < RELAX_BELOW]
+        order += [f"word:{t}" for t in sorted(scarce, key=lambda t: counts[t])]
     for kind in DROPPABLE:
         order += [f"filter:{i}" for i, f in enumerate(read.filters) if f.kind == kind]
-    order += [f"word:{t}" for t in sorted(terms, key=lambda t: -counts.get(t, 0)) if counts.get(t, 1) > 0]
+    order += [f"word:{t}" for t in sorted(terms, key=lambda t: -counts.get(t, 0)) if f"word:{t}" not in order]
     return order
 
 

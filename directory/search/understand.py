@@ -41,7 +41,9 @@ def understand(query: SearchQuery, now: datetime, areas: AreaNames | None) -> Un
     """Read `query.q` and return the query with its filters, searching only the words that are left."""
     read = interpret(query.q, now, areas)
     if not read.filters:
-        return Understanding(query, read)
+        # Both engines get the words left, not the question: Meilisearch would otherwise
+        # match "ik zoek een plek om samen te eten" word for word, stop words or not.
+        return Understanding(apply(query, read, areas), read)
     kept = tuple(f for f in read.filters if not _overruled(f, query))
     owner = tuple(
         (kept.index(read.filters[o]) if read.filters[o] in kept else -2) if o >= 0 else -1 for o in read.owner

@@ -148,3 +148,35 @@ def test_area_names_as_people_say_them(ask: Any) -> None:
     result = ask("Zuid Oost")
     assert [f.value for f in result.interpreted.filters] == ["stadsdeel:T"]
     assert result.total > 0 and all(h["stadsdeel_code"] == "T" or h["service_area_name"] for h in result.hits)
+
+
+@pytest.mark.parametrize(
+    ("question", "subject"),
+    [
+        ("waar kan ik koffie drinken?", "koffie drinken"),
+        ("Ik zoek een plek om samen te eten", "samen eten"),
+        ("waar krijg ik hulp bij formulieren", "hulp bij formulieren"),
+        ("where can I find a church", "church"),
+    ],
+)
+def test_a_question_finds_what_its_subject_finds(ask: Any, question: str, subject: str) -> None:
+    """The words a question is asked with ('waar kan ik', 'ik zoek een plek') change nothing.
+
+    'waar kan ik koffie drinken' once found two clubs whose description said 'waar':
+    'koffie' went first as the most common word and 'waar' was kept.
+    """
+    asked, plain = ask(question), ask(subject)
+    assert plain.total >= 3, f"{ask.engine}: {subject!r} found {plain.total}"
+    assert [h["id"] for h in asked.hits] == [h["id"] for h in plain.hits], ask.engine
+    assert asked.total == plain.total
+
+
+def test_a_word_that_alone_finds_less_than_a_handful_goes_first(ask: Any) -> None:
+    """'boomspijker koffie': no search with 'boomspijker' can find a handful, so it goes, not 'koffie'."""
+    alone = ask("boomspijker")
+    assert 0 < alone.total < 3
+    result = ask("boomspijker koffie")
+    assert result.relaxed is not None and result.relaxed.dropped == ("boomspijker",), result.relaxed
+    assert result.total >= 3
+    coffee = {h["id"] for h in ask("koffie").hits}
+    assert {h["id"] for h in result.hits[result.relaxed.strict_total :]} <= coffee
