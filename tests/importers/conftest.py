@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from importers.merge import ImportReport
@@ -15,7 +15,7 @@ from importers.osm.reader import read_places
 from importers.osm.tags import SOURCE
 from importers.records import PlaceRecord
 from importers.run import run_import
-from tests.conftest import ENTRY_TABLES
+from tests.conftest import ENTRY_TABLES, empty_tables
 
 IMPORT_TABLES = list(dict.fromkeys([*ENTRY_TABLES, "source_link", "source_suggestion"]))
 
@@ -24,7 +24,7 @@ IMPORT_TABLES = list(dict.fromkeys([*ENTRY_TABLES, "source_link", "source_sugges
 def import_db(engine: Engine) -> Engine:
     """The test database with every entry and importer table empty."""
     with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {', '.join(IMPORT_TABLES)} RESTART IDENTITY CASCADE"))
+        empty_tables(conn, IMPORT_TABLES)
     return engine
 
 

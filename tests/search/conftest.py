@@ -171,10 +171,10 @@ def indexed(
     engine: Engine, meili_server: MeiliServer, build: Callable[[Engine], dict[str, str]], prefix: str
 ) -> tuple[dict[str, str], SearchSettings]:
     """Empty the entry tables, `build` a directory, and sync it to a fresh Meilisearch index."""
-    from tests.conftest import ENTRY_TABLES
+    from tests.conftest import empty_tables
 
     with engine.begin() as conn:
-        conn.exec_driver_sql(f"TRUNCATE {', '.join(ENTRY_TABLES)} RESTART IDENTITY CASCADE")
+        empty_tables(conn)
     ids = build(engine)
     settings = index_settings(meili_server, prefix)
     sync(engine, settings)

@@ -147,11 +147,11 @@ def site(
     must only add to the demo data, never rely on it being untouched by the others.
     """
     from directory.models import User
-    from tests.conftest import ENTRY_TABLES
+    from tests.conftest import empty_tables
     from tests.web.browser import serve
 
     with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {', '.join(ENTRY_TABLES)} RESTART IDENTITY CASCADE"))
+        empty_tables(conn)
     with Session(engine) as s, s.begin():
         load_demo(s)
         for name, role in ROLES.items():
