@@ -22,6 +22,7 @@ from directory.search.intent_words import (
     DAY_PARTS,
     INTENTS,
     LOW_COST_EUR,
+    NEARBY_WORDS,
     NOW_WORDS,
     RELATIVE_DAYS,
     TIME_GLUE,
@@ -247,6 +248,17 @@ def _declared_at(words_: tuple[str, ...], i: int, longest: int) -> tuple[int, Un
     return None
 
 
+@lru_cache(maxsize=1)
+def _nearby() -> tuple[tuple[str, ...], ...]:
+    """The "near" phrases as words, longest first."""
+    return tuple(sorted((tuple(words(p)) for p in NEARBY_WORDS), key=len, reverse=True))
+
+
+def _nearby_at(words_: tuple[str, ...], i: int) -> int:
+    """How many words at i only say "near" (0 when none do)."""
+    return next((len(p) for p in _nearby() if words_[i : i + len(p)] == p), 0)
+
+
 def interpret(q: str, now: datetime, areas: AreaNames | None = None) -> Interpretation:
     """Read a question (`now`: the moment, in Amsterdam time, that "vanavond" is counted from)."""
     tokens = tuple(words(q))
@@ -256,6 +268,10 @@ def interpret(q: str, now: datetime, areas: AreaNames | None = None) -> Interpre
     rest: list[str] = []
     i = 0
     while i < len(tokens):
+        near = _nearby_at(tokens, i)
+        if near:
+            i += near  # owned by no filter, searched as no text
+            continue
         glue = 1 if tokens[i] in TIME_GLUE and i + 1 < len(tokens) else 0
         hit = _time_at(tokens, i + glue, now) if glue else None
         if hit is None:

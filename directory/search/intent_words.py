@@ -132,6 +132,14 @@ TODAY_PARTS: dict[str, str] = {
 WEEKEND_WORDS = ("weekend", "dit weekend", "in het weekend", "het weekend", "this weekend")
 #: "Open now" phrases.
 NOW_WORDS = ("nu open", "open nu", "nu geopend", "nu", "nou open", "open now", "now open", "right now", "now")
+#: Phrases that say "near" without naming a place: not a filter and not a subject, so they
+#: are not searched as text ("buurthuis bij mij in de buurt"). The place is the page's own
+#: (an address or the map's view); an area name after them is read as usual.
+NEARBY_WORDS = (
+    "in de buurt", "bij mij in de buurt", "hier in de buurt", "in mijn buurt", "in de buurt van",
+    "in de omgeving", "in de omgeving van", "in mijn omgeving", "dichtbij", "dicht bij", "vlakbij",
+    "vlak bij", "dichtbij huis", "nearby", "near me", "close by", "in the area", "in my area",
+)  # fmt: skip
 #: Words in front of an area name that belong to it ("in Oost", "uit de Pijp").
 AREA_GLUE = ("in", "uit", "rond", "rondom", "bij", "near", "around")
 #: Words that only join a day to its part or a time to the rest ("op zaterdag", "'s avonds").

@@ -12,8 +12,11 @@ intent.py finds fewer than `RELAX_BELOW` entries, the service searches again:
 3. without the most common of its remaining text words (the least informative),
    keeping at least one;
 4. then wider: a compound is searched as its parts ("schuldhulp" -> "schuld hulp",
-   compounds.py), and a word that names a kind of place ("moskee", "taalhuis") as
-   its category instead.
+   compounds.py), and a word that names a kind of place ("moskee", "taalhuis"), or
+   a compound with such a part ("kerkdienst"), as its category instead;
+5. last, when the question's one word finds nothing at all and its filters say
+   what is sought (a target group, a language, a facility, an accessibility
+   need), the filters alone: "bijeenkomst voor mantelzorgers" -> for carers.
 
 It stops as soon as a handful is found, after at most `MAX_SEARCHES` searches. The
 entries the whole question found come first; the answer says which words were
@@ -41,6 +44,9 @@ MAX_SEARCHES = 5
 MAX_PROBES = 4
 #: Filters a question's words made, in the order they are given up.
 DROPPABLE = ("open", "area", "cost", "languages", "target_groups", "facilities")
+#: Filters that say what is sought, not when, where or at what cost: with one of them a
+#: question whose only word finds nothing can still be answered by its filters.
+SOUGHT = ("target_groups", "languages", "facilities", "accessibility")
 
 Answer = Callable[[SearchQuery], SearchResult]
 
@@ -92,11 +98,14 @@ def _probe(query: SearchQuery) -> SearchQuery:
     return replace(query, page=1, page_size=1, facets=())
 
 
-def _drops(answer: Answer, original: SearchQuery, read: Interpretation, areas: AreaNames | None) -> list[str]:
-    """What to leave out, in order: words that find nothing alone, droppable filters, common words."""
+def _drops(
+    answer: Answer, original: SearchQuery, read: Interpretation, areas: AreaNames | None
+) -> tuple[list[str], dict[str, int]]:
+    """What to leave out, in order (words that find nothing alone, droppable filters, common
+    words), and what each word probed found alone."""
     terms = query_terms(read.text)
     counts: dict[str, int] = {}
-    if len(terms) > 1:
+    if len(terms) > 1 or (terms and _sought(read)):
         for term in terms[:MAX_PROBES]:
             counts[term] = answer(_probe(apply(original, replace(read, filters=(), text=term), areas))).total
     order = [f"word:{t}" for t in terms if counts.get(t, 1) == 0]
@@ -106,7 +115,12 @@ def _drops(answer: Answer, original: SearchQuery, read: Interpretation, areas: A
     for kind in DROPPABLE:
         order += [f"filter:{i}" for i, f in enumerate(read.filters) if f.kind == kind]
     order += [f"word:{t}" for t in sorted(terms, key=lambda t: -counts.get(t, 0)) if f"word:{t}" not in order]
-    return order
+    return order, counts
+
+
+def _sought(read: Interpretation) -> bool:
+    """True when the question's filters say what is sought (who for, which language, what it has)."""
+    return any(f.kind in SOUGHT for f in read.filters)
 
 
 def relax(
@@ -121,7 +135,8 @@ def relax(
         return first, None
     state = _State(read, first)
     filters = list(read.filters)
-    for step in _drops(answer, original, read, areas):
+    order, counts = _drops(answer, original, read, areas)
+    for step in order:
         if state.best.total >= RELAX_BELOW or state.searches >= MAX_SEARCHES:
             break
         kind, _, key = step.partition(":")
@@ -146,6 +161,8 @@ def relax(
         _split(answer, original, state, areas)
     if state.best.total < RELAX_BELOW and state.searches < MAX_SEARCHES:
         _widen(answer, original, state, areas)
+    if state.best.total < RELAX_BELOW and state.searches < MAX_SEARCHES:
+        _filters_alone(answer, original, read, counts, state, areas)
     if state.best is first:
         return first, None
     relaxed = Relaxed(state.best_dropped, state.widened, first.total, state.split)
@@ -176,7 +193,7 @@ def _widen(
     if original.filters.get("category"):
         return
     for term in query_terms(state.read.text):
-        code = CATEGORY_WORDS.get(term)
+        code = _category_of(term)
         if code is None:
             continue
         candidate = _without_word(state.read, term)
@@ -187,6 +204,33 @@ def _widen(
             state.best, state.read, state.best_dropped = result, candidate, state.dropped
             state.widened = ((term, code),)
         return
+
+
+def _filters_alone(
+    answer: Answer,
+    original: SearchQuery,
+    read: Interpretation,
+    counts: dict[str, int],
+    state: _State,
+    areas: AreaNames | None,
+) -> None:
+    """The question's filters without its one word, when that word finds nothing at all and the
+    filters say what is sought: "bijeenkomst voor mantelzorgers" -> what there is for carers."""
+    terms = query_terms(read.text)
+    if len(terms) != 1 or counts.get(terms[0]) != 0 or not _sought(read):
+        return
+    result = answer(apply(original, replace(read, text=""), areas))
+    state.searches += 1
+    if result.total > state.best.total:
+        state.best, state.best_dropped, state.widened, state.split = result, (terms[0],), (), ()
+
+
+def _category_of(term: str) -> str | None:
+    """The category a word names, or one of its compound's parts names ("kerkdienst" -> kerk)."""
+    code = CATEGORY_WORDS.get(term)
+    if code is not None:
+        return code
+    return next((CATEGORY_WORDS[part] for part in split(term) if part in CATEGORY_WORDS), None)
 
 
 def _merged(first: SearchResult, relaxed: SearchResult, query: SearchQuery) -> SearchResult:

@@ -157,6 +157,8 @@ def test_area_names_as_people_say_them(ask: Any) -> None:
         ("Ik zoek een plek om samen te eten", "samen eten"),
         ("waar krijg ik hulp bij formulieren", "hulp bij formulieren"),
         ("where can I find a church", "church"),
+        ("buurthuis bij mij in de buurt", "buurthuis"),
+        ("koffie dichtbij", "koffie"),
     ],
 )
 def test_a_question_finds_what_its_subject_finds(ask: Any, question: str, subject: str) -> None:
@@ -180,3 +182,25 @@ def test_a_word_that_alone_finds_less_than_a_handful_goes_first(ask: Any) -> Non
     assert result.total >= 3
     coffee = {h["id"] for h in ask("koffie").hits}
     assert {h["id"] for h in result.hits[result.relaxed.strict_total :]} <= coffee
+
+
+def test_a_compound_with_a_kind_of_place_in_it_widens_to_that_kind(ask: Any) -> None:
+    """'kerkdienst' is no word of the demo, nor are 'kerk dienst' together: its 'kerk' is a kind of place."""
+    result = ask("kerkdienst")
+    assert result.relaxed is not None and result.relaxed.widened == (("kerkdienst", "place_of_worship"),)
+    assert result.total >= 3
+    assert {h["category"] for h in result.hits} == {"place_of_worship"}
+
+
+def test_a_word_that_finds_nothing_leaves_the_question_to_what_it_seeks(ask: Any) -> None:
+    """'bijeenkomst voor ouderen': no entry says 'bijeenkomst'; what there is for older people is shown.
+
+    'bijeenkomst voor mantelzorgers' found nothing and offered 'bijenkorf voor mantelzorgers'
+    (a department store) instead.
+    """
+    older = ask("voor ouderen")
+    assert older.total >= 3
+    result = ask("bijeenkomst voor ouderen")
+    assert result.relaxed is not None and result.relaxed.dropped == ("bijeenkomst",), result.relaxed
+    assert [h["id"] for h in result.hits] == [h["id"] for h in older.hits]
+    assert all("older_people" in h["target_groups"] for h in result.hits)
