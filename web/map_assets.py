@@ -10,8 +10,9 @@ On a phone's network those bytes are most of the wait, so they go out compressed
   gzipped once at level 9 and kept in memory (MapLibre: 1,058 KB -> 276 KB), never per
   request; their URLs carry `?v=` and a hash of the file, so wherever a cache is kept
   (the page around the frame, another browser) they are cached for a year;
-* tiles and the map's JSON (`/tiles/`, `/api/v1/map/`): Litestar's gzip at level 1
-  (`MapCompression`, a few KB each).
+* the map's JSON and TileJSON (`/api/v1/map/`, `/tiles/*.json`): Litestar's gzip at
+  level 1 (`MapCompression`, a few KB each); the vector tiles gzip themselves
+  (web/api/tiles.py) with an ETag of their own.
 
 Pages are never compressed here: they carry a CSRF token next to reflected input (BREACH).
 """
@@ -129,10 +130,19 @@ class MapAssets(ASGIMiddleware):
 
 
 class MapCompression(CompressionMiddleware):
-    """Litestar's gzip, for `COMPRESSED_PREFIXES` only (pages with a CSRF token stay uncompressed)."""
+    """Litestar's gzip, for `COMPRESSED_PREFIXES` only (pages with a CSRF token stay uncompressed).
+
+    Not for the vector tiles: they come gzipped from their handler, which gives the gzipped
+    answer an ETag of its own (this middleware would keep the plain one).
+    """
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope.get("type") == ScopeType.HTTP and scope.get("path", "").startswith(COMPRESSED_PREFIXES):
+        path = scope.get("path", "")
+        if (
+            scope.get("type") == ScopeType.HTTP
+            and path.startswith(COMPRESSED_PREFIXES)
+            and not path.endswith(".mvt")
+        ):
             await super().__call__(scope, receive, send)
         else:
             await self.app(scope, receive, send)

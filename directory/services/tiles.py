@@ -15,6 +15,7 @@ version), so a cached tile is never older than its label.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,6 +34,10 @@ BUFFER = 64
 LAYER_SETS = ("base", "entries")
 #: Media type of a Mapbox Vector Tile.
 MVT_MEDIA_TYPE = "application/vnd.mapbox-vector-tile"
+#: gzip level of a tile: level 6 took 3.7 ms for an 82 KB entries tile, level 1 0.6 ms for 4 % more bytes.
+GZIP_LEVEL = 1
+#: Tiles smaller than this are sent as they are (gzip's header and the work are not worth it).
+GZIP_MIN_BYTES = 1024
 
 #: Makes the tile of one layer set: (connection, tile) -> MVT bytes (empty: nothing there).
 TileRenderer = Callable[[Connection, "TileAddress"], bytes]
@@ -79,6 +84,16 @@ class Tile:
     etag: str
     version: int
     cached: bool
+    #: The bytes gzipped (GZIP_LEVEL), once made; None: not made yet, or too small to be worth it.
+    gzipped: bytes | None = None
+
+    def gzip(self) -> bytes | None:
+        """The tile's bytes gzipped, or None when it is too small to compress."""
+        if self.gzipped is not None:
+            return self.gzipped
+        if len(self.data) < GZIP_MIN_BYTES:
+            return None
+        return gzip.compress(self.data, compresslevel=GZIP_LEVEL, mtime=0)
 
 
 def etag_of(layer: str, data: bytes) -> str:

@@ -329,3 +329,25 @@ def test_zoomed_out_tiles_add_up_the_counted_cells_and_follow_edits(
             "location", place.id, {"status": "closed"}, expected_version=place.version
         )
     assert shown() == before - 1, "the closed place left its cluster"
+
+
+def test_gzipped_and_plain_answers_have_their_own_etags(basemap: Engine, web: TestClient[Any]) -> None:
+    url = _url("base", 15)
+    plain = web.get(url, headers={"Accept-Encoding": "identity"})
+    zipped = web.get(url, headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in plain.headers
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert zipped.content == plain.content  # the client unzipped it
+    assert plain.headers["etag"] != zipped.headers["etag"]
+    assert zipped.headers["etag"] == plain.headers["etag"][:-1] + '-gz"'
+    for answer in (plain, zipped):
+        assert "accept-encoding" in answer.headers["vary"].lower()
+
+    def status(encoding: str, etag: str) -> int:
+        return web.get(url, headers={"Accept-Encoding": encoding, "If-None-Match": etag}).status_code
+
+    # Each answer's ETag revalidates its own kind only: a cache never swaps the two.
+    assert status("gzip", zipped.headers["etag"]) == 304
+    assert status("identity", plain.headers["etag"]) == 304
+    assert status("gzip", plain.headers["etag"]) == 200
+    assert status("identity", zipped.headers["etag"]) == 200

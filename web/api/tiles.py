@@ -9,6 +9,11 @@ answers 304). A URL carrying the layer set's current data version (`?v=`, as the
 TileJSON and `tile_url_template` give it) may be kept for a year; without it (or
 with an old one) the browser must revalidate each time. An empty tile is
 `204 No Content`. Nothing here logs a tile's coordinates.
+
+A tile of 1 KB or more goes out gzipped when the client takes gzip, with
+`Vary: Accept-Encoding` and an ETag of its own (the plain one with `-gz`, as nginx
+does), so a cache never hands the gzipped bytes to a client that asked for the
+plain ones as "not modified".
 """
 
 from __future__ import annotations
@@ -102,6 +107,11 @@ def tile_url_template(conn: Connection, layer: str, base_url: str = "") -> str:
     return f"{base_url}/tiles/{layer}/{{z}}/{{x}}/{{y}}.mvt?v={layer_version(conn, layer)}"
 
 
+def gzip_etag(etag: str) -> str:
+    """The ETag of the gzipped answer: the plain one with `-gz` inside the quotes."""
+    return f'{etag[:-1]}-gz"' if etag.endswith('"') else f"{etag}-gz"
+
+
 def _tile(
     request: Request[Any, Any, Any], layer: str, z: str, x: str, y: str, v: int | None
 ) -> Response[Any]:
@@ -113,14 +123,23 @@ def _tile(
         tile: Tile = cached_tile(conn, layer, address, RENDERERS[layer])
     headers = {
         "ETag": tile.etag,
+        "Vary": "Accept-Encoding",
         "Cache-Control": IMMUTABLE if v == tile.version else REVALIDATE,
         "X-Tile-Cache": "hit" if tile.cached else "miss",
     }
-    if tile.etag in request.headers.get("if-none-match", ""):
+    body = tile.data
+    if body and "gzip" in request.headers.get("accept-encoding", ""):
+        zipped = tile.gzip()
+        if zipped is not None:
+            body = zipped
+            headers["ETag"] = gzip_etag(tile.etag)
+            headers["Content-Encoding"] = "gzip"
+    if headers["ETag"] in request.headers.get("if-none-match", ""):
+        headers.pop("Content-Encoding", None)
         return Response(b"", status_code=304, headers=headers, media_type=MVT_MEDIA_TYPE)
-    if not tile.data:
+    if not body:
         return Response(b"", status_code=204, headers=headers, media_type=MVT_MEDIA_TYPE)
-    return Response(tile.data, media_type=MVT_MEDIA_TYPE, headers=headers)
+    return Response(body, media_type=MVT_MEDIA_TYPE, headers=headers)
 
 
 _Z = Annotated[str, PathParameter(description=f"zoom level, 0..{MAX_ZOOM}")]
