@@ -7,6 +7,9 @@ app process now keeps them, and forgets them the moment they change:
 - triggers on `taxonomy_term`, `geo_boundary` and `app_user` announce every change with
   `pg_notify('wijkgram_reference', topic)` (migration 2026_12_05_0200), so a broker's
   edit, an import in another process and a hand-made `UPDATE` in psql all count;
+  a new version of a tile layer set (`tile_layer_version`, migration 2026_12_06_0200)
+  is announced the same way, and the app's tiles in memory (`directory.services.tiles.
+  TileMemory`) follow the topics `tiles_base` and `tiles_entries`;
 - each process listens on one connection of its own (`ReferenceCache`, a daemon thread)
   and raises the topic's generation when told; a value is used only while the generation
   it was read at is the current one;
@@ -40,8 +43,9 @@ log = logging.getLogger("wijkgram.reference")
 
 #: The notification channel the triggers announce changes on (payload: the topic).
 CHANNEL = "wijkgram_reference"
-#: vocabulary: taxonomy_term; areas: geo_boundary; people: app_user's usernames and display names.
-TOPICS = ("vocabulary", "areas", "people")
+#: vocabulary: taxonomy_term; areas: geo_boundary; people: app_user's usernames and display names;
+#: tiles_base, tiles_entries: a new data version of that tile layer set (tile_layer_version).
+TOPICS = ("vocabulary", "areas", "people", "tiles_base", "tiles_entries")
 #: How long the listener waits before connecting again after losing its connection.
 RECONNECT_S = 2.0
 #: How long one wait for notifications lasts before the listener checks whether to stop.
@@ -147,8 +151,15 @@ _registry_lock = threading.Lock()
 
 #: Statements that may change a table, and the topic of each table the cache keeps.
 _WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|TRUNCATE|MERGE|COPY)\b", re.IGNORECASE)
-_TABLES = re.compile(r"\b(taxonomy_term|geo_boundary|app_user)\b", re.IGNORECASE)
-_TOPIC_OF = {"taxonomy_term": "vocabulary", "geo_boundary": "areas", "app_user": "people"}
+_TABLES = re.compile(r"\b(taxonomy_term|geo_boundary|app_user|tile_layer_version|location)\b", re.IGNORECASE)
+_TOPICS_OF = {
+    "taxonomy_term": ("vocabulary",),
+    "geo_boundary": ("areas",),
+    "app_user": ("people",),
+    # The statement does not say which set; a location's write bumps the entries at COMMIT.
+    "tile_layer_version": ("tiles_base", "tiles_entries"),
+    "location": ("tiles_entries",),
+}
 
 
 def _watch_writes(engine: Engine, cache: ReferenceCache) -> None:
@@ -162,7 +173,7 @@ def _watch_writes(engine: Engine, cache: ReferenceCache) -> None:
     @event.listens_for(engine, "after_cursor_execute")
     def _written(conn: Connection, cursor: Any, statement: str, *_: Any) -> None:
         if _WRITE.match(statement):
-            topics = {_TOPIC_OF[t.lower()] for t in _TABLES.findall(statement)}
+            topics = {topic for t in _TABLES.findall(statement) for topic in _TOPICS_OF[t.lower()]}
             if topics:
                 conn.info.setdefault("reference_topics", set()).update(topics)
                 cache.forget(*topics)

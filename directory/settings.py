@@ -103,6 +103,9 @@ class WebSettings:
     #: A third party's base map tiles instead of our own (web/basemap.py); empty: our own, no request
     #: leaves the server. `.../{z}/{x}/{y}.png` is drawn as raster, `....mvt`/`.pbf` with our style.
     tile_url: str = field(default_factory=lambda: _env("WIJKGRAM_TILE_URL"))
+    #: Megabytes of served tiles each app process keeps in memory (directory.services.tiles.TileMemory);
+    #: 0: none, every tile is read from the database's tile cache.
+    tile_memory_mb: int = field(default_factory=lambda: _env_int("WIJKGRAM_TILE_MEMORY_MB", 64))
 
 
 @dataclass(frozen=True)

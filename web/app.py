@@ -17,6 +17,7 @@ from sqlalchemy.pool import QueuePool
 from directory.db import get_engine, sessionmaker_for
 from directory.reference import start_reference_cache
 from directory.search.service import search_service
+from directory.services.tiles import TileMemory
 from directory.settings import get_settings
 from geo.api import GEO_HANDLERS
 from geo.geocoding.base import Geocoder
@@ -106,8 +107,9 @@ def create_app(
         app.state.sessionmaker = sessionmaker_for(engine)
         app.state.read_sessionmaker = read_sessionmaker(engine)
         # Vocabularies, area names and display names kept in memory until the database
-        # announces a change (directory/reference.py).
-        start_reference_cache(engine)
+        # announces a change (directory/reference.py); the tiles served, likewise.
+        reference = start_reference_cache(engine)
+        app.state.tile_memory = TileMemory(reference, settings.web.tile_memory_mb * 1024 * 1024)
         size = engine.pool.size() if isinstance(engine.pool, QueuePool) else 10
         set_request_limits(app.state, size)
         app.state.login_limiter = LoginRateLimiter(engine)

@@ -12,7 +12,7 @@ On a phone's network those bytes are most of the wait, so they go out compressed
   (the page around the frame, another browser) they are cached for a year;
 * the map's JSON and TileJSON (`/api/v1/map/`, `/tiles/*.json`): Litestar's gzip at
   level 1 (`MapCompression`, a few KB each); the vector tiles gzip themselves
-  (web/api/tiles.py) with an ETag of their own.
+  (web/api/tiles.py), once per tile and process, with an ETag of their own.
 
 Pages are never compressed here: they carry a CSRF token next to reflected input (BREACH).
 """

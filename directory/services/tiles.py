@@ -11,18 +11,33 @@ Consistency: the version is read *before* the data, each in its own snapshot. A
 writer that commits in between makes the tile newer than its version label, and a
 tile labelled with an old version is never served (lookups ask for the current
 version), so a cached tile is never older than its label.
+
+Two levels of cache: `tile_cache` in PostgreSQL, shared by every process, and
+`TileMemory` in each app process, which answers a tile it served before without a
+database round trip. The memory is bounded by bytes and forgets a layer set's tiles
+when the database announces a new version of it: the reference data's listener
+(directory/reference.py, topics `tiles_base` and `tiles_entries`, announced by a
+trigger on `tile_layer_version`, migration 2026_12_06_0200). The generation of the
+topic is taken before the database is read, as for the reference data, so a tile read
+while a new version was being announced is not kept past the announcement.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, text
 
 from directory.errors import NotFoundError
+
+if TYPE_CHECKING:
+    from directory.reference import ReferenceCache
 
 #: The deepest zoom level served (clients over-zoom beyond their data).
 MAX_ZOOM = 22
@@ -94,6 +109,84 @@ class Tile:
         if len(self.data) < GZIP_MIN_BYTES:
             return None
         return gzip.compress(self.data, compresslevel=GZIP_LEVEL, mtime=0)
+
+
+def topic_of(layer: str) -> str:
+    """The reference cache topic a layer set's new versions are announced under."""
+    return f"tiles_{layer}"
+
+
+#: (layer set, z, x, y)
+TileKey = tuple[str, int, int, int]
+
+
+class TileMemory:
+    """The tiles this process served, by layer set and address, bounded by their bytes (least used go first).
+
+    A tile is kept with the generation of its layer set's topic in the process's
+    reference cache (`ReferenceCache.generation`), taken before the database was read,
+    and used only while that generation is still the current one; while the listener
+    has no connection nothing is kept or used. Kept tiles hold their gzipped bytes too,
+    so an answer from memory does no work but sending.
+    """
+
+    def __init__(self, reference: ReferenceCache, max_bytes: int) -> None:
+        self._reference = reference
+        self.max_bytes = max_bytes
+        self._tiles: OrderedDict[TileKey, tuple[int, Tile]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    @property
+    def size_bytes(self) -> int:
+        """The bytes of the kept tiles (plain and gzipped)."""
+        return self._bytes
+
+    def __len__(self) -> int:
+        return len(self._tiles)
+
+    def generation(self, layer: str) -> int | None:
+        """The generation to keep a tile of `layer` read from now on with; None: do not keep it."""
+        if self.max_bytes <= 0 or not self._reference.listening.is_set():
+            return None
+        return self._reference.generation(topic_of(layer))
+
+    def get(self, layer: str, address: TileAddress) -> Tile | None:
+        """The kept tile, if its layer set has not changed since it was read."""
+        generation = self.generation(layer)
+        if generation is None:
+            return None
+        key = (layer, address.z, address.x, address.y)
+        with self._lock:
+            found = self._tiles.get(key)
+            if found is None:
+                return None
+            if found[0] != generation:  # of an older version: its room is better used
+                del self._tiles[key]
+                self._bytes -= len(found[1].data) + len(found[1].gzipped or b"")
+                return None
+            self._tiles.move_to_end(key)
+            return found[1]
+
+    def keep(self, layer: str, address: TileAddress, generation: int | None, tile: Tile) -> Tile:
+        """Keep a tile read at `generation` (from `generation()`); returns it as memory answers it."""
+        if generation is None:
+            return tile
+        kept = Tile(tile.data, tile.etag, tile.version, cached=True, gzipped=tile.gzip())
+        size = len(kept.data) + len(kept.gzipped or b"")
+        if size > self.max_bytes // 8:  # one tile may not push out a good share of the rest
+            return tile
+        key = (layer, address.z, address.x, address.y)
+        with self._lock:
+            old = self._tiles.pop(key, None)
+            if old is not None:
+                self._bytes -= len(old[1].data) + len(old[1].gzipped or b"")
+            self._tiles[key] = (generation, kept)
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                _, (_, dropped) = self._tiles.popitem(last=False)
+                self._bytes -= len(dropped.data) + len(dropped.gzipped or b"")
+        return Tile(kept.data, kept.etag, kept.version, tile.cached, kept.gzipped)
 
 
 def etag_of(layer: str, data: bytes) -> str:
