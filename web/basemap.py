@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 #: The base tiles of this server (unversioned: revalidated with their ETag; pages that
-#: can read the data version pass `web.api.tiles.tile_url_template` instead).
+#: can read the data version, like /kaart, pass `web.api.tiles.versioned_base_layer` instead).
 OWN_TILES = "/tiles/base/{z}/{x}/{y}.mvt"
 #: The zoom up to which base tiles hold more detail; MapLibre enlarges them beyond it.
 TILE_MAX_ZOOM = 16

@@ -52,3 +52,13 @@ def test_map_json_is_gzipped_and_pages_are_not(web: Client) -> None:
     assert len(gzip.compress(places.content)) < len(places.content)
     page = web.get("/kaart", headers={"accept-encoding": "gzip"})
     assert "content-encoding" not in page.headers, "a page with a CSRF token is never compressed (BREACH)"
+
+
+def test_the_map_page_asks_for_base_tiles_of_the_current_version(web: Client) -> None:
+    from tests.web.map_data import map_data
+    from tests.web.test_map_places import frame_document
+
+    current = web.get("/tiles/base.json").json()["tiles"][0].split("?v=")[-1]
+    data = map_data(frame_document(web.get("/kaart").text))
+    (url,) = data["base"]["style"]["sources"]["base"]["tiles"]
+    assert url == f"/tiles/base/{{z}}/{{x}}/{{y}}.mvt?v={current}"

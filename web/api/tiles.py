@@ -29,6 +29,7 @@ from litestar import Request, Response, get
 from litestar.params import PathParameter, QueryParameter
 from sqlalchemy import Connection, Engine
 
+from directory.reference import cached
 from directory.schemas.limits import MAX_INT
 from directory.services.entry_tiles import CLUSTER_MAX_ZOOM, entries_tile
 from directory.services.tiles import (
@@ -41,8 +42,11 @@ from directory.services.tiles import (
     TileRenderer,
     cached_tile,
     layer_version,
+    topic_of,
 )
+from directory.settings import get_settings
 from geo.basemap.tiles import base_tile
+from web.basemap import base_layer
 
 #: The renderer of each layer set.
 RENDERERS: dict[str, TileRenderer] = {"base": base_tile, "entries": entries_tile}
@@ -107,9 +111,22 @@ def _address(z: str, x: str, y: str) -> TileAddress:
     return TileAddress.parse(int(z), int(x), int(match[1]))
 
 
+def current_version(conn: Connection, layer: str) -> int:
+    """The data version of a layer set, kept in process memory until a new one is announced."""
+    return cached(conn, topic_of(layer), "version", lambda: layer_version(conn, layer))
+
+
 def tile_url_template(conn: Connection, layer: str, base_url: str = "") -> str:
     """The tile URL template of a layer set with its current version, for a map's tile source."""
-    return f"{base_url}/tiles/{layer}/{{z}}/{{x}}/{{y}}.mvt?v={layer_version(conn, layer)}"
+    return f"{base_url}/tiles/{layer}/{{z}}/{{x}}/{{y}}.mvt?v={current_version(conn, layer)}"
+
+
+def versioned_base_layer(conn: Connection) -> dict[str, Any] | None:
+    """A map's base layer with our own tiles' versioned URL; None when `WIJKGRAM_TILE_URL` names others."""
+    setting = get_settings().web.tile_url
+    if setting.strip():
+        return None
+    return base_layer(setting, tile_url_template(conn, "base"))
 
 
 def gzip_etag(etag: str) -> str:

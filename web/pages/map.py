@@ -29,6 +29,7 @@ from geo.geocoding.base import GeocodeAnswer
 from geo.outlines import LEVELS as OUTLINE_LEVELS
 from geo.outlines import outlines
 from geo.reach import MAX_GROUP
+from web.api.tiles import versioned_base_layer
 from web.i18n import Translator
 from web.maps import LeafletMap, Popup, marker
 from web.pages.common import render, translator
@@ -167,7 +168,9 @@ def build_map(
     per category.
     """
     overlay = overlay or Overlay()
-    lmap = LeafletMap(layer_control=True)
+    # Our own base tiles with their data version in the URL (kept a year by the browser; a new
+    # base map gives new URLs). The version is kept in memory, so this costs no round trip.
+    lmap = LeafletMap(layer_control=True, base=versioned_base_layer(session.connection()))
     areas = outlines(session.connection())
     for level in OUTLINE_LEVELS:
         # Coarse to fine; only the stadsdelen are switched on at first. The plain map fetches
