@@ -1,4 +1,4 @@
-"""The map frames' scripts and styles, gzipped once per process, and gzip for tiles and the map's JSON.
+"""The pages' and map frames' scripts and styles, gzipped once per process, and gzip for the map's JSON.
 
 The maps run in sandboxed frames with an opaque origin (web/maps.py), and Chromium keeps
 no HTTP cache for such a frame (its network partition is transient): every map view
@@ -6,10 +6,14 @@ fetches MapLibre GL JS (1 MB), Leaflet and the tiles again, whatever Cache-Contr
 (bench/map_paint.py shows it: the second view asks the server for every file again).
 On a phone's network those bytes are most of the wait, so they go out compressed:
 
-* the map's own static files (`MAP_ASSETS`, the files of web/maps.py MAP_JS and MAP_CSS):
-  gzipped once at level 9 and kept in memory (MapLibre: 1,058 KB -> 276 KB), never per
-  request; their URLs carry `?v=` and a hash of the file, so wherever a cache is kept
-  (the page around the frame, another browser) they are cached for a year;
+* the map's own static files (`MAP_ASSETS`, the files of web/maps.py MAP_JS and MAP_CSS)
+  and the pages' own (`PAGE_ASSETS`: wijkgram.css and the pages' scripts, linked by the
+  templates with `static_url`): gzipped once at level 9 and kept in memory (MapLibre:
+  1,058 KB -> 276 KB), never per request; their URLs carry `?v=` and a hash of the file,
+  so wherever a cache is kept (the page around the frame, another browser) they are
+  cached for a year; asked without it (or with an old hash) they must be revalidated
+  (`no-cache`, the ETag answers 304). Every other file under /static (Swagger UI's copy)
+  comes from Litestar's static files with `no-cache` and its ETag;
 * the map's JSON and TileJSON (`/api/v1/map/`, `/tiles/*.json`): Litestar's gzip at
   level 1 (`MapCompression`, a few KB each); the vector tiles gzip themselves
   (web/api/tiles.py), once per tile and process, with an ETag of their own.
@@ -52,6 +56,18 @@ MAP_JS = (
     "/static/map.js",
 )
 MAP_ASSETS = frozenset(MAP_CSS + MAP_JS)
+#: The pages' own styles and scripts (web/templates), served like the map's.
+PAGE_ASSETS = frozenset(
+    {
+        "/static/wijkgram.css",
+        "/static/wijkgram-page.css",
+        "/static/wijkgram.js",
+        "/static/kaart.js",
+        "/static/support.js",
+        "/static/print.js",
+    }
+)
+SERVED_ASSETS = MAP_ASSETS | PAGE_ASSETS
 #: Answers worth compressing that carry nothing secret: tiles and the map's places and outlines.
 COMPRESSED_PREFIXES = ("/tiles/", "/api/v1/map/")
 YEAR = "public, max-age=31536000, immutable"
@@ -86,19 +102,24 @@ def asset(url: str) -> Asset:
 
 
 def versioned(url: str) -> str:
-    """The URL of a map asset with `?v=` and its content hash (cached for a year where caches apply)."""
+    """The URL of a map or page asset with `?v=` and its content hash (kept a year where caches apply)."""
     return f"{url}?v={asset(url).version}"
 
 
+def static_url(url: str) -> str:
+    """A template's link to a static file: versioned when this module serves it, else as it is."""
+    return versioned(url) if url in SERVED_ASSETS else url
+
+
 class MapAssets(ASGIMiddleware):
-    """Serve `MAP_ASSETS` from memory, gzipped when the browser takes gzip; everything else passes."""
+    """Serve `SERVED_ASSETS` from memory, gzipped when the browser takes gzip; everything else passes."""
 
     scopes = (ScopeType.HTTP,)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         path = scope.get("path", "")
         method = scope.get("method", "GET")
-        if path not in MAP_ASSETS or method not in ("GET", "HEAD"):
+        if path not in SERVED_ASSETS or method not in ("GET", "HEAD"):
             await next_app(scope, receive, send)
             return
         found = asset(path)
@@ -132,8 +153,8 @@ class MapAssets(ASGIMiddleware):
 class MapCompression(CompressionMiddleware):
     """Litestar's gzip, for `COMPRESSED_PREFIXES` only (pages with a CSRF token stay uncompressed).
 
-    Not for the vector tiles: they come gzipped from their handler, which gives the gzipped
-    answer an ETag of its own (this middleware would keep the plain one).
+    Not for the vector tiles: they come gzipped from their handler, which keeps the gzipped
+    bytes and gives them an ETag of their own (this middleware would keep the plain one).
     """
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

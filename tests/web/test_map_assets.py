@@ -54,6 +54,25 @@ def test_map_json_is_gzipped_and_pages_are_not(web: Client) -> None:
     assert "content-encoding" not in page.headers, "a page with a CSRF token is never compressed (BREACH)"
 
 
+def test_the_pages_styles_and_scripts_are_versioned_and_kept(web: Client) -> None:
+    page = web.get("/kaart").text
+    for path in ("/static/wijkgram.css", "/static/kaart.js"):
+        found = re.search(re.escape(path) + r"\?v=([0-9a-f]{12})", page)
+        assert found, path
+        url = found.group(0)
+        kept = web.get(url, headers={"accept-encoding": "gzip"})
+        assert kept.status_code == 200
+        assert kept.headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert kept.content == (STATIC_DIR / path.removeprefix("/static/")).read_bytes()
+        bare = web.get(path, headers={"accept-encoding": "gzip"})
+        assert bare.headers["cache-control"] == "public, no-cache"
+        assert web.get(path, headers={"if-none-match": bare.headers["etag"]}).status_code == 304
+    # Whatever else lies under /static is revalidated too, never kept without asking.
+    other = web.get("/static/vendor/swagger-ui/swagger-ui.css")
+    assert other.status_code == 200
+    assert "no-cache" in other.headers["cache-control"]
+
+
 def test_the_map_page_asks_for_base_tiles_of_the_current_version(web: Client) -> None:
     from tests.web.map_data import map_data
     from tests.web.test_map_places import frame_document

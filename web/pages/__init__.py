@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from litestar.datastructures import CacheControlHeader
 from litestar.static_files import create_static_files_router
 
 from web.accounts.pages import ACCOUNT_HANDLERS
@@ -25,5 +26,11 @@ PAGE_HANDLERS: list[Any] = [
     *ENTRY_PAGE_HANDLERS,
     *BROKER_HANDLERS,
     *ACCOUNT_HANDLERS,
-    create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
+    # What web/map_assets.py does not serve (Swagger UI's copy): checked each time, 304 by ETag.
+    create_static_files_router(
+        path="/static",
+        directories=[STATIC_DIR],
+        include_in_schema=False,
+        cache_control=CacheControlHeader(public=True, no_cache=True),
+    ),
 ]

@@ -20,6 +20,7 @@ from directory.settings import get_settings
 from web.accounts.current import CurrentUser, current_user
 from web.geocode import pick_value
 from web.i18n import DEFAULT_LANGUAGE, LANGUAGE_COOKIE, Translator, choose_language, known, translations
+from web.map_assets import static_url
 from web.present import date_text, datetime_text
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -57,6 +58,8 @@ def template_config() -> TemplateConfig[JinjaTemplateEngine]:
     environment.filters["nldate"] = _date
     environment.filters["nldatetime"] = _datetime
     environment.filters["pick_value"] = pick_value
+    # Styles and scripts under versioned URLs, kept a year by the browser (web/map_assets.py).
+    environment.globals["static_url"] = static_url
     return TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment))
 
 
