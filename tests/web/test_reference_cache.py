@@ -179,3 +179,36 @@ def test_a_new_area_name_is_understood_in_a_question(
     finally:
         with clean_db.begin() as conn:
             conn.execute(text("DELETE FROM geo_boundary WHERE code = 'ZZ99'"))
+
+
+def test_the_map_page_reads_the_outlines_once_and_follows_a_new_area(
+    app_client: TestClient[Any], clean_db: Engine, other_process: Engine
+) -> None:
+    cache = _listening(clean_db)
+    assert app_client.get("/kaart").status_code == 200  # the outlines are simplified and kept
+    with statements(clean_db) as seen:
+        assert app_client.get("/kaart").status_code == 200
+    assert not [s for s in seen if "geo_boundary" in s], "no fingerprint or outline query per view"
+
+    def wijken() -> set[str]:
+        response = app_client.get("/api/v1/map/outlines/wijk")
+        assert response.status_code == 200
+        return {str(f["properties"]["label"]) for f in response.json()["features"]}
+
+    assert "Vogelkwartier" not in wijken()
+    before = cache.generation("areas")
+    square = "MULTIPOLYGON(((4.90 52.37, 4.91 52.37, 4.91 52.38, 4.90 52.38, 4.90 52.37)))"
+    with other_process.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO geo_boundary (level, code, name, source, geom) "
+                "VALUES ('wijk', 'ZZ98', 'Vogelkwartier', 'test', ST_GeomFromText(:g, 4326))"
+            ),
+            {"g": square},
+        )
+    try:
+        _wait_for(cache, "areas", before)
+        assert "Vogelkwartier" in wijken()
+    finally:
+        with clean_db.begin() as conn:
+            conn.execute(text("DELETE FROM geo_boundary WHERE code = 'ZZ98'"))
