@@ -25,6 +25,7 @@ from directory.services.tiles import Tile, TileAddress, TileMemory, bump_version
 from importers.records import PlaceRecord
 from importers.run import run_import
 from tests.tiles.conftest import tile_of
+from tests.web.conftest import log_in
 from tests.web.test_reference_cache import statements
 
 #: De Boomspijker, Recht Boomssloot 52: a demo place in the middle of the demo base map.
@@ -124,6 +125,20 @@ def test_a_new_base_version_from_another_process_is_heard(
     _wait_for(cache, topic_of("base"), generation)
     assert web.get(url).headers["x-tile-cache"] == "miss"
     assert web.get("/tiles/base.json").json()["tiles"][0] != before
+
+
+def test_a_logged_in_broker_gets_tiles_without_a_session_lookup(
+    basemap: Engine, web: TestClient[Any], demo_db: Engine
+) -> None:
+    _listening(demo_db)
+    log_in(web, "bram")
+    url = _url("base", 15)
+    assert web.get(url).status_code == 200
+    with statements(demo_db) as seen:
+        again = web.get(url)
+    assert again.headers["x-tile-cache"] == "hit"
+    assert seen == [], "a tile is the same for everyone: no session is looked up for it"
+    assert "no-store" not in again.headers["cache-control"]
 
 
 class _Listening:

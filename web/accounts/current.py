@@ -57,8 +57,8 @@ class CurrentUserMiddleware(AbstractAuthenticationMiddleware):
     """Puts the user (or None) in `scope["user"]` before any handler or guard runs.
 
     Litestar's authentication middleware, with nobody being a valid answer: reading
-    is open to everyone, and the guards decide what needs a user. Static files are
-    left out (they are the same for everyone, and a logged-in page loads a dozen).
+    is open to everyone, and the guards decide what needs a user. Static files and tiles
+    are left out (they are the same for everyone, and a logged-in page loads dozens).
     """
 
     async def authenticate_request(
@@ -81,8 +81,12 @@ class CurrentUserMiddleware(AbstractAuthenticationMiddleware):
 
 
 def user_middleware() -> DefineMiddleware:
-    """The user lookup for HTTP requests, static files excluded."""
-    return DefineMiddleware(CurrentUserMiddleware, exclude=["^/static/"], scopes={ScopeType.HTTP})
+    """The user lookup for HTTP requests, static files and vector tiles excluded.
+
+    A tile is the same for everyone and a map view asks for dozens: with a session cookie
+    each would otherwise look the session up in the database before its answer from memory.
+    """
+    return DefineMiddleware(CurrentUserMiddleware, exclude=["^/static/", "^/tiles/"], scopes={ScopeType.HTTP})
 
 
 def _look_up(maker: sessionmaker[Session], token: str | None, session_id: str | None) -> CurrentUser | None:
