@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rapidfuzz.distance import OSA
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
@@ -23,15 +24,28 @@ from directory.services.taxonomy import parent_codes
 #: default threshold of `%` (0.3), which finds the candidates with the index.
 MIN_SIMILARITY = 0.35
 
+#: Edits (a swap of two letters counts one) allowed per letter of the word typed. Trigrams alone
+#: offered "bin" for "bingo" and "bijenkorf" (a department store) for "bijeenkomst": alike in
+#: their letters, not a slip of the keys.
+MAX_EDITS_PER_LETTER = 0.3
+#: Candidates per word, most alike first, that are checked for edits.
+CANDIDATES = 5
+
 NEAREST_SQL = text(
     """
-    SELECT t.term, (SELECT w.word FROM search_word w
-                    WHERE w.word % t.term AND similarity(w.word, t.term) >= :min AND w.word <> t.term
-                    ORDER BY similarity(w.word, t.term) DESC, w.word LIMIT 1)
+    SELECT t.term, ARRAY(SELECT w.word FROM search_word w
+                         WHERE w.word % t.term AND similarity(w.word, t.term) >= :min AND w.word <> t.term
+                         ORDER BY similarity(w.word, t.term) DESC, w.word LIMIT :candidates)
     FROM unnest(CAST(:terms AS text[])) AS t(term)
     WHERE NOT EXISTS (SELECT 1 FROM search_word w WHERE w.word = t.term)
     """
 )
+
+
+def _typed_for(term: str, words: list[str]) -> str | None:
+    """The most alike word that a few slips of the keys make of `term`, or None."""
+    most = int(len(term) * MAX_EDITS_PER_LETTER)
+    return next((w for w in words if OSA.distance(term, w, score_cutoff=most) <= most), None)
 
 
 @dataclass(frozen=True)
@@ -62,11 +76,13 @@ def suggestions(db: Engine | None, read: Interpretation) -> list[Suggestion]:
         # Autocommit: two reads need no transaction (whose ROLLBACK would also make psycopg
         # drop the connection's prepared statements).
         with db.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            rows = conn.execute(NEAREST_SQL, {"terms": terms, "min": MIN_SIMILARITY}).all()
+            params = {"terms": terms, "min": MIN_SIMILARITY, "candidates": CANDIDATES}
+            rows = conn.execute(NEAREST_SQL, params).all()
             parents = parent_codes(conn)
     except DBAPIError:
         return []  # no suggestion beats no answer
-    found = [Suggestion(_replaced(read, term, word), term, instead=word) for term, word in rows if word]
+    nearest = [(term, _typed_for(term, list(words))) for term, words in rows]
+    found = [Suggestion(_replaced(read, term, word), term, instead=word) for term, word in nearest if word]
     for term in terms:
         broader = parents.get(CATEGORY_WORDS.get(term, ""))
         if broader is not None:

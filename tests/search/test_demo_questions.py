@@ -204,3 +204,11 @@ def test_a_word_that_finds_nothing_leaves_the_question_to_what_it_seeks(ask: Any
     assert result.relaxed is not None and result.relaxed.dropped == ("bijeenkomst",), result.relaxed
     assert [h["id"] for h in result.hits] == [h["id"] for h in older.hits]
     assert all("older_people" in h["target_groups"] for h in result.hits)
+
+
+@pytest.mark.parametrize(("q", "not_offered"), [("bingo", "bin"), ("bijeenkomst", "bijenkorf")])
+def test_no_respelling_that_is_no_slip_of_the_keys(ask: Any, q: str, not_offered: str) -> None:
+    """Alike in letters is not a typo: 'bingo' is no 'bin', 'bijeenkomst' no 'bijenkorf'."""
+    result = ask(q)
+    assert result.total == 0
+    assert not_offered not in {s.instead for s in result.suggestions}
