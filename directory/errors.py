@@ -7,7 +7,7 @@ more, but never a searched client address.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,6 +88,30 @@ class InvalidInputError(WijkgramError):
     def from_rule(cls, field: str, rule: RuleError) -> InvalidInputError:
         """A shared field rule's problem as a 422 on `field`, keeping its code and parameters."""
         return cls(field, rule.problem.message, code=rule.problem.code, params=rule.problem.params)
+
+
+def require_choice(
+    field: str, value: str | Collection[str], choices: Sequence[str], *, noun: str = "value"
+) -> None:
+    """A 422 `unknown_choice` on `field` unless `value` (one, or each of several) is among `choices`.
+
+    The one rule behind every "we do not know this" answer, so its code, parameters and
+    English are the same everywhere: one value is answered "must be one of ...", several
+    name those unknown as `noun`s ("unknown facet colour; known: ...").
+    """
+    given = [value] if isinstance(value, str) else list(value)
+    unknown = [v for v in given if v not in choices]
+    if not unknown:
+        return
+    known = ", ".join(choices)
+    message = (
+        f"must be one of {known}"
+        if isinstance(value, str)
+        else f"unknown {noun} {', '.join(unknown)}; known: {known}"
+    )
+    raise InvalidInputError(
+        field, message, code="unknown_choice", params={"value": ", ".join(unknown), "choices": known}
+    )
 
 
 class ServiceUnavailableError(WijkgramError):

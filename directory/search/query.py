@@ -11,7 +11,7 @@ from shapely.geometry import Polygon, shape
 from shapely.validation import explain_validity
 
 from directory.clock import AMSTERDAM
-from directory.errors import InvalidInputError
+from directory.errors import InvalidInputError, require_choice
 from directory.points import SOUTH_WEST_NORTH_EAST, check_lat_lon, check_radius, parse_box, parse_lat_lon
 from directory.schemas.limits import (
     MAX_COORDINATE_DEPTH,
@@ -266,14 +266,7 @@ def parse_facets(value: str | None) -> tuple[str, ...]:
     if value is None:
         return FACETS
     names = tuple(dict.fromkeys(n.strip() for n in value.split(",") if n.strip()))
-    unknown = [n for n in names if n not in FACETS]
-    if unknown:
-        raise InvalidInputError(
-            "facets",
-            f"unknown facet {', '.join(unknown)}; known: {', '.join(FACETS)}",
-            code="unknown_choice",
-            params={"value": ", ".join(unknown), "choices": ", ".join(FACETS)},
-        )
+    require_choice("facets", names, FACETS, noun="facet")
     return names
 
 

@@ -190,3 +190,31 @@ def test_a_search_question_that_cannot_be_answered_has_a_code(
         assert error["params"] == values
     said = problem_text(Translator("nl"), Problem(error["code"], error["message"], error["params"]))
     assert said != Translator("nl")("error.invalid") and "%(" not in said
+
+
+#: (path, query, field, the unknown value) of every "we do not know this" answer (`require_choice`).
+UNKNOWN_CHOICES: list[tuple[str, dict[str, Any], str, str]] = [
+    ("/api/v1/map/places", {"bbox": "4.8,52.3,4.9,52.4", "lang": "fr"}, "lang", "fr"),
+    ("/api/v1/map/outlines/land", {}, "level", "land"),
+    (
+        "/api/v1/map/places",
+        {"bbox": "4.8,52.3,4.9,52.4", "facilities": ["kitchen", "pool"]},
+        "facilities",
+        "pool",
+    ),
+    ("/api/v1/search", {"q": "x", "facets": "category,colour"}, "facets", "colour"),
+    ("/api/v1/support", {"lat": 52.37, "lon": 4.9, "needs": ["company", "hope"]}, "needs", "hope"),
+]
+
+
+def test_every_unknown_choice_names_the_value_and_what_may_be_chosen(client: TestClient[Any]) -> None:
+    """One value or a list, on any API: the same code, the unknown value alone, and the known ones."""
+    for path, params, field, value in UNKNOWN_CHOICES:
+        response = client.get(path, params=params)
+        assert response.status_code == 422, (path, response.text)
+        body = response.json()
+        (error,) = body["errors"]
+        assert (error["field"], error["code"], error["params"]["value"]) == (field, "unknown_choice", value)
+        choices = error["params"]["choices"].split(", ")
+        assert value not in choices and len(choices) > 1, (path, choices)
+        assert body["detail"] == f"{field}: {error['message']}"

@@ -17,7 +17,7 @@ from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 
 from directory import netherlands
-from directory.errors import InvalidInputError, RuleError
+from directory.errors import InvalidInputError, RuleError, require_choice
 from directory.points import check_lat_lon
 from directory.schemas import LocationRead, ServiceRead
 from directory.schemas.validators import check_languages
@@ -150,14 +150,7 @@ def _check_support(mode: str, minutes: int, needs: list[str], languages: list[st
             code="choose_one",
             params={"choices": ", ".join(NEEDS)},
         )
-    unknown = [n for n in needs if n not in NEEDS]
-    if unknown:
-        raise InvalidInputError(
-            "needs",
-            f"unknown need {', '.join(unknown)}; known: {', '.join(NEEDS)}",
-            code="unknown_choice",
-            params={"value": ", ".join(unknown), "choices": ", ".join(NEEDS)},
-        )
+    require_choice("needs", needs, NEEDS, noun="need")
     try:
         return check_languages(languages)
     except RuleError as exc:

@@ -22,7 +22,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 from sqlalchemy.orm import Session
 
-from directory.errors import InvalidInputError
+from directory.errors import require_choice
 from directory.points import WEST_SOUTH_EAST_NORTH, parse_box
 from directory.search.query import BBox, parse_open_at
 from directory.services.map_places import (
@@ -113,14 +113,7 @@ def parse_map_bbox(value: str) -> BBox:
 
 
 def _check_codes(name: str, given: list[str], known: tuple[str, ...]) -> tuple[str, ...]:
-    unknown = [value for value in given if value not in known]
-    if unknown:
-        raise InvalidInputError(
-            name,
-            f"unknown value {', '.join(unknown)}; known: {', '.join(known)}",
-            code="unknown_choice",
-            params={"value": ", ".join(unknown), "choices": ", ".join(known)},
-        )
+    require_choice(name, given, known)
     return tuple(given)
 
 
@@ -172,13 +165,7 @@ def map_places_api(
     lang: Annotated[str, QueryParameter(description="language of the popups: nl or en")] = "nl",
 ) -> MapPlacesAnswer:
     """The map's places for one view, as JSON."""
-    if lang not in LANGUAGES:
-        raise InvalidInputError(
-            "lang",
-            f"must be one of {', '.join(LANGUAGES)}",
-            code="unknown_choice",
-            params={"value": lang, "choices": ", ".join(LANGUAGES)},
-        )
+    require_choice("lang", lang, LANGUAGES)
     box = parse_map_bbox(bbox)
     t = Translator(lang)
     labels = vocabulary_labels(db, lang, "category")
@@ -243,13 +230,7 @@ def map_places_api(
 )
 def map_outlines(db: NamedDependency[Session], level: FromPath[str]) -> dict[str, Any]:
     """One level of area outlines as GeoJSON."""
-    if level not in OUTLINE_LEVELS:
-        raise InvalidInputError(
-            "level",
-            f"must be one of {', '.join(OUTLINE_LEVELS)}",
-            code="unknown_choice",
-            params={"value": level, "choices": ", ".join(OUTLINE_LEVELS)},
-        )
+    require_choice("level", level, OUTLINE_LEVELS)
     areas = outlines(db.connection())[level]
     return {
         "type": "FeatureCollection",

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field, TypeAdapter, ValidationError, WithJsonSch
 from sqlalchemy.orm import Session
 
 from directory import netherlands
-from directory.errors import InvalidInputError
+from directory.errors import InvalidInputError, require_choice
 from directory.points import check_lat_lon
 from directory.services.support import NEEDS
 from directory.services.wijkgram import MAX_ENTRIES
@@ -93,14 +93,7 @@ def _settings(data: WijkgramRequest) -> Settings:
             code="range",
             params={"min": 1, "max": MAX_MINUTES},
         )
-    unknown = [n for n in data.needs or [] if n not in NEEDS]
-    if unknown:
-        raise InvalidInputError(
-            "needs",
-            f"unknown need {', '.join(unknown)}; known: {', '.join(NEEDS)}",
-            code="unknown_choice",
-            params={"value": ", ".join(unknown), "choices": ", ".join(NEEDS)},
-        )
+    require_choice("needs", data.needs or [], NEEDS, noun="need")
     if data.needs is not None and not data.needs:
         raise InvalidInputError(
             "needs",
