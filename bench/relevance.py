@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import statistics
 import tempfile
 import time
@@ -26,13 +25,13 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import create_engine
 
+from bench.servers import MEILI_BIN, meilisearch
 from directory.db import migrate
 from directory.search.query import SearchQuery, SearchResult
 from directory.search.service import SearchService, search_service
 from directory.search.sync import sync
 from directory.settings import REPO_ROOT, SearchSettings, get_settings
 from tests.conftest import _start_test_cluster, create_database, drop_database
-from tests.search.conftest import MEILI_BIN, MeiliServer
 from tests.search.relevance import Figures, entry_names, evaluate, load_judgements, load_relevance_data
 
 NAME = "wijkgram_bench_relevance"
@@ -57,45 +56,44 @@ def main() -> None:
         raise SystemExit(f"Meilisearch binary missing at {MEILI_BIN}: run scripts/setup.sh --test")
     _start_test_cluster()
     url = create_database(NAME)
-    meili_dir = Path(tempfile.mkdtemp(prefix="wijkgram-bench-meili-"))
-    server = MeiliServer(meili_dir)
     try:
         migrate.upgrade(url)
         engine = create_engine(url)
         start = time.perf_counter()
         load_relevance_data(engine, get_settings().data.shared_dir / "boundaries")
-        server.start()
-        settings = SearchSettings(
-            meili_url=server.url, meili_key=server.key, index_name="relevance", timeout_s=5
-        )
-        sync(engine, settings)
-        console.print(f"judged data loaded and indexed in {time.perf_counter() - start:.1f} s")
-        services = {
-            "postgresql": search_service(engine, replace(settings, meili_url="")),
-            "meilisearch": search_service(engine, settings),
-        }
-        judgements = load_judgements()
-        names = entry_names(engine)
-        runs: dict[str, list[Figures]] = {name: [] for name in services}
-        for round_no in range(rounds):
-            order = list(services) if round_no % 2 == 0 else list(reversed(services))
-            for name in order:
-                service = services[name]
+        with (
+            tempfile.TemporaryDirectory(prefix="wijkgram-bench-meili-") as meili_dir,
+            meilisearch(Path(meili_dir)) as server,
+        ):
+            settings = SearchSettings(
+                meili_url=server.url, meili_key=server.key, index_name="relevance", timeout_s=5
+            )
+            sync(engine, settings)
+            console.print(f"judged data loaded and indexed in {time.perf_counter() - start:.1f} s")
+            services = {
+                "postgresql": search_service(engine, replace(settings, meili_url="")),
+                "meilisearch": search_service(engine, settings),
+            }
+            judgements = load_judgements()
+            names = entry_names(engine)
+            runs: dict[str, list[Figures]] = {name: [] for name in services}
+            for round_no in range(rounds):
+                order = list(services) if round_no % 2 == 0 else list(reversed(services))
+                for name in order:
+                    service = services[name]
 
-                def search(query: SearchQuery, service: SearchService = service) -> SearchResult:
-                    return service.search(query, interpret=True)  # as the API asks by default
+                    def search(query: SearchQuery, service: SearchService = service) -> SearchResult:
+                        return service.search(query, interpret=True)  # as the API asks by default
 
-                runs[name].append(evaluate(name, search, judgements, names))
-        report = _report(console, runs, args.table)
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(json.dumps(report, indent=2), encoding="utf-8")
-        console.print(f"written to {RESULTS.relative_to(REPO_ROOT)}")
-        for service in services.values():
-            service.close()
-        engine.dispose()
+                    runs[name].append(evaluate(name, search, judgements, names))
+            report = _report(console, runs, args.table)
+            RESULTS.parent.mkdir(parents=True, exist_ok=True)
+            RESULTS.write_text(json.dumps(report, indent=2), encoding="utf-8")
+            console.print(f"written to {RESULTS.relative_to(REPO_ROOT)}")
+            for service in services.values():
+                service.close()
+            engine.dispose()
     finally:
-        server.stop()
-        shutil.rmtree(meili_dir, ignore_errors=True)
         drop_database(NAME)
 
 

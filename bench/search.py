@@ -26,12 +26,10 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import random
 import secrets
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -47,10 +45,9 @@ from rich.table import Table
 from sqlalchemy import Engine, create_engine, insert, text
 
 from bench.search_data import COMMUNITY, SUPPORT, generate
+from bench.servers import BENCH_DIR, MEILI_BIN, bench_database, engine_apis, meilisearch
 from directory.clock import AMSTERDAM, now_amsterdam, today_amsterdam
 from directory.db import migrate
-from directory.db.cluster import EmbeddedCluster
-from directory.db.url import normalise_url
 from directory.models import Location, Service, service_at_location
 from directory.search.fields import ONE_TYPO_FROM, TWO_TYPOS_FROM
 from directory.search.meili import MeiliEngine
@@ -63,12 +60,9 @@ from directory.search.postgres import (
 from directory.search.query import BBox, Near, SearchQuery
 from directory.search.sync import ensure_index, meili_client, rebuild
 from directory.search.text import query_terms
-from directory.settings import REPO_ROOT, SearchSettings, get_settings
-from tests.live_server import free_port, uvicorn_command
+from directory.settings import SearchSettings, get_settings
 
 console = Console()
-BENCH_DIR = REPO_ROOT / "var" / "bench"
-MEILI_BIN = REPO_ROOT / "var" / "bin" / "meilisearch"
 MEILI_DIR = BENCH_DIR / "meili"
 DATASET = BENCH_DIR / "search-dataset.json"
 DB_NAME = "wijkgram_bench"
@@ -83,31 +77,6 @@ TEXT_QUERIES = [
 
 
 # -- services under test ------------------------------------------------------------------------
-
-
-def wait_http(url: str, seconds: float = 60) -> None:
-    """Wait until a URL answers 200."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"{url} did not come up")
-
-
-def database_urls() -> tuple[str, str]:
-    """The admin and benchmark database URLs: on DATABASE_URL's server, else a private cluster."""
-    if os.environ.get("DATABASE_URL"):
-        from sqlalchemy import make_url
-
-        admin = str(make_url(normalise_url(os.environ["DATABASE_URL"])).set(database="postgres"))
-        return admin, str(make_url(admin).set(database=DB_NAME))
-    cluster = EmbeddedCluster(BENCH_DIR / "pg")
-    cluster.start()
-    return cluster.url("postgres"), cluster.url(DB_NAME)
 
 
 def fresh_database(admin: str, target: str) -> None:
@@ -264,28 +233,6 @@ def index_entries(db: Engine, settings: SearchSettings, entries: int, key: str) 
     return kept
 
 
-def start_apis(url: str, meili_url: str, key: str, apis: list[subprocess.Popen[bytes]]) -> dict[str, int]:
-    """One API server per engine (added to `apis`, for the caller to stop); their ports by engine."""
-    ports = {}
-    for engine_name in ("meilisearch", "postgresql"):
-        port = free_port()
-        env = {**os.environ, "DATABASE_URL": url, "WIJKGRAM_DB_POOL_SIZE": "4"}
-        env["MEILI_URL"] = meili_url if engine_name == "meilisearch" else ""
-        env["MEILI_MASTER_KEY"] = key
-        env["MEILI_INDEX"] = "entries"
-        apis.append(
-            subprocess.Popen(
-                uvicorn_command(port, extra=["--log-level", "warning"]),
-                env=env,
-                cwd=REPO_ROOT,
-            )
-        )
-        ports[engine_name] = port
-    for port in ports.values():
-        wait_http(f"http://127.0.0.1:{port}/health")
-    return ports
-
-
 @dataclass
 class Paths:
     """The four ways a query is timed: each engine through the API and directly."""
@@ -430,63 +377,51 @@ def main() -> None:
         sys.exit(f"{MEILI_BIN} missing: run scripts/install-meilisearch.sh")
     t0 = time.perf_counter()
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    admin, url = database_urls()
-    kept = None if args.fresh else kept_dataset(args.entries)
-    if kept is None:
-        DATASET.unlink(missing_ok=True)
-        shutil.rmtree(MEILI_DIR, ignore_errors=True)
-        fresh_database(admin, url)
-    db = create_engine(url, pool_size=4)
-    if kept is None:
-        load_entries(db, args.entries, shared, t0)
-        key = secrets.token_hex(16)
-    else:
-        key = kept["meili_key"]
-        console.print(
-            f"reusing the data set built {kept['built']} ({kept['documents']} documents; --fresh rebuilds)"
-        )
-
-    meili_port = free_port()
-    meili = subprocess.Popen(
-        [str(MEILI_BIN), "--db-path", str(MEILI_DIR / "data.ms"), "--http-addr", f"127.0.0.1:{meili_port}",
-         "--master-key", key, "--no-analytics", "--env", "development"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    apis: list[subprocess.Popen[bytes]] = []
-    try:
-        meili_url = f"http://127.0.0.1:{meili_port}"
-        wait_http(f"{meili_url}/health")
-        settings = SearchSettings(meili_url=meili_url, meili_key=key, index_name="entries", timeout_s=5)
-        index_s: float | None = None
+    with bench_database(DB_NAME) as (admin, url):
+        kept = None if args.fresh else kept_dataset(args.entries)
         if kept is None:
-            kept = index_entries(db, settings, args.entries, key)
-            index_s = float(kept["index_s"])
-        else:
-            # The kept index gets today's settings, as `wijkgram index sync` would give it.
-            ensure_index(meili_client(settings), settings.index_name)
-        ports = start_apis(url, meili_url, key, apis)
-        queries = query_set(args.queries, random.Random(11))
-        results = run_paths(
-            timed_paths(db, url, meili_url, key, settings, ports, queries), len(queries), args.rounds
-        )
-        report: dict[str, Any] = {
-            "documents": int(kept["documents"]),
-            "queries": len(queries),
-            "rounds": args.rounds,
-            "index_s": index_s or kept.get("index_s"),
-        }
-        report_results(results, report, len(queries), args.rounds)
-        (BENCH_DIR / "search.json").write_text(json.dumps(report, indent=1))
-        console.print(f"total {time.perf_counter() - t0:.0f} s; numbers in {BENCH_DIR / 'search.json'}")
-    finally:
-        for proc in apis:
-            proc.terminate()
-            proc.wait(timeout=10)
-        meili.terminate()
-        meili.wait(timeout=10)
-        db.dispose()
-        if not os.environ.get("DATABASE_URL"):
-            EmbeddedCluster(BENCH_DIR / "pg").stop()
+            DATASET.unlink(missing_ok=True)
+            shutil.rmtree(MEILI_DIR, ignore_errors=True)
+            fresh_database(admin, url)
+        db = create_engine(url, pool_size=4)
+        try:
+            if kept is None:
+                load_entries(db, args.entries, shared, t0)
+                key = secrets.token_hex(16)
+            else:
+                key = kept["meili_key"]
+                built = f"{kept['built']} ({kept['documents']} documents; --fresh rebuilds)"
+                console.print(f"reusing the data set built {built}")
+            with meilisearch(MEILI_DIR, key) as meili:
+                meili_url = meili.url
+                settings = SearchSettings(
+                    meili_url=meili_url, meili_key=key, index_name="entries", timeout_s=5
+                )
+                index_s: float | None = None
+                if kept is None:
+                    kept = index_entries(db, settings, args.entries, key)
+                    index_s = float(kept["index_s"])
+                else:
+                    # The kept index gets today's settings, as `wijkgram index sync` would give it.
+                    ensure_index(meili_client(settings), settings.index_name)
+                with engine_apis(url, meili_url, key) as ports:
+                    queries = query_set(args.queries, random.Random(11))
+                    results = run_paths(
+                        timed_paths(db, url, meili_url, key, settings, ports, queries),
+                        len(queries),
+                        args.rounds,
+                    )
+        finally:
+            db.dispose()
+    report: dict[str, Any] = {
+        "documents": int(kept["documents"]),
+        "queries": len(queries),
+        "rounds": args.rounds,
+        "index_s": index_s or kept.get("index_s"),
+    }
+    report_results(results, report, len(queries), args.rounds)
+    (BENCH_DIR / "search.json").write_text(json.dumps(report, indent=1))
+    console.print(f"total {time.perf_counter() - t0:.0f} s; numbers in {BENCH_DIR / 'search.json'}")
 
 
 if __name__ == "__main__":

@@ -90,63 +90,47 @@ def percentiles(times: list[float]) -> tuple[float, float]:
 
 def map_engines(count: int) -> None:
     """The map's places endpoint per view on both engines, over the kept 100k search data set."""
-    from bench.search import DATASET, MEILI_BIN, MEILI_DIR, database_urls, start_apis, wait_http
-    from directory.db.cluster import EmbeddedCluster
-    from directory.settings import REPO_ROOT
-    from tests.live_server import free_port
+    from bench.search import DATASET, DB_NAME, MEILI_DIR
+    from bench.servers import bench_database, engine_apis, meilisearch
 
     if not DATASET.is_file():
         subprocess.run(
             [".venv/bin/python", "-m", "bench.search", "--queries", "10", "--rounds", "1"], check=True
         )
     kept = json.loads(DATASET.read_text())
-    _, url = database_urls()
-    head = migrate.head_revision()
-    if kept["schema"] != head:
-        # The kept set predates newer migrations (an index, say); upgrade its database in place.
-        # A migration that changes documents needs `bench.search --fresh` instead.
-        print(f"upgrading the kept data set from {kept['schema']} to {head}", flush=True)
-        migrate.upgrade(url)
-    port = free_port()
-    meili = subprocess.Popen(
-        [str(MEILI_BIN), "--db-path", str(MEILI_DIR / "data.ms"), "--http-addr", f"127.0.0.1:{port}",
-         "--master-key", kept["meili_key"], "--no-analytics", "--env", "development"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    apis: list[subprocess.Popen[bytes]] = []
     results: dict[tuple[str, str], list[float]] = {}
     answers: dict[tuple[str, str], dict[str, Any]] = {}
-    try:
-        wait_http(f"http://127.0.0.1:{port}/health")
-        ports = start_apis(url, f"http://127.0.0.1:{port}", kept["meili_key"], apis)
-        clients = {
-            name: httpx.Client(base_url=f"http://127.0.0.1:{p}", timeout=30) for name, p in ports.items()
-        }
-        load_before = os.getloadavg()[0]
-        for label, params in {"static file (floor)": {}, **ENGINE_VIEWS}.items():
-            path = "/static/wijkgram.css" if not params else "/api/v1/map/places"
-            for client in clients.values():  # warm: the first request pays for connections
-                client.get(path, params=params).raise_for_status()
-            for _ in range(count):
-                for name, client in clients.items():
-                    start = time.perf_counter()
-                    response = client.get(path, params=params)
-                    took = (time.perf_counter() - start) * 1000
-                    response.raise_for_status()
-                    results.setdefault((label, name), []).append(took)
-                    if params:
-                        answers[(label, name)] = response.json()
-        load_after = os.getloadavg()[0]
-        for client in clients.values():
-            client.close()
-    finally:
-        for proc in apis:
-            proc.terminate()
-            proc.wait(timeout=10)
-        meili.terminate()
-        meili.wait(timeout=10)
-        if not os.environ.get("DATABASE_URL"):
-            EmbeddedCluster(REPO_ROOT / "var" / "bench" / "pg").stop()
+    with (
+        bench_database(DB_NAME) as (_, url),
+        meilisearch(MEILI_DIR, kept["meili_key"]) as meili,
+    ):
+        head = migrate.head_revision()
+        if kept["schema"] != head:
+            # The kept set predates newer migrations (an index, say); upgrade its database in place.
+            # A migration that changes documents needs `bench.search --fresh` instead.
+            print(f"upgrading the kept data set from {kept['schema']} to {head}", flush=True)
+            migrate.upgrade(url)
+        with engine_apis(url, meili.url, meili.key) as ports:
+            clients = {
+                name: httpx.Client(base_url=f"http://127.0.0.1:{p}", timeout=30) for name, p in ports.items()
+            }
+            load_before = os.getloadavg()[0]
+            for label, params in {"static file (floor)": {}, **ENGINE_VIEWS}.items():
+                path = "/static/wijkgram.css" if not params else "/api/v1/map/places"
+                for client in clients.values():  # warm: the first request pays for connections
+                    client.get(path, params=params).raise_for_status()
+                for _ in range(count):
+                    for name, client in clients.items():
+                        start = time.perf_counter()
+                        response = client.get(path, params=params)
+                        took = (time.perf_counter() - start) * 1000
+                        response.raise_for_status()
+                        results.setdefault((label, name), []).append(took)
+                        if params:
+                            answers[(label, name)] = response.json()
+            load_after = os.getloadavg()[0]
+            for client in clients.values():
+                client.close()
     print(f"GET /api/v1/map/places on {kept['documents']:,} documents, {count} requests per view and engine")
     for (label, name), times in results.items():
         p50, p95 = percentiles(times)
