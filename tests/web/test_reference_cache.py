@@ -7,13 +7,15 @@ forgets what it kept, at once when it wrote the change itself.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from litestar.testing import TestClient
 from sqlalchemy import Engine, create_engine, event, pool, text
+from sqlalchemy.orm import Session
 
 from directory.reference import ReferenceCache, reference_cache
 
@@ -135,80 +137,100 @@ def test_a_rolled_back_change_is_not_announced(
     assert _label(app_client) == original_label
 
 
-def test_a_new_display_name_shows_in_the_public_history(
-    app_client: TestClient[Any], clean_db: Engine, other_process: Engine
-) -> None:
-    from sqlalchemy.orm import Session
-
-    from web.accounts.names import PublicNames
+def _marieke(engine: Engine) -> None:
     from web.accounts.service import create_user
 
-    with Session(clean_db) as s, s.begin():
+    with Session(engine) as s, s.begin():
         create_user(s, "marieke", "a long test password", "broker")
-    cache = _listening(clean_db)
-    with Session(clean_db) as s:
-        assert PublicNames(s, None).person("marieke") == "een vrijwilliger"
-    before = cache.generation("people")
-    with other_process.begin() as conn:
-        conn.execute(text("UPDATE app_user SET display_name = 'Marieke' WHERE username = 'marieke'"))
-    _wait_for(cache, "people", before)
-    with Session(clean_db) as s:
-        assert PublicNames(s, None).person("marieke") == "Marieke"
 
 
-def test_a_new_area_name_is_understood_in_a_question(
-    app_client: TestClient[Any], clean_db: Engine, other_process: Engine
+def _public_name(client: TestClient[Any], engine: Engine) -> object:
+    from web.accounts.names import PublicNames
+
+    with Session(engine) as s:
+        return PublicNames(s, None).person("marieke")
+
+
+def _wijk_outlines(client: TestClient[Any], engine: Engine) -> object:
+    response = client.get("/api/v1/map/outlines/wijk")
+    assert response.status_code == 200
+    return "Vogelkwartier" in {str(f["properties"]["label"]) for f in response.json()["features"]}
+
+
+def _knows_vogelkwartier(client: TestClient[Any], engine: Engine) -> object:
+    areas = client.app.state.search_service.areas
+    assert areas is not None, "the search service reads area names"
+    return ("vogelkwartier",) in areas.names()
+
+
+@dataclass(frozen=True)
+class Change:
+    """A change another process makes to what the app keeps, and what the app reads before and after."""
+
+    topic: str
+    read: Callable[[TestClient[Any], Engine], object]
+    before: object
+    after: object
+    sql: str
+    params: dict[str, str] = field(default_factory=dict)
+    #: What the test needs first, and what puts back a change the clean database does not empty.
+    prepare: Callable[[Engine], None] = lambda engine: None
+    undo: str = ""
+
+
+#: A wijk another process adds (the geo tables are not emptied between tests: the undo removes it).
+NEW_WIJK = (
+    "INSERT INTO geo_boundary (level, code, name, source, geom) "
+    "VALUES ('wijk', 'ZZ99', 'Vogelkwartier', 'test', ST_GeomFromText(:g, 4326))"
+)
+VOGELKWARTIER = {"g": "MULTIPOLYGON(((4.90 52.37, 4.91 52.37, 4.91 52.38, 4.90 52.38, 4.90 52.37)))"}
+NO_WIJK = "DELETE FROM geo_boundary WHERE code = 'ZZ99'"
+
+CHANGES = [
+    pytest.param(
+        Change(
+            "people",
+            _public_name,
+            "een vrijwilliger",
+            "Marieke",
+            "UPDATE app_user SET display_name = 'Marieke' WHERE username = 'marieke'",
+            prepare=_marieke,
+        ),
+        id="a new display name shows in the public history",
+    ),
+    pytest.param(
+        Change("areas", _knows_vogelkwartier, False, True, NEW_WIJK, VOGELKWARTIER, undo=NO_WIJK),
+        id="a new area name is understood in a question",
+    ),
+    pytest.param(
+        Change("areas", _wijk_outlines, False, True, NEW_WIJK, VOGELKWARTIER, undo=NO_WIJK),
+        id="a new area's outline is on the map",
+    ),
+]
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_a_change_by_another_process_is_announced_and_used(
+    app_client: TestClient[Any], clean_db: Engine, other_process: Engine, change: Change
 ) -> None:
-    service = app_client.app.state.search_service
-    assert service.areas is not None
-    assert ("vogelkwartier",) not in service.areas.names()
+    change.prepare(clean_db)
     cache = _listening(clean_db)
-    before = cache.generation("areas")
-    square = "MULTIPOLYGON(((4.90 52.37, 4.91 52.37, 4.91 52.38, 4.90 52.38, 4.90 52.37)))"
-    with other_process.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO geo_boundary (level, code, name, source, geom) "
-                "VALUES ('wijk', 'ZZ99', 'Vogelkwartier', 'test', ST_GeomFromText(:g, 4326))"
-            ),
-            {"g": square},
-        )
     try:
-        _wait_for(cache, "areas", before)
-        assert ("vogelkwartier",) in service.areas.names()
+        assert change.read(app_client, clean_db) == change.before
+        before = cache.generation(change.topic)
+        with other_process.begin() as conn:
+            conn.execute(text(change.sql), change.params)
+        _wait_for(cache, change.topic, before)
+        assert change.read(app_client, clean_db) == change.after
     finally:
-        with clean_db.begin() as conn:
-            conn.execute(text("DELETE FROM geo_boundary WHERE code = 'ZZ99'"))
+        if change.undo:
+            with clean_db.begin() as conn:
+                conn.execute(text(change.undo))
 
 
-def test_the_map_page_reads_the_outlines_once_and_follows_a_new_area(
-    app_client: TestClient[Any], clean_db: Engine, other_process: Engine
-) -> None:
-    cache = _listening(clean_db)
+def test_the_map_page_reads_the_outlines_once(app_client: TestClient[Any], clean_db: Engine) -> None:
+    _listening(clean_db)
     assert app_client.get("/kaart").status_code == 200  # the outlines are simplified and kept
     with statements(clean_db) as seen:
         assert app_client.get("/kaart").status_code == 200
     assert not [s for s in seen if "geo_boundary" in s], "no fingerprint or outline query per view"
-
-    def wijken() -> set[str]:
-        response = app_client.get("/api/v1/map/outlines/wijk")
-        assert response.status_code == 200
-        return {str(f["properties"]["label"]) for f in response.json()["features"]}
-
-    assert "Vogelkwartier" not in wijken()
-    before = cache.generation("areas")
-    square = "MULTIPOLYGON(((4.90 52.37, 4.91 52.37, 4.91 52.38, 4.90 52.38, 4.90 52.37)))"
-    with other_process.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO geo_boundary (level, code, name, source, geom) "
-                "VALUES ('wijk', 'ZZ98', 'Vogelkwartier', 'test', ST_GeomFromText(:g, 4326))"
-            ),
-            {"g": square},
-        )
-    try:
-        _wait_for(cache, "areas", before)
-        assert "Vogelkwartier" in wijken()
-    finally:
-        with clean_db.begin() as conn:
-            conn.execute(text("DELETE FROM geo_boundary WHERE code = 'ZZ98'"))
