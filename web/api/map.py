@@ -107,6 +107,12 @@ class MapPlacesAnswer:
     area_services_limit: int
 
 
+#: The answer's fields the engine's grid (`PlaceGrid`) holds under the same names, copied by name...
+GRID_FIELDS = ("engine", "fallback_reason", "total", "level")
+#: ... and those the view's answer (`MapPlaces`) holds; the rest the API makes (popups, labels, limits).
+VIEW_FIELDS = ("clustered", "area_services_total")
+
+
 def parse_map_bbox(value: str) -> BBox:
     """'west,south,east,north' (Leaflet's `toBBoxString`, the GeoJSON order) -> BBox, or 422 on `bbox`."""
     return BBox(*parse_box(value, WEST_SOUTH_EAST_NORTH, clamp=True))
@@ -202,16 +208,12 @@ def map_places_api(
         for hit in found.area_services
     ]
     return MapPlacesAnswer(
-        engine=found.grid.engine,
-        fallback_reason=found.grid.fallback_reason,
-        total=found.grid.total,
-        clustered=found.clustered,
+        **{name: getattr(found.grid, name) for name in GRID_FIELDS},
+        **{name: getattr(found, name) for name in VIEW_FIELDS},
         limit=MAP_PLACE_LIMIT,
-        level=found.grid.level,
         places=places,
         clusters=clusters,
         area_services=area_services,
-        area_services_total=found.area_services_total,
         area_services_limit=AREA_SERVICE_LIMIT,
     )
 
