@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from directory import netherlands
 from directory.errors import InvalidInputError, NotFoundError
+from directory.points import check_lat_lon
 from geo.boundaries import boundaries_at, list_boundaries
 from geo.geocoding.base import Geocoder
 from geo.geocoding.chain import check_query
@@ -95,10 +96,9 @@ def _point(lat: float | None, lon: float | None) -> tuple[float, float]:
         raise InvalidInputError("lat", "required: the latitude of the starting point", code="missing")
     if lon is None:
         raise InvalidInputError("lon", "required: the longitude of the starting point", code="missing")
-    if not -90 <= lat <= 90:
-        raise InvalidInputError("lat", "must lie in -90..90", code="lat_lon_range")
-    if not -180 <= lon <= 180:
-        raise InvalidInputError("lon", "must lie in -180..180", code="lat_lon_range")
+    # The one globe rule of every API that takes a point (directory.points), so a client sees
+    # the same field and code here as from the support finder and the wijkgram.
+    check_lat_lon("lat/lon", lat, lon)
     _in_netherlands(lat, lon, "lat/lon")
     return lat, lon
 

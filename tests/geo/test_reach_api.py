@@ -88,7 +88,7 @@ def test_origin_off_the_network_is_marked_crow_fly(client: TestClient[Any], plac
     [
         ({"lon": 4.9}, "lat"),
         ({"lat": 52.37}, "lon"),
-        ({"lat": 95, "lon": 4.9}, "lat"),
+        ({"lat": 95, "lon": 4.9}, "lat/lon"),
         ({"lat": 52.37, "lon": 4.9, "profile": "bike"}, "profile"),
         ({"lat": 52.37, "lon": 4.9, "minutes": 0}, "minutes"),
         ({"lat": 52.37, "lon": 4.9, "minutes": 61}, "minutes"),

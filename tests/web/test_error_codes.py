@@ -160,6 +160,30 @@ def test_both_box_orders_have_the_same_codes(
     assert (error["field"], error["code"], error["params"]) == ("bbox", code, values)
 
 
+def test_a_latitude_off_the_globe_is_the_same_problem_on_every_api_that_takes_a_point(
+    client: TestClient[Any],
+) -> None:
+    """Reach and a point's areas say it as the support finder does: one checker (directory.points)."""
+    answers = []
+    for lat in ("95", "-90.5", "nan"):
+        for path, extra in (
+            ("/api/v1/reach", {}),
+            ("/api/v1/boundaries/at", {}),
+            ("/api/v1/support", {"needs": "company"}),
+        ):
+            response = client.get(path, params={"lat": lat, "lon": "4.9", **extra})
+            assert response.status_code == 422, (lat, path, response.text)
+            (error,) = response.json()["errors"]
+            answers.append((lat, path, error["field"], error["code"], error["params"], error["message"]))
+    expected: tuple[str, str, dict[str, Any], str] = (
+        "lat/lon",
+        "lat_lon_range",
+        {},
+        "latitude must lie in -90..90 and longitude in -180..180",
+    )
+    assert [answer[2:] for answer in answers] == [expected] * 9, answers
+
+
 def test_the_map_pulls_a_world_wrapped_view_back_onto_the_globe(client: TestClient[Any]) -> None:
     response = client.get("/api/v1/map/places", params={"bbox": "-190,-89,200,89", "zoom": 1})
     assert response.status_code == 200, response.text
