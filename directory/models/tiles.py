@@ -51,7 +51,7 @@ class TileCache(Base):
 
 
 class TileEntryCell(Base):
-    """Active places in one grid cell of level 16, counted at one entries version (a cache).
+    """The map's places in one grid cell of level 16, counted at one entries version (a cache).
 
     The zoomed-out entries tiles add these up instead of reading every place under
     them (directory/services/entry_tiles.py); counted anew, whole, by the first

@@ -1,9 +1,9 @@
-"""The places layer of the vector tiles: every active location, clustered when zoomed out.
+"""The places layer of the vector tiles: every place the map shows, clustered when zoomed out.
 
 Layers of an entries tile (docs/web.md, "Vector tiles", names each attribute):
 
-- `entries`: one point per active location, with what the map styles and its
-  popups show (text only; the page sets it with textContent);
+- `entries`: one point per place, with what the map styles and its popups show
+  (text only; the page sets it with textContent);
 - `clusters` (zoom 13 and below): one point per grid cell holding two or more
   places, at their mean position, with `count`. The cells are those of the
   map's places answer (directory/search/grid.py, `mercator_cell_sql`): 8 x 8
@@ -11,7 +11,9 @@ Layers of an entries tile (docs/web.md, "Vector tiles", names each attribute):
   tile reads its neighbours' edge cells whole, so a cluster drawn across a tile
   edge has the same count and place in both tiles.
 
-Closed, draft and needs_review locations never appear: only `status = 'active'`.
+The places are those of the map's places answer: status `active` or `needs_review`
+(SEARCHABLE_STATUSES, what the search engines hold), a place under review marked
+`needs_review` so a map can say so; closed and draft locations never appear.
 
 Speed: points are projected to Web Mercator with the spherical formula in SQL
 (`grid.mercator_sql`; EPSG:3857 is exactly that) instead of `ST_Transform`, which
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
+from directory.search.documents import SEARCHABLE_STATUSES
 from directory.search.grid import mercator_cell_sql, mercator_sql
 from directory.services.tiles import BUFFER, EXTENT, TileAddress
 
@@ -35,6 +38,9 @@ CLUSTER_MAX_ZOOM = 13
 #: tile, 64 pixels each (the places answer's cells are as wide on the screen).
 CLUSTER_LEVELS_BELOW = 3
 CLUSTER_CELLS = 1 << CLUSTER_LEVELS_BELOW
+
+#: The locations drawn, `location l`: the statuses the map's places answer shows (constants, not input).
+_SHOWN = "l.status IN ({})".format(", ".join(f"'{status}'" for status in SEARCHABLE_STATUSES))
 
 #: Web Mercator x and y of `l.geom` (a point in EPSG:4326).
 _MX, _MY = mercator_sql("l.geom")
@@ -46,7 +52,8 @@ _FIELDS = """
     l.id::text AS id, l.name, l.category,
     l.cost_free, l.cost_amount_eur::float8 AS cost_eur,
     l.step_free, l.accessible_toilet, l.scootmobiel_parking,
-    l.kitchen_available AS kitchen, l.room_available AS room, l.capacity
+    l.kitchen_available AS kitchen, l.room_available AS room, l.capacity,
+    NULLIF(l.status = 'needs_review', false) AS needs_review
 """
 _POINT = f"ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(p.mx, p.my), 3857), b.env, {EXTENT}, {BUFFER}, true)"
 
@@ -63,7 +70,7 @@ _PLACES = text(
     SELECT ST_AsMVT(t, 'entries', {EXTENT}, 'geom') FROM (
         SELECT {_POINT} AS geom, {_FIELDS}
         FROM bounds b, location l CROSS JOIN LATERAL (SELECT {_MERCATOR}) p
-        WHERE l.status = 'active' AND l.geom && b.box
+        WHERE {_SHOWN} AND l.geom && b.box
     ) t
     """
 )
@@ -77,7 +84,7 @@ _CELLS_STALE = text(
     "SELECT (SELECT version FROM tile_entry_cell LIMIT 1) IS DISTINCT FROM "
     "(SELECT version FROM tile_layer_version WHERE layer = 'entries')"
 )
-#: Count every active place into its cell, labelled with the entries version read in the same
+#: Count every place shown into its cell, labelled with the entries version read in the same
 #: snapshot (one statement), so the label never claims newer data than was counted.
 _COUNT_CELLS = text(
     f"""
@@ -85,7 +92,7 @@ _COUNT_CELLS = text(
     SELECT {_CX}, {_CY}, (SELECT version FROM tile_layer_version WHERE layer = 'entries'),
            count(*), sum(p.mx), sum(p.my), (array_agg(l.id))[1]
     FROM location l CROSS JOIN LATERAL (SELECT {_MERCATOR}) p
-    WHERE l.status = 'active' AND l.geom IS NOT NULL
+    WHERE {_SHOWN} AND l.geom IS NOT NULL
     GROUP BY 1, 2
     """
 )

@@ -161,14 +161,14 @@ def fitting_places(
 
 
 def places_extent(session: Session) -> tuple[float, float, float, float] | None:
-    """west, south, east, north of all active places (the map's first view), or None without places."""
+    """west, south, east, north of all the map's places (its first view), or None without places."""
     box = session.execute(
         select(
             func.ST_XMin(func.ST_Extent(Location.geom)),
             func.ST_YMin(func.ST_Extent(Location.geom)),
             func.ST_XMax(func.ST_Extent(Location.geom)),
             func.ST_YMax(func.ST_Extent(Location.geom)),
-        ).where(Location.status == "active")
+        ).where(Location.status.in_(SEARCHABLE_STATUSES))
     ).one()
     if box[0] is None:
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections import Counter
 from typing import Any
@@ -105,22 +106,32 @@ def test_entries_tile_carries_the_places_attributes(web: TestClient[Any], demo_d
     assert found["capacity"] == place.capacity
 
 
+def _places_drawn(tile: dict[str, Any]) -> int:
+    """The places an entries tile holds: its single points and its clusters' counts."""
+    singles = len(tile.get("entries", {}).get("features", []))
+    return singles + sum(int(f["properties"]["count"]) for f in tile.get("clusters", {}).get("features", []))
+
+
+def _active_in_tile(engine: Engine, z: int, x: int, y: int) -> int:
+    with engine.connect() as conn:
+        return int(
+            conn.execute(
+                text(
+                    "SELECT count(*) FROM location WHERE status = 'active' AND "
+                    "ST_Intersects(ST_Transform(geom, 3857), ST_TileEnvelope(:z, :x, :y))"
+                ),
+                {"z": z, "x": x, "y": y},
+            ).scalar_one()
+        )
+
+
 def test_entries_are_clustered_when_zoomed_out(web: TestClient[Any], demo_db: Engine) -> None:
     z, (x, y) = 12, tile_of(*BOOMSPIJKER, 12)
     tile = _decode(web.get(f"/tiles/entries/{z}/{x}/{y}.mvt"))
-    singles = len(tile.get("entries", {}).get("features", []))
-    clustered = sum(f["properties"]["count"] for f in tile.get("clusters", {}).get("features", []))
-    with demo_db.connect() as conn:
-        inside = conn.execute(
-            text(
-                "SELECT count(*) FROM location WHERE status = 'active' AND "
-                "ST_Intersects(ST_Transform(geom, 3857), ST_TileEnvelope(:z, :x, :y))"
-            ),
-            {"z": z, "x": x, "y": y},
-        ).scalar_one()
+    inside = _active_in_tile(demo_db, z, x, y)
     assert inside > 2
     assert tile.get("clusters"), "demo places share cells at zoom 12"
-    assert singles + clustered == inside
+    assert _places_drawn(tile) == inside
 
 
 def test_cache_hit_etag_and_304(basemap: Engine, web: TestClient[Any]) -> None:
@@ -175,6 +186,48 @@ def test_closed_places_never_appear(web: TestClient[Any], demo_db: Engine) -> No
     names = _names(_decode(web.get(url)), "entries")
     assert "De Boomspijker" not in names
     assert names, "the other places stay"
+
+
+def _tile_box(z: int, x: int, y: int) -> str:
+    """The tile's bounds as the map API's bbox, 'west,south,east,north'."""
+    n = 1 << z
+
+    def lat(row: int) -> float:
+        return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * row / n))))
+
+    return f"{x / n * 360 - 180},{lat(y + 1)},{(x + 1) / n * 360 - 180},{lat(y)}"
+
+
+def test_a_place_under_review_is_in_the_places_answer_and_the_tiles_alike_and_says_so(
+    web: TestClient[Any], demo_db: Engine
+) -> None:
+    """One rule for both (docs/web.md, "Which places the map shows"): shown, and marked as in doubt."""
+    with Session(demo_db) as s, s.begin():
+        place = s.scalars(select(Location).where(Location.name == "De Boomspijker")).one()
+        EntryService(s, Actor("bram")).update(
+            "location", place.id, {"status": "needs_review"}, expected_version=place.version
+        )
+        place_id = str(place.id)
+    z, (x, y) = 16, tile_of(*BOOMSPIJKER, 16)
+    answer = web.get("/api/v1/map/places", params={"bbox": _tile_box(z, x, y), "zoom": z}).json()
+    listed = {p["id"]: p["popup"]["rows"] for p in answer["places"]}
+    drawn = {
+        f["properties"]["id"]: f["properties"]
+        for f in _decode(web.get(_url("entries", z)))["entries"]["features"]
+    }
+    assert place_id in listed and drawn[place_id]["needs_review"] is True
+    assert listed[place_id][0] == ["Status", "Moet gecontroleerd worden"]
+    others = listed.keys() - {place_id}
+    assert others, "the demo has active places beside it"
+    assert not any(
+        "needs_review" in drawn[i] or ["Status", "Moet gecontroleerd worden"] in listed[i] for i in others
+    )
+
+    # Zoomed out the tile counts it in its cells, as the answer counts it in its total.
+    z, (x, y) = 12, tile_of(*BOOMSPIJKER, 12)
+    in_tile = _places_drawn(_decode(web.get(f"/tiles/entries/{z}/{x}/{y}.mvt")))
+    total = web.get("/api/v1/map/places", params={"bbox": _tile_box(z, x, y), "zoom": z}).json()["total"]
+    assert in_tile == total == _active_in_tile(demo_db, z, x, y) + 1
 
 
 def test_a_rolled_back_edit_keeps_the_cache(web: TestClient[Any], demo_db: Engine) -> None:

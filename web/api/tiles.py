@@ -1,7 +1,7 @@
 """Vector tiles over HTTP: the base map and the places, as Mapbox Vector Tiles, with TileJSON.
 
     GET /tiles/base/{z}/{x}/{y}.mvt      streets, water, green, buildings, railways, place names
-    GET /tiles/entries/{z}/{x}/{y}.mvt   the active places (clusters at zoom 13 and below)
+    GET /tiles/entries/{z}/{x}/{y}.mvt   the map's places (clusters at zoom 13 and below)
     GET /tiles/base.json, /tiles/entries.json   TileJSON 3.0: the versioned tile URL and the layers
 
 Caching: every tile has a strong ETag (a hash of its bytes; `If-None-Match`
@@ -95,6 +95,7 @@ VECTOR_LAYERS: dict[str, list[dict[str, Any]]] = {
                 "kitchen": "Boolean",
                 "room": "Boolean",
                 "capacity": "Number",
+                "needs_review": "Boolean (true on a place a broker is to check; absent otherwise)",
             },
             "minzoom": 0,
         },

@@ -126,8 +126,13 @@ def venue_popup(
     travel: str = "",
     detail: str = "",
 ) -> Popup:
-    """The popup of one place, as plain text: map.js shows every value with textContent."""
-    rows = [(t("fact.category"), category)]
+    """The popup of one place, as plain text: map.js shows every value with textContent.
+
+    A place under review is drawn like the others (a scout may be the one to check it)
+    but says so first, so nobody is sent there on the map's word alone.
+    """
+    rows = [(t("fact.status"), t("status.needs_review"))] if location.status == "needs_review" else []
+    rows.append((t("fact.category"), category))
     if travel:
         rows.append((t("fact.distance"), travel))
     if detail:
