@@ -167,6 +167,21 @@ class Merger:
             for record in records:
                 self.apply(record)
 
+    def prepare(self) -> None:
+        """Load what applying records needs before the first one comes (same queries, earlier).
+
+        The import calls this while its reader thread reads the first records, so the
+        writer's one-time work (this source's links and their entries, the vocabularies new
+        entries are checked against, the ORM's mapper configuration on first use) overlaps the
+        reading instead of following it. The other sources' places are loaded too when this
+        source has no places yet: then every record is new and is matched against them.
+        """
+        self._link("location", "")
+        for vocabulary in ("category", "support_function", "target_group"):
+            self.entries.codes(vocabulary)
+        if self._places is None and not any(kind == "location" for kind, _ in self._links or {}):
+            self._places = PlaceIndex.load(self.session, self.source)
+
     def _reset_caches(self) -> None:
         """Forget what was loaded or noted during a rolled-back savepoint; reload on next use."""
         self._links = None

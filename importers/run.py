@@ -116,21 +116,28 @@ def _run_import(
             progress.advance(task, len(batch))
             batch.clear()
 
-        for item in items:
-            if isinstance(item, PlaceRecord):
-                batch.append(item)
-                if len(batch) >= BATCH_SIZE:
-                    flush()
-                continue
-            flush()  # keep the input order
-            if isinstance(item, Rejected):
-                merger.reject(
-                    item.source_id, item.reason, name=item.name, line=item.line, problem=item.problem
-                )
-            else:
-                merger.apply_entry(item)
-            progress.advance(task)
-        flush()
+        records = iter(items)  # a `Prefetch` starts reading here ...
+        try:
+            merger.prepare()  # ... while the merger loads what it matches against
+            for item in records:
+                if isinstance(item, PlaceRecord):
+                    batch.append(item)
+                    if len(batch) >= BATCH_SIZE:
+                        flush()
+                    continue
+                flush()  # keep the input order
+                if isinstance(item, Rejected):
+                    merger.reject(
+                        item.source_id, item.reason, name=item.name, line=item.line, problem=item.problem
+                    )
+                else:
+                    merger.apply_entry(item)
+                progress.advance(task)
+            flush()
+        finally:
+            close = getattr(records, "close", None)
+            if close is not None:
+                close()  # a reader thread stops when writing failed
     # Flagging runs in a dry run too (it is rolled back), so the report shows what a real run would flag.
     report = merger.finish(flag_missing=options.flag_missing)
     report.dry_run = options.dry_run

@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 from pyproj import Geod
 from shapely.geometry import Point
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from directory.models import Location, Revision, SearchOutbox, Service, SourceLink, SourceSuggestion
 from directory.services.entries import Actor, EntryService
 from directory.services.suggestions import dismiss_suggestion
-from importers.merge import MATCH_RADIUS_M, NAME_THRESHOLD, name_similarity
+from importers.merge import MATCH_RADIUS_M, NAME_THRESHOLD, Merger, name_similarity
 from importers.records import PlaceRecord
 from importers.run import run_import
 from tests.factories import BOOMSPIJKER, CENTRAAL, DAM
@@ -60,6 +60,38 @@ def _suggestions(session: Session) -> set[tuple[str, str, str, Any, Any]]:
     """Open suggestions as (kind, field, source, value, current)."""
     rows = session.scalars(select(SourceSuggestion).where(SourceSuggestion.resolved_at.is_(None)))
     return {(s.entity_type, s.field, s.source, s.value, s.current) for s in rows}
+
+
+def test_prepare_loads_links_places_and_vocabularies_before_the_first_record(session: Session) -> None:
+    """What the merger loads on first use is loaded by `prepare` (run while the reader reads), once."""
+    _import(session, "partner", _place("partner", "p1", "Buurthuis De Pijp", DAM))
+    merger = Merger(session, "osm", "t")
+    statements: list[str] = []
+
+    def note(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        merger.prepare()
+        prepared = len(statements)
+        merger.apply_batch(
+            [_place("osm", "n1", "Buurthuis de Pijp", DAM), _place("osm", "n2", "Het Huis", CENTRAAL)]
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    flat = [" ".join(s.split()) for s in statements]
+    loads = [
+        s for s in flat if "FROM source_link WHERE" in s or s.startswith("SELECT taxonomy_term.code FROM")
+    ]
+    # The links, the other sources' places (not linked to this source) and three vocabularies,
+    # all before the first record; none of them again for the records.
+    assert len(loads) == 5
+    assert all(flat.index(s) < prepared for s in loads)
+    outcomes = {o.source_id: o for o in merger.report.outcomes}
+    assert outcomes["n1"].matched_by == "name+distance"  # the index loaded ahead matched it
+    assert outcomes["n2"].outcome == "created"
 
 
 def test_refused_record_in_a_batch_is_rejected_alone(session: Session) -> None:

@@ -28,6 +28,39 @@ def test_items_come_in_order_from_another_thread() -> None:
     assert threads == {"import-reader"}
 
 
+def test_reading_starts_at_iter_so_the_writer_can_prepare_meanwhile() -> None:
+    """Nothing is read when the reader is made; `iter()` starts it, before the first item is asked for."""
+    started = threading.Event()
+
+    def numbers() -> Iterator[int]:
+        started.set()
+        yield from range(3)
+
+    items = prefetch(numbers())
+    assert not started.wait(0.05)  # made, not yet iterated: an import's timer has not started
+    records = iter(items)
+    assert started.wait(5)  # reading while the consumer does its own one-time work
+    assert list(records) == [0, 1, 2]
+
+
+def test_a_reader_closed_before_its_first_item_stops() -> None:
+    """An import whose preparation fails closes the reader it started, which then stops."""
+    closed = threading.Event()
+
+    def endless() -> Iterator[int]:
+        try:
+            while True:
+                yield 0
+        finally:
+            closed.set()
+
+    items = prefetch(endless(), ahead=2)
+    iter(items)
+    items.close()
+    assert closed.wait(5)
+    assert list(items) == []
+
+
 def test_an_error_while_reading_is_raised_after_the_items_before_it() -> None:
     """A malformed source fails the import at the item where reading failed, not silently."""
 
