@@ -31,6 +31,7 @@ import shapely
 from markupsafe import escape
 
 from directory.settings import get_settings
+from geo.basemap.view import first_view_choices
 from web.basemap import base_layer
 from web.map_assets import MAP_CSS, MAP_JS, versioned
 
@@ -40,6 +41,8 @@ from web.map_assets import MAP_CSS, MAP_JS, versioned
 MAP_SANDBOX = "allow-scripts allow-popups allow-top-navigation-by-user-activation"
 #: Where the scouting map loads its places for a view (web/api/map.py).
 PLACES_URL = "/api/v1/map/places"
+#: A map's first view drawn by the server (web/api/tiles.py): zoom, centre, size, base version.
+FIRST_VIEW_URL = "/tiles/base-view/{z}/{x}/{y}/{w}x{h}.svg?v={v}"
 #: Where it fetches an outline level when that layer is switched on (web/api/map.py).
 OUTLINES_URL = "/api/v1/map/outlines"
 AMSTERDAM_CENTRE = (52.3710, 4.9000)
@@ -104,6 +107,10 @@ class LeafletMap:
     padding: tuple[int, int] = (20, 20)
     #: The base map (web/basemap.py); None: as `WIJKGRAM_TILE_URL` says, our own tiles by default.
     base: dict[str, Any] | None = None
+    #: The base map's data version when the frame should show its first view as a picture drawn
+    #: by the server until MapLibre's first frame covers it (only with our own tiles; the view is
+    #: in the picture's URL, so only for views that are not a person's place: the plain /kaart).
+    first_view_version: int | None = None
 
     def add_outlines(self, name: str, level: str, areas: list[dict[str, str | None]], *, show: bool) -> None:
         """One toggleable layer of area outlines; hovering an area shows its name."""
@@ -191,6 +198,43 @@ class LeafletMap:
             "padding": list(self.padding),
         }
 
+    def first_view(self) -> str:
+        """The `<picture>` of the first view for the frame's size (media queries), or '' for none.
+
+        The browser paints it as soon as it arrives, long before MapLibre's script, worker and
+        tiles have drawn a frame (docs/web.md, "First paint of `/kaart`"); map.js checks that it
+        shows the view Leaflet opened with, places it to the pixel and removes it when MapLibre's
+        first complete frame is drawn, or when the map moves first.
+        """
+        # Only over our own tiles: a third party's base map (WIJKGRAM_TILE_URL) is not ours to draw.
+        if self.first_view_version is None or get_settings().web.tile_url.strip():
+            return ""
+        bounds = None
+        if self.bounds is not None:
+            (south, west), (north, east) = self.bounds
+            bounds = ((south, west), (north, east))
+        choices = first_view_choices(bounds, self.padding, self.centre, self.zoom)
+        if not choices:
+            return ""
+        sources = "".join(
+            f'<source media="{c.media}" srcset="'
+            + FIRST_VIEW_URL.format(
+                z=c.view.zoom,
+                x=c.view.x,
+                y=c.view.y,
+                w=c.view.width,
+                h=c.view.height,
+                v=self.first_view_version,
+            )
+            + '">'
+            for c in choices
+        )
+        # No src of its own: a frame that fits no choice shows no picture.
+        return (
+            f'<picture class="first-view">{sources}'
+            '<img alt="" elementtiming="first-view" fetchpriority="high"></picture>'
+        )
+
     def document(self, title: str, lang: str) -> str:
         """The whole map as an HTML document for `<iframe srcdoc>`, titled and in the page's language."""
         css = "".join(f'<link rel="stylesheet" href="{versioned(href)}">' for href in MAP_CSS)
@@ -199,7 +243,7 @@ class LeafletMap:
             f'<!DOCTYPE html><html lang="{escape(lang)}"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{escape(title)}</title>{css}</head>"
-            f'<body><div id="map"></div>'
+            f'<body><div id="map">{self.first_view()}</div>'
             f'<script type="application/json" id="map-data">{json_for_html(self.as_data())}</script>'
             f"{js}</body></html>"
         )

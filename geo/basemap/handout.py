@@ -178,14 +178,19 @@ def _turned_box(x: float, y: float, angle: float, width: float, height: float) -
     )
 
 
-def _along(line: LineString, name: str, size: float, taken: list[object]) -> StreetName | None:
-    """The first free spot on a street for its name: straight enough, inside the picture, touching nothing."""
+def along(
+    line: LineString, name: str, size: float, taken: list[object], inside: Polygon | None = None
+) -> StreetName | None:
+    """The first free spot on a street for its name: straight enough, inside the picture, touching nothing.
+
+    `inside` is the picture's box (the handout's by default); geo/basemap/view.py passes its own.
+    """
     width = len(name) * CHAR_EM * size + 6
     height = size * 1.3
     length = line.length
     if length < width + 4:
         return None
-    inside = box(2, 2, WIDTH - 2, HEIGHT - 2)
+    inside = inside if inside is not None else box(2, 2, WIDTH - 2, HEIGHT - 2)
     for share in (0.5, 0.35, 0.65, 0.2, 0.8):
         middle = share * length
         if middle - width / 2 < 0 or middle + width / 2 > length:
@@ -227,7 +232,7 @@ def place_street_names(
         for part in parts:
             if not isinstance(part, LineString):
                 continue
-            label = _along(part, name, NAME_SIZE.get(cls, 10.5), obstacles)
+            label = along(part, name, NAME_SIZE.get(cls, 10.5), obstacles)
             if label is not None:
                 placed.append(label)
                 obstacles.append(label.box)
@@ -235,7 +240,7 @@ def place_street_names(
     return placed
 
 
-def _street_lines(conn: Connection, frame: Frame) -> list[tuple[str, str, object]]:
+def street_lines(conn: Connection, frame: Frame) -> list[tuple[str, str, object]]:
     """Named streets in the frame as (name, class, lines in pixels): major first, then the longest."""
     box_params = {"w": frame.west, "s": frame.south, "e": frame.east, "n": frame.north}
     env = "ST_MakeEnvelope(:w, :s, :e, :n, 3857)"
@@ -342,7 +347,7 @@ def handout_svg(
         taken.append(Point(lx, ly).buffer(LABEL_R + 2))
         if (lx, ly) != (px, py):
             taken += [Point(px, py).buffer(5), LineString([(px, py), (lx, ly)]).buffer(2)]
-    names = place_street_names(_street_lines(conn, frame), taken)
+    names = place_street_names(street_lines(conn, frame), taken)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="handout-map" role="img" '
         f'viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" '

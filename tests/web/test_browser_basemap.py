@@ -2,11 +2,13 @@
 
 Every request of the page is checked: one to any host but the test server fails the
 test. Screenshots at a phone's width (390 px) and a laptop's (1366 px) land in
-tests/output/ (`basemap-phone.png`, `basemap-laptop.png`).
+tests/output/ (`basemap-phone.png`, `basemap-laptop.png`, and the server's picture of the
+first view shown before MapLibre's first frame: `basemap-phone-first-view.png`, ...).
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,8 +34,11 @@ RENDERED = """() => {
 }"""
 
 
-def _watch(page: Any, site: str) -> list[str]:
-    """Fail every request that is not for the test server; the list collects them."""
+def _watch(page: Any, site: str, held: list[Any] | None = None) -> list[str]:
+    """Fail every request that is not for the test server; the list collects them.
+
+    With `held`, base tile requests are kept there (not answered) until the test continues them.
+    """
     host = urlsplit(site).netloc
     outside: list[str] = []
 
@@ -43,11 +48,30 @@ def _watch(page: Any, site: str) -> list[str]:
         if parts.scheme in ("http", "https", "ws", "wss") and parts.netloc != host:
             outside.append(url)
             route.abort()
+        elif held is not None and parts.path.startswith("/tiles/base/"):
+            held.append(route)
         else:
             route.continue_()
 
     page.route("**/*", check)
     return outside
+
+
+#: The first view's picture in the frame: which view it is, its box and the frame's, whether the
+#: browser painted it (Element Timing), and whether MapLibre's canvas is hidden over it.
+FIRST_VIEW = """() => new Promise(resolve => {
+  const img = document.querySelector(".first-view img");
+  const box = img && img.getBoundingClientRect();
+  const state = {src: img && img.currentSrc, natural: img && [img.naturalWidth, img.naturalHeight],
+    box: box && [box.left, box.top, box.right, box.bottom], frame: [innerWidth, innerHeight],
+    zoom: wijkgramMap.map.getZoom(), kept: wijkgramMap.base.firstView,
+    hidden: wijkgramMap.base.layer.getMaplibreMap().getContainer().style.visibility};
+  new PerformanceObserver(list => {
+    state.painted = list.getEntries().some(e => e.identifier === "first-view" && e.renderTime > 0);
+    resolve(state);
+  }).observe({type: "element", buffered: true});
+  setTimeout(() => resolve(state), 2000);
+})"""
 
 
 def _wait_for_base(page: Any) -> Any:
@@ -70,13 +94,40 @@ def test_the_map_paints_our_own_base_map_and_nothing_leaves_the_server(
     name: str,
 ) -> None:
     page = chromium.new_page(viewport={"width": width, "height": height})
-    outside = _watch(page, live_server)
+    held: list[Any] = []
+    outside = _watch(page, live_server, held)
     tiles: list[str] = []
     page.on("request", lambda r: tiles.append(r.url) if "/tiles/base/" in r.url else None)
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)[:300]))
     page.goto(f"{live_server}/kaart")
+    # While the base tiles are held back, the server's picture of the first view shows: the view
+    # Leaflet opened with, covering the frame, painted, with MapLibre's canvas hidden over it.
+    page.locator("iframe.map-frame").scroll_into_view_if_needed()
+    frame = next(f for f in page.frames if f.parent_frame is not None)
+    frame.wait_for_function(
+        "() => window.wijkgramMap && wijkgramMap.base.firstView"
+        " && document.querySelector('.first-view.placed img') !== null",
+        timeout=30_000,
+    )
+    first = frame.evaluate(FIRST_VIEW)
+    view = re.search(r"/tiles/base-view/(\d+)/\d+/\d+/(\d+)x(\d+)\.svg\?v=\d+$", first["src"])
+    assert view and int(view[1]) == first["zoom"], first
+    assert first["natural"] == [int(view[2]), int(view[3])], first
+    left, top, right, bottom = first["box"]
+    assert left <= 0 and top <= 0 and right >= first["frame"][0] and bottom >= first["frame"][1], first
+    assert first["painted"] and first["kept"] and first["hidden"] == "hidden", first
+    page.locator("iframe.map-frame").screenshot(path=str(output_dir / f"basemap-{name}-first-view.png"))
+    for route in held:
+        route.continue_()
+    held.clear()
+    _watch(page, live_server)  # from now on the tiles go through
     frame = _wait_for_base(page)
+    # MapLibre's first complete frame took its place.
+    assert frame.evaluate("() => [document.querySelector('.first-view'), wijkgramMap.base.firstView]") == [
+        None,
+        False,
+    ]
     state = frame.evaluate(BASE_STATE)
     assert state == {"kind": "vector", "loaded": True, "error": None}, state
     frame.evaluate("() => wijkgramMap.map.setView([52.3712, 4.8985], 16, {animate: false})")

@@ -3,6 +3,7 @@
     GET /tiles/base/{z}/{x}/{y}.mvt      streets, water, green, buildings, railways, place names
     GET /tiles/entries/{z}/{x}/{y}.mvt   the map's places (clusters at zoom 13 and below)
     GET /tiles/base.json, /tiles/entries.json   TileJSON 3.0: the versioned tile URL and the layers
+    GET /tiles/base-view/{z}/{x}/{y}/{w}x{h}.svg   a map's first view as one picture (geo/basemap/view.py)
 
 Caching: every tile has a strong ETag (a hash of its bytes; `If-None-Match`
 answers 304). A URL carrying the layer set's current data version (`?v=`, as the
@@ -21,7 +22,10 @@ worker thread.
 
 from __future__ import annotations
 
+import hashlib
 import re
+import threading
+from collections import OrderedDict
 from typing import Annotated, Any
 
 from anyio import to_thread
@@ -46,7 +50,10 @@ from directory.services.tiles import (
 )
 from directory.settings import get_settings
 from geo.basemap.tiles import base_tile
-from web.basemap import base_layer
+from geo.basemap.view import MAX_ZOOM as VIEW_MAX_ZOOM
+from geo.basemap.view import MIN_ZOOM as VIEW_MIN_ZOOM
+from geo.basemap.view import SIZES, SVG_MEDIA_TYPE, View, view_svg
+from web.basemap import OWN_TILES, base_layer, base_style
 
 #: The renderer of each layer set.
 RENDERERS: dict[str, TileRenderer] = {"base": base_tile, "entries": entries_tile}
@@ -254,4 +261,76 @@ def entries_tilejson(request: Request[Any, Any, Any]) -> Response[dict[str, Any]
     return Response(_tilejson(request, "entries"), headers={"Cache-Control": REVALIDATE})
 
 
-TILE_HANDLERS = [base_tile_handler, entries_tile_handler, base_tilejson, entries_tilejson]
+_SIZE = re.compile(r"([0-9]{3,4})x([0-9]{3,4})\.svg")
+#: Drawn first views kept per process: (base version, view) -> (SVG, ETag). A map page asks
+#: for one view per frame size class, so a few dozen cover every page of a data version.
+_VIEWS: OrderedDict[tuple[int, View], tuple[bytes, str]] = OrderedDict()
+_VIEWS_KEPT = 48
+_VIEWS_LOCK = threading.Lock()
+
+
+def _view(z: str, x: str, y: str, size: str) -> View:
+    """The view of a URL's zoom, centre and size, or a 404 naming what is wrong."""
+    match = _SIZE.fullmatch(size)
+    if not (_NUMBER.fullmatch(z) and _NUMBER.fullmatch(x) and _NUMBER.fullmatch(y) and match):
+        raise TileNotFoundError("a view URL is /tiles/base-view/{z}/{x}/{y}/{width}x{height}.svg")
+    view = View(int(z), int(x), int(y), int(match[1]), int(match[2]))
+    if not VIEW_MIN_ZOOM <= view.zoom <= VIEW_MAX_ZOOM:
+        raise TileNotFoundError(f"a view's zoom is {VIEW_MIN_ZOOM}..{VIEW_MAX_ZOOM}")
+    if (view.width, view.height) not in SIZES:
+        raise TileNotFoundError("a view's size is one of geo.basemap.view.SIZES")
+    if not (view.x < 256 << view.zoom and view.y < 256 << view.zoom):
+        raise TileNotFoundError("a view's centre lies outside the world at its zoom")
+    return view
+
+
+@get(
+    "/tiles/base-view/{z:str}/{x:str}/{y:str}/{size:str}",
+    summary="A map's first view as one SVG picture of the base map",
+    description=(
+        "The base map of a view (Leaflet zoom z, centre x/y in that zoom's world pixels, "
+        "a size of geo.basemap.view.SIZES) drawn with the base tiles' data and style; "
+        "map pages show it while their vector map starts. 304 with a matching ETag."
+    ),
+    sync_to_thread=True,
+    tags=["tiles"],
+    media_type=SVG_MEDIA_TYPE,
+)
+def base_view_handler(
+    request: Request[Any, Any, Any],
+    z: _Z,
+    x: Annotated[str, PathParameter(description="the view's centre, world pixel column at zoom z")],
+    y: Annotated[str, PathParameter(description="the view's centre, world pixel row at zoom z")],
+    size: Annotated[str, PathParameter(description="width x height and .svg, e.g. 960x600.svg")],
+    v: _V = None,
+) -> Response[Any]:
+    """The base map of one view as SVG, drawn once per base map version and kept in memory."""
+    view = _view(z, x, y, size)
+    engine: Engine = request.app.state.engine
+    # Not in autocommit: the drawing reads each layer in a savepoint (a missing base map is no error).
+    with engine.connect() as conn:
+        version = current_version(conn, "base")
+        with _VIEWS_LOCK:
+            kept = _VIEWS.get((version, view))
+            if kept is not None:
+                _VIEWS.move_to_end((version, view))
+        if kept is None:
+            svg = view_svg(conn, view, base_style(OWN_TILES))
+            kept = (svg, f'"{hashlib.sha256(svg).hexdigest()[:32]}"')
+            with _VIEWS_LOCK:
+                _VIEWS[(version, view)] = kept
+                while len(_VIEWS) > _VIEWS_KEPT:
+                    _VIEWS.popitem(last=False)
+    svg, etag = kept
+    headers = {
+        "ETag": etag,
+        "Cache-Control": IMMUTABLE if v == version else REVALIDATE,
+        # The map frame is an opaque origin: this lets it time the picture's paint (bench/map_paint.py).
+        "Timing-Allow-Origin": "*",
+    }
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(b"", status_code=304, headers=headers, media_type=SVG_MEDIA_TYPE)
+    return Response(svg, media_type=SVG_MEDIA_TYPE, headers=headers)
+
+
+TILE_HANDLERS = [base_tile_handler, entries_tile_handler, base_tilejson, entries_tilejson, base_view_handler]

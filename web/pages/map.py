@@ -29,7 +29,7 @@ from geo.geocoding.base import GeocodeAnswer
 from geo.outlines import LEVELS as OUTLINE_LEVELS
 from geo.outlines import outlines
 from geo.reach import MAX_GROUP
-from web.api.tiles import versioned_base_layer
+from web.api.tiles import current_version, versioned_base_layer
 from web.i18n import Translator
 from web.maps import LeafletMap, Popup, marker
 from web.pages.common import render, translator
@@ -192,6 +192,9 @@ def build_map(
         if extent is not None:
             west, south, east, north = extent
             lmap.fit([(south, west), (north, east)], padding=(10, 10))
+        # The view of all places is no one's own place: its picture may be named in a URL. The
+        # version is kept in memory (no round trip); with no base map loaded the picture is land.
+        lmap.first_view_version = current_version(session.connection(), "base")
         return lmap
     held = services_at(session, [loc.id for loc in locations])
     layers: dict[str, list[dict[str, Any]]] = {}

@@ -9,6 +9,8 @@
   "use strict";
 
   var data = JSON.parse(document.getElementById("map-data").textContent);
+  // The URL of a first view drawn by the server: zoom, centre x and y, width x height (web/maps.py).
+  var VIEW_URL = /\/tiles\/base-view\/(\d+)\/(\d+)\/(\d+)\/(\d+)x(\d+)\.svg/;
 
   // What is not part of the base map's first frame (the places and the outlines: their requests,
   // drawing them, the page's list) starts when that frame is drawn. Before, the places answer (the
@@ -96,8 +98,51 @@
   // map keeps its places and outlines on a plain background.
   function now() { return performance.timeOrigin + performance.now(); }
 
-  function addBase(map, base) {
+  // The first view drawn by the server (web/maps.py first_view): a picture under Leaflet's panes
+  // that the browser painted before any script ran. It is kept only when it shows exactly the view
+  // Leaflet opened with and covers the frame; it goes when MapLibre's first complete frame is drawn
+  // (see addBase), or as soon as the map moves or changes size.
+  function keepFirstView(map) {
+    var picture = box.querySelector(".first-view");
+    var image = picture && picture.querySelector("img");
+    if (!image) { return null; }
+    // The frame's document starts at 300 x 150, for which no picture is chosen; the browser picks
+    // one once the frame has its size, so the picture may still be on its way: check it when it comes.
+    function check() {
+      if (!picture.parentNode) { return; }
+      var match = VIEW_URL.exec(image.currentSrc || "");
+      var size = map.getSize();
+      var origin = map.getPixelOrigin();
+      if (match && Number(match[1]) === map.getZoom()) {
+        var width = Number(match[4]), height = Number(match[5]);
+        var left = Number(match[2]) - width / 2 - origin.x;
+        var top = Number(match[3]) - height / 2 - origin.y;
+        if (left <= 0 && top <= 0 && left + width >= size.x && top + height >= size.y) {
+          picture.style.left = left + "px";
+          picture.style.top = top + "px";
+          picture.classList.add("placed");
+          return;
+        }
+      }
+      picture.remove();  // not this view: better nothing than a wrong map
+    }
+    if (image.complete && image.currentSrc) { check(); } else {
+      image.addEventListener("load", check);
+      image.addEventListener("error", function () { picture.remove(); });
+    }
+    return picture;
+  }
+
+  function addBase(map, base, picture) {
     var state = { kind: base.kind, loaded: false, painted: false, error: null, layer: null, timings: {} };
+    // Until MapLibre's first complete frame its canvas is hidden over the picture (its first frames
+    // show the land colour without tiles); then both change in the same frame.
+    var container = null;
+    function reveal() {
+      if (picture) { picture.remove(); picture = null; state.firstView = false; }
+      if (container) { container.style.visibility = ""; container = null; }
+    }
+    state.firstView = !!picture;
     if (base.kind === "vector" && L.maplibreGL && window.maplibregl && maplibregl.supported !== false) {
       var style = JSON.parse(JSON.stringify(base.style));
       Object.keys(style.sources).forEach(function (name) {
@@ -109,6 +154,11 @@
         state.layer = L.maplibreGL({ style: style, attribution: base.attribution, interactive: false, fadeDuration: 0 });
         state.layer.addTo(map);
         var gl = state.layer.getMaplibreMap();
+        if (picture) {
+          container = gl.getContainer();
+          container.style.visibility = "hidden";
+          map.once("movestart zoomstart resize", reveal);
+        }
         // First paint: the first frame MapLibre draws with every tile of the view loaded (names may
         // still fade in); `loaded` (idle) comes when nothing is left to draw. Times are absolute
         // (timeOrigin + now) so a page can compare them with its own navigation.
@@ -125,6 +175,7 @@
           if (!state.painted && tiles > 0 && gl.isStyleLoaded() && gl.areTilesLoaded()) {
             state.painted = true;
             state.timings.painted = now();
+            reveal();
             releasePainted();
           }
         });
@@ -132,7 +183,7 @@
           state.loaded = true;
           if (!state.timings.idle) { state.timings.idle = now(); }
         });
-        gl.on("error", function (event) { state.error = String(event && event.error); releasePainted(); });
+        gl.on("error", function (event) { state.error = String(event && event.error); reveal(); releasePainted(); });
         setTimeout(releasePainted, PAINT_WAIT_MS);
         // A map below the fold (a phone: the filters come first) is not drawn until it is scrolled to
         // (Chromium paints no off-screen cross-origin frame): then nothing waits for its first frame,
@@ -146,8 +197,10 @@
         }
       } catch (error) {
         state.error = String(error);
+        reveal();
       }
     } else if (base.kind === "raster") {
+      reveal();
       state.layer = L.tileLayer(base.url, { attribution: base.attribution, maxZoom: base.maxZoom }).addTo(map);
       state.layer.on("load", function () { state.loaded = true; });
     }
@@ -169,7 +222,7 @@
       map.setView(data.centre, data.zoom, { animate: false });
     }
     L.control.scale({ imperial: false }).addTo(map);
-    var base = addBase(map, data.base);
+    var base = addBase(map, data.base, keepFirstView(map));
 
     var overlays = {};
     var markers = [];
