@@ -7,16 +7,18 @@ Leaflet opens with) is tested in tests/web/test_browser_basemap.py.
 from __future__ import annotations
 
 import html
+import math
 import re
 from typing import Any
 
 import pytest
 from defusedxml import ElementTree  # type: ignore[import-untyped]
 from litestar.testing import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
-from geo.basemap.view import SIZES, first_view_choices, fit_zoom_thresholds
-from web.basemap import GREEN, LAND, MAJOR, WATER
+from geo.basemap.load import SCHEMA
+from geo.basemap.view import SIZES, View, first_view_choices, fit_zoom_thresholds, view_svg
+from web.basemap import GREEN, LAND, MAJOR, OWN_TILES, WATER, base_style
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -117,3 +119,28 @@ def test_choices_follow_leaflets_fit_bounds_zoom() -> None:
     assert leaflet_zoom(math.ceil(w13) - 1, math.ceil(h13)) == 12
     # The frame's first size (300 x 150, before the page is laid out) gets no picture.
     assert not any(matches(c.media, 300, 150) for c in choices)
+
+
+def test_a_hostile_street_name_in_the_first_view_is_text_never_markup(basemap: Engine) -> None:
+    """OSM names are anyone's to write: in the picture they are text, however they are made."""
+    lat, lon, zoom = 52.37254, 4.90153, 16  # De Boomspijker, a street-level first view
+    world = 256 * 2**zoom
+    x = round((lon + 180) / 360 * world)
+    y = round((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * world)
+    hostile = '"><svg onload=alert(1)>&amp;\x07'
+    with basemap.connect() as conn, conn.begin() as transaction:
+        # Every street and place name of the demo becomes the hostile one (undone afterwards):
+        # the picture writes each name once, wherever it finds room for it.
+        for layer in ("streets", "places"):
+            conn.execute(
+                text(f"UPDATE {SCHEMA}.{layer} SET name = :hostile WHERE name <> ''"), {"hostile": hostile}
+            )
+        svg_bytes = view_svg(conn, View(zoom, x, y, 960, 600), base_style(OWN_TILES))
+        transaction.rollback()
+    svg = ElementTree.fromstring(svg_bytes)  # well-formed: nothing broke out of its text
+    tags = {element.tag.removeprefix(SVG) for element in svg.iter()}
+    assert tags <= {"svg", "g", "path", "rect", "text", "tspan", "title", "defs", "style"}, tags
+    assert not [a for e in svg.iter() for a in e.attrib if a.lower().startswith("on")]
+    names = {"".join(t.itertext()) for t in svg.iter(f"{SVG}text")}
+    assert '"><svg onload=alert(1)>&amp;' in names, "drawn, as text"
+    assert b"\x07" not in svg_bytes
