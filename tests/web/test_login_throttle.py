@@ -33,10 +33,20 @@ def _login(client: httpx.Client, username: str, password: str, headers: dict[str
     return client.post("/inloggen", data=data, headers=headers or {}).status_code
 
 
-@pytest.fixture
-def server(demo_db: Engine, database_url: str, tmp_path: Path) -> Iterator[str]:
-    with live_server(database_url, workers=2, log_file=tmp_path / "server.log") as base:
+@pytest.fixture(scope="module")
+def shared_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """uvicorn with two workers, started once for the module (each start imports the app twice)."""
+    log = tmp_path_factory.mktemp("throttle") / "server.log"
+    with live_server(database_url, workers=2, log_file=log) as base:
         yield base
+
+
+@pytest.fixture
+def server(demo_db: Engine, shared_server: str) -> str:
+    """The shared server on a freshly loaded demo: every count it keeps is in the database
+    (login_throttle, emptied with the entries), and a new client brings new cookies, so no
+    test sees another's tries."""
+    return shared_server
 
 
 def test_attacker_cannot_lock_the_owner_out_from_elsewhere(server: str) -> None:
