@@ -23,14 +23,18 @@ class BearerAwareCSRFMiddleware(CSRFMiddleware):
     """CSRF checks for cookie sessions; token-authenticated API calls and API reads pass."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Skip the check when the request authenticates with a bearer token or only reads the API.
+        """Skip the check when the request authenticates with a bearer token or only reads the API or tiles.
 
         A read of the JSON API changes nothing and renders no form, so it needs no token, and
-        handing every API client a CSRF cookie it cannot use cost 0.1 ms a response.
+        handing every API client a CSRF cookie it cannot use cost 0.1 ms a response. Tiles
+        likewise: a map frame (opaque origin) sends no cookies, so every tile answer carried a
+        Set-Cookie, which also keeps shared caches from storing a public, immutable tile.
         """
         if scope["type"] == ScopeType.HTTP and (
             bearer_token(scope)
-            or (scope["method"] in self.config.safe_methods and scope["path"].startswith("/api/"))
+            or (
+                scope["method"] in self.config.safe_methods and scope["path"].startswith(("/api/", "/tiles/"))
+            )
             # A read sent as POST changes nothing either (and another site cannot read the answer).
             or scope["path"] in READ_ONLY_API_POSTS
         ):

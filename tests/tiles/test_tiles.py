@@ -404,3 +404,12 @@ def test_gzipped_and_plain_answers_have_their_own_etags(basemap: Engine, web: Te
     assert status("identity", plain.headers["etag"]) == 304
     assert status("gzip", plain.headers["etag"]) == 200
     assert status("identity", zipped.headers["etag"]) == 200
+
+
+def test_a_tile_sets_no_cookie(basemap: Engine, web: TestClient[Any]) -> None:
+    """A map frame sends no cookies: a tile answer must not hand out a CSRF cookie each time."""
+    web.cookies.clear()
+    response = web.get(_url("base", 15))
+    assert response.status_code == 200
+    assert "set-cookie" not in response.headers
+    assert "public" in response.headers["cache-control"]
