@@ -104,7 +104,8 @@ def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> CurrentUser 
 
 
 def _require(role: str) -> Any:
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    # A coroutine: Litestar runs a plain function guard in a worker thread.
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         user = current_user(connection)
         if user is None:
             raise NotAuthorizedException("log in first")
@@ -121,13 +122,17 @@ requires_broker = _require("broker")
 requires_admin = _require("admin")
 
 
-def api_write_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
-    """JSON API writes need a broker (session or token); reads stay public."""
+async def api_write_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """JSON API writes need a broker (session or token); reads stay public.
+
+    A coroutine, though it awaits nothing else: Litestar runs a plain function guard in a
+    worker thread, and this one guards every request of the app.
+    """
     path = connection.scope.get("path", "")
     if path in READ_ONLY_API_POSTS:
         return
     if path.startswith("/api/") and connection.scope.get("method") in UNSAFE_METHODS:
-        requires_broker(connection, handler)
+        await requires_broker(connection, handler)
 
 
 def client_ip(request: Request[Any, Any, Any]) -> str:
