@@ -98,10 +98,11 @@
   // map keeps its places and outlines on a plain background.
   function now() { return performance.timeOrigin + performance.now(); }
 
-  // The first view drawn by the server (web/maps.py first_view): a picture under Leaflet's panes
-  // that the browser painted before any script ran. It is kept only when it shows exactly the view
-  // Leaflet opened with and covers the frame; it goes when MapLibre's first complete frame is drawn
-  // (see addBase), or as soon as the map moves or changes size.
+  // The first view drawn by the server (web/maps.py first_view): a picture that the browser painted
+  // before any script ran. It is kept only when it shows exactly the view Leaflet opened with and
+  // covers the frame; then it moves into a pane of its own over MapLibre's canvas (whose first frames
+  // show the land colour before the tiles) and under the outlines and places, and goes in the frame
+  // where MapLibre's first complete frame is drawn (see addBase), or as soon as the map moves.
   function keepFirstView(map) {
     var picture = box.querySelector(".first-view");
     var image = picture && picture.querySelector("img");
@@ -121,6 +122,10 @@
           picture.style.left = left + "px";
           picture.style.top = top + "px";
           picture.classList.add("placed");
+          // A pane's coordinates are the container's until the map first moves, and it moves then.
+          var pane = map.getPane("firstView") || map.createPane("firstView");
+          pane.style.zIndex = 250;  // over the tile pane (200), under the overlays (400)
+          pane.appendChild(picture);
           return;
         }
       }
@@ -135,12 +140,10 @@
 
   function addBase(map, base, picture) {
     var state = { kind: base.kind, loaded: false, painted: false, error: null, layer: null, timings: {} };
-    // Until MapLibre's first complete frame its canvas is hidden over the picture (its first frames
-    // show the land colour without tiles); then both change in the same frame.
-    var container = null;
+    // The canvas is not hidden under the picture: a WebGL canvas made visible only at its first
+    // complete frame cost the frame 1-2 s more before the places were drawn (software WebGL).
     function reveal() {
       if (picture) { picture.remove(); picture = null; state.firstView = false; }
-      if (container) { container.style.visibility = ""; container = null; }
     }
     state.firstView = !!picture;
     if (base.kind === "vector" && L.maplibreGL && window.maplibregl && maplibregl.supported !== false) {
@@ -154,11 +157,7 @@
         state.layer = L.maplibreGL({ style: style, attribution: base.attribution, interactive: false, fadeDuration: 0 });
         state.layer.addTo(map);
         var gl = state.layer.getMaplibreMap();
-        if (picture) {
-          container = gl.getContainer();
-          container.style.visibility = "hidden";
-          map.once("movestart zoomstart resize", reveal);
-        }
+        if (picture) { map.once("movestart zoomstart resize", reveal); }
         // First paint: the first frame MapLibre draws with every tile of the view loaded (names may
         // still fade in); `loaded` (idle) comes when nothing is left to draw. Times are absolute
         // (timeOrigin + now) so a page can compare them with its own navigation.
