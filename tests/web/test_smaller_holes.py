@@ -73,3 +73,14 @@ def test_geocode_by_post_keeps_the_address_out_of_the_url(web: Client) -> None:
     assert web.post("/api/v1/geocode", json={"q": "Nergensstraat 999"}).status_code == 404
     other = web.post("/api/v1/locations", json={})
     assert other.status_code in (401, 403), "other API posts still need a broker"
+
+
+def test_every_page_names_an_icon_the_site_serves(web: Client) -> None:
+    """Without one the browser asks /favicon.ico on every page and logs a 404 in its console."""
+    for path in ("/", "/kaart", "/zoeken", "/steun", "/inloggen"):
+        page = web.get(path)
+        assert page.status_code == 200, path
+        assert re.findall(r'<link rel="icon" href="([^"]+)"', page.text) == ["/static/favicon.svg"], path
+    icon = web.get("/static/favicon.svg")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+    assert icon.content.startswith(b"<svg") and b"<script" not in icon.content
