@@ -153,8 +153,9 @@ class MapAssets(ASGIMiddleware):
 class MapCompression(CompressionMiddleware):
     """Litestar's gzip, for `COMPRESSED_PREFIXES` only (pages with a CSRF token stay uncompressed).
 
-    Not for the vector tiles: they come gzipped from their handler, which keeps the gzipped
-    bytes and gives them an ETag of their own (this middleware would keep the plain one).
+    Not for the vector tiles and the first views' pictures: they come gzipped from their
+    handlers, which keep the gzipped bytes and give them an ETag of their own (this middleware
+    would keep the plain one).
     """
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -163,6 +164,7 @@ class MapCompression(CompressionMiddleware):
             scope.get("type") == ScopeType.HTTP
             and path.startswith(COMPRESSED_PREFIXES)
             and not path.endswith(".mvt")
+            and not path.startswith("/tiles/base-view/")
         ):
             await super().__call__(scope, receive, send)
         else:

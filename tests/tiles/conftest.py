@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 import shutil
+from typing import Any
 
 import pytest
+from litestar.testing import TestClient
 from sqlalchemy import Engine
 
 from tests.conftest import running_in_ci
@@ -44,3 +46,25 @@ def basemap(engine: Engine) -> Engine:
         pytest.skip(message)
     import_basemap(engine, DEMO_BASEMAP)
     return engine
+
+
+def assert_gzip_has_an_etag_of_its_own(client: TestClient[Any], url: str) -> None:
+    """The gzipped and the plain answer of `url` carry ETags of their own, each revalidating only itself."""
+    plain = client.get(url, headers={"Accept-Encoding": "identity"})
+    zipped = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in plain.headers
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert zipped.content == plain.content  # the client unzipped it
+    assert plain.headers["etag"] != zipped.headers["etag"]
+    assert zipped.headers["etag"] == plain.headers["etag"][:-1] + '-gz"'
+    for answer in (plain, zipped):
+        assert "accept-encoding" in answer.headers["vary"].lower()
+
+    def status(encoding: str, etag: str) -> int:
+        return client.get(url, headers={"Accept-Encoding": encoding, "If-None-Match": etag}).status_code
+
+    # Each answer's ETag revalidates its own kind only: a cache never swaps the two.
+    assert status("gzip", zipped.headers["etag"]) == 304
+    assert status("identity", plain.headers["etag"]) == 304
+    assert status("gzip", plain.headers["etag"]) == 200
+    assert status("identity", zipped.headers["etag"]) == 200

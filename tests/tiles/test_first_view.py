@@ -18,6 +18,7 @@ from sqlalchemy import Engine, text
 
 from geo.basemap.load import SCHEMA
 from geo.basemap.view import SIZES, View, first_view_choices, fit_zoom_thresholds, view_svg
+from tests.tiles.conftest import assert_gzip_has_an_etag_of_its_own
 from web.basemap import GREEN, LAND, MAJOR, OWN_TILES, WATER, base_style
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -54,6 +55,7 @@ def test_kaart_offers_its_first_view_and_the_picture_is_the_base_map(
     again = web.get(url, headers={"If-None-Match": first.headers["etag"]})
     assert again.status_code == 304
     assert "no-cache" in web.get(url.split("?")[0]).headers["cache-control"]
+    assert_gzip_has_an_etag_of_its_own(web, url)
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from directory.search.grid import tile_xy
 from directory.services.entries import Actor, EntryService
 from directory.services.entry_tiles import CELL_LEVEL
 from directory.services.tiles import MVT_MEDIA_TYPE
-from tests.tiles.conftest import tile_of
+from tests.tiles.conftest import assert_gzip_has_an_etag_of_its_own, tile_of
 from tests.web.conftest import log_in
 
 #: De Boomspijker, Recht Boomssloot 52: a demo place in the middle of the demo base map.
@@ -385,25 +385,7 @@ def test_zoomed_out_tiles_add_up_the_counted_cells_and_follow_edits(
 
 
 def test_gzipped_and_plain_answers_have_their_own_etags(basemap: Engine, web: TestClient[Any]) -> None:
-    url = _url("base", 15)
-    plain = web.get(url, headers={"Accept-Encoding": "identity"})
-    zipped = web.get(url, headers={"Accept-Encoding": "gzip"})
-    assert "content-encoding" not in plain.headers
-    assert zipped.headers["content-encoding"] == "gzip"
-    assert zipped.content == plain.content  # the client unzipped it
-    assert plain.headers["etag"] != zipped.headers["etag"]
-    assert zipped.headers["etag"] == plain.headers["etag"][:-1] + '-gz"'
-    for answer in (plain, zipped):
-        assert "accept-encoding" in answer.headers["vary"].lower()
-
-    def status(encoding: str, etag: str) -> int:
-        return web.get(url, headers={"Accept-Encoding": encoding, "If-None-Match": etag}).status_code
-
-    # Each answer's ETag revalidates its own kind only: a cache never swaps the two.
-    assert status("gzip", zipped.headers["etag"]) == 304
-    assert status("identity", plain.headers["etag"]) == 304
-    assert status("gzip", plain.headers["etag"]) == 200
-    assert status("identity", zipped.headers["etag"]) == 200
+    assert_gzip_has_an_etag_of_its_own(web, _url("base", 15))
 
 
 def test_a_tile_sets_no_cookie(basemap: Engine, web: TestClient[Any]) -> None:

@@ -22,6 +22,7 @@ worker thread.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import re
 import threading
@@ -37,6 +38,7 @@ from directory.reference import cached
 from directory.schemas.limits import MAX_INT
 from directory.services.entry_tiles import CLUSTER_MAX_ZOOM, entries_tile
 from directory.services.tiles import (
+    GZIP_LEVEL,
     MAX_ZOOM,
     MVT_MEDIA_TYPE,
     Tile,
@@ -262,9 +264,9 @@ def entries_tilejson(request: Request[Any, Any, Any]) -> Response[dict[str, Any]
 
 
 _SIZE = re.compile(r"([0-9]{3,4})x([0-9]{3,4})\.svg")
-#: Drawn first views kept per process: (base version, view) -> (SVG, ETag). A map page asks
-#: for one view per frame size class, so a few dozen cover every page of a data version.
-_VIEWS: OrderedDict[tuple[int, View], tuple[bytes, str]] = OrderedDict()
+#: Drawn first views kept per process: (base version, view) -> (SVG, gzipped SVG, ETag). A map
+#: page asks for one view per frame size class, so a few dozen cover every page of a data version.
+_VIEWS: OrderedDict[tuple[int, View], tuple[bytes, bytes, str]] = OrderedDict()
 _VIEWS_KEPT = 48
 _VIEWS_LOCK = threading.Lock()
 
@@ -316,21 +318,28 @@ def base_view_handler(
                 _VIEWS.move_to_end((version, view))
         if kept is None:
             svg = view_svg(conn, view, base_style(OWN_TILES))
-            kept = (svg, f'"{hashlib.sha256(svg).hexdigest()[:32]}"')
+            zipped = gzip.compress(svg, compresslevel=GZIP_LEVEL, mtime=0)
+            kept = (svg, zipped, f'"{hashlib.sha256(svg).hexdigest()[:32]}"')
             with _VIEWS_LOCK:
                 _VIEWS[(version, view)] = kept
                 while len(_VIEWS) > _VIEWS_KEPT:
                     _VIEWS.popitem(last=False)
-    svg, etag = kept
+    svg, zipped, etag = kept
     headers = {
         "ETag": etag,
+        "Vary": "Accept-Encoding",
         "Cache-Control": IMMUTABLE if v == version else REVALIDATE,
         # The map frame is an opaque origin: this lets it time the picture's paint (bench/map_paint.py).
         "Timing-Allow-Origin": "*",
     }
-    if etag in request.headers.get("if-none-match", ""):
+    body = svg
+    # Gzipped here, as the tiles are, so the gzipped answer has an ETag of its own.
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        body, headers["ETag"], headers["Content-Encoding"] = zipped, gzip_etag(etag), "gzip"
+    if headers["ETag"] in request.headers.get("if-none-match", ""):
+        headers.pop("Content-Encoding", None)
         return Response(b"", status_code=304, headers=headers, media_type=SVG_MEDIA_TYPE)
-    return Response(svg, media_type=SVG_MEDIA_TYPE, headers=headers)
+    return Response(body, media_type=SVG_MEDIA_TYPE, headers=headers)
 
 
 TILE_HANDLERS = [base_tile_handler, entries_tile_handler, base_tilejson, entries_tilejson, base_view_handler]
