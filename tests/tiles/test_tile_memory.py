@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gzip
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -20,13 +19,12 @@ from litestar.testing import TestClient
 from sqlalchemy import Engine, create_engine, pool
 from sqlalchemy.orm import Session
 
-from directory.reference import ReferenceCache, reference_cache
 from directory.services.tiles import Tile, TileAddress, TileMemory, bump_version, topic_of
 from importers.records import PlaceRecord
 from importers.run import run_import
 from tests.tiles.conftest import tile_of
 from tests.web.conftest import log_in
-from tests.web.test_reference_cache import statements
+from tests.web.test_reference_cache import listening_cache, statements, wait_for_announcement
 
 #: De Boomspijker, Recht Boomssloot 52: a demo place in the middle of the demo base map.
 BOOMSPIJKER = (4.903483, 52.371958)
@@ -43,21 +41,6 @@ def _names(response: Any) -> set[str]:
     return {f["properties"].get("name") for f in tile.get("entries", {}).get("features", [])}
 
 
-def _listening(engine: Engine) -> ReferenceCache:
-    cache = reference_cache(engine)
-    assert cache is not None, "the app registers a reference cache for its engine"
-    assert cache.listening.wait(10), "the listener connects within seconds"
-    return cache
-
-
-def _wait_for(cache: ReferenceCache, topic: str, before: int) -> None:
-    """Until the other connection's announcement has arrived (milliseconds)."""
-    deadline = time.monotonic() + 10
-    while cache.generation(topic) == before:
-        assert time.monotonic() < deadline, f"no announcement of {topic}"
-        time.sleep(0.01)
-
-
 @pytest.fixture
 def other_process(database_url: str) -> Iterator[Engine]:
     """Connections that are not the app's, as an import run from the command line has."""
@@ -69,7 +52,7 @@ def other_process(database_url: str) -> Iterator[Engine]:
 def test_a_served_tile_is_answered_from_memory_without_the_database(
     basemap: Engine, web: TestClient[Any], demo_db: Engine
 ) -> None:
-    _listening(demo_db)
+    listening_cache(demo_db)
     url = _url("base", 15)
     first = web.get(url)
     assert first.headers["x-tile-cache"] == "miss"
@@ -83,7 +66,7 @@ def test_a_served_tile_is_answered_from_memory_without_the_database(
 def test_an_import_in_another_process_shows_in_the_next_tile(
     web: TestClient[Any], demo_db: Engine, other_process: Engine
 ) -> None:
-    cache = _listening(demo_db)
+    cache = listening_cache(demo_db)
     point = (4.9001, 52.3703)
     url = _url("entries", 16, point)
     before = web.get(url)
@@ -103,7 +86,7 @@ def test_an_import_in_another_process_shows_in_the_next_tile(
         report = run_import(session, [record], source="test-partner", scope="all")
     assert report.counts()["created"] == 1, report.outcomes
 
-    _wait_for(cache, topic_of("entries"), generation)
+    wait_for_announcement(cache, topic_of("entries"), generation)
     after = web.get(url)
     assert after.headers["x-tile-cache"] == "miss"
     assert after.headers["etag"] != before.headers["etag"]
@@ -114,7 +97,7 @@ def test_an_import_in_another_process_shows_in_the_next_tile(
 def test_a_new_base_version_from_another_process_is_heard(
     basemap: Engine, web: TestClient[Any], demo_db: Engine, other_process: Engine
 ) -> None:
-    cache = _listening(demo_db)
+    cache = listening_cache(demo_db)
     url = _url("base", 16)
     web.get(url)
     assert web.get(url).headers["x-tile-cache"] == "hit"
@@ -122,7 +105,7 @@ def test_a_new_base_version_from_another_process_is_heard(
     generation = cache.generation(topic_of("base"))
     with other_process.begin() as conn:
         bump_version(conn, "base")  # what `wijkgram geo import-basemap` does at its end
-    _wait_for(cache, topic_of("base"), generation)
+    wait_for_announcement(cache, topic_of("base"), generation)
     assert web.get(url).headers["x-tile-cache"] == "miss"
     assert web.get("/tiles/base.json").json()["tiles"][0] != before
 
@@ -130,7 +113,7 @@ def test_a_new_base_version_from_another_process_is_heard(
 def test_a_logged_in_broker_gets_tiles_without_a_session_lookup(
     basemap: Engine, web: TestClient[Any], demo_db: Engine
 ) -> None:
-    _listening(demo_db)
+    listening_cache(demo_db)
     log_in(web, "bram")
     url = _url("base", 15)
     assert web.get(url).status_code == 200

@@ -92,13 +92,24 @@ def demo_db(
     clean_db: Engine, password_hashes: dict[str, str], demo_addresses: None, demo_network: Engine
 ) -> Engine:
     """The clean database with the demo entries (real Amsterdam places), a network, a user per role."""
-    from directory.models import User
+    load_demo_and_users(clean_db, password_hashes)
+    return clean_db
 
-    with Session(clean_db) as s, s.begin():
+
+def load_demo_and_users(
+    engine: Engine, password_hashes: dict[str, str], *, empty_first: bool = False
+) -> None:
+    """The demo entries and a user per role (ROLES) in `engine`'s database; emptied first if asked."""
+    from directory.models import User
+    from tests.conftest import empty_tables
+
+    if empty_first:
+        with engine.begin() as conn:
+            empty_tables(conn)
+    with Session(engine) as s, s.begin():
         load_demo(s)
         for name, role in ROLES.items():
             s.add(User(username=name, password_hash=password_hashes[name], role=role, active=True))
-    return clean_db
 
 
 @pytest.fixture
@@ -146,16 +157,9 @@ def site(
     Cheaper than `live_server` (one load and one server per module); the module's tests
     must only add to the demo data, never rely on it being untouched by the others.
     """
-    from directory.models import User
-    from tests.conftest import empty_tables
     from tests.web.browser import serve
 
-    with engine.begin() as conn:
-        empty_tables(conn)
-    with Session(engine) as s, s.begin():
-        load_demo(s)
-        for name, role in ROLES.items():
-            s.add(User(username=name, password_hash=password_hashes[name], role=role, active=True))
+    load_demo_and_users(engine, password_hashes, empty_first=True)
     with serve(engine) as url:
         yield url
 

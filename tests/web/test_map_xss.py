@@ -161,17 +161,9 @@ def demo_db(
     Both tests only read what `planted` put in, so they share one load and one planting
     (each took seconds per test).
     """
-    from directory.demo import load_demo
-    from directory.models import User
-    from tests.conftest import empty_tables
-    from tests.web.conftest import ROLES
+    from tests.web.conftest import load_demo_and_users
 
-    with engine.begin() as conn:
-        empty_tables(conn)
-    with Session(engine) as s, s.begin():
-        load_demo(s)
-        for name, role in ROLES.items():
-            s.add(User(username=name, password_hash=password_hashes[name], role=role, active=True))
+    load_demo_and_users(engine, password_hashes, empty_first=True)
     return engine
 
 

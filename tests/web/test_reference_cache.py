@@ -44,14 +44,14 @@ def _label(client: TestClient[Any], code: str = CATEGORY) -> str:
     return str(labels[code])
 
 
-def _listening(engine: Engine) -> ReferenceCache:
+def listening_cache(engine: Engine) -> ReferenceCache:
     cache = reference_cache(engine)
     assert cache is not None, "the app registers a reference cache for its engine"
     assert cache.listening.wait(10), "the listener connects within seconds"
     return cache
 
 
-def _wait_for(cache: ReferenceCache, topic: str, before: int) -> None:
+def wait_for_announcement(cache: ReferenceCache, topic: str, before: int) -> None:
     """Until the notification of the other connection's change has arrived (milliseconds)."""
     deadline = time.monotonic() + 10
     while cache.generation(topic) == before:
@@ -65,7 +65,7 @@ def app_client(clean_db: Engine) -> Iterator[TestClient[Any]]:
     from web.app import create_app
 
     with TestClient(app=create_app(clean_db)) as c:
-        _listening(clean_db)
+        listening_cache(clean_db)
         yield c
 
 
@@ -112,21 +112,21 @@ def test_a_changed_category_name_is_seen_by_the_next_request(
 def test_a_change_made_by_another_process_is_announced_and_seen(
     app_client: TestClient[Any], clean_db: Engine, other_process: Engine, original_label: str
 ) -> None:
-    cache = _listening(clean_db)
+    cache = listening_cache(clean_db)
     assert _label(app_client) == original_label
     before = cache.generation("vocabulary")
     with other_process.begin() as conn:
         conn.execute(
             text("UPDATE taxonomy_term SET label_nl = 'Boekenhuis' WHERE code = :c"), {"c": CATEGORY}
         )
-    _wait_for(cache, "vocabulary", before)
+    wait_for_announcement(cache, "vocabulary", before)
     assert _label(app_client) == "Boekenhuis"
 
 
 def test_a_rolled_back_change_is_not_announced(
     app_client: TestClient[Any], clean_db: Engine, other_process: Engine, original_label: str
 ) -> None:
-    cache = _listening(clean_db)
+    cache = listening_cache(clean_db)
     assert _label(app_client) == original_label
     before = cache.generation("vocabulary")
     with other_process.connect() as conn:
@@ -214,13 +214,13 @@ def test_a_change_by_another_process_is_announced_and_used(
     app_client: TestClient[Any], clean_db: Engine, other_process: Engine, change: Change
 ) -> None:
     change.prepare(clean_db)
-    cache = _listening(clean_db)
+    cache = listening_cache(clean_db)
     try:
         assert change.read(app_client, clean_db) == change.before
         before = cache.generation(change.topic)
         with other_process.begin() as conn:
             conn.execute(text(change.sql), change.params)
-        _wait_for(cache, change.topic, before)
+        wait_for_announcement(cache, change.topic, before)
         assert change.read(app_client, clean_db) == change.after
     finally:
         if change.undo:
@@ -229,7 +229,7 @@ def test_a_change_by_another_process_is_announced_and_used(
 
 
 def test_the_map_page_reads_the_outlines_once(app_client: TestClient[Any], clean_db: Engine) -> None:
-    _listening(clean_db)
+    listening_cache(clean_db)
     assert app_client.get("/kaart").status_code == 200  # the outlines are simplified and kept
     with statements(clean_db) as seen:
         assert app_client.get("/kaart").status_code == 200
