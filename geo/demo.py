@@ -33,7 +33,7 @@ def _demo_basemap(engine: Engine) -> Any:
     return summary.rows
 
 
-def _boundaries_folder(boundaries_dir: Path | None) -> Path:
+def boundaries_folder(boundaries_dir: Path | None) -> Path:
     """The shared folder when it holds the city's buurten, else the shipped simplified copy."""
     if boundaries_dir is not None and (boundaries_dir / BUURTEN_FILE).is_file():
         return boundaries_dir
@@ -67,7 +67,7 @@ def prepare_demo_geo(
     else:
         done["addresses"] = f"kept ({addresses})"
     if not boundaries:
-        result = build_boundaries(engine, _boundaries_folder(boundaries_dir))
+        result = build_boundaries(engine, boundaries_folder(boundaries_dir))
         done["boundaries"] = {
             "buurten": result.buurten,
             "wijken": result.wijken,

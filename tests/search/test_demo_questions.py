@@ -38,15 +38,14 @@ MOSQUES = Path(__file__).with_name("fixtures") / "gebedshuizen.csv"
 def load_demo_as_shipped(engine: Engine, boundaries: Path) -> None:
     """What `wijkgram demo` loads: boundaries, the demo entries, the OSM cut, the offers without a venue."""
     from directory.demo import DEMO_DIR, load_demo
+    from geo.build import build_boundaries
+    from geo.demo import boundaries_folder
     from importers.osm import import_osm_file
     from importers.run import run_import
     from importers.table import Mapping_, TableReader
     from importers.vocabulary import Vocabulary
 
-    if (boundaries / "amsterdam-buurten-2022.geojson").is_file():
-        from geo.build import build_boundaries
-
-        build_boundaries(engine, boundaries)
+    build_boundaries(engine, boundaries_folder(boundaries))
     with Session(engine) as session, session.begin():
         load_demo(session)
     with Session(engine) as session:
