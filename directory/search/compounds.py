@@ -96,13 +96,42 @@ def forms(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(f for f in out if f and f != word and len(f) >= MIN_PART))
 
 
+#: Word forms computed in another process (an import's reader), looked up before `forms`:
+#: an `lru_cache` cannot be filled from outside. Emptied by `clear_seeded_forms`.
+_SEEDED: dict[str, tuple[str, ...]] = {}
+
+
+def seed_forms(known: dict[str, tuple[str, ...]]) -> None:
+    """Take word forms another process computed (with `forms`), so they are not computed again here."""
+    _SEEDED.update(known)
+
+
+def clear_seeded_forms() -> None:
+    """Forget the seeded forms (at the end of the import that seeded them)."""
+    _SEEDED.clear()
+
+
+def forms_of(texts: Iterable[str], skip: set[str]) -> dict[str, tuple[str, ...]]:
+    """`forms` of every searched word of some texts that is not in `skip` (which gains them)."""
+    stop = stopwords()
+    out: dict[str, tuple[str, ...]] = {}
+    for part in texts:
+        for word in words(part):
+            if word not in stop and word not in skip:
+                skip.add(word)
+                out[word] = forms(word)
+    return out
+
+
 def word_parts(texts: Iterable[str]) -> list[str]:
     """The extra forms of every word of some texts (not the words themselves), for `word_parts`."""
     stop = stopwords()
+    seeded = _SEEDED
     seen: dict[str, None] = {}
     for part in texts:
         for word in words(part):
             if word not in stop:
-                for form in forms(word):
+                known = seeded.get(word)
+                for form in forms(word) if known is None else known:
                     seen.setdefault(form, None)
     return list(seen)

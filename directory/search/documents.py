@@ -11,6 +11,7 @@ document. The rows live in `search_document` (PostgreSQL engine) and the
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -31,11 +32,17 @@ from directory.models import (
     TaxonomyTerm,
     service_at_location,
 )
-from directory.search.compounds import word_parts
+from directory.search.compounds import clear_seeded_forms, forms_of, seed_forms, word_parts
 from directory.search.fields import SUPPORT_CATEGORIES, TEXT_WEIGHTS
 from directory.search.grid import document_cells
 from directory.search.models import SearchDocument
-from directory.search.schedule import schedule
+from directory.search.schedule import (
+    Schedule,
+    clear_seeded_schedules,
+    opening_schedule,
+    schedule,
+    seed_schedules,
+)
 from directory.search.text import words
 from directory.services.serialize import StoredEntry
 from directory.services.stale import is_stale
@@ -252,14 +259,52 @@ def service_document(
     return doc
 
 
-def warm_caches(opening_hours: str | None, texts: Iterable[str], today: date | None = None) -> None:
-    """Compute ahead, into their caches, what a new place's document needs: its schedule and
-    the word forms of its texts. An importer that reads its source in a thread calls this
-    there, so the work runs while the writing thread waits for the database; the document is
-    built from the same functions later, whoever computed them first.
+@dataclass
+class CacheSeeds:
+    """What new places' documents need, computed in another process: schedules and word forms.
+
+    An importer that reads its source in a separate process (`importers.prefetch`) fills
+    these there with a `CacheSeeder`, sends them with the records, and the writing process
+    takes them with `seed_caches`, so building the documents computes neither again.
     """
-    schedule(opening_hours, None, today)
-    word_parts(texts)
+
+    schedules: dict[tuple[str | None, date], Schedule] = dataclasses.field(default_factory=dict)
+    forms: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+
+
+class CacheSeeder:
+    """Collects `CacheSeeds` place by place, each schedule and word once per import."""
+
+    def __init__(self, today: date) -> None:
+        self.today = today
+        self._openings: set[str | None] = set()
+        self._words: set[str] = set()
+        self._pending = CacheSeeds()
+
+    def add(self, opening_hours: str | None, texts: Iterable[str]) -> None:
+        """The schedule and the word forms of one place, unless taken before."""
+        if opening_hours not in self._openings:
+            self._openings.add(opening_hours)
+            key = (opening_hours, self.today)
+            self._pending.schedules[key] = opening_schedule(opening_hours, self.today)
+        self._pending.forms.update(forms_of(texts, self._words))
+
+    def take(self) -> CacheSeeds:
+        """What was added since the last `take`."""
+        out, self._pending = self._pending, CacheSeeds()
+        return out
+
+
+def seed_caches(seeds: CacheSeeds) -> None:
+    """Take schedules and word forms computed elsewhere (see `CacheSeeds`)."""
+    seed_schedules(seeds.schedules)
+    seed_forms(seeds.forms)
+
+
+def clear_seeded_caches() -> None:
+    """Forget what `seed_caches` took (the regular caches stay)."""
+    clear_seeded_schedules()
+    clear_seeded_forms()
 
 
 def with_word_parts(doc: dict[str, Any]) -> dict[str, Any]:

@@ -225,6 +225,26 @@ def _meeting_exact(
     return frozenset(hours)
 
 
+#: Opening-hours schedules computed in another process (an import's reader), looked up
+#: before `_opening_schedule`'s own cache. Emptied by `clear_seeded_schedules`.
+_SEEDED: dict[tuple[str | None, date], Schedule] = {}
+
+
+def seed_schedules(known: dict[tuple[str | None, date], Schedule]) -> None:
+    """Take schedules another process computed (`opening_schedule` per opening hours and day)."""
+    _SEEDED.update(known)
+
+
+def clear_seeded_schedules() -> None:
+    """Forget the seeded schedules (at the end of the import that seeded them)."""
+    _SEEDED.clear()
+
+
+def opening_schedule(opening: str | None, today: date) -> Schedule:
+    """The schedule of a place with opening hours only (no meetings), as `schedule` computes it."""
+    return _opening_schedule(opening, today)
+
+
 def schedule(
     opening: str | None, meetings: list[dict[str, Any]] | None, today: date | None = None
 ) -> Schedule:
@@ -233,7 +253,7 @@ def schedule(
     if not meetings:
         # Most places have only opening hours, and many share them ("Mo-Fr 09:00-17:00"):
         # an import of thousands of places computes each string once a day.
-        known = _opening_schedule(opening, today)
+        known = _SEEDED.get((opening, today)) or _opening_schedule(opening, today)
         return Schedule(weekly=list(known.weekly), exact=list(known.exact), exact_until=known.exact_until)
     return _schedule(opening, meetings, today)
 

@@ -68,12 +68,16 @@ def read_places(
     rules: tuple[TagRule, ...] | None = None,
     stats: ReadStats | None = None,
     on_object: Callable[[int], None] | None = None,
+    count: bool = True,
 ) -> Iterator[PlaceRecord]:
     """Every place in the file that a tag-map rule accepts, as a record with a point.
 
     An object is classified first, on pyosmium's own tag list: two in three objects that
     pass the key filter match no rule (benches, parking), and they cost neither a dict of
     their tags nor a geometry.
+
+    With `count`, `stats.objects` is every object in the file (counted by osmium-tool
+    beside the read); without, the caller counts (`count_objects`) when it suits it.
     """
     rules = rules or load_tag_map()
     stats = stats if stats is not None else ReadStats()
@@ -87,7 +91,7 @@ def read_places(
         .with_filter(keys)
     )
     # osmium-tool counts the file's objects on the other core while this one reads it.
-    counting = _start_count(path)
+    counting = _start_count(path) if count else None
     seen = 0
     try:
         for obj in processor:
@@ -105,7 +109,8 @@ def read_places(
                 continue
             stats.places += 1
             yield record
-        stats.objects = _finish_count(counting, path)
+        if count:
+            stats.objects = _finish_count(counting, path)
     finally:
         if counting is not None and counting.poll() is None:
             counting.kill()
@@ -171,6 +176,11 @@ def _finish_count(counting: subprocess.Popen[str] | None, path: Path) -> int:
             count = json.loads(out)["data"]["count"]
             return int(count["nodes"]) + int(count["ways"]) + int(count["relations"])
     return _count_objects(path)
+
+
+def count_objects(path: Path) -> int:
+    """Nodes + ways + relations in the file (osmium-tool, or pyosmium without it)."""
+    return _finish_count(_start_count(path), path)
 
 
 def _count_objects(path: Path) -> int:
