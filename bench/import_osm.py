@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import subprocess
 import tempfile
 import time
@@ -128,7 +129,8 @@ def read_only(path: Path) -> tuple[float, ReadStats]:
 
 @dataclass
 class Run:
-    """One import: wall seconds, and the CPU seconds of this process and of its database backend."""
+    """One import: wall seconds, and the CPU seconds of this process (with its reader process)
+    and of its database backend."""
 
     seconds: float
     client_cpu: float
@@ -149,12 +151,19 @@ def _backend_cpu(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _own_cpu() -> float:
+    """CPU seconds of this process and of the processes it started and waited for (the reader
+    process, osmium-tool counting the objects)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
 def _timed(session: Session, pid: int, path: Path) -> tuple[Run, ImportReport]:
-    client, server = time.process_time(), _backend_cpu(pid)
+    client, server = _own_cpu(), _backend_cpu(pid)
     report = import_osm_file(session, path)
     after = _backend_cpu(pid)
     used = after - server if after is not None and server is not None else None
-    return Run(report.seconds, time.process_time() - client, used), report
+    return Run(report.seconds, _own_cpu() - client, used), report
 
 
 def write(path: Path) -> tuple[Run, int, Run]:
