@@ -29,14 +29,23 @@ import mimetypes
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Literal
 from urllib.parse import parse_qs
 
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import Headers
-from litestar.enums import ScopeType
+from litestar.enums import CompressionEncoding, ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.middleware.compression import CompressionMiddleware
-from litestar.types import ASGIApp, HTTPResponseBodyEvent, HTTPResponseStartEvent, Receive, Scope, Send
+from litestar.types import (
+    ASGIApp,
+    HTTPResponseBodyEvent,
+    HTTPResponseStartEvent,
+    Message,
+    Receive,
+    Scope,
+    Send,
+)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 VENDOR = "/static/vendor"
@@ -153,22 +162,37 @@ class MapAssets(ASGIMiddleware):
 class MapCompression(CompressionMiddleware):
     """Litestar's gzip, for `COMPRESSED_PREFIXES` only (pages with a CSRF token stay uncompressed).
 
-    Not for the vector tiles and the first views' pictures: they come gzipped from their
-    handlers, which keep the gzipped bytes and give them an ETag of their own (this middleware
-    would keep the plain one).
+    An answer that already carries a `Content-Encoding` goes out as it is: the vector tiles and
+    the first views' pictures come gzipped from their handlers, which keep the gzipped bytes and
+    give them an ETag of their own. Litestar's middleware does not look: it would gzip them a
+    second time and keep the header saying once.
     """
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "")
-        if (
-            scope.get("type") == ScopeType.HTTP
-            and path.startswith(COMPRESSED_PREFIXES)
-            and not path.endswith(".mvt")
-            and not path.startswith("/tiles/base-view/")
-        ):
+        if scope.get("type") == ScopeType.HTTP and scope.get("path", "").startswith(COMPRESSED_PREFIXES):
             await super().__call__(scope, receive, send)
         else:
             await self.app(scope, receive, send)
+
+    def create_compression_send_wrapper(
+        self,
+        send: Send,
+        compression_encoding: Literal[CompressionEncoding.BROTLI, CompressionEncoding.GZIP] | str,
+        scope: Scope,
+    ) -> Send:
+        # Made at the answer's start, and only for an answer to compress: a tile from memory
+        # would otherwise pay for a gzip stream (and its deflate state) it never uses.
+        compressing = super().create_compression_send_wrapper
+        target = send
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal target
+            if message["type"] == "http.response.start":
+                encoded = any(bytes(name).lower() == b"content-encoding" for name, _ in message["headers"])
+                target = send if encoded else compressing(send, compression_encoding, scope)
+            await target(message)
+
+        return send_wrapper
 
 
 def compression_config() -> CompressionConfig:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import gzip
 import math
+import random
 import uuid
 from collections import Counter
 from typing import Any
 
 import mapbox_vector_tile
 import pytest
+from litestar import Response, get
 from litestar.testing import TestClient
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
@@ -386,6 +389,49 @@ def test_zoomed_out_tiles_add_up_the_counted_cells_and_follow_edits(
 
 def test_gzipped_and_plain_answers_have_their_own_etags(basemap: Engine, web: TestClient[Any]) -> None:
     assert_gzip_has_an_etag_of_its_own(web, _url("base", 15))
+
+
+#: What a handler sends already gzipped: gzipped it is still over the app's 1 KB threshold.
+_PLAIN = random.Random(7).randbytes(4096)
+_PRE_GZIPPED_ETAG = '"pre-gzipped-gz"'
+
+
+@get(["/tiles/test/pre-gzipped.bin", "/api/v1/map/test/pre-gzipped"], include_in_schema=False)
+async def _pre_gzipped() -> Response[bytes]:
+    """Under both compressed prefixes, gzipped by its handler as the tiles are (and not named `.mvt`)."""
+    return Response(
+        gzip.compress(_PLAIN, mtime=0),
+        media_type="application/octet-stream",
+        headers={"Content-Encoding": "gzip", "ETag": _PRE_GZIPPED_ETAG},
+    )
+
+
+def test_an_answer_gzipped_by_its_handler_is_not_gzipped_again(basemap: Engine, demo_db: Engine) -> None:
+    """The app's gzip passes whatever carries a Content-Encoding already, whatever its path is called."""
+    from web.app import create_app
+
+    app = create_app(demo_db, extra_handlers=[_pre_gzipped])
+    with TestClient(app=app, base_url="http://testserver.local") as web:
+        for url in ("/tiles/test/pre-gzipped.bin", "/api/v1/map/test/pre-gzipped"):
+            answer = web.get(url, headers={"Accept-Encoding": "gzip"})
+            assert answer.headers["content-encoding"] == "gzip"
+            assert answer.content == _PLAIN, f"{url}: decoded once, it is the handler's bytes"
+            assert answer.headers["etag"] == _PRE_GZIPPED_ETAG
+        # A base tile, gzipped by its handler: decoded once, under its own ETag.
+        plain = web.get(_url("base", 15), headers={"Accept-Encoding": "identity"})
+        zipped = web.get(_url("base", 15), headers={"Accept-Encoding": "gzip"})
+        assert len(plain.content) >= 1024, "big enough to be gzipped"
+        assert zipped.headers["content-encoding"] == "gzip"
+        assert zipped.content == plain.content
+        assert zipped.headers["etag"] == plain.headers["etag"][:-1] + '-gz"'
+        # The map's JSON, which no handler gzips, is still gzipped here.
+        places = web.get(
+            "/api/v1/map/places",
+            params={"bbox": "4.80,52.30,5.00,52.42", "zoom": "16"},
+            headers={"Accept-Encoding": "gzip"},
+        )
+        assert places.headers.get("content-encoding") == "gzip"
+        assert places.json()["places"]
 
 
 def test_a_tile_sets_no_cookie(basemap: Engine, web: TestClient[Any]) -> None:
