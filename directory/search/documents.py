@@ -504,9 +504,16 @@ def store_new_locations(session: Session, locations: Sequence[Location | StoredE
     A new location has no documents yet and no services, so nothing is deleted or rebuilt
     beside its own document.
     """
+    store_documents(session, new_location_documents(session, locations))
+
+
+def new_location_documents(
+    session: Session, locations: Sequence[Location | StoredEntry]
+) -> list[tuple[dict[str, Any], Any]]:
+    """The documents of locations created just now (what `store_new_locations` stores)."""
     searchable = [loc for loc in locations if loc.status in SEARCHABLE_STATUSES]
     if not searchable:
-        return
+        return []
     org_ids = {loc.organization_id for loc in searchable if loc.organization_id is not None}
     orgs = (
         {o.id: o for o in session.scalars(select(Organization).where(Organization.id.in_(org_ids)))}
@@ -514,7 +521,7 @@ def store_new_locations(session: Session, locations: Sequence[Location | StoredE
         else {}
     )
     # The same documents `build_documents` makes of them (one function for both).
-    store_documents(session, _location_documents(searchable, orgs, Labels.load(session), today_amsterdam()))
+    return _location_documents(searchable, orgs, Labels.load(session), today_amsterdam())
 
 
 def refresh_entry(session: Session, kind: str, entry_id: uuid.UUID) -> None:

@@ -13,18 +13,20 @@ that breaks a rule raises before anything is written.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import msgspec
+import psycopg
 from psycopg.types.json import Jsonb
 from sqlalchemy import Table, any_, bindparam, func, inspect, select
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapper, Session
 
 from directory.models import ENTITY_MODELS, Revision, SearchOutbox
-from directory.search.documents import store_new_locations
+from directory.search.documents import new_location_documents, store_documents
 from directory.services.serialize import META_FIELDS, SERVER_FIELDS, StoredEntry, stored_dict, stored_keys
 
 if TYPE_CHECKING:
@@ -47,6 +49,16 @@ def copy_rows(session: Session, table: Table, columns: Sequence[str], rows: Iter
     with driver.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
         for row in rows:
             copy.write_row(row)
+
+
+@contextmanager
+def pipelined(session: Session) -> Iterator[None]:
+    """Statements sent without waiting for each result (psycopg's pipeline mode), until the end
+    of the block, which waits for them all and raises the first error. No `COPY` inside."""
+    driver = session.connection().connection.driver_connection
+    assert isinstance(driver, psycopg.Connection)
+    with driver.pipeline():
+        yield
 
 
 def _jsonb(value: Any) -> Jsonb:
@@ -171,25 +183,37 @@ def create_many(
     # (numerics, time zones, trigger-filled columns), as `create` gets them from its refresh.
     entries = read_back(session, model, ids, {"field_provenance": provenance})
     keys = stored_keys(model)
-    snapshots = [stored_dict(entry, keys) for entry in entries]
-    revision_table: Table = Revision.__table__  # type: ignore[assignment]
-    copy_rows(
-        session,
-        revision_table,
-        ["entity_type", "entity_id", "version", "kind", "changed_by", "changes", "snapshot", "note"],
-        (
+
+    def revision_rows() -> list[list[Any]]:
+        return [
             [
                 kind,
                 entry.id,
                 1,
                 "create",
                 service.actor.name,
-                _jsonb(service.changes({}, after)),
-                _jsonb(after),
+                _dumps(service.changes({}, after)),
+                _dumps(after),
                 note,
             ]
-            for entry, after in zip(entries, snapshots, strict=True)
-        ),
+            for entry, after in ((entry, stored_dict(entry, keys)) for entry in entries)
+        ]
+
+    if kind == "location":  # a new organisation has no search documents of its own
+        # Pipelined: PostgreSQL stores the documents (a third of a batch's database time)
+        # while this thread builds the revisions, instead of one waiting for the other.
+        documents = new_location_documents(session, entries)
+        with pipelined(session):
+            store_documents(session, documents)
+            revisions = revision_rows()
+    else:
+        revisions = revision_rows()
+    revision_table: Table = Revision.__table__  # type: ignore[assignment]
+    copy_rows(
+        session,
+        revision_table,
+        ["entity_type", "entity_id", "version", "kind", "changed_by", "changes", "snapshot", "note"],
+        revisions,
     )
     outbox_table: Table = SearchOutbox.__table__  # type: ignore[assignment]
     copy_rows(
@@ -198,6 +222,4 @@ def create_many(
         ["entity_type", "entity_id", "operation", "attempts"],
         ([kind, entry.id, "upsert", 0] for entry in entries),
     )
-    if kind == "location":  # a new organisation has no search documents of its own
-        store_new_locations(session, entries)
     return entries

@@ -14,9 +14,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import psycopg
 import pytest
 from shapely.geometry import Point
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from directory.errors import InvalidInputError
@@ -113,6 +115,28 @@ def test_create_many_refuses_a_rule_before_writing(session: Session) -> None:
     with pytest.raises(InvalidInputError, match="no_such_category"):
         service.create_many("location", items)
     assert session.scalar(select(func.count()).select_from(Location)) == 0
+
+
+def test_create_many_a_failing_document_fails_the_chunk(session: Session) -> None:
+    """The documents are sent pipelined (PostgreSQL stores them while the revisions are built):
+    an error there still raises from `create_many`, and the transaction keeps nothing."""
+    session.execute(
+        text("ALTER TABLE search_document ADD CONSTRAINT no_broken CHECK (name <> 'Gebroken document')")
+    )
+    session.commit()
+    service = EntryService(session, Actor("import:test", source="test"))
+    items = [{**RICH, "source_id": "ok"}, {**RICH, "source_id": "bad", "name": "Gebroken document"}]
+    try:
+        # Raised by the pipeline's end, or (wrapped by SQLAlchemy) by the next statement sent
+        # after PostgreSQL answered: which one comes first depends on timing.
+        with pytest.raises((psycopg.errors.CheckViolation, DBAPIError), match="no_broken"):
+            service.create_many("location", items)
+        session.rollback()
+        assert _counts(session) == dict.fromkeys(_counts(session), 0)
+    finally:
+        session.rollback()
+        session.execute(text("ALTER TABLE search_document DROP CONSTRAINT no_broken"))
+        session.commit()
 
 
 def _record(n: int, **location: Any) -> PlaceRecord:
