@@ -508,7 +508,7 @@ def store_new_locations(session: Session, locations: Sequence[Location | StoredE
 
 
 def new_location_documents(
-    session: Session, locations: Sequence[Location | StoredEntry]
+    session: Session, locations: Sequence[Location | StoredEntry], labels: Labels | None = None
 ) -> list[tuple[dict[str, Any], Any]]:
     """The documents of locations created just now (what `store_new_locations` stores)."""
     searchable = [loc for loc in locations if loc.status in SEARCHABLE_STATUSES]
@@ -521,7 +521,7 @@ def new_location_documents(
         else {}
     )
     # The same documents `build_documents` makes of them (one function for both).
-    return _location_documents(searchable, orgs, Labels.load(session), today_amsterdam())
+    return _location_documents(searchable, orgs, labels or Labels.load(session), today_amsterdam())
 
 
 def refresh_entry(session: Session, kind: str, entry_id: uuid.UUID) -> None:

@@ -202,7 +202,7 @@ def create_many(
     if kind == "location":  # a new organisation has no search documents of its own
         # Pipelined: PostgreSQL stores the documents (a third of a batch's database time)
         # while this thread builds the revisions, instead of one waiting for the other.
-        documents = new_location_documents(session, entries)
+        documents = new_location_documents(session, entries, service.labels())
         with pipelined(session):
             store_documents(session, documents)
             revisions = revision_rows()

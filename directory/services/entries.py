@@ -29,7 +29,7 @@ from directory.models import (
     Service,
     TaxonomyTerm,
 )
-from directory.search.documents import refresh_entries, refresh_entry
+from directory.search.documents import Labels, refresh_entries, refresh_entry
 from directory.services.bulk import create_many
 from directory.services.serialize import (
     META_FIELDS,
@@ -90,6 +90,7 @@ class EntryService:
         self.session = session
         self.actor = actor or Actor("api")
         self._codes: dict[str, set[str]] = {}
+        self._labels: Labels | None = None
         #: While set, search documents of changed entries are rebuilt together at the end.
         self._deferred: list[tuple[str, uuid.UUID]] | None = None
 
@@ -156,6 +157,13 @@ class EntryService:
                 self.session.scalars(select(TaxonomyTerm.code).where(TaxonomyTerm.vocabulary == vocabulary))
             )
         return self._codes[vocabulary]
+
+    def labels(self) -> Labels:
+        """Every term's labels, for search documents (cached for this service's lifetime, as `codes`:
+        an import's batches read them once, not once per batch)."""
+        if self._labels is None:
+            self._labels = Labels.load(self.session)
+        return self._labels
 
     def _check_codes(self, field: str, vocabulary: str, values: Iterable[str]) -> None:
         known = self.codes(vocabulary)

@@ -187,6 +187,8 @@ def test_first_import_in_bulk_rerun_and_a_brokers_edit(session: Session) -> None
     assert {o.outcome for o in report.outcomes} == {"created"}
     # Not a dozen statements per place: a handful per batch of 200.
     assert len(seen) < 60, len(seen)
+    # The labels the documents carry are read once per import, not once per batch.
+    assert sum("taxonomy_term.label_nl" in sql for sql in seen) == 1, [s for s in seen if "label_nl" in s]
     assert _counts(session) == {"revision": 300, "outbox": 300, "link": 300, "location": 300,
                                 "document": 300, "suggestion": 0}  # fmt: skip
     per_place = session.execute(
