@@ -16,7 +16,7 @@ from litestar.middleware.csrf import CSRFMiddleware
 from litestar.types import Receive, Scope, Send
 
 from directory.settings import get_settings
-from web.accounts.current import READ_ONLY_API_POSTS, bearer_token
+from web.accounts.current import READ_ONLY_API_POSTS, bearer_token, same_for_everyone
 
 
 class BearerAwareCSRFMiddleware(CSRFMiddleware):
@@ -26,14 +26,16 @@ class BearerAwareCSRFMiddleware(CSRFMiddleware):
         """Skip the check when the request authenticates with a bearer token or only reads the API or tiles.
 
         A read of the JSON API changes nothing and renders no form, so it needs no token, and
-        handing every API client a CSRF cookie it cannot use cost 0.1 ms a response. Tiles
-        likewise: a map frame (opaque origin) sends no cookies, so every tile answer carried a
-        Set-Cookie, which also keeps shared caches from storing a public, immutable tile.
+        handing every API client a CSRF cookie it cannot use cost 0.1 ms a response. Routes
+        marked `SAME_FOR_EVERYONE` (tiles, static files) likewise: a map frame (opaque origin)
+        sends no cookies, so every tile answer carried a Set-Cookie, which also keeps shared
+        caches from storing a public, immutable tile.
         """
         if scope["type"] == ScopeType.HTTP and (
             bearer_token(scope)
             or (
-                scope["method"] in self.config.safe_methods and scope["path"].startswith(("/api/", "/tiles/"))
+                scope["method"] in self.config.safe_methods
+                and (scope["path"].startswith("/api/") or same_for_everyone(scope))
             )
             # A read sent as POST changes nothing either (and another site cannot read the answer).
             or scope["path"] in READ_ONLY_API_POSTS

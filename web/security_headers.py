@@ -18,6 +18,7 @@ from __future__ import annotations
 from litestar.types import Message, Scope
 
 from directory.settings import get_settings
+from web.accounts.current import same_for_everyone
 from web.basemap import third_party_origin
 
 
@@ -99,13 +100,16 @@ COMMON_HEADERS: list[tuple[bytes, bytes]] = [
 ]
 
 
-def must_not_store(path: str, logged_in: bool) -> bool:
-    """True for responses no browser or proxy may keep (see NO_STORE_PATHS and NO_STORE_PREFIXES)."""
+def must_not_store(path: str, logged_in: bool, shared: bool = False) -> bool:
+    """True for responses no browser or proxy may keep (see NO_STORE_PATHS and NO_STORE_PREFIXES).
+
+    `shared`: the answer is the same for everyone (its route is marked `SAME_FOR_EVERYONE`).
+    """
     if path in NO_STORE_PATHS or path.startswith(NO_STORE_PREFIXES):
         return True
     # Pages for a logged-in person carry their name and their role's links; static files and map
-    # tiles (the same for everyone) stay cacheable.
-    return logged_in and not path.startswith(("/static/", "/tiles/"))
+    # tiles stay cacheable.
+    return logged_in and not shared
 
 
 def content_security_policy(path: str) -> str:
@@ -144,4 +148,4 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
 
 
 def _no_store(scope: Scope, path: str) -> bool:
-    return must_not_store(path, scope.get("user") is not None)
+    return must_not_store(path, scope.get("user") is not None, same_for_everyone(scope))

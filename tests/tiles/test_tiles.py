@@ -11,7 +11,7 @@ from typing import Any
 
 import mapbox_vector_tile
 import pytest
-from litestar import Response, get
+from litestar import Request, Response, get
 from litestar.testing import TestClient
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
@@ -23,6 +23,7 @@ from directory.services.entry_tiles import CELL_LEVEL
 from directory.services.tiles import MVT_MEDIA_TYPE
 from tests.tiles.conftest import assert_gzip_has_an_etag_of_its_own, tile_of
 from tests.web.conftest import log_in
+from web.accounts.current import SAME_FOR_EVERYONE, current_user
 
 #: De Boomspijker, Recht Boomssloot 52: a demo place in the middle of the demo base map.
 BOOMSPIJKER = (4.903483, 52.371958)
@@ -441,3 +442,51 @@ def test_a_tile_sets_no_cookie(basemap: Engine, web: TestClient[Any]) -> None:
     assert response.status_code == 200
     assert "set-cookie" not in response.headers
     assert "public" in response.headers["cache-control"]
+
+
+def _who(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    user = current_user(request)
+    return {"looked_up": "user" in request.scope, "user": user.username if user else None}
+
+
+@get("/test/same-for-everyone", opt=SAME_FOR_EVERYONE, include_in_schema=False)
+async def _marked(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    """Marked, under no prefix that was ever left out of the session lookup."""
+    return _who(request)
+
+
+@get("/tiles/test/unmarked", include_in_schema=False)
+async def _unmarked(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    """Under /tiles/, but not marked."""
+    return _who(request)
+
+
+def test_the_route_marker_not_the_url_skips_the_session(demo_db: Engine) -> None:
+    """Routes marked SAME_FOR_EVERYONE look up no session and set no cookie; their URL plays no part."""
+    from web.app import create_app
+
+    app = create_app(demo_db, extra_handlers=[_marked, _unmarked])
+    with TestClient(app=app, base_url="http://testserver.local") as web:
+        # Anonymous and without cookies: only what is not marked hands out a CSRF cookie.
+        for url in (
+            "/test/same-for-everyone",
+            _url("entries", 14),
+            "/static/vendor/swagger-ui/swagger-ui.css",
+        ):
+            web.cookies.clear()
+            answer = web.get(url)
+            assert answer.status_code == 200, url
+            assert "set-cookie" not in answer.headers, url
+        web.cookies.clear()
+        assert "csrftoken=" in web.get("/tiles/test/unmarked").headers["set-cookie"]
+        # Logged in: the marked route skips the session (and stays cacheable); the unmarked one does not.
+        log_in(web, "bram")
+        marked = web.get("/test/same-for-everyone")
+        assert marked.json() == {"looked_up": False, "user": None}
+        assert "set-cookie" not in marked.headers
+        assert "no-store" not in marked.headers.get("cache-control", "")
+        unmarked = web.get("/tiles/test/unmarked")
+        assert unmarked.json() == {"looked_up": True, "user": "bram"}
+        assert unmarked.headers["cache-control"] == "no-store"
+        for url in (_url("entries", 14), "/static/vendor/swagger-ui/swagger-ui.css"):
+            assert "no-store" not in web.get(url).headers["cache-control"], url

@@ -22,6 +22,11 @@ SESSION_COOKIE = "wg_session"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 #: API reads sent as POST (so a client's address stays out of the URL): public, like GET reads.
 READ_ONLY_API_POSTS = frozenset({"/api/v1/geocode", "/api/v1/wijkgram"})
+#: Route `opt` of answers that are the same for everyone (static files, tiles): no session is
+#: looked up, no CSRF cookie is handed out and a logged-in person's browser may keep them. Set on
+#: the routes rather than matched on their URLs, so a route says so where it is defined.
+SAME_FOR_EVERYONE_KEY = "same_for_everyone"
+SAME_FOR_EVERYONE: dict[str, Any] = {SAME_FOR_EVERYONE_KEY: True}
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,12 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+def same_for_everyone(scope: Scope) -> bool:
+    """True when the request's route is marked `SAME_FOR_EVERYONE` (False before routing, or for no route)."""
+    handler = scope.get("route_handler")
+    return handler is not None and bool(handler.opt.get(SAME_FOR_EVERYONE_KEY))
+
+
 def bearer_token(scope: Scope) -> str | None:
     """The token of an `Authorization: Bearer ...` header, if any."""
     value = _header(scope, b"authorization")
@@ -57,8 +68,8 @@ class CurrentUserMiddleware(AbstractAuthenticationMiddleware):
     """Puts the user (or None) in `scope["user"]` before any handler or guard runs.
 
     Litestar's authentication middleware, with nobody being a valid answer: reading
-    is open to everyone, and the guards decide what needs a user. Static files and tiles
-    are left out (they are the same for everyone, and a logged-in page loads dozens).
+    is open to everyone, and the guards decide what needs a user. Routes marked
+    `SAME_FOR_EVERYONE` (static files, tiles) are left out: a logged-in page loads dozens.
     """
 
     async def authenticate_request(
@@ -81,12 +92,14 @@ class CurrentUserMiddleware(AbstractAuthenticationMiddleware):
 
 
 def user_middleware() -> DefineMiddleware:
-    """The user lookup for HTTP requests, static files and vector tiles excluded.
+    """The user lookup for HTTP requests, routes marked `SAME_FOR_EVERYONE` excluded.
 
     A tile is the same for everyone and a map view asks for dozens: with a session cookie
     each would otherwise look the session up in the database before its answer from memory.
     """
-    return DefineMiddleware(CurrentUserMiddleware, exclude=["^/static/", "^/tiles/"], scopes={ScopeType.HTTP})
+    return DefineMiddleware(
+        CurrentUserMiddleware, exclude_from_auth_key=SAME_FOR_EVERYONE_KEY, scopes={ScopeType.HTTP}
+    )
 
 
 def _look_up(maker: sessionmaker[Session], token: str | None, session_id: str | None) -> CurrentUser | None:

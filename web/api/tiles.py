@@ -55,6 +55,7 @@ from geo.basemap.tiles import base_tile
 from geo.basemap.view import MAX_ZOOM as VIEW_MAX_ZOOM
 from geo.basemap.view import MIN_ZOOM as VIEW_MIN_ZOOM
 from geo.basemap.view import SIZES, SVG_MEDIA_TYPE, View, view_svg
+from web.accounts.current import SAME_FOR_EVERYONE
 from web.basemap import OWN_TILES, base_layer, base_style
 
 #: The renderer of each layer set.
@@ -213,6 +214,7 @@ _TILE_DOC = (
     summary="Base map vector tile (streets, water, green, buildings, railways, place names)",
     description=_TILE_DOC,
     tags=["tiles"],
+    opt=SAME_FOR_EVERYONE,
     media_type=MVT_MEDIA_TYPE,
 )
 async def base_tile_handler(
@@ -227,6 +229,7 @@ async def base_tile_handler(
     summary="Places vector tile (active locations; clusters at zoom 13 and below)",
     description=_TILE_DOC,
     tags=["tiles"],
+    opt=SAME_FOR_EVERYONE,
     media_type=MVT_MEDIA_TYPE,
 )
 async def entries_tile_handler(
@@ -251,13 +254,25 @@ def _tilejson(request: Request[Any, Any, Any], layer: str) -> dict[str, Any]:
     }
 
 
-@get("/tiles/base.json", summary="TileJSON of the base map tiles", sync_to_thread=True, tags=["tiles"])
+@get(
+    "/tiles/base.json",
+    summary="TileJSON of the base map tiles",
+    sync_to_thread=True,
+    tags=["tiles"],
+    opt=SAME_FOR_EVERYONE,
+)
 def base_tilejson(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
     """The base map's tile URL (with its data version), layers and attribution."""
     return Response(_tilejson(request, "base"), headers={"Cache-Control": REVALIDATE})
 
 
-@get("/tiles/entries.json", summary="TileJSON of the places tiles", sync_to_thread=True, tags=["tiles"])
+@get(
+    "/tiles/entries.json",
+    summary="TileJSON of the places tiles",
+    sync_to_thread=True,
+    tags=["tiles"],
+    opt=SAME_FOR_EVERYONE,
+)
 def entries_tilejson(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
     """The places' tile URL (with its data version), layers and their attributes."""
     return Response(_tilejson(request, "entries"), headers={"Cache-Control": REVALIDATE})
@@ -296,6 +311,7 @@ def _view(z: str, x: str, y: str, size: str) -> View:
     ),
     sync_to_thread=True,
     tags=["tiles"],
+    opt=SAME_FOR_EVERYONE,
     media_type=SVG_MEDIA_TYPE,
 )
 def base_view_handler(

@@ -5,6 +5,7 @@ from typing import Any
 from litestar.datastructures import CacheControlHeader
 from litestar.static_files import create_static_files_router
 
+from web.accounts.current import SAME_FOR_EVERYONE
 from web.accounts.pages import ACCOUNT_HANDLERS
 from web.pages.broker import BROKER_HANDLERS
 from web.pages.common import STATIC_DIR
@@ -32,5 +33,6 @@ PAGE_HANDLERS: list[Any] = [
         directories=[STATIC_DIR],
         include_in_schema=False,
         cache_control=CacheControlHeader(public=True, no_cache=True),
+        opt=SAME_FOR_EVERYONE,
     ),
 ]
