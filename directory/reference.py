@@ -12,7 +12,8 @@ app process now keeps them, and forgets them the moment they change:
   TileMemory`) follow the topics `tiles_base` and `tiles_entries`;
 - each process listens on one connection of its own (`ReferenceCache`, a daemon thread)
   and raises the topic's generation when told; a value is used only while the generation
-  it was read at is the current one;
+  it was read at is the current one; the last app on an engine to shut down stops the
+  listener and closes its connection (`release_reference_cache`);
 - while the listener has no connection (start-up, the database restarting) nothing is
   cached: every lookup reads the database, so a change can never be missed.
 
@@ -30,6 +31,8 @@ from __future__ import annotations
 
 import logging
 import re
+import selectors
+import socket
 import threading
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
@@ -48,8 +51,12 @@ CHANNEL = "wijkgram_reference"
 TOPICS = ("vocabulary", "areas", "people", "tiles_base", "tiles_entries")
 #: How long the listener waits before connecting again after losing its connection.
 RECONNECT_S = 2.0
-#: How long one wait for notifications lasts before the listener checks whether to stop.
+#: How long one wait for notifications lasts at most (`stop` wakes the listener at once).
 WAIT_S = 5.0
+#: How long `stop` waits for the listener to close its connection and end.
+STOP_S = 5.0
+#: The listener's connection in pg_stat_activity.
+APPLICATION_NAME = "wijkgram-reference"
 
 T = TypeVar("T")
 
@@ -59,21 +66,47 @@ class ReferenceCache:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        # Kept: `engine.dispose()` gives the engine a new pool, and the registry knows this one.
+        self._pool = engine.pool
         self._generation = dict.fromkeys(TOPICS, 0)
         self._values: dict[tuple[str, Hashable], tuple[int, Any]] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        # Closing the write end makes the read end readable: that wakes a listener waiting
+        # for notifications at once, so stopping costs no wait and no round trip.
+        self._wake_read, self._wake_write = socket.socketpair()
+        self._unwatch: Callable[[], None] | None = None
+        #: How many apps use this cache (`start_reference_cache`, `release_reference_cache`).
+        self.users = 0
         #: Set while the listener holds a connection on which it LISTENs.
         self.listening = threading.Event()
-        self._thread = threading.Thread(target=self._listen, name="wijkgram-reference-listener", daemon=True)
+        #: The server process of the listener's connection while it has one (diagnostics, tests).
+        self.backend_pid: int | None = None
+        self.thread = threading.Thread(target=self._listen, name="wijkgram-reference-listener", daemon=True)
+
+    @property
+    def pool(self) -> Pool:
+        """The connection pool whose database this cache follows."""
+        return self._pool
 
     def start(self) -> None:
         """Start listening (in a daemon thread); until it listens, every lookup reads the database."""
-        self._thread.start()
+        self._unwatch = _watch_writes(self._engine, self)
+        self.thread.start()
 
-    def stop(self) -> None:
-        """Stop listening and forget everything (within WAIT_S)."""
+    def stop(self, timeout: float = STOP_S) -> None:
+        """Stop listening, close the listener's connection and forget everything.
+
+        Waits up to `timeout` for the listener to end; it ends at once unless it is in the
+        middle of connecting.
+        """
         self._stop.set()
+        if self._unwatch is not None:
+            self._unwatch()
+            self._unwatch = None
+        self._wake_write.close()
+        if self.thread.is_alive() and self.thread is not threading.current_thread():
+            self.thread.join(timeout)
 
     def get(self, topic: str, key: Hashable, load: Callable[[], T]) -> T:
         """The value of `key` under `topic`: kept, or read now with `load` (and kept)."""
@@ -104,16 +137,24 @@ class ReferenceCache:
         return self._generation[topic]
 
     def _connect(self) -> psycopg.Connection[Any]:
-        # A connection of its own, outside the app's pool: it stays open for the process's life.
+        # A connection of its own, outside the app's pool: it stays open until `stop`.
         cargs, cparams = self._engine.dialect.create_connect_args(self._engine.url)
-        conn: psycopg.Connection[Any] = psycopg.Connection.connect(*cargs, **{**cparams, "autocommit": True})
+        options = {**cparams, "autocommit": True, "application_name": APPLICATION_NAME}
+        conn: psycopg.Connection[Any] = psycopg.Connection.connect(*cargs, **options)
         return conn
 
     def _listen(self) -> None:
+        try:
+            self._listen_until_stopped()
+        finally:
+            self._wake_read.close()
+
+    def _listen_until_stopped(self) -> None:
         failures = 0
         while not self._stop.is_set():
             try:
                 with self._connect() as conn:
+                    self.backend_pid = conn.info.backend_pid
                     if not _announced(conn):
                         # A database not yet migrated announces nothing: keeping values there
                         # would keep them for ever. Read every time, and look again later.
@@ -125,17 +166,31 @@ class ReferenceCache:
                     self.forget()
                     self.listening.set()
                     failures = 0
-                    while not self._stop.is_set():
-                        for note in conn.notifies(timeout=WAIT_S):
-                            self.forget(note.payload)
+                    self._hear(conn)
             except psycopg.Error as exc:
                 failures += 1
                 if failures == 1:
                     log.warning("reference data listener lost its connection (%s)", type(exc).__name__)
             finally:
+                self.backend_pid = None
                 self.listening.clear()
                 self.forget()
             self._stop.wait(RECONNECT_S)
+
+    def _hear(self, conn: psycopg.Connection[Any]) -> None:
+        """Forget each announced topic until `stop`.
+
+        libpq's own pattern: wait until the socket or the wake-up is readable, then take
+        every notification that has arrived without waiting (`timeout=0`). A notification
+        arriving after that leaves the socket readable, so none is missed between the two.
+        """
+        with selectors.DefaultSelector() as selector:
+            selector.register(conn.fileno(), selectors.EVENT_READ)
+            selector.register(self._wake_read, selectors.EVENT_READ)
+            while not self._stop.is_set():
+                for note in conn.notifies(timeout=0):
+                    self.forget(note.payload)
+                selector.select(WAIT_S)
 
 
 def _announced(conn: psycopg.Connection[Any]) -> bool:
@@ -162,15 +217,14 @@ _TOPICS_OF = {
 }
 
 
-def _watch_writes(engine: Engine, cache: ReferenceCache) -> None:
-    """Forget at once what this process itself changes through `engine`.
+def _watch_writes(engine: Engine, cache: ReferenceCache) -> Callable[[], None]:
+    """Forget at once what this process itself changes through `engine`; returns the undo.
 
     The notification reaches this process too, a moment after the COMMIT; this makes the
     next request of the same process exact: the topic is forgotten after the statement and
     again at its COMMIT, so a value read in between is not kept.
     """
 
-    @event.listens_for(engine, "after_cursor_execute")
     def _written(conn: Connection, cursor: Any, statement: str, *_: Any) -> None:
         if _WRITE.match(statement):
             topics = {topic for t in _TABLES.findall(statement) for topic in _TOPICS_OF[t.lower()]}
@@ -178,13 +232,11 @@ def _watch_writes(engine: Engine, cache: ReferenceCache) -> None:
                 conn.info.setdefault("reference_topics", set()).update(topics)
                 cache.forget(*topics)
 
-    @event.listens_for(engine, "commit")
     def _committed(conn: Connection) -> None:
         topics = conn.info.pop("reference_topics", None)
         if topics:
             cache.forget(*topics)
 
-    @event.listens_for(engine, "rollback")
     def _rolled_back(conn: Connection) -> None:
         # A connection lost with the database (a restart) is invalid: reading its `info`
         # would raise in the middle of the rollback and turn a clean 503 into a 500. A
@@ -193,16 +245,46 @@ def _watch_writes(engine: Engine, cache: ReferenceCache) -> None:
             return
         conn.info.pop("reference_topics", None)
 
+    # An engine outlives its apps (tests build many on one): a stopped cache's hooks go with it.
+    hooks: list[tuple[str, Callable[..., None]]] = [
+        ("after_cursor_execute", _written),
+        ("commit", _committed),
+        ("rollback", _rolled_back),
+    ]
+    for name, hook in hooks:
+        event.listen(engine, name, hook)
+
+    def unwatch() -> None:
+        for name, hook in hooks:
+            event.remove(engine, name, hook)
+
+    return unwatch
+
 
 def start_reference_cache(engine: Engine) -> ReferenceCache:
-    """The cache of `engine`'s database in this process, listening (made once per pool)."""
+    """The cache of `engine`'s database in this process, listening (made once per pool).
+
+    Apps on one engine share it; each call is matched by one `release_reference_cache`.
+    """
     with _registry_lock:
         cache = _caches.get(engine.pool)
         if cache is None:
             cache = _caches[engine.pool] = ReferenceCache(engine)
-            _watch_writes(engine, cache)
             cache.start()
+        cache.users += 1
         return cache
+
+
+def release_reference_cache(cache: ReferenceCache) -> None:
+    """One app fewer uses `cache`: the last one stops its listener and closes its connection."""
+    with _registry_lock:
+        cache.users -= 1
+        if cache.users > 0:
+            return
+        if _caches.get(cache.pool) is cache:
+            del _caches[cache.pool]
+    # Outside the lock: another app may start a fresh cache meanwhile, it does not wait for this one.
+    cache.stop()
 
 
 def _pool_of(bind: Session | Connection | Engine) -> Pool | None:

@@ -68,8 +68,8 @@ def test_no_free_connection_is_503_busy_not_500(clean_db: Engine) -> None:
             assert busy.status_code == 503, busy.text
             assert "busy" in busy.json()["detail"] and busy.headers["Retry-After"] == "5"
             # The start-up warm-ups wait for a connection too: let them give up before freeing it.
-            # Only those: the reference listeners (one per engine any app of this run used) live
-            # as long as the process, so joining them only waited out the timeout, 10 s each.
+            # Only those: the reference listener runs until the app shuts down, so joining it
+            # here would only wait out the timeout.
             for thread in threading.enumerate():
                 if thread.name.startswith("wijkgram-") and thread.name.endswith("warm-up"):
                     thread.join(timeout=10)

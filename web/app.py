@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.pool import QueuePool
 
 from directory.db import get_engine, sessionmaker_for
-from directory.reference import start_reference_cache
+from directory.reference import release_reference_cache, start_reference_cache
 from directory.search.service import search_service
 from directory.services.tiles import TileMemory
 from directory.settings import get_settings
@@ -108,7 +108,7 @@ def create_app(
         app.state.read_sessionmaker = read_sessionmaker(engine)
         # Vocabularies, area names and display names kept in memory until the database
         # announces a change (directory/reference.py); the tiles served, likewise.
-        reference = start_reference_cache(engine)
+        reference = app.state.reference_cache = start_reference_cache(engine)
         app.state.tile_memory = TileMemory(reference, settings.web.tile_memory_mb * 1024 * 1024)
         size = engine.pool.size() if isinstance(engine.pool, QueuePool) else 10
         set_request_limits(app.state, size)
@@ -140,6 +140,11 @@ def create_app(
         service = app.state.get("search_service")
         if service is not None:
             service.close()  # its own pool of search connections (directory/search/postgres.py)
+        # Its listener thread holds a connection of its own; apps sharing the engine share the
+        # cache, so only the last one to shut down closes it (one release per start-up).
+        reference = app.state.get("reference_cache")
+        if reference is not None:
+            release_reference_cache(reference)
 
     return Litestar(
         route_handlers=[

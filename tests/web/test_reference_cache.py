@@ -17,7 +17,7 @@ from litestar.testing import TestClient
 from sqlalchemy import Engine, create_engine, event, pool, text
 from sqlalchemy.orm import Session
 
-from directory.reference import ReferenceCache, reference_cache
+from directory.reference import APPLICATION_NAME, ReferenceCache, reference_cache
 
 CATEGORY = "library"
 
@@ -234,3 +234,48 @@ def test_the_map_page_reads_the_outlines_once(app_client: TestClient[Any], clean
     with statements(clean_db) as seen:
         assert app_client.get("/kaart").status_code == 200
     assert not [s for s in seen if "geo_boundary" in s], "no fingerprint or outline query per view"
+
+
+def _backend_alive(engine: Engine, pid: int) -> bool:
+    with engine.connect() as conn:
+        return bool(
+            conn.execute(
+                text("SELECT count(*) FROM pg_stat_activity WHERE pid = :p AND application_name = :a"),
+                {"p": pid, "a": APPLICATION_NAME},
+            ).scalar_one()
+        )
+
+
+def _gone(engine: Engine, pid: int) -> bool:
+    """True once the server process of the listener's connection has ended (it ends just after the close)."""
+    deadline = time.monotonic() + 5
+    while _backend_alive(engine, pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def test_the_listener_and_its_connection_end_with_the_app(clean_db: Engine) -> None:
+    from web.app import create_app
+
+    hooks = len(clean_db.dispatch.commit)
+    with TestClient(app=create_app(clean_db)):
+        cache = listening_cache(clean_db)
+        pid = cache.backend_pid
+        assert pid is not None and _backend_alive(clean_db, pid), "the listener's connection is open"
+    assert not cache.thread.is_alive(), "the app's shutdown ends the listener thread"
+    assert _gone(clean_db, pid), "and closes its connection"
+    assert reference_cache(clean_db) is None, "a stopped cache is no longer handed out"
+    assert len(clean_db.dispatch.commit) == hooks, "the engine keeps no hook of the stopped cache"
+
+
+def test_apps_on_one_engine_share_the_listener_until_the_last_shuts_down(clean_db: Engine) -> None:
+    from web.app import create_app
+
+    with TestClient(app=create_app(clean_db)):
+        cache = listening_cache(clean_db)
+        with TestClient(app=create_app(clean_db)):
+            assert reference_cache(clean_db) is cache, "one listener per engine, not per app"
+        assert cache.thread.is_alive() and cache.listening.is_set(), "the other app still uses it"
+    assert not cache.thread.is_alive()
