@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 
 class WijkgramError(Exception):
@@ -90,14 +90,27 @@ class InvalidInputError(WijkgramError):
         return cls(field, rule.problem.message, code=rule.problem.code, params=rule.problem.params)
 
 
-def require_choice(
-    field: str, value: str | Collection[str], choices: Sequence[str], *, noun: str = "value"
-) -> None:
-    """A 422 `unknown_choice` on `field` unless `value` (one, or each of several) is among `choices`.
+#: The two codes of a "choose from these" answer. Both are public (API clients and the
+#: catalogues know them): `one_of` is what a setting with a few fixed options has always
+#: answered (sort, mode, profile, role, level, report kind), `unknown_choice` the rest.
+ChoiceCode = Literal["unknown_choice", "one_of"]
 
-    The one rule behind every "we do not know this" answer, so its code, parameters and
-    English are the same everywhere: one value is answered "must be one of ...", several
-    name those unknown as `noun`s ("unknown facet colour; known: ...").
+
+def require_choice(
+    field: str,
+    value: str | Collection[str],
+    choices: Sequence[str],
+    *,
+    noun: str = "value",
+    code: ChoiceCode = "unknown_choice",
+) -> None:
+    """A 422 on `field` unless `value` (one, or each of several) is among `choices`.
+
+    The one rule behind every "we do not know this" and "choose one of these" answer, so
+    its parameters and English are the same everywhere, whichever of the two codes it
+    carries: `value` (the unknown ones) and `choices` (all known, in order); one value is
+    answered "must be one of ...", several name those unknown as `noun`s ("unknown facet
+    colour; known: ...").
     """
     given = [value] if isinstance(value, str) else list(value)
     unknown = [v for v in given if v not in choices]
@@ -109,8 +122,15 @@ def require_choice(
         if isinstance(value, str)
         else f"unknown {noun} {', '.join(unknown)}; known: {known}"
     )
+    unknown_said = ", ".join(unknown)
+    # Each code spelled out in its own raise: tests/web/test_error_codes.py reads the codes and
+    # their parameters from the source to check both catalogues can say them.
+    if code == "one_of":
+        raise InvalidInputError(
+            field, message, code="one_of", params={"value": unknown_said, "choices": known}
+        )
     raise InvalidInputError(
-        field, message, code="unknown_choice", params={"value": ", ".join(unknown), "choices": known}
+        field, message, code="unknown_choice", params={"value": unknown_said, "choices": known}
     )
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from directory.errors import InvalidInputError
+from directory.errors import InvalidInputError, require_choice
 
 BUURTEN_FILE = "amsterdam-buurten-2022.geojson"
 #: Any vintage of the City of Amsterdam's buurten export (the year is the vintage).
@@ -330,13 +330,7 @@ def boundaries_at(conn: Connection, lat: float, lon: float) -> dict[str, dict[st
 
 def list_boundaries(conn: Connection, level: str) -> list[dict[str, str | None]]:
     """All areas of one level (code, name, parent), for search filters."""
-    if level not in ("stadsdeel", "wijk", "buurt"):
-        raise InvalidInputError(
-            "level",
-            "choose stadsdeel, wijk or buurt",
-            code="one_of",
-            params={"choices": "stadsdeel, wijk, buurt"},
-        )
+    require_choice("level", level, LEVELS, code="one_of")
     rows = conn.execute(
         text("SELECT code, name, parent_code FROM geo_boundary WHERE level = :level ORDER BY code"),
         {"level": level},
@@ -352,13 +346,7 @@ def boundary_outlines(
     Simplified (about 8 m) and cut to 5 decimals: the buurten of the whole
     city then fit in a page, where the stored polygons would be over a megabyte.
     """
-    if level not in ("stadsdeel", "wijk", "buurt"):
-        raise InvalidInputError(
-            "level",
-            "choose stadsdeel, wijk or buurt",
-            code="one_of",
-            params={"choices": "stadsdeel, wijk, buurt"},
-        )
+    require_choice("level", level, LEVELS, code="one_of")
     rows = conn.execute(
         text(
             """

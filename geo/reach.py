@@ -16,7 +16,7 @@ import shapely
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-from directory.errors import InvalidInputError, ServiceUnavailableError
+from directory.errors import InvalidInputError, ServiceUnavailableError, require_choice
 from directory.points import check_lat_lon
 from geo.network.graph import RoutingGraph, Snap
 from geo.network.isochrone import circle_polygon, crow_fly_m, isochrone_polygon, minutes
@@ -97,15 +97,8 @@ class GroupVenue:
 
 def get_profile(name: str) -> Profile:
     """The profile called `name`, or a 422 naming the parameter."""
-    profile = PROFILES.get(name)
-    if profile is None:
-        raise InvalidInputError(
-            "profile",
-            f"choose one of {', '.join(PROFILES)}",
-            code="one_of",
-            params={"choices": ", ".join(PROFILES)},
-        )
-    return profile
+    require_choice("profile", name, tuple(PROFILES), code="one_of")
+    return PROFILES[name]
 
 
 def check_minutes(value: int) -> int:

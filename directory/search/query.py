@@ -282,10 +282,7 @@ def check_query(query: SearchQuery) -> SearchQuery:
     for name in query.filters:
         if name not in FACETS:
             raise InvalidInputError(name, "unknown filter", code="unknown_filter")
-    if query.sort not in SORTS:
-        raise InvalidInputError(
-            "sort", f"must be one of {', '.join(SORTS)}", code="one_of", params={"choices": ", ".join(SORTS)}
-        )
+    require_choice("sort", query.sort, SORTS, code="one_of")
     if query.sort == "distance" and query.near is None:
         raise InvalidInputError(
             "sort", "sorting by distance needs a point: give near=lat,lon", code="distance_needs_point"

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from directory.errors import InvalidInputError, NotFoundError
+from directory.errors import NotFoundError, require_choice
 from directory.models import ENTITY_MODELS, EntryKind, Report, ReportKind, ReportState
 from directory.services.entries import Actor, EntryService
 
@@ -26,13 +26,7 @@ def file_report(
 ) -> Report:
     """Queue a report about an existing entry for the brokers, filed by the service's actor."""
     entries.get(kind, entry_id)
-    if report_kind not in tuple(ReportKind):
-        raise InvalidInputError(
-            "kind",
-            f"choose one of {', '.join(ReportKind)}",
-            code="one_of",
-            params={"choices": ", ".join(ReportKind)},
-        )
+    require_choice("kind", report_kind, tuple(ReportKind), code="one_of")
     report = Report(
         entity_type=kind,
         entity_id=entry_id,

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from babel.messages.pofile import read_po
 from litestar.testing import TestClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from directory.errors import InvalidInputError, Problem, RuleError
 from directory.meetings import closed_range_predicate
+from tests import factories
 from web.accounts.service import check_password
 from web.i18n import LOCALE_DIR, RUNTIME_KEYS, Translator
 from web.problem_text import problem_text
@@ -242,3 +245,81 @@ def test_every_unknown_choice_names_the_value_and_what_may_be_chosen(client: Tes
         choices = error["params"]["choices"].split(", ")
         assert value not in choices and len(choices) > 1, (path, choices)
         assert body["detail"] == f"{field}: {error['message']}"
+
+
+#: (method, path, query or JSON body, field, the wrong value, a known choice) of every API whose
+#: setting has a few fixed options: answered with `one_of` by `require_choice`.
+ONE_OF_ANSWERS: list[tuple[str, str, dict[str, Any], str, str, str]] = [
+    ("GET", "/api/v1/search", {"q": "x", "sort": "price"}, "sort", "price", "relevance"),
+    ("GET", "/api/v1/support", {"lat": 52.37, "lon": 4.9, "mode": "plane"}, "mode", "plane", "walk"),
+    ("GET", "/api/v1/reach", {"lat": 52.37, "lon": 4.9, "profile": "plane"}, "profile", "plane", "walking"),
+    ("GET", "/api/v1/boundaries", {"level": "land"}, "level", "land", "wijk"),
+    (
+        "POST",
+        "/api/v1/wijkgram",
+        {"lat": 52.37, "lon": 4.9, "profile": "plane"},
+        "profile",
+        "plane",
+        "walking",
+    ),
+    ("POST", "/api/v1/wijkgram", {"lat": 52.37, "lon": 4.9, "lang": "fr"}, "lang", "fr", "nl"),
+]
+
+
+def _one_of(problem: dict[str, Any], field: str, value: str, known: str) -> None:
+    """The shape every "choose one of these" answer has, whoever raises it."""
+    choices = problem["params"]["choices"].split(", ")
+    assert (problem["field"], problem["code"], problem["params"]["value"]) == (field, "one_of", value)
+    assert known in choices and value not in choices, choices
+    assert problem["message"] == f"must be one of {problem['params']['choices']}"
+    said = problem_text(Translator("nl"), Problem(problem["code"], problem["message"], problem["params"]))
+    assert said == f"Kies een van deze: {problem['params']['choices']}."
+
+
+@pytest.mark.parametrize(("method", "path", "data", "field", "value", "known"), ONE_OF_ANSWERS)
+def test_every_api_setting_with_fixed_options_answers_one_of_with_its_choices(
+    client: TestClient[Any], method: str, path: str, data: dict[str, Any], field: str, value: str, known: str
+) -> None:
+    if method == "GET":
+        response = client.get(path, params=data)
+    else:
+        response = client.post(path, json={"minutes": 10, **data})
+    assert response.status_code == 422, response.text
+    (error,) = response.json()["errors"]
+    _one_of(error, field, value, known)
+
+
+def test_every_service_with_fixed_options_answers_one_of_with_its_choices(clean_db: Engine) -> None:
+    """The roles, the kinds of report and the outline levels: no API of their own reaches these checks."""
+    from directory.models import User
+    from directory.services.entries import Actor, EntryService
+    from directory.services.reports import file_report
+    from geo.boundaries import boundary_outlines
+    from web.accounts.service import create_user, set_role
+
+    with Session(clean_db) as s, s.begin():
+        entries = EntryService(s, Actor("test"))
+        place = entries.create("location", factories.location())
+        user = create_user(s, "nina", "a long test password", "viewer")
+        calls: list[tuple[Callable[[], object], str, str, str]] = [
+            (lambda: create_user(s, "bram", "a long test password", "king"), "role", "king", "broker"),
+            (lambda: set_role(s, user, "king"), "role", "king", "admin"),
+            (lambda: file_report(entries, "location", place.id, "spam", None), "kind", "spam", "closed"),
+            (lambda: boundary_outlines(s.connection(), "land"), "level", "land", "buurt"),
+        ]
+        for call, field, value, known in calls:
+            with pytest.raises(InvalidInputError) as caught:
+                call()
+            problem = caught.value.problem
+            _one_of(
+                {
+                    "field": problem.field,
+                    "code": problem.code,
+                    "message": problem.message,
+                    "params": problem.params,
+                },
+                field,
+                value,
+                known,
+            )
+        assert s.get(User, user.id) is not None and user.role == "viewer"

@@ -19,7 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from directory.errors import InvalidInputError
+from directory.errors import InvalidInputError, require_choice
 from directory.models import ROLES, ApiToken, User, WebSession
 from directory.reference import cached
 
@@ -71,10 +71,7 @@ def create_user(session: Session, username: str, password: str, role: str) -> Us
         raise InvalidInputError(
             "username", "use 1-80 characters without spaces", code="username_format", params={"max": 80}
         )
-    if role not in ROLES:
-        raise InvalidInputError(
-            "role", f"choose one of {', '.join(ROLES)}", code="one_of", params={"choices": ", ".join(ROLES)}
-        )
+    require_choice("role", role, ROLES, code="one_of")
     check_password(password, username)
     if session.scalar(select(User).where(User.username == username)) is not None:
         raise InvalidInputError(
@@ -173,10 +170,7 @@ def set_active(session: Session, user: User, active: bool) -> None:
 
 def set_role(session: Session, user: User, role: str) -> None:
     """Change a user's role; a lower role ends the user's sessions (pages held open lose their rights)."""
-    if role not in ROLES:
-        raise InvalidInputError(
-            "role", f"choose one of {', '.join(ROLES)}", code="one_of", params={"choices": ", ".join(ROLES)}
-        )
+    require_choice("role", role, ROLES, code="one_of")
     if ROLES.index(role) < ROLES.index(user.role):
         end_all_sessions(session, user)
     user.role = role

@@ -129,13 +129,7 @@ class SupportAnswer:
 
 def _check_support(mode: str, minutes: int, needs: list[str], languages: list[str]) -> list[str]:
     """422 naming the first wrong parameter; the languages, normalised."""
-    if mode not in TRAVEL_MODES:
-        raise InvalidInputError(
-            "mode",
-            f"must be one of {', '.join(TRAVEL_MODES)}",
-            code="one_of",
-            params={"choices": ", ".join(TRAVEL_MODES)},
-        )
+    require_choice("mode", mode, TRAVEL_MODES, code="one_of")
     if not 1 <= minutes <= MAX_MINUTES:
         raise InvalidInputError(
             "minutes",

@@ -79,13 +79,7 @@ def _settings(data: WijkgramRequest) -> Settings:
         raise InvalidInputError(
             "lat/lon", "the point lies outside the Netherlands", code="outside_netherlands"
         )
-    if data.profile not in PROFILE_MODES:
-        raise InvalidInputError(
-            "profile",
-            f"choose one of {', '.join(PROFILE_MODES)}",
-            code="one_of",
-            params={"choices": ", ".join(PROFILE_MODES)},
-        )
+    require_choice("profile", data.profile, tuple(PROFILE_MODES), code="one_of")
     if not 1 <= data.minutes <= MAX_MINUTES:
         raise InvalidInputError(
             "minutes",
@@ -110,8 +104,7 @@ def _settings(data: WijkgramRequest) -> Settings:
             raise InvalidInputError(
                 name, f"at most {limit} ids", code="too_long", params={"max_length": limit}
             )
-    if data.lang not in ("nl", "en"):
-        raise InvalidInputError("lang", "choose nl or en", code="one_of", params={"choices": "nl, en"})
+    require_choice("lang", data.lang, ("nl", "en"), code="one_of")
     needs = tuple(n for n in NEEDS if n in (data.needs or NEEDS))
     return Settings(
         data.lat,
