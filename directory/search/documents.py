@@ -140,6 +140,12 @@ def _facilities(location: Location | StoredEntry | None) -> list[str]:
     return [name for name, column in FACILITIES if getattr(location, column)]
 
 
+def _capacity(location: Location | StoredEntry | None) -> int | None:
+    """How many people the place holds (None: not known, or no place)."""
+    value = getattr(location, "capacity", None) if location is not None else None
+    return int(value) if value is not None else None
+
+
 def _base(
     entry: Location | Service | StoredEntry, org: Organization | None, labels: Labels
 ) -> dict[str, Any]:
@@ -203,6 +209,7 @@ def location_document(
         "languages": list(location.languages or []),
         "accessibility": _accessibility(location),
         "facilities": _facilities(location),
+        "capacity": _capacity(location),
         **_place(location),
         **_open_fields(location.opening_hours, [], today),
         "_geo": {"lat": lat, "lng": lon},
@@ -238,6 +245,8 @@ def service_document(
         "languages": list(service.languages or (location.languages if location else []) or []),
         "accessibility": _accessibility(location),
         "facilities": _facilities(location),
+        # An activity held at a place fits the groups the place fits.
+        "capacity": _capacity(location),
         **_place(location),
         "has_area": location is None,
         # How a service without a venue reaches people, and the area it serves in words
@@ -429,11 +438,12 @@ def build_documents(
 INSERT_SQL = text(
     """
     INSERT INTO search_document (id, kind, service_id, location_id, organization_id, name, category,
-        support_functions, target_groups, languages, accessibility, facilities, cost_eur, stadsdeel_code,
-        wijk_code, buurt_code, open_hours, open_exact, open_until, stale, geom, area, tsv)
+        support_functions, target_groups, languages, accessibility, facilities, capacity, cost_eur,
+        stadsdeel_code, wijk_code, buurt_code, open_hours, open_exact, open_until, stale, geom, area, tsv)
     SELECT r.id, r.kind, r.service_id, r.location_id, r.organization_id, r.name, r.category,
-        r.support_functions, r.target_groups, r.languages, r.accessibility, r.facilities, r.cost_eur,
-        r.stadsdeel_code, r.wijk_code, r.buurt_code, r.open_hours, r.open_exact, r.open_until, r.stale,
+        r.support_functions, r.target_groups, r.languages, r.accessibility, r.facilities, r.capacity,
+        r.cost_eur, r.stadsdeel_code, r.wijk_code, r.buurt_code, r.open_hours, r.open_exact, r.open_until,
+        r.stale,
         ST_GeomFromEWKT(r.geom),
         ST_SetSRID(ST_Multi(ST_GeomFromEWKB(decode(r.area, 'hex'))), 4326),
         setweight(to_tsvector('wijkgram_nl', r.text_a), 'A')
@@ -444,7 +454,7 @@ INSERT_SQL = text(
         jsonb_to_record(e.row) AS r(id text, kind text, service_id uuid, location_id uuid,
             organization_id uuid, name text, category text, support_functions text[],
             target_groups text[], languages text[], accessibility text[], facilities text[],
-            cost_eur numeric, stadsdeel_code text, wijk_code text, buurt_code text,
+            capacity integer, cost_eur numeric, stadsdeel_code text, wijk_code text, buurt_code text,
             open_hours smallint[], open_exact integer[], open_until integer, stale boolean,
             geom text, area text, text_a text, text_b text, text_c text, text_d text)
     ORDER BY e.n
@@ -468,6 +478,7 @@ def _row(doc: dict[str, Any], area: Any, parts: dict[str, str]) -> dict[str, Any
         **{key: doc[key] for key in ("category", "support_functions", "target_groups", "languages")},
         "accessibility": doc["accessibility"],
         "facilities": doc.get("facilities", []),
+        "capacity": doc.get("capacity"),
         "cost_eur": doc["cost_eur"],
         "stadsdeel_code": doc["stadsdeel_code"],
         "wijk_code": doc["wijk_code"],

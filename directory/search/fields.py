@@ -69,6 +69,8 @@ FILTERABLE: tuple[str, ...] = (
     "organization_id",
     *FACETS,
     "cost_eur",
+    # How many people the place holds (null: not known), for "zaal voor 20 personen".
+    "capacity",
     "open_hours",
     "open_exact",
     "open_until",

@@ -34,7 +34,7 @@ def index_settings() -> dict[str, Any]:
     return {
         "searchableAttributes": list(SEARCHABLE),
         "filterableAttributes": list(FILTERABLE),
-        "sortableAttributes": ["_geo", "name"],
+        "sortableAttributes": ["_geo", "name", "capacity"],
         # Stale entries after fresh ones of equal relevance, before the alphabet decides.
         "rankingRules": [
             "words",
@@ -204,6 +204,11 @@ class MeiliEngine(SearchEngine):
         filters = _facet_filters(query)
         if query.max_cost is not None:
             filters.append(f"cost_eur <= {query.max_cost}")
+        if query.min_capacity is not None:
+            # Unknown capacity stays (null, or no field in a document indexed before it existed).
+            filters.append(
+                f"(capacity >= {int(query.min_capacity)} OR capacity IS NULL OR capacity NOT EXISTS)"
+            )
         if query.open_bucket is not None:
             # Exact where the entry keeps exact hours for that time, else the hour of the week.
             filters.append(
@@ -235,6 +240,11 @@ class MeiliEngine(SearchEngine):
             body["filter"] = " AND ".join(filters)
         if query.sort == "distance" and query.near is not None:
             body["sort"] = [f"_geoPoint({query.near.lat}, {query.near.lon}):asc"]
+        elif query.min_capacity is not None:
+            # Places known to fit before unknown ones (a sort puts documents without the value
+            # last), the closest fit first; the "sort" rule comes after words, typo, proximity
+            # and attribute, so it only orders hits that are otherwise equal.
+            body["sort"] = ["capacity:asc"]
         return body
 
     def place_grid(self, query: SearchQuery, level: int, limit: int) -> PlaceGrid:

@@ -61,6 +61,8 @@ class SearchDocument(Base):
     accessibility: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False)
     #: What a group can use there: kitchen, room (migration 2026_12_04_0200).
     facilities: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, server_default="{}")
+    #: How many people the place holds, a service its venue's; null when not known (2026_12_07_0300).
+    capacity: Mapped[int | None] = mapped_column(Integer)
     cost_eur: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
     stadsdeel_code: Mapped[str | None] = mapped_column(Text, index=True)
     wijk_code: Mapped[str | None] = mapped_column(Text, index=True)

@@ -135,6 +135,17 @@ def build_tsquery(terms: list[str], typos: dict[str, list[str]], *, prefix_last:
     return TextQuery(" & ".join(full), " & ".join(exact), typed)
 
 
+def capacity_condition(query: SearchQuery, params: dict[str, Any]) -> list[str]:
+    """The group-size condition, if one was asked: only places known too small are left out.
+
+    Most places have no capacity recorded; they may fit, so they stay.
+    """
+    if query.min_capacity is None:
+        return []
+    params["min_capacity"] = query.min_capacity
+    return ["(capacity IS NULL OR capacity >= :min_capacity)"]
+
+
 def filter_conditions(query: SearchQuery, params: dict[str, Any]) -> list[str]:
     """The SQL conditions of a query's facet, cost, time and area filters (parameters go to `params`)."""
     where: list[str] = []
@@ -153,6 +164,7 @@ def filter_conditions(query: SearchQuery, params: dict[str, Any]) -> list[str]:
     if query.max_cost is not None:
         params["max_cost"] = query.max_cost
         where.append("cost_eur <= :max_cost")
+    where.extend(capacity_condition(query, params))
     if query.open_bucket is not None:
         # Exact where the entry keeps exact hours for that time, else the hour of the week.
         params.update(bucket=query.open_bucket, hour=query.open_hour)
@@ -263,10 +275,11 @@ class PostgresEngine(SearchEngine):
             # Activities and places of support before the places around them (fields.py), as
             # Meilisearch's support:desc; computed from the category, which the table holds.
             params["support_categories"] = list(SUPPORT_CATEGORIES)
-            order = (
-                "score DESC, (kind = 'service' OR category = ANY(CAST(:support_categories AS text[]))) DESC, "
-                'stale, name COLLATE "C", id'
-            )
+            # A group size asked: places known to fit before those not known, the closest fit
+            # first (as Meilisearch's sort on capacity:asc, which puts the unknown last).
+            fit = "capacity IS NULL, capacity, " if query.min_capacity is not None else ""
+            support = "(kind = 'service' OR category = ANY(CAST(:support_categories AS text[])))"
+            order = f'score DESC, {fit}{support} DESC, stale, name COLLATE "C", id'
         params.update(limit=query.page_size, offset=(query.page - 1) * query.page_size)
         # The queries are parsed once (a FROM item), not once per row: to_tsquery is only
         # STABLE, and re-parsing it for 30,000 rows cost more than the rest of the search.
@@ -282,7 +295,7 @@ class PostgresEngine(SearchEngine):
         ords = "(SELECT string_agg(int4send(ord), ''::bytea) FROM m)" if query.facets else "NULL"
         sql = f"""
             WITH m AS MATERIALIZED (
-                SELECT id, name, geom, ord, stale, kind, category, {score} AS score
+                SELECT id, name, geom, ord, stale, kind, category, capacity, {score} AS score
                 FROM search_document{tq_join}
                 WHERE {" AND ".join(where) or "true"}
             ),

@@ -22,6 +22,7 @@ from directory.schemas.limits import (
 )
 from directory.search.fields import FACETS
 from directory.search.grid import Cell
+from directory.search.intent_words import MAX_CAPACITY
 from directory.search.schedule import hour_index, hour_of_week
 
 MAX_POLYGON_VERTICES = 500
@@ -85,6 +86,9 @@ class SearchQuery:
     q: str = ""
     filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
     max_cost: float | None = None
+    #: A group of this many people must fit: places known to be smaller are left out, places
+    #: whose capacity is unknown stay (ranked after those known to fit).
+    min_capacity: int | None = None
     open_at: datetime | None = None
     #: Open at any of these local hours (a question's "zaterdag", "vanavond"; see intent.py).
     open_during: tuple[datetime, ...] = ()
@@ -302,4 +306,11 @@ def check_query(query: SearchQuery) -> SearchQuery:
         )
     if query.max_cost is not None and query.max_cost < 0:
         raise InvalidInputError("max_cost", "must be 0 or more", code="greater_than_equal", params={"ge": 0})
+    if query.min_capacity is not None and not (1 <= query.min_capacity <= MAX_CAPACITY):
+        raise InvalidInputError(
+            "min_capacity",
+            f"must lie between 1 and {MAX_CAPACITY} people",
+            code="range",
+            params={"min": 1, "max": MAX_CAPACITY},
+        )
     return query

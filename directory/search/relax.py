@@ -8,7 +8,7 @@ intent.py finds fewer than `RELAX_BELOW` entries, the service searches again:
    ("waar koffie": no search with "waar" in it finds more than "waar" alone does);
 2. without the filters the question's words made, least needed first: the time,
    the area, the cost, the language, the target group, the facilities (an
-   accessibility word is a need, and is never dropped);
+   accessibility word is a need, and so is a group size: neither is dropped);
 3. without the most common of its remaining text words (the least informative),
    keeping at least one;
 4. then wider: a compound is searched as its parts ("schuldhulp" -> "schuld hulp",
@@ -85,6 +85,7 @@ def _narrowed(query: SearchQuery) -> bool:
         or query.bbox is not None
         or query.polygon is not None
         or query.max_cost is not None
+        or query.min_capacity is not None
         or query.open_at is not None
     )
 

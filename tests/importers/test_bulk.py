@@ -102,6 +102,11 @@ def test_create_many_writes_what_create_writes(session: Session) -> None:
     )
     assert _document(session, bulk.id) == _document(session, one.id)
     assert _document(session, bulk.id)["open_hours"]  # the schedule made it into the document
+    assert _document(session, bulk.id)["capacity"] == 40  # a group size finds it (filters on it)
+    capacities = session.scalars(
+        select(SearchDocument.capacity).where(SearchDocument.location_id.in_([one.id, bulk.id]))
+    )
+    assert list(capacities) == [40, 40]
     ords = session.scalars(
         select(SearchDocument.ord).where(SearchDocument.location_id.in_([m.id for m in many]))
     )

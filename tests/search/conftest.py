@@ -237,6 +237,7 @@ def build_dataset(engine: Engine) -> dict[str, str]:
             languages=["nl"],
             kitchen_available=True,
             room_available=True,
+            capacity=40,
         )
         loc(
             "dapper",
@@ -250,6 +251,7 @@ def build_dataset(engine: Engine) -> dict[str, str]:
             scootmobiel_parking=True,
             opening_hours="Mo-Sa 10:00-22:00",
             room_available=True,
+            capacity=12,
         )
         loc(
             "jaren",

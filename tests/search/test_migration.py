@@ -62,6 +62,49 @@ def test_0500_keeps_documents_down_and_up() -> None:
         drop_database(name)
 
 
+def test_0300_capacity_fills_documents_written_before_it() -> None:
+    """Documents written before 2026_12_07_0300 get their place's capacity, in the table and the JSON.
+
+    A service held at the place gets it too; a place of unknown capacity gets null. The database
+    is taken down to 2026_12_06_0300 with documents in it (stripped of the key, as that code wrote
+    them), and the upgrade must give back exactly the documents today's code writes.
+    """
+    name = f"wijkgram_test_search_capacity_{os.getpid()}"
+    url = create_database(name)
+    try:
+        migrate.upgrade(url)
+        engine = create_engine(url, poolclass=pool.NullPool)
+        session, entries = writer(engine)
+        with session:
+            hall = entries.create("location", factories.location(name="Buurthuis Groot", capacity=40))
+            entries.create("location", factories.location(factories.CENTRAAL, name="Café Onbekend"))
+            entries.create("service", factories.service(name="Stamtafel", location_ids=[str(hall.id)]))
+            session.commit()
+        engine.dispose()
+        before = _docs(url, "search_document_body")
+        assert sorted(str(d["capacity"]) for d in before.values()) == ["40", "40", "None"]
+
+        migrate.downgrade(url, "2026_12_06_0300")
+        engine = create_engine(url, poolclass=pool.NullPool)
+        assert "capacity" not in {c["name"] for c in inspect(engine).get_columns("search_document")}
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE search_document_body SET doc = doc - 'capacity'"))
+        engine.dispose()
+
+        migrate.upgrade(url)
+        assert _docs(url, "search_document_body") == before
+        engine = create_engine(url, poolclass=pool.NullPool)
+        with engine.connect() as conn:
+            stored = {r[0]: r[1] for r in conn.execute(text("SELECT name, capacity FROM search_document"))}
+        engine.dispose()
+        assert stored == {"Buurthuis Groot": 40, "Stamtafel": 40, "Café Onbekend": None}
+        found = PostgresEngine(get_engine(url)).search(SearchQuery(min_capacity=50))
+        assert sorted(h["name"] for h in found.hits) == ["Café Onbekend"]
+        get_engine(url).dispose()
+    finally:
+        drop_database(name)
+
+
 def test_upgrade_from_before_search_builds_the_documents(settings_env: pytest.MonkeyPatch) -> None:
     """A database made before search existed finds its entries after `wijkgram db upgrade`."""
     name = f"wijkgram_test_search_upgrade_{os.getpid()}"
