@@ -19,24 +19,30 @@ from rapidfuzz.distance import Levenshtein
 from directory.search.areas import ARTICLES, Area, AreaNames
 from directory.search.intent_words import (
     AREA_GLUE,
+    CAPACITY_FOR,
     DAY_PARTS,
+    GROUP_OF,
     INTENTS,
     LOW_COST_EUR,
+    MAX_CAPACITY,
     NEARBY_WORDS,
+    NOT_PEOPLE,
     NOW_WORDS,
+    PEOPLE_WORDS,
     RELATIVE_DAYS,
+    ROOM_WORDS,
     TIME_GLUE,
     TODAY_PARTS,
     WEEKDAYS,
     WEEKEND_WORDS,
     WHOLE_DAY,
 )
-from directory.search.text import stopwords, words
+from directory.search.text import WORD, normalise, stopwords, words
 
 #: Single words at least this long also match a declared word one typo away.
 FUZZY_FROM = 7
 #: A filter a question asks for, in the order the API lists them.
-KINDS = ("cost", "open", "accessibility", "facilities", "target_groups", "languages", "area")
+KINDS = ("cost", "open", "accessibility", "facilities", "capacity", "target_groups", "languages", "area")
 
 _COMPOUND_TIME = re.compile(
     "^(" + "|".join(sorted([*WEEKDAYS, *RELATIVE_DAYS], key=len, reverse=True)) + ")"
@@ -50,7 +56,7 @@ class Understood:
 
     `value`: cost "free"/"low"; an accessibility, facility, target group or language code;
     an area's "level:code" (comma-joined when a name means several: "de Pijp"); for `open`,
-    "now" or the first hour asked ("2026-12-05T08:00").
+    "now" or the first hour asked ("2026-12-05T08:00"); for `capacity`, the group size ("20").
     `spans` (open only) are the local [start, end) hours asked; `label` names an area.
     """
 
@@ -86,6 +92,12 @@ class Interpretation:
     def codes(self, kind: str) -> tuple[str, ...]:
         """The codes of one kind of filter, in order, without repeats."""
         return tuple(dict.fromkeys(f.value for f in self.filters if f.kind == kind))
+
+    @property
+    def min_capacity(self) -> int | None:
+        """The group a place must fit (the largest when the question names several)."""
+        sizes = [int(f.value) for f in self.filters if f.kind == "capacity"]
+        return max(sizes) if sizes else None
 
     @property
     def areas(self) -> tuple[Area, ...]:
@@ -248,6 +260,78 @@ def _declared_at(words_: tuple[str, ...], i: int, longest: int) -> tuple[int, Un
     return None
 
 
+#: Characters right before a number that make it a price, a time or a code, not a group size.
+_NOT_GROUP_BEFORE = "€$£:#/+-"
+#: Right after: a time ("20:00"), a decimal ("20.5", "20,-"), a share ("20%").
+_NOT_GROUP_AFTER = ":.,%-/"
+
+
+def _group_numbers(q: str) -> tuple[int | None, ...]:
+    """Per word of `q` (as `words` splits it), the group size it could be, else None.
+
+    Only a plain number from 1 to MAX_CAPACITY without a leading zero, not stuck to the
+    signs of a price, a time or a decimal: "€ 5", "20:00", "20.00", "2,50" and "020" are
+    no group, whatever words stand around them.
+    """
+    text = normalise(q)
+    out: list[int | None] = []
+    for match in WORD.finditer(text):
+        token = match.group()
+        before = text[: match.start()].rstrip()[-1:]
+        after = text[match.end() : match.end() + 1]
+        plain = token.isdigit() and not token.startswith("0") and int(token) <= MAX_CAPACITY
+        if plain and before and before in _NOT_GROUP_BEFORE:
+            plain = False
+        if plain and after and after in _NOT_GROUP_AFTER:
+            plain = False
+        out.append(int(token) if plain else None)
+    return tuple(out)
+
+
+def _capacity_at(
+    words_: tuple[str, ...], i: int, sizes: tuple[int | None, ...]
+) -> tuple[int, Understood] | None:
+    """A group size at word i ("voor 20 personen", "8 mensen", "[zaal] voor 20", "groep van 8"), or None.
+
+    The number must be said to be people: followed by a people word, or after "voor"/"for"
+    that follows a room word, or after "groep van". A number followed by "euro", "jaar" or
+    "uur" is never a group ("zaal voor 20 euro", "groep van 18 jaar").
+    """
+
+    def number(at: int) -> int | None:
+        if at >= len(words_) or sizes[at] is None:
+            return None
+        if at + 1 < len(words_) and words_[at + 1] in NOT_PEOPLE:
+            return None
+        return sizes[at]
+
+    def people(at: int) -> int:
+        return 1 if at < len(words_) and words_[at] in PEOPLE_WORDS else 0
+
+    found: tuple[int, int] | None = None  # (words used, size)
+    word = words_[i]
+    if (size := number(i)) is not None and people(i + 1):
+        found = 2, size  # "20 personen"
+    elif word in CAPACITY_FOR and (size := number(i + 1)) is not None:
+        if people(i + 2):
+            found = 3, size  # "voor 20 personen", "for 20 people"
+        elif i > 0 and words_[i - 1] in ROOM_WORDS:
+            found = 2, size  # "zaal voor 20", "room for 15": the room word stays its own filter
+    elif any(words_[i : i + 2] == pair for pair in GROUP_OF) and (size := number(i + 2)) is not None:
+        found = 3 + people(i + 3), size  # "groep van 8 (personen)"
+    elif (
+        i > 0
+        and any((words_[i - 1], word) == pair for pair in GROUP_OF)
+        and (size := number(i + 1)) is not None
+    ):
+        # "ruimte voor een groep van 12": a declared phrase took "groep", "van 12" is the size
+        found = 2 + people(i + 2), size
+    if found is None:
+        return None
+    used, size = found
+    return used, Understood("capacity", str(size), " ".join(words_[i : i + used]))
+
+
 @lru_cache(maxsize=1)
 def _nearby() -> tuple[tuple[str, ...], ...]:
     """The "near" phrases as words, longest first."""
@@ -262,6 +346,7 @@ def _nearby_at(words_: tuple[str, ...], i: int) -> int:
 def interpret(q: str, now: datetime, areas: AreaNames | None = None) -> Interpretation:
     """Read a question (`now`: the moment, in Amsterdam time, that "vanavond" is counted from)."""
     tokens = tuple(words(q))
+    sizes = _group_numbers(q)
     longest = max(len(k) for k in phrase_table())
     found: list[Understood] = []
     owner = [-1] * len(tokens)
@@ -276,7 +361,12 @@ def interpret(q: str, now: datetime, areas: AreaNames | None = None) -> Interpre
         hit = _time_at(tokens, i + glue, now) if glue else None
         if hit is None:
             glue = 0
-            hit = _declared_at(tokens, i, longest) or _time_at(tokens, i, now) or _area_at(tokens, i, areas)
+            hit = (
+                _capacity_at(tokens, i, sizes)
+                or _declared_at(tokens, i, longest)
+                or _time_at(tokens, i, now)
+                or _area_at(tokens, i, areas)
+            )
         if hit is None:
             rest.append(tokens[i])
             i += 1

@@ -144,6 +144,29 @@ NEARBY_WORDS = (
 AREA_GLUE = ("in", "uit", "rond", "rondom", "bij", "near", "around")
 #: Words that only join a day to its part or a time to the rest ("op zaterdag", "'s avonds").
 TIME_GLUE = ("op", "on", "s", "open", "geopend")
+#: A group size ("zaal voor 20 personen") is read as the `capacity` filter (intent.py): a number
+#: followed by one of PEOPLE_WORDS ("20 personen"), or after a room word and "voor"/"for" ("zaal
+#: voor 20", "room for 15"), or after "groep van" ("groep van 8"). A number alone is never a group.
+PEOPLE_WORDS = (
+    "personen", "persoon", "pers", "mensen", "man", "deelnemers", "gasten", "bezoekers",
+    "people", "persons", "person", "participants", "guests", "pax",
+)  # fmt: skip
+#: The words after which "voor N" is a group size: the room asked for.
+ROOM_WORDS = (
+    "zaal", "zaaltje", "zalen", "ruimte", "ruimtes", "zaall", "lokaal", "groepsruimte", "vergaderruimte",
+    "vergaderzaal", "plek", "plekje", "locatie", "room", "rooms", "hall", "space", "venue", "place",
+)  # fmt: skip
+#: The words before "voor"/"for" that say the number after it is a group.
+CAPACITY_FOR = ("voor", "for")
+#: "groep van 8", "group of 8".
+GROUP_OF = (("groep", "van"), ("groepje", "van"), ("group", "of"))
+#: Words after a number that make it no group size ("zaal voor 20 euro", "voor 18 jaar").
+NOT_PEOPLE = (
+    "euro", "eur", "cent", "jaar", "jarigen", "jarige", "uur", "u", "minuten", "min", "procent", "km",
+    "meter", "m", "m2", "years", "year", "hours", "hour", "minutes", "pm", "am", "h",
+)  # fmt: skip
+#: The largest group a question (and `min_capacity`) may ask for; larger numbers are no group size.
+MAX_CAPACITY = 500
 #: Words that name a category -> its code: partner lists' cells (importers/vocabulary.py, compared
 #: whole, longest match first) and a question's words that say which kind of place is meant
 #: (relax.py widens a word that finds nothing to its category).

@@ -9,7 +9,8 @@ from functools import lru_cache
 from pathlib import Path
 
 SYNONYMS_FILE = Path(__file__).with_name("synonyms.json")
-_WORD = re.compile(r"[0-9a-z]+")
+#: A word: what `words` finds (intent.py reads the characters around numbers by it).
+WORD = re.compile(r"[0-9a-z]+")
 
 
 def normalise(text: str) -> str:
@@ -23,7 +24,7 @@ def normalise(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """The normalised words of a text, in order (punctuation splits words)."""
-    return _WORD.findall(normalise(text))
+    return WORD.findall(normalise(text))
 
 
 @lru_cache(maxsize=1)

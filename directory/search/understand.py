@@ -2,7 +2,8 @@
 
 Parameters the client gave explicitly win: a question's "Arabisch" adds no language
 filter when `languages` was given, a "vanavond" no time when `open_at` was, and
-"gratis" never loosens a lower `max_cost`. A filter so overruled is left out of
+"gratis" never loosens a lower `max_cost`, a "voor 20 personen" no group size when
+`min_capacity` was. A filter so overruled is left out of
 the interpretation, and its words are not searched as text either.
 """
 
@@ -28,6 +29,8 @@ def _overruled(f: Understood, query: SearchQuery) -> bool:
     """True when an explicit parameter already decides what this filter would."""
     if f.kind in ("target_groups", "languages"):
         return bool(query.filters.get(f.kind))
+    if f.kind == "capacity":
+        return query.min_capacity is not None
     if f.kind == "open":
         return query.open_at is not None or bool(query.open_during)
     if f.kind == "area":
@@ -80,6 +83,7 @@ def apply(query: SearchQuery, read: Interpretation, areas: AreaNames | None) -> 
         q=read.text + (" " if read.text and query.q.endswith(" ") else ""),
         filters=filters,
         max_cost=max_cost,
+        min_capacity=query.min_capacity if query.min_capacity is not None else read.min_capacity,
         open_during=read.open_hours if query.open_at is None else query.open_during,
         area=area,
     )

@@ -113,6 +113,10 @@ SQUARE = {"type": "Polygon", "coordinates": [[[4.8, 52.3], [4.9, 52.3], [4.9, 52
         ({"sort": "price"}, "sort"),
         ({"page_size": "500"}, "page_size"),
         ({"max_cost": "-2"}, "max_cost"),
+        ({"min_capacity": "0"}, "min_capacity"),
+        ({"min_capacity": "501"}, "min_capacity"),
+        ({"min_capacity": "twintig"}, "min_capacity"),
+        ({"lang": "de"}, "lang"),
         ({"open_at": "dinsdagavond"}, "open_at"),
         ({"near": "52.37,4.89", "radius": "10", "bbox": "52.3,4.8,52.4,4.9"}, "polygon"),
     ],
@@ -170,6 +174,7 @@ def test_openapi_documents_the_search_parameters(clean_db: Engine) -> None:
             "polygon",
             "open_at",
             "max_cost",
+            "min_capacity",
             "facets",
         } <= names
 
@@ -233,3 +238,24 @@ def test_the_answer_says_what_was_asked_less_and_what_to_try(
             "instead": "buurthuis",
             "category": None,
         } in nothing["suggestions"]
+
+
+def test_a_group_size_is_read_and_shown_in_either_language(
+    clean_db: Engine, directory: dict[str, str]
+) -> None:
+    """'buurthuis voor 20 personen' filters on capacity; the chip says so in Dutch or English."""
+    for client in app_client(clean_db, None):
+        body = client.get("/api/v1/search", params={"q": "buurthuis voor 20 personen"}).json()
+        (chip,) = body["interpreted"]["filters"]
+        assert (chip["kind"], chip["value"], chip["words"], chip["label"], chip["without"]) == (
+            "capacity",
+            "20",
+            "voor 20 personen",
+            "Voor 20 personen",
+            "buurthuis",
+        )
+        assert directory["buurthuis"] in [h["entry_id"] for h in body["hits"]]  # capacity not known
+        english = client.get("/api/v1/search", params={"q": "room for 1", "lang": "en"}).json()
+        assert [f["label"] for f in english["interpreted"]["filters"]] == [None, "For 1 person"]
+        given = client.get("/api/v1/search", params={"q": "voor 20 personen", "min_capacity": 5}).json()
+        assert given["interpreted"]["filters"] == [] and given["interpreted"]["text"] == ""

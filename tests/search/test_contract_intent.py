@@ -18,6 +18,7 @@ from sqlalchemy import Engine, text
 from directory.clock import AMSTERDAM, today_amsterdam
 from directory.search.areas import AreaNames
 from directory.search.base import SearchEngine
+from directory.search.intent import interpret
 from directory.search.query import SearchQuery, SearchResult
 from directory.search.service import SearchService
 from directory.search.sync import rebuild
@@ -126,6 +127,25 @@ INTENT_CASES = [
         "",
         {"boomspijker", "stamtafel_centrum", "maaltijd"},
     ),
+    # Boomspijker holds 40, Dapper 12: a group of 20 fits the first only, a group of 10 both.
+    (
+        "zaal voor 20 personen",
+        [("facilities", "room"), ("capacity", "20")],
+        "",
+        {"boomspijker", "stamtafel_centrum", "maaltijd"},
+    ),
+    (
+        "room for 15",
+        [("facilities", "room"), ("capacity", "15")],
+        "",
+        {"boomspijker", "stamtafel_centrum", "maaltijd"},
+    ),
+    (
+        "zaal voor 10 mensen",
+        [("facilities", "room"), ("capacity", "10")],
+        "",
+        {"boomspijker", "dapper", "stamtafel_oost", "stamtafel_centrum", "maaltijd"},
+    ),
     ("stamtafel oost", [("area", "stadsdeel:M")], "stamtafel", {"stamtafel_oost"}),
     ("stamtafel in de Dapperbuurt", [("area", "wijk:MA")], "stamtafel", {"stamtafel_oost"}),
     ("maatje Zuidoost", [("area", "stadsdeel:T")], "maatje", {"maatje_zo"}),
@@ -196,6 +216,77 @@ def test_explicit_parameters_win(ask: Any) -> None:
     assert read(result) == [("cost", "free")] and "koffie" not in strict(result, hits)
 
 
+def test_a_group_size_leaves_out_places_known_too_small_only(ask: Any) -> None:
+    """Dapper (12) and its stamtafel are too small for 20; unknown capacities stay, after those that fit."""
+    result, hits = ask("stamtafel voor 20 personen")
+    assert read(result) == [("capacity", "20")] and result.interpreted.text == "stamtafel"
+    assert "stamtafel_centrum" in strict(result, hits) and "stamtafel_oost" not in hits
+    result, hits = ask("groep van 20")
+    assert read(result) == [("capacity", "20")] and result.relaxed is None
+    assert "dapper" not in hits and "stamtafel_oost" not in hits
+    assert {"oba", "moskee", "taalmaatje", "koffie"} <= set(hits)  # no capacity recorded: they may fit
+    # Known to fit (the Boomspijker and the two activities held there) before the unknown.
+    assert set(hits[:3]) == {"boomspijker", "stamtafel_centrum", "maaltijd"}
+    assert all(h["capacity"] is None for h in result.hits[3:])
+    _, small = ask("groep van 8")
+    assert {"dapper", "stamtafel_oost", "oba"} <= set(small)
+
+
+def test_an_explicit_min_capacity_wins_over_the_words(ask: Any) -> None:
+    """`min_capacity=10` overrules "voor 20 personen", whose words are then not searched either."""
+    result, hits = ask("zaal voor 20 personen", min_capacity=10)
+    assert read(result) == [("facilities", "room")] and result.interpreted.text == ""
+    assert {"dapper", "boomspijker"} <= set(hits)
+    result, hits = ask("zaal", min_capacity=20)
+    assert read(result) == [("facilities", "room")]
+    assert set(hits) == {"boomspijker", "stamtafel_centrum", "maaltijd"}
+
+
+GROUP_SIZES = [
+    ("zaal voor 20 personen", 20, "voor 20 personen"),
+    ("voor 20 mensen", 20, "voor 20 mensen"),
+    ("zaal voor 20", 20, "voor 20"),
+    ("ruimte voor 12", 12, "voor 12"),
+    ("groep van 8", 8, "groep van 8"),
+    ("8 personen", 8, "8 personen"),
+    ("for 20 people", 20, "for 20 people"),
+    ("room for 15", 15, "for 15"),
+    ("ruimte voor een groep van 12 personen", 12, "van 12 personen"),
+    ("Zaal voor 30 man in Oost", 30, "voor 30 man"),
+]
+
+
+@pytest.mark.parametrize(("q", "size", "words"), GROUP_SIZES)
+def test_group_sizes_are_read(q: str, size: int, words: str) -> None:
+    """A number said to be people is the `capacity` filter; its words are not searched as text."""
+    got = interpret(q, NOW)
+    (capacity,) = [f for f in got.filters if f.kind == "capacity"]
+    assert (capacity.value, capacity.words, got.min_capacity) == (str(size), words, size)
+    assert not any(w.isdigit() for w in got.text.split())
+
+
+NOT_GROUP_SIZES = [
+    "buurthuis kerkstraat 20",  # a house number
+    "zaal 1012 AB",  # a postcode
+    "zaal voor 20:00",  # a time
+    "zaal voor 20.00 uur",
+    "ruimte voor € 5",  # a price
+    "zaal voor 5 euro",
+    "vanaf 18 jaar",  # an age
+    "groep van 18 jaar",
+    "voor 20",  # a number alone
+    "zaal voor 020",  # a phone number's area code
+    "zaal voor 1000 personen",  # beyond any group size asked (min_capacity's limit)
+]
+
+
+@pytest.mark.parametrize("q", NOT_GROUP_SIZES)
+def test_other_numbers_are_no_group_size(q: str) -> None:
+    """House numbers, postcodes, times, prices and ages stay text."""
+    got = interpret(q, NOW)
+    assert got.min_capacity is None and "capacity" not in {f.kind for f in got.filters}
+
+
 def test_a_chip_removed_leaves_the_rest_of_the_question(ask: Any) -> None:
     """Each filter knows the question without its own words (the link behind a chip's ×)."""
     result, _ = ask("gratis stamtafel in oost")
@@ -217,7 +308,14 @@ def test_both_engines_agree_on_every_question(
     outlines: None,
 ) -> None:
     """Hit for hit (as sets), for every case above and a few combinations."""
-    questions = [q for q, *_ in INTENT_CASES] + ["gratis oost", "zaterdag voor ouderen", "rolstoel zaal"]
+    questions = (
+        [q for q, *_ in INTENT_CASES]
+        + ["gratis oost", "zaterdag voor ouderen", "rolstoel zaal"]
+        + [
+            "voor 20 personen",
+            "groep van 8 gratis",
+        ]
+    )
     found: dict[str, list[set[str]]] = {}
     for name, each in engines.items():
         service = SearchService(each, areas=AreaNames(engine))

@@ -118,6 +118,22 @@ def test_the_issues_questions_find_what_they_ask_for(ask: Any, q: str, wanted: s
     assert wanted & set(top), f"{ask.engine}: {q!r} top five {top}"
 
 
+def test_a_room_for_a_group_fits_the_group(ask: Any) -> None:
+    """'zaal voor 20 personen': Treasure House (14) is too small; rooms known to fit come first."""
+    result = ask("zaal voor 20 personen")
+    assert [(f.kind, f.value) for f in result.interpreted.filters] == [
+        ("facilities", "room"),
+        ("capacity", "20"),
+    ]
+    names = [h["name"] for h in result.hits]
+    assert "Treasure House" not in names, f"{ask.engine}: {names}"
+    assert {"De Boomspijker", "Rita Community Center"} <= set(names[:5]), f"{ask.engine}: {names}"
+    known = [h["capacity"] for h in result.hits if h["capacity"] is not None]
+    assert known and all(c >= 20 for c in known)
+    assert [h["capacity"] is None for h in result.hits] == sorted(h["capacity"] is None for h in result.hits)
+    assert "Treasure House" in [h["name"] for h in ask("ruimte voor 12 mensen").hits]
+
+
 def test_buren_is_about_neighbours_not_burgers(ask: Any) -> None:
     """'buren' finds the neighbours' network first, not the Burger Fabriek."""
     names = [h["name"] for h in ask("buren").hits]

@@ -11,11 +11,12 @@ from litestar import get
 from litestar.datastructures import State
 from litestar.params import QueryParameter
 
-from directory.errors import InvalidInputError
+from directory.errors import InvalidInputError, require_choice
 from directory.points import MAX_RADIUS_M
 from directory.schemas.limits import MAX_PAGE
 from directory.search.fields import FACETS
-from directory.search.intent import Interpretation
+from directory.search.intent import Interpretation, Understood
+from directory.search.intent_words import MAX_CAPACITY
 from directory.search.query import (
     MAX_PAGE_SIZE,
     MAX_POLYGON_VERTICES,
@@ -29,6 +30,7 @@ from directory.search.query import (
     parse_polygon,
 )
 from directory.search.service import SearchService
+from web.i18n import LANGUAGES, Translator
 
 log = logging.getLogger("wijkgram.search")
 
@@ -39,15 +41,16 @@ Codes = Annotated[list[str] | None, QueryParameter(description="any of these cod
 class InterpretedFilter:
     """One filter a question's words were read as (shown as a removable chip on the pages)."""
 
-    #: cost, open, accessibility, facilities, target_groups, languages or area
+    #: cost, open, accessibility, facilities, capacity, target_groups, languages or area
     kind: str
-    #: cost: free / low; open: now or the first local hour asked; area: level:code; else the code
+    #: cost: free / low; open: now or the first local hour asked; area: level:code;
+    #: capacity: the group size ("20"); else the code
     value: str
     #: the words of the question that said it, normalised
     words: str
     #: the question without these words: search this to drop the filter
     without: str
-    #: an area's name
+    #: an area's name; a group size's chip in the language asked ("voor 20 personen")
     label: str | None = None
     #: open: the local [from, until) spans asked, ISO date-times
     open_spans: list[list[str]] | None = None
@@ -101,10 +104,24 @@ class SearchResponse:
     suggestions: list[SuggestionAnswer] | None = None
 
 
-def interpreted_answer(read: Interpretation | None) -> Interpreted | None:
-    """The API's form of an interpretation."""
+def capacity_label(t: Translator, size: int) -> str:
+    """A group size's chip: "Voor 20 personen" / "For 20 people"."""
+    if size == 1:
+        return t("search.chip_capacity_one", count=size)
+    return t("search.chip_capacity", count=size)
+
+
+def _label(f: Understood, t: Translator) -> str | None:
+    if f.kind == "capacity":
+        return capacity_label(t, int(f.value))
+    return f.label or None
+
+
+def interpreted_answer(read: Interpretation | None, lang: str = "nl") -> Interpreted | None:
+    """The API's form of an interpretation (chip labels in `lang`)."""
     if read is None:
         return None
+    t = Translator(lang)
     return Interpreted(
         filters=[
             InterpretedFilter(
@@ -112,7 +129,7 @@ def interpreted_answer(read: Interpretation | None) -> Interpreted | None:
                 value=f.value,
                 words=f.words,
                 without=read.without(i),
-                label=f.label or None,
+                label=_label(f, t),
                 open_spans=[
                     [a.isoformat(timespec="minutes"), b.isoformat(timespec="minutes")] for a, b in f.spans
                 ]
@@ -151,9 +168,12 @@ def warm_up_search(state: State) -> None:
         "an isochrone. `facets` in the response counts hits per value. `engine` says which engine "
         "answered; `fallback_reason` is set when Meilisearch could not and PostgreSQL did. "
         "Words of `q` that mean a filter ('gratis', 'vanavond', 'rolstoel', 'zaal', 'Oost', "
-        "'voor ouderen', 'Arabisch') become that filter and the rest is searched as text; "
+        "'voor ouderen', 'Arabisch', 'voor 20 personen') become that filter and the rest is searched "
+        "as text; "
         "`interpreted` says how `q` was read (`interpret=false` searches every word as text). "
-        "Parameters given explicitly win over the words. A question that finds fewer than three "
+        "Parameters given explicitly win over the words. `min_capacity` (or a group size in `q`) "
+        "leaves out places known to hold fewer people; places whose capacity is not known stay, "
+        "after those known to fit. A question that finds fewer than three "
         "entries is asked again with less (`relaxed`: the words left out or searched as their "
         "category; the whole question's entries come first); one that finds nothing gets "
         "`suggestions` (a respelling, or a broader category)."
@@ -182,6 +202,16 @@ def search(
     wijk_code: Codes = None,
     buurt_code: Codes = None,
     max_cost: Annotated[float | None, QueryParameter(description="at most this many euro (0: free)")] = None,
+    min_capacity: Annotated[
+        int | None,
+        QueryParameter(
+            ge=1,
+            le=MAX_CAPACITY,
+            description=f"a group of this many people (1..{MAX_CAPACITY}) must fit: places known to be "
+            "smaller are left out, places of unknown capacity stay (after those known to fit); "
+            "activities count with their venue's capacity",
+        ),
+    ] = None,
     open_at: Annotated[
         str | None,
         QueryParameter(
@@ -220,6 +250,7 @@ def search(
             description="read words that mean a filter as that filter (default); false: every word is text"
         ),
     ] = True,
+    lang: Annotated[str, QueryParameter(description="language of the `interpreted` labels: nl or en")] = "nl",
 ) -> SearchResponse:
     """Answer a search; 422 names the parameter when one is wrong."""
     given = locals()  # before any other name: the facet parameters are named as the facets are
@@ -227,12 +258,14 @@ def search(
         raise InvalidInputError(
             "near", "a radius needs a centre: give near=lat,lon", code="radius_needs_point"
         )
+    require_choice("lang", lang, LANGUAGES)
     point: Near | None = parse_near(near, radius) if near is not None else None
     filters = {name: tuple(given[name]) for name in FACETS if given[name]}
     query = SearchQuery(
         q=q,
         filters=filters,
         max_cost=max_cost,
+        min_capacity=min_capacity,
         open_at=parse_open_at(open_at) if open_at is not None else None,
         near=point,
         bbox=parse_bbox(bbox) if bbox is not None else None,
@@ -246,7 +279,7 @@ def search(
     # The engine's answer has the response's fields (msgspec turns its tuples into lists); only the
     # reading of `q` is reshaped, since the API adds to each filter the question without it.
     answer = msgspec.convert(replace(result, interpreted=None), SearchResponse, from_attributes=True)
-    answer.interpreted = interpreted_answer(result.interpreted)
+    answer.interpreted = interpreted_answer(result.interpreted, lang)
     return answer
 
 

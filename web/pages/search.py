@@ -24,7 +24,7 @@ from directory.search.intent import Understood
 from directory.search.intent_words import LOW_COST_EUR
 from directory.search.query import MAX_QUERY_LENGTH, SearchQuery, SearchResult
 from directory.services.taxonomy import vocabulary_labels
-from web.api.search import service_for
+from web.api.search import capacity_label, service_for
 from web.i18n import N_, Translator
 from web.pages.common import render, translator
 
@@ -64,6 +64,8 @@ def chip_text(t: Translator, f: Understood, labels: dict[str, dict[str, str]]) -
         return t("search.chip_open", when=f.words)
     if f.kind == "area":
         return f.label
+    if f.kind == "capacity":
+        return capacity_label(t, int(f.value))
     if f.kind == "languages":
         name = Locale.parse(t.lang).languages.get(f.value)
         return t("search.chip_language", language=name or f.value)
