@@ -36,6 +36,17 @@ def test_words_that_mean_a_filter_show_as_chips(web: Client) -> None:
     assert chips(english.text)[0][:2] == ("cost", "Free")
 
 
+def test_a_group_size_shows_as_a_chip(web: Client) -> None:
+    """'zaal voor 20 personen': a room chip and a group chip, in Dutch or English; × drops the group."""
+    page = web.get("/zoeken", params={"q": "zaal voor 20 personen"})
+    assert chips(page.text) == [
+        ("facilities", "Ruimte voor een groep", "/zoeken?q=voor+20+personen"),
+        ("capacity", "Voor 20 personen", "/zoeken?q=zaal"),
+    ]
+    english = web.get("/zoeken", params={"q": "room for 20", "lang": "en"})
+    assert chips(english.text)[1][:2] == ("capacity", "For 20 people")
+
+
 def test_too_little_says_what_was_left_out(web: Client) -> None:
     """'stamtafel zuidoost' finds no Stamtafel in Zuidoost: the page says it also shows those elsewhere."""
     page = web.get("/zoeken", params={"q": "stamtafel zuidoost"})
