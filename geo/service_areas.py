@@ -75,6 +75,16 @@ def _key(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "", text.lower())
 
 
+def names_of(name: str) -> tuple[str, ...]:
+    """The names an area is found by: its own, and each half of a gebied named after two.
+
+    The city names some gebieden after the two parts they joined ("Oud-West, De Baarsjes",
+    "De Aker, Sloten, Nieuw-Sloten"); people name one part and mean it.
+    """
+    parts = tuple(p.strip() for p in name.split(", ") if p.strip())
+    return (name, *parts) if len(parts) > 1 else (name,)
+
+
 @dataclass(frozen=True)
 class Area:
     """One shipped outline: a stadsdeel or a gebied."""
@@ -105,8 +115,7 @@ class AreaIndex:
         self.by_key: dict[str, Area] = {}
         stadsdelen = {a.code: a for a in areas if a.level == "stadsdeel"}
         for area in areas:
-            # A gebied named "Oud-West, De Baarsjes" is also found by either half.
-            for name in (area.name, *area.name.split(", ")):
+            for name in names_of(area.name):
                 self.by_key.setdefault(_key(name), area)
         for alias, code in STADSDEEL_ALIASES.items():
             if code in stadsdelen:
