@@ -240,7 +240,7 @@ def _area_at(words_: tuple[str, ...], i: int, areas: AreaNames | None) -> tuple[
         found = names.get(words_[start : start + size])
         if found:
             phrase = " ".join(words_[i : start + size])
-            label = found[0].name if len(found) == 1 else " ".join(words_[start : start + size]).title()
+            label = areas.label(words_[start : start + size])
             value = ",".join(f"{a.level}:{a.code}" for a in found)
             return start + size - i, Understood("area", value, phrase, label=label, areas=tuple(found))
     return None

@@ -10,6 +10,7 @@ fixtures) is imported too, as a partner's list would be.
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Iterator
@@ -21,7 +22,7 @@ from sqlalchemy import Engine, create_engine
 from sqlalchemy.orm import Session
 
 from directory.db import migrate
-from directory.search.areas import AreaNames
+from directory.search.areas import Area, AreaNames
 from directory.search.meili import MeiliEngine
 from directory.search.postgres import PostgresEngine
 from directory.search.query import SearchQuery, SearchResult
@@ -227,3 +228,88 @@ def test_no_respelling_that_is_no_slip_of_the_keys(ask: Any, q: str, not_offered
     result = ask(q)
     assert result.total == 0
     assert not_offered not in {s.instead for s in result.suggestions}
+
+
+def _buurten_by_gebied() -> dict[str, set[str]]:
+    """Per gebied id, the buurt codes the imported buurten file places in it (`ligtInGgwgebiedId`)."""
+    from geo.boundaries import BUURTEN_FILE
+    from geo.demo import boundaries_folder
+
+    folder = boundaries_folder(get_settings().data.shared_dir / "boundaries")
+    features = json.loads((folder / BUURTEN_FILE).read_text(encoding="utf-8"))["features"]
+    found: dict[str, set[str]] = {}
+    for feature in features:
+        props = feature["properties"]
+        found.setdefault(props.get("ligtInGgwgebiedId") or "", set()).add(props["code"])
+    return found
+
+
+GEBIED_BUURTEN = _buurten_by_gebied()
+
+
+def _buurten_of(areas: tuple[Area, ...]) -> set[str]:
+    """The buurt codes a filter's areas stand for (a wijk is its buurten: 'AF05' lies in 'AF')."""
+    every = set().union(*GEBIED_BUURTEN.values())
+    codes = set()
+    for a in areas:
+        assert a.level in ("wijk", "buurt"), a
+        codes |= {b for b in every if b.startswith(a.code)} if a.level == "wijk" else {a.code}
+    return codes
+
+
+@pytest.mark.parametrize(
+    ("q", "gebied", "label"),
+    [
+        ("buurthuis in Bos en Lommer", "03630950000025", "Bos en Lommer"),
+        ("koffie in de Baarsjes", "03630950000026", "Oud-West, De Baarsjes"),
+        ("OUD-WEST", "03630950000026", "Oud-West, De Baarsjes"),
+        ("eten uit oud noord", "03630950000040", "Oud-Noord"),
+        ("buurthuis Slotermeer", "03630950000028", "Geuzenveld, Slotermeer"),
+    ],
+)
+def test_a_gebied_is_the_wijken_in_it(ask: Any, q: str, gebied: str, label: str) -> None:
+    """A gebied is one area filter, named as the city names it, of exactly the wijken (or buurten) in it.
+
+    Either half of a joined name finds it, as in service areas. Oud-Noord holds part of
+    a wijk (NB, cut by the border with Noord-West): that part is given as its buurten.
+    """
+    (area,) = ask(q).interpreted.filters
+    assert (area.kind, area.label) == ("area", label), area
+    assert _buurten_of(area.areas) == GEBIED_BUURTEN[gebied]
+    assert area.value == ",".join(f"{a.level}:{a.code}" for a in area.areas)
+
+
+@pytest.mark.parametrize(("q", "wijk"), [("in Geuzenveld", "Geuzenveld"), ("de zuidas", "Zuidas")])
+def test_a_wijk_named_like_a_gebied_stays_the_wijk(ask: Any, q: str, wijk: str) -> None:
+    """'Geuzenveld' is a wijk and half of the gebied 'Geuzenveld, Slotermeer': it keeps meaning the wijk."""
+    (area,) = ask(q).interpreted.filters
+    assert [(a.level, a.name) for a in area.areas] == [("wijk", wijk)]
+    assert area.label == wijk
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_gebied_finds_what_lies_in_it_or_serves_it(
+    demo_services: dict[str, SearchService], engine: str
+) -> None:
+    """'in de Indische Buurt' keeps what lies in that gebied and the offers that serve it (Oost, all of
+    Amsterdam), not those that serve Zuidoost or Nieuw-West; Centrum-Oost leaves out Centrum-West."""
+    service = demo_services[engine]
+
+    def everything(q: str) -> SearchResult:
+        return service.search(SearchQuery(q=q, page_size=100, facets=()), interpret=True)
+
+    result = everything("in de Indische Buurt")
+    (gebied,) = result.interpreted.filters
+    buurten = _buurten_of(gebied.areas)
+    served = {h["name"] for h in result.hits if h["buurt_code"] is None}
+    assert {"Burenhulp Oost", "Geldvragen aan de telefoon"} <= served, served
+    assert not {"Maatje aan huis Zuidoost", "Samen eten Nieuw-West"} & served, served
+    assert all(h["buurt_code"] in buurten for h in result.hits if h["buurt_code"])
+
+    centrum, placed = everything("centrum"), everything("centrum-oost")
+    (oost,) = placed.interpreted.filters
+    buurten = _buurten_of(oost.areas)
+    inside = [h["buurt_code"] for h in placed.hits if h["buurt_code"]]
+    assert inside and all(b in buurten for b in inside), inside
+    outside = {h["id"] for h in centrum.hits if h["buurt_code"] and h["buurt_code"] not in buurten}
+    assert outside and not outside & {h["id"] for h in placed.hits}, "the demo has places in Centrum-West"
