@@ -29,6 +29,7 @@ from directory.search.intent_words import (
     NOT_PEOPLE,
     NOW_WORDS,
     PEOPLE_WORDS,
+    RANGE_WORDS,
     RELATIVE_DAYS,
     ROOM_WORDS,
     TIME_GLUE,
@@ -264,68 +265,98 @@ def _declared_at(words_: tuple[str, ...], i: int, longest: int) -> tuple[int, Un
 _NOT_GROUP_BEFORE = "€$£:#/+-"
 #: Right after: a time ("20:00"), a decimal ("20.5", "20,-"), a share ("20%").
 _NOT_GROUP_AFTER = ":.,%-/"
+_RANGE_DASH = re.compile(r"[0-9]\s*-\s*$")
 
 
-def _group_numbers(q: str) -> tuple[int | None, ...]:
-    """Per word of `q` (as `words` splits it), the group size it could be, else None.
+@dataclass(frozen=True)
+class _Numbers:
+    """Per word of a question, the group size it could be (else None), and which follow "N-"."""
+
+    sizes: tuple[int | None, ...]
+    #: Indexes of numbers joined to the number before them by a dash ("10-15").
+    dashed: frozenset[int]
+
+
+def _group_numbers(q: str) -> _Numbers:
+    """The numbers of `q` (per word, as `words` splits it) that could be a group size.
 
     Only a plain number from 1 to MAX_CAPACITY without a leading zero, not stuck to the
     signs of a price, a time or a decimal: "€ 5", "20:00", "20.00", "2,50" and "020" are
-    no group, whatever words stand around them.
+    no group, whatever words stand around them. A dash between two numbers is a range
+    ("10-15 personen"), not a sign.
     """
     text = normalise(q)
     out: list[int | None] = []
-    for match in WORD.finditer(text):
+    dashed: set[int] = set()
+    for index, match in enumerate(WORD.finditer(text)):
         token = match.group()
-        before = text[: match.start()].rstrip()[-1:]
-        after = text[match.end() : match.end() + 1]
+        head = text[: match.start()]
+        before = head.rstrip()[-1:]
+        rest = text[match.end() :]
+        after = rest[:1]
         plain = token.isdigit() and not token.startswith("0") and int(token) <= MAX_CAPACITY
-        if plain and before and before in _NOT_GROUP_BEFORE:
+        if plain and before == "-" and _RANGE_DASH.search(head):
+            dashed.add(index)
+        elif plain and before and before in _NOT_GROUP_BEFORE:
             plain = False
-        if plain and after and after in _NOT_GROUP_AFTER:
+        if plain and after == "-" and rest[1:].lstrip()[:1].isdigit():
+            pass  # the start of a range
+        elif plain and after and after in _NOT_GROUP_AFTER:
             plain = False
         out.append(int(token) if plain else None)
-    return tuple(out)
+    return _Numbers(tuple(out), frozenset(dashed))
 
 
-def _capacity_at(
-    words_: tuple[str, ...], i: int, sizes: tuple[int | None, ...]
-) -> tuple[int, Understood] | None:
+def _number_at(words_: tuple[str, ...], at: int, numbers: _Numbers) -> tuple[int, int] | None:
+    """(words used, size) of a group number or range at word `at`, or None.
+
+    A range ("10-15", "8 tot 12") asks for its larger number: the room must hold them all.
+    A number followed by "euro", "jaar" or "uur" is no group ("zaal voor 20 euro").
+    """
+    sizes = numbers.sizes
+    if at >= len(words_) or (first := sizes[at]) is None:
+        return None
+    used, size = 1, first
+    if at + 1 < len(words_) and (second := sizes[at + 1]) is not None and at + 1 in numbers.dashed:
+        used, size = 2, max(first, second)
+    elif at + 2 < len(words_) and words_[at + 1] in RANGE_WORDS and (third := sizes[at + 2]) is not None:
+        used, size = 3, max(first, third)
+    if at + used < len(words_) and words_[at + used] in NOT_PEOPLE:
+        return None
+    return used, size
+
+
+def _capacity_at(words_: tuple[str, ...], i: int, numbers: _Numbers) -> tuple[int, Understood] | None:
     """A group size at word i ("voor 20 personen", "8 mensen", "[zaal] voor 20", "groep van 8"), or None.
 
     The number must be said to be people: followed by a people word, or after "voor"/"for"
-    that follows a room word, or after "groep van". A number followed by "euro", "jaar" or
-    "uur" is never a group ("zaal voor 20 euro", "groep van 18 jaar").
+    that follows a room word, or after "groep van" (see `_number_at` for what a number is).
     """
 
-    def number(at: int) -> int | None:
-        if at >= len(words_) or sizes[at] is None:
-            return None
-        if at + 1 < len(words_) and words_[at + 1] in NOT_PEOPLE:
-            return None
-        return sizes[at]
+    def number(at: int) -> tuple[int, int] | None:
+        return _number_at(words_, at, numbers)
 
     def people(at: int) -> int:
         return 1 if at < len(words_) and words_[at] in PEOPLE_WORDS else 0
 
     found: tuple[int, int] | None = None  # (words used, size)
     word = words_[i]
-    if (size := number(i)) is not None and people(i + 1):
-        found = 2, size  # "20 personen"
-    elif word in CAPACITY_FOR and (size := number(i + 1)) is not None:
-        if people(i + 2):
-            found = 3, size  # "voor 20 personen", "for 20 people"
+    if (num := number(i)) is not None and people(i + num[0]):
+        found = num[0] + 1, num[1]  # "20 personen"
+    elif word in CAPACITY_FOR and (num := number(i + 1)) is not None:
+        if people(i + 1 + num[0]):
+            found = 2 + num[0], num[1]  # "voor 20 personen", "for 20 people"
         elif i > 0 and words_[i - 1] in ROOM_WORDS:
-            found = 2, size  # "zaal voor 20", "room for 15": the room word stays its own filter
-    elif any(words_[i : i + 2] == pair for pair in GROUP_OF) and (size := number(i + 2)) is not None:
-        found = 3 + people(i + 3), size  # "groep van 8 (personen)"
+            found = 1 + num[0], num[1]  # "zaal voor 20", "room for 15": the room word stays its own filter
+    elif any(words_[i : i + 2] == pair for pair in GROUP_OF) and (num := number(i + 2)) is not None:
+        found = 2 + num[0] + people(i + 2 + num[0]), num[1]  # "groep van 8 (personen)"
     elif (
         i > 0
         and any((words_[i - 1], word) == pair for pair in GROUP_OF)
-        and (size := number(i + 1)) is not None
+        and (num := number(i + 1)) is not None
     ):
         # "ruimte voor een groep van 12": a declared phrase took "groep", "van 12" is the size
-        found = 2 + people(i + 2), size
+        found = 1 + num[0] + people(i + 1 + num[0]), num[1]
     if found is None:
         return None
     used, size = found
@@ -346,7 +377,7 @@ def _nearby_at(words_: tuple[str, ...], i: int) -> int:
 def interpret(q: str, now: datetime, areas: AreaNames | None = None) -> Interpretation:
     """Read a question (`now`: the moment, in Amsterdam time, that "vanavond" is counted from)."""
     tokens = tuple(words(q))
-    sizes = _group_numbers(q)
+    numbers = _group_numbers(q)
     longest = max(len(k) for k in phrase_table())
     found: list[Understood] = []
     owner = [-1] * len(tokens)
@@ -362,7 +393,7 @@ def interpret(q: str, now: datetime, areas: AreaNames | None = None) -> Interpre
         if hit is None:
             glue = 0
             hit = (
-                _capacity_at(tokens, i, sizes)
+                _capacity_at(tokens, i, numbers)
                 or _declared_at(tokens, i, longest)
                 or _time_at(tokens, i, now)
                 or _area_at(tokens, i, areas)

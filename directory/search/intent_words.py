@@ -158,6 +158,8 @@ ROOM_WORDS = (
 )  # fmt: skip
 #: The words before "voor"/"for" that say the number after it is a group.
 CAPACITY_FOR = ("voor", "for")
+#: The words between the two numbers of a range ("8 tot 12 mensen", "10 a 15 personen").
+RANGE_WORDS = ("tot", "a", "to")
 #: "groep van 8", "group of 8".
 GROUP_OF = (("groep", "van"), ("groepje", "van"), ("group", "of"))
 #: Words after a number that make it no group size ("zaal voor 20 euro", "voor 18 jaar").

@@ -253,6 +253,10 @@ GROUP_SIZES = [
     ("room for 15", 15, "for 15"),
     ("ruimte voor een groep van 12 personen", 12, "van 12 personen"),
     ("Zaal voor 30 man in Oost", 30, "voor 30 man"),
+    # A range asks for its larger number: the room must hold them all.
+    ("zaal voor 10-15 personen", 15, "voor 10 15 personen"),
+    ("groep van 8 tot 12 mensen", 12, "groep van 8 tot 12 mensen"),
+    ("for 10 to 20 people", 20, "for 10 to 20 people"),
 ]
 
 
@@ -277,6 +281,10 @@ NOT_GROUP_SIZES = [
     "voor 20",  # a number alone
     "zaal voor 020",  # a phone number's area code
     "zaal voor 1000 personen",  # beyond any group size asked (min_capacity's limit)
+    "groep van 8-12 jaar",  # an age range
+    "zaal voor 20 - 22 uur",  # hours
+    "ruimte voor € 10-15",  # a price range
+    "zaal voor 5 tot 10 euro",
 ]
 
 
