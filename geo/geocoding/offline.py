@@ -1,11 +1,13 @@
 """The offline geocoder: the address table built from OpenStreetMap (no internet needed).
 
 Exact first: postcode + number, then street + number as typed (accents and
-case aside). A street that is right with a number the table does not hold
-gives the nearest number on that street (`house_number_nearest`). A street
-that is not in the table is never swapped for a similar one: similar
+case aside, abbreviations such as 'Nw.', 'O.Z.' or '-str.' spelt out, and
+'12 hs' read as '12-H'). A street that is right with a number the table does
+not hold gives the nearest number on that street (`house_number_nearest`). A
+street that is not in the table is never swapped for a similar one: similar
 streets ("Damraksteeg" for "Damrak") come back only as candidates for the
-person to choose from.
+person to choose from. A postcode and a street that disagree are never
+settled by picking one: both come back as candidates.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from geo.geocoding.base import (
     GeocodeResult,
     MatchType,
     Precision,
+    with_match,
 )
 from geo.geocoding.parse import AddressQuery, fold, number_base, parse_query
 
@@ -31,12 +34,12 @@ MIN_STREET_SIMILARITY = 0.45
 #: Two addresses of one street and number further apart than this are different places (another town).
 SAME_PLACE_M = 1000.0
 
-_COLUMNS = "street, house_number, postcode, city, ST_Y(geom) AS lat, ST_X(geom) AS lon"
+_COLUMNS = "street, house_number, postcode, city, ST_Y(geom) AS lat, ST_X(geom) AS lon, street_key"
 
 
 def readable(parsed: AddressQuery) -> bool:
     """Whether a query names anything an address table can look up (a postcode or a street-like word)."""
-    if parsed.postcode:
+    if parsed.postcode or parsed.area:
         return True
     letters = sum(ch.isalpha() for ch in parsed.street or "")
     return letters >= 2
@@ -64,13 +67,10 @@ class OfflineGeocoder(AnswersLookup):
 
     def _answer(self, conn: Connection, parsed: AddressQuery) -> GeocodeAnswer | None:
         params = _params(parsed)
+        if parsed.area:
+            return self._area(conn, parsed.area, params)
         if parsed.number_key:
-            for where in _numbers_of(parsed):
-                rows = self._numbers(conn, where, params)
-                if rows:
-                    return self._numbered(rows, parsed)
-            if parsed.street:
-                return self._similar_addresses(conn, params, parsed)
+            return self._address(conn, params, parsed)
         if parsed.postcode:
             row = self._centre(conn, "postcode = :postcode", params)
             if row is not None:
@@ -80,18 +80,69 @@ class OfflineGeocoder(AnswersLookup):
             return self._street_or_town(conn, params, parsed)
         return None
 
+    def _address(
+        self, conn: Connection, params: dict[str, Any], parsed: AddressQuery
+    ) -> GeocodeAnswer | None:
+        """A number in the postcode (on the typed street, when one was typed), else on the street.
+
+        The postcode comes first: it names the street and the town at once. But when a street was
+        typed too and the postcode's addresses are on another street, one of the two is wrong and
+        it is not ours to say which: the street's address and the postcode's come back as
+        candidates, and the person chooses.
+        """
+        postcode_hits: list[GeocodeResult] = []
+        if parsed.postcode:
+            rows = self._numbers(conn, "postcode = :postcode", params)
+            on_street = [row for row in rows if not parsed.street or row.street_key in params["street_keys"]]
+            if on_street:
+                return self._numbered(on_street, parsed)
+            postcode_hits = [
+                self._result(row, "address", "fuzzy") for row in rows if row.number_key in parsed.number_keys
+            ]
+        if not parsed.street:
+            return GeocodeAnswer.choose(self.source, postcode_hits) if postcode_hits else None
+        rows = self._numbers(conn, "street_key = ANY(:street_keys)" + _city_filter(parsed), params)
+        if rows:
+            answer = self._numbered(rows, parsed)
+            if not parsed.postcode:
+                return answer
+            # The street holds the number but not in the postcode typed.
+            street_hits = [with_match(c, "fuzzy") for c in answer.candidates[:1]]
+            return GeocodeAnswer.choose(self.source, [*street_hits, *postcode_hits])
+        similar = self._similar_addresses(conn, params, parsed)
+        guesses = [*(similar.candidates if similar else ()), *postcode_hits]
+        return GeocodeAnswer.choose(self.source, guesses) if guesses else None
+
+    def _area(self, conn: Connection, area: str, params: dict[str, Any]) -> GeocodeAnswer | None:
+        """A 4-digit postcode area ('1012'): the middle of its addresses, as precise as a postcode."""
+        row = self._centre(conn, "postcode BETWEEN :area || 'AA' AND :area || 'ZZ'", params)
+        if row is None:
+            return None
+        city = row[3]
+        return GeocodeAnswer.point(
+            GeocodeResult(
+                lat=float(row[4]),
+                lon=float(row[5]),
+                label=f"{area} {city}" if city else area,
+                precision="postcode",
+                source=self.source,
+                city=city,
+                match_type="postcode",
+            )
+        )
+
     def _outside(self, conn: Connection, parsed: AddressQuery) -> bool:
         """The table is empty, or the postcode area or place typed is not one the table covers."""
         if conn.execute(text("SELECT NOT EXISTS (SELECT 1 FROM geo_address)")).scalar_one():
             return True
-        if parsed.postcode:
+        if parsed.postcode or parsed.area:
             known = conn.execute(
                 # A range, not LIKE: the postcode index serves it under any collation.
                 text(
                     "SELECT EXISTS (SELECT 1 FROM geo_address "
                     "WHERE postcode BETWEEN :area || 'AA' AND :area || 'ZZ')"
                 ),
-                {"area": parsed.postcode[:4]},
+                {"area": (parsed.postcode or parsed.area or "")[:4]},
             ).scalar_one()
             if not known:
                 return True
@@ -118,7 +169,7 @@ class OfflineGeocoder(AnswersLookup):
                     f"""
                     SELECT {_COLUMNS}, number_key
                     FROM geo_address WHERE {where}
-                    ORDER BY number_key = :number_key DESC,
+                    ORDER BY number_key = ANY(:number_keys) DESC,
                              abs(coalesce(substring(number_key FROM '^[0-9]+')::int, 0) - :base),
                              number_key, id
                     LIMIT 50
@@ -129,11 +180,30 @@ class OfflineGeocoder(AnswersLookup):
         )
 
     def _numbered(self, rows: Sequence[Any], parsed: AddressQuery) -> GeocodeAnswer:
-        """Exact when the number is there (ambiguous when it is in two places); else the nearest number."""
-        exact = [row for row in rows if row.number_key == parsed.number_key]
+        """Exact when the number is there (ambiguous when it is in two places); else the nearest number.
+
+        Rows of two streets (an abbreviation that spells out to both, 'Pr.': Prins and Prinses)
+        are never one place, however close: the person chooses the street.
+        """
+        keys = parsed.number_keys
+        exact = [row for row in rows if row.number_key in keys]
+        # The number as typed before another way of writing it: '12-1' before '12-i'.
+        exact.sort(key=lambda row: keys.index(row.number_key))
         if exact:
+            streets = list(dict.fromkeys(row.street_key for row in exact))
+            if len(streets) > 1:
+                firsts = [next(row for row in exact if row.street_key == key) for key in streets]
+                return GeocodeAnswer.choose(
+                    self.source, [self._result(r, "address", "exact") for r in firsts]
+                )
             return self._one_or_choice(
                 _distinct_places([self._result(row, "address", "exact") for row in exact])
+            )
+        streets = list(dict.fromkeys(row.street_key for row in rows))
+        if len(streets) > 1:
+            firsts = [next(row for row in rows if row.street_key == key) for key in streets]
+            return GeocodeAnswer.choose(
+                self.source, [self._result(r, "address", "house_number_nearest") for r in firsts]
             )
         nearest = self._result(rows[0], "address", "house_number_nearest")
         others = [self._result(row, "address", "house_number_nearest") for row in rows[1:MAX_CANDIDATES]]
@@ -150,9 +220,9 @@ class OfflineGeocoder(AnswersLookup):
                        {_COLUMNS}, similarity(street_key, :street_key) AS score
                 FROM geo_address
                 WHERE street_key % :street_key AND similarity(street_key, :street_key) >= :min_sim
-                  AND (number_key = :number_key OR number_key LIKE :base_text || '-%')
+                  AND (number_key = ANY(:number_keys) OR number_key LIKE :base_text || '-%')
                 ORDER BY similarity(street_key, :street_key) DESC, street_key, city,
-                         number_key = :number_key DESC, number_key, id
+                         number_key = ANY(:number_keys) DESC, number_key, id
                 LIMIT :limit
                 """
             ),
@@ -171,12 +241,16 @@ class OfflineGeocoder(AnswersLookup):
                 f"""
                 SELECT min(street), NULL, NULL, city,
                        ST_Y(ST_Centroid(ST_Collect(geom))), ST_X(ST_Centroid(ST_Collect(geom)))
-                FROM geo_address WHERE street_key = :street_key {_city_filter(parsed)}
-                GROUP BY city ORDER BY count(*) DESC
+                FROM geo_address WHERE street_key = ANY(:street_keys) {_city_filter(parsed)}
+                GROUP BY street_key, city ORDER BY count(*) DESC
                 """
             ),
             params,
         ).all()
+        named = [row for row in rows if row[3] is not None]
+        if named:
+            # Addresses without a town are no town of their own: 'Kalverstraat' is one street.
+            rows = named
         if rows:
             return self._one_or_choice([self._result(row, "street", "street") for row in rows])
         town = self._centre(conn, "lower(city) = :street_lower", params)
@@ -254,7 +328,10 @@ def _params(parsed: AddressQuery) -> dict[str, Any]:
     base = number_base(key)
     return {
         "postcode": parsed.postcode,
+        "area": parsed.area,
         "street_key": fold(parsed.street or ""),
+        "street_keys": list(parsed.street_keys),
+        "number_keys": list(parsed.number_keys),
         "street_lower": (parsed.street or "").strip().lower(),
         "number_key": key,
         "base": base or 0,
@@ -263,19 +340,6 @@ def _params(parsed: AddressQuery) -> dict[str, Any]:
         "min_sim": MIN_STREET_SIMILARITY,
         "limit": MAX_CANDIDATES,
     }
-
-
-def _numbers_of(parsed: AddressQuery) -> list[str]:
-    """Where a typed house number is looked for: in the postcode, then on the street (in the place).
-
-    The postcode comes first: it names the street and the town at once, where a street name may be
-    misspelled or exist in several towns.
-    """
-    where = [
-        ("postcode = :postcode", parsed.postcode),
-        ("street_key = :street_key" + _city_filter(parsed), parsed.street),
-    ]
-    return [condition for condition, typed in where if typed]
 
 
 def _city_filter(parsed: AddressQuery) -> str:

@@ -102,13 +102,23 @@ def classify(doc: dict[str, Any], parsed: AddressQuery) -> MatchType:
         return TYPE_MATCH.get(kind, "fuzzy")
     if not parsed.number_key or not _same_place(doc, parsed):
         return "fuzzy"
-    same_street = bool(parsed.street) and fold(str(doc.get("straatnaam") or "")) == fold(parsed.street or "")
+    same_street = bool(parsed.street) and _same_street(doc, parsed)
     same_postcode = bool(parsed.postcode) and doc.get("postcode") == parsed.postcode
     if parsed.street and not same_street:
         return "fuzzy"
+    if parsed.street and parsed.postcode and not same_postcode:
+        # The street is right but the postcode typed is another one: one of the two is wrong.
+        return "fuzzy"
     if not (same_street or same_postcode):
         return "fuzzy"
-    return "exact" if _doc_number(doc) == parsed.number_key else "house_number_nearest"
+    return "exact" if _doc_number(doc) in parsed.number_keys else "house_number_nearest"
+
+
+def _same_street(doc: dict[str, Any], parsed: AddressQuery) -> bool:
+    """The document's street is the typed one: as typed, spelt out ('O.Z.' -> 'Oudezijds'), or as
+    BAG's own short name (`straatnaam_verkort`, e.g. '1e Const Huygensstr')."""
+    names = {fold(str(doc.get("straatnaam") or "")), fold(str(doc.get("straatnaam_verkort") or ""))}
+    return bool(names & set(parsed.street_keys))
 
 
 def _plausible(doc: dict[str, Any], parsed: AddressQuery) -> bool:
@@ -117,7 +127,7 @@ def _plausible(doc: dict[str, Any], parsed: AddressQuery) -> bool:
         return False
     return (
         street_core(str(doc.get("straatnaam") or "")) == street_core(parsed.street)
-        and _doc_number(doc) == parsed.number_key
+        and _doc_number(doc) in parsed.number_keys
         and _same_place(doc, parsed)
     )
 
