@@ -51,6 +51,7 @@ from importers.table_headers import (
 )
 from importers.table_values import (
     CATEGORY_SUPPORT,
+    city_in_address,
     find_postcode,
     first_house_number,
     parse_cost,
@@ -314,7 +315,8 @@ def _address_fields(row: _Row) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "street": street or None,
         "house_number": number,
-        "city": get.get("city") or None,
+        # No city column: the town written in the address cell, if any (it must not be lost).
+        "city": get.get("city") or (city_in_address(get["address"]) if get.get("address") else None),
     }
     if postcode_text:
         try:

@@ -21,6 +21,7 @@ import phonenumbers
 
 from directory import netherlands
 from directory.schemas import validators as v
+from geo.geocoding.parse import parse_query
 
 #: Dutch words in a 'doelgroep' cell -> target-group codes of the vocabulary.
 TARGET_WORDS: dict[str, str] = {
@@ -291,16 +292,34 @@ def split_address(text: str) -> tuple[str, str | None]:
     first = re.sub(r"\([^)]*\)", " ", first)
     first = _POSTCODE.sub(" ", first)
     first = re.sub(r"\s+", " ", first).strip()
-    match = re.match(r"^(.*?\D)\s+(\d+(?:\s*-\s*\d+)?(?:\s*-?\s*[a-zA-Z]{1,3}\b)?)(?:\s+.*)?$", first)
+    match = re.match(
+        r"^(.*?\D)\s+(\d+(?:\s*-\s*\d+)?(?:\s*-?\s*(?:huis|[a-zA-Z]{1,3})\b)?)(?:\s+.*)?$", first
+    )
     if not match:
         return first, None
     number = re.sub(r"\s*-\s*", "-", match.group(2).strip())
     return match.group(1).strip().rstrip(","), number
 
 
+def city_in_address(text: str) -> str | None:
+    """The town written in an address cell after the street and number ('Spui 1, Den Haag',
+    'Warmoesstraat 12 Rotterdam', 'Damrak 1\n1012 LG Amsterdam'), or None.
+
+    A partner list without a city column still says where: dropping the town would let the
+    geocoder place 'Spui 1, Den Haag' on the Spui in Amsterdam.
+    """
+    cleaned = re.sub(r"\([^)]*\)", " ", text.replace("\n", ", "))
+    place = parse_query(cleaned).place
+    return place.strip(" ,.") or None if place else None
+
+
 def first_house_number(number: str | None) -> str | None:
-    """The number a geocoder can place: '4-6' -> '4', '52-H' stays '52-H'."""
+    """The number a geocoder can place: a range '4-6' -> '4'; '52-H' and a floor '13-3' stay.
+
+    A second number larger than the first is a range of doors ('111-113'); a smaller one is
+    the floor or flat behind one door ('13-3', '12-1'), which the geocoder needs whole.
+    """
     if not number:
         return None
-    match = re.match(r"^(\d+)-\d+$", number)
-    return match.group(1) if match else number
+    match = re.match(r"^(\d+)-(\d+)$", number)
+    return match.group(1) if match and int(match.group(2)) > int(match.group(1)) else number

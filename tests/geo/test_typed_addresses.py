@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from geo.geocoding.offline import OfflineGeocoder
 from geo.geocoding.parse import fold, number_keys, parse_query, street_keys
 from geo.geocoding.pdok import read_answer
+from importers.table_values import city_in_address, first_house_number
 
 
 def _exact_label(geocoder: OfflineGeocoder, typed: str) -> str | None:
@@ -148,6 +149,25 @@ def test_pdok_another_postcode_or_town_is_no_point(typed: str) -> None:
     """PDOK's Warmoesstraat 141 in 1012 JB Amsterdam is a guess for another postcode or town."""
     answer = _answer(typed, _doc("Warmoesstraat", "141", "1012JB"))
     assert answer.usable is None and [c.match_type for c in answer.candidates] == ["fuzzy"]
+
+
+def test_import_keeps_the_town_of_the_address_cell(centrum_engine: Engine) -> None:
+    """A partner list without a city column: 'Spui 1, Den Haag' is not placed on Amsterdam's Spui,
+    and a floor ('13-3') is not cut to a range's first number."""
+    from importers.records import PlaceRecord
+    from importers.table import row_to_record
+
+    geocoder = OfflineGeocoder(centrum_engine)
+    for address in ("Spui 1, Den Haag", "Warmoesstraat 141 Rotterdam"):
+        row = {"name": "Taalcafé", "address": address, "phone": "020 626 1234"}
+        record = row_to_record(row, source="test", line=2, geocoder=geocoder, categories=set())
+        assert not isinstance(record, PlaceRecord), address
+    assert city_in_address("Damrak 1\n1012 LG Amsterdam") == "Amsterdam"
+    assert city_in_address("Recht Boomssloot 52-H") is None
+    assert (first_house_number("13-3"), first_house_number("111-113")) == ("13-3", "111")
+    row = {"name": "Buurtkamer", "address": "Nw. Herengr. 13-3", "phone": "020 626 1234"}
+    placed = row_to_record(row, source="test", line=3, geocoder=geocoder, categories=set())
+    assert isinstance(placed, PlaceRecord)
 
 
 def test_a_typed_address_is_not_logged_nor_echoed(
