@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from directory.meetings import AMSTERDAM
 from directory.models import Location, Organization, Service, TaxonomyTerm
 from directory.services.serialize import entries_to_dicts
+from importers.hsds.formats import email, phone_parts, uri
 from importers.hsds.mapping import (
     ACCESSIBILITY,
     STATUS_OUT,
@@ -153,8 +154,15 @@ class Builder:
 
     def phone(self, owner: str, owner_id: str, number: str | None) -> None:
         if number:
+            main, extension = phone_parts(number)
             self.add(
-                "phone", {"id": derived_id("phone", owner_id), f"{owner}_id": owner_id, "number": number}
+                "phone",
+                {
+                    "id": derived_id("phone", owner_id),
+                    f"{owner}_id": owner_id,
+                    "number": main,
+                    "extension": extension,
+                },
             )
 
     def languages(self, owner: str, owner_id: str, codes: list[str]) -> None:
@@ -179,8 +187,8 @@ class Builder:
                 "alternate_name": data.get("alternate_name"),
                 # Required by HSDS: the name stands in (the importer drops a description equal to it).
                 "description": data.get("description") or data["name"],
-                "email": data.get("email"),
-                "website": data.get("website"),
+                "email": email(data.get("email")),
+                "website": uri(data.get("website")),
             },
         )
         self.phone("organization", org_id, data.get("phone"))
@@ -235,7 +243,7 @@ class Builder:
             {
                 "id": loc_id,
                 "location_type": "physical",
-                "url": data.get("website"),
+                "url": uri(data.get("website")),
                 "organization_id": as_uuid(data["organization_id"]) if data.get("organization_id") else None,
                 "name": data["name"],
                 "alternate_name": data.get("alternate_name"),
@@ -290,8 +298,8 @@ class Builder:
                 "name": data["name"],
                 "alternate_name": data.get("alternate_name"),
                 "description": data.get("description"),
-                "url": data.get("website"),
-                "email": data.get("email"),
+                "url": uri(data.get("website")),
+                "email": email(data.get("email")),
                 "status": STATUS_OUT.get(data.get("status") or "active", "active"),
                 "application_process": data.get("how_to_join"),
                 "wait_time": f"{data['waiting_time_days']} days"

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from directory.schemas import validators as rules
 from directory.schemas.entries import Meeting
+from importers.hsds.formats import phone_text
 from importers.hsds.schedules import schedule_meeting, schedules_opening_hours
 from importers.hsds.spec import EXTENSION, derived_id
 from importers.hsds.tables import Index, present
@@ -161,7 +162,12 @@ def _common(
     for key in ("name", "alternate_name", "description", "email"):
         if present(row.get(key)):
             mapped.fields[key] = row[key]
-    phone = _first(mapped, "phone", index.owned("phone", resource, str(row["id"])), "number")
+    phones = [
+        {**p, "number": phone_text(str(p["number"]), p.get("extension"))}
+        for p in index.owned("phone", resource, str(row["id"]))
+        if present(p.get("number"))
+    ]
+    phone = _first(mapped, "phone", phones, "number")
     if phone:
         mapped.fields["phone"] = phone
     terms = entry_terms(index, str(row["id"]), target_groups)
