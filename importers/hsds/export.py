@@ -85,12 +85,6 @@ UNKNOWN_ORGANIZATION_ROW = {
 }
 
 
-def _time(value: Any) -> str:
-    """HH:MM:SS, the form of a Table Schema time."""
-    text = str(value)
-    return f"{text}:00" if len(text) == 5 else text
-
-
 class Builder:
     """Rows of every HSDS table, filled entry by entry."""
 
@@ -352,11 +346,9 @@ class Builder:
         for n, fields in enumerate(hours):
             self.add("schedule", {"id": opening_hours_id(svc_id, n), "service_id": svc_id, **fields})
         for n, meeting in enumerate(data.get("meetings") or []):
-            fields = meeting_schedule(meeting)
-            for key in ("opens_at", "closes_at"):
-                if key in fields:
-                    fields[key] = _time(fields[key])
-            self.add("schedule", {"id": derived_id("schedule", svc_id, n), "service_id": svc_id, **fields})
+            said = meeting_schedule(meeting)
+            if said is not None:
+                self.add("schedule", {"id": derived_id("schedule", svc_id, n), "service_id": svc_id, **said})
 
 
 def _normal(value: Any) -> Any:

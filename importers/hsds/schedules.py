@@ -48,12 +48,46 @@ def first_occurrence(rule: str) -> date:
     return first.date() if isinstance(first, datetime) else DEFAULT_ANCHOR
 
 
-def meeting_schedule(meeting: dict[str, Any]) -> dict[str, Any]:
-    """The HSDS schedule fields of one meeting (what HSDS can express of it)."""
-    parts = _rule_parts(str(meeting["rrule"]))
-    out: dict[str, Any] = {}
-    if parts.get("FREQ") in HSDS_FREQS:
-        out["freq"] = parts["FREQ"]
+#: RRULE parts an HSDS 3.0 schedule has a field for.
+_SAYABLE = frozenset({"FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY", "COUNT", "WKST", "UNTIL"})
+
+
+def _hsds_parts(parts: dict[str, str]) -> dict[str, str] | None:
+    """The rule's parts as HSDS can hold them (an equivalent rule), or None when it cannot.
+
+    HSDS 3.0 has only WEEKLY and MONTHLY and no BYSETPOS: a daily rule is every day of the
+    week, "the last Tuesday" (BYDAY=TU;BYSETPOS=-1) is BYDAY=-1TU; anything else (yearly rules,
+    BYMONTH, a position among several days) has no HSDS form, and a row without those parts
+    would say something else (every Tuesday instead of the last one).
+    """
+    parts = dict(parts)
+    if parts.get("FREQ") == "DAILY" and parts.get("INTERVAL", "1") == "1" and "BYMONTHDAY" not in parts:
+        parts["FREQ"] = "WEEKLY"
+        parts.setdefault("BYDAY", ",".join(RRULE_DAYS))
+    position = parts.pop("BYSETPOS", None)
+    if position is not None:
+        day = _BYDAY.match(parts.get("BYDAY", ""))
+        number = int(position) if re.fullmatch(r"[+-]?\d", position) else 0
+        if parts.get("FREQ") != "MONTHLY" or not day or day[1] or "BYMONTHDAY" in parts or not number:
+            return None
+        parts["BYDAY"] = f"{number}{day[2]}"
+    if parts.get("FREQ") not in HSDS_FREQS or set(parts) - _SAYABLE:
+        return None
+    return parts
+
+
+def _hhmmss(value: object) -> str:
+    """HH:MM:SS, the form of a Table Schema time (a meeting may hold "18:00" or fractions)."""
+    return time.fromisoformat(str(value)).strftime("%H:%M:%S")
+
+
+def meeting_schedule(meeting: dict[str, Any]) -> dict[str, Any] | None:
+    """The HSDS schedule fields of one meeting; None when HSDS has no form for its rule (the
+    exporter keeps the meeting in the extension then)."""
+    parts = _hsds_parts(_rule_parts(str(meeting["rrule"])))
+    if parts is None:
+        return None
+    out: dict[str, Any] = {"freq": parts["FREQ"]}
     interval = int(parts.get("INTERVAL", "1"))
     out["interval"] = interval
     for key in ("BYDAY", "BYMONTHDAY", "COUNT", "WKST"):
@@ -65,13 +99,16 @@ def meeting_schedule(meeting: dict[str, Any]) -> dict[str, Any]:
         start = first_occurrence(str(meeting["rrule"])).isoformat()
     if start:
         out["dtstart"] = str(start)
-    if meeting.get("until"):
-        out["until"] = str(meeting["until"])
+    until = meeting.get("until") or (
+        f"{parts['UNTIL'][:4]}-{parts['UNTIL'][4:6]}-{parts['UNTIL'][6:8]}" if "UNTIL" in parts else None
+    )
+    if until:
+        out["until"] = str(until)
     out["timezone"] = amsterdam_offset(date.fromisoformat(str(start)) if start else None)
     if meeting.get("start_time"):
-        out["opens_at"] = str(meeting["start_time"])
+        out["opens_at"] = _hhmmss(meeting["start_time"])
     if meeting.get("end_time"):
-        out["closes_at"] = str(meeting["end_time"])
+        out["closes_at"] = _hhmmss(meeting["end_time"])
     if meeting.get("note"):
         out["description"] = meeting["note"]
     return out

@@ -83,6 +83,7 @@ def test_schedule_rows_become_meetings_on_amsterdam_time(row: dict[str, Any]) ->
     buckets = schedule(None, [meeting], date(2026, 3, 2))
     assert buckets.weekly, meeting
     back = meeting_schedule(meeting)
+    assert back is not None
     assert (back["freq"], back["interval"]) == (row["freq"], row["interval"])
     assert back["byday"] == row["byday"].upper().replace("+", "")
     if row["interval"] > 1:
@@ -131,3 +132,37 @@ def test_an_aware_meeting_time_does_not_crash_the_search() -> None:
     utc = {**meeting, "start_time": "12:00:00Z", "end_time": "14:00:00Z", "dtstart": "2026-07-07"}
     assert 24 + 14 in schedule(None, [utc], date(2026, 7, 6)).weekly  # 12:00 UTC is 14:00 in summer
     assert datetime(2026, 7, 7, 12, tzinfo=UTC).astimezone(AMSTERDAM).hour == 14
+
+
+def test_a_meeting_is_written_only_in_an_hsds_form_that_means_the_same() -> None:
+    """HSDS 3.0 has WEEKLY and MONTHLY and no BYSETPOS: "the last Tuesday" is -1TU (not every
+    Tuesday), daily is every day of the week, and a rule with no HSDS form gives no row (it
+    once gave a row without freq, which readers take for no recurrence at all)."""
+
+    def row(rrule: str, **more: Any) -> dict[str, Any] | None:
+        return meeting_schedule({"rrule": rrule, "start_time": "19:00", **more})
+
+    last = row("FREQ=MONTHLY;BYDAY=TU;BYSETPOS=-1")
+    assert last is not None and (last["freq"], last["byday"], last["opens_at"]) == (
+        "MONTHLY",
+        "-1TU",
+        "19:00:00",
+    )
+    daily = row("FREQ=DAILY;COUNT=5")
+    assert daily is not None and (daily["freq"], daily["byday"], daily["count"]) == (
+        "WEEKLY",
+        ",".join(RRULE_DAYS),
+        5,
+    )
+    until = row("FREQ=WEEKLY;BYDAY=FR;UNTIL=20270630T000000Z")
+    assert until is not None and until["until"] == "2027-06-30"
+    for unsayable in (
+        "FREQ=YEARLY;BYMONTH=4;BYMONTHDAY=27",
+        "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1",
+        "FREQ=WEEKLY;BYDAY=MO;BYMONTH=6,7",
+        "FREQ=DAILY;INTERVAL=3",
+    ):
+        assert row(unsayable) is None, unsayable
+    # Read back, the rule means the same dates.
+    meeting = schedule_meeting({**last, "id": "x"})
+    assert meeting["rrule"] == "FREQ=MONTHLY;BYDAY=-1TU"
