@@ -294,7 +294,7 @@ class Builder:
                 "description": data.get("description"),
                 "url": uri(data.get("website")),
                 "email": email(data.get("email")),
-                "status": STATUS_OUT.get(data.get("status") or "active", "active"),
+                "status": STATUS_OUT.get(data.get("status") or "active", "inactive"),
                 "application_process": data.get("how_to_join"),
                 "wait_time": f"{data['waiting_time_days']} days"
                 if data.get("waiting_time_days") is not None

@@ -27,7 +27,8 @@ from importers.hsds.tables import Index, present
 from importers.hsds.vocabulary import entry_terms
 from importers.records import Problem
 
-STATUS_OUT = {"active": "active", "closed": "defunct", "needs_review": "inactive"}
+#: A draft (an import row without place or area, hidden from search) is no active service.
+STATUS_OUT = {"active": "active", "closed": "defunct", "needs_review": "inactive", "draft": "inactive"}
 STATUS_IN = {
     "active": "active",
     "defunct": "closed",
