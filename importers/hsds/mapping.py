@@ -289,10 +289,12 @@ def _cost(mapped: Mapped, index: Index, row: dict[str, Any]) -> None:
                 amount = Decimal(str(option["amount"]))
             except InvalidOperation:
                 amount = None
-            if amount is not None:
-                mapped.fields["cost_free"] = amount == 0
-                if amount:
-                    mapped.fields["cost_amount_eur"] = f"{amount:.2f}"
+            # A price says what it costs, not whether wijkgram's "free" box was left open or
+            # answered: only a price of 0 says "free" (an export keeps an explicit "no" itself).
+            if amount == 0:
+                mapped.fields["cost_free"] = True
+            elif amount is not None:
+                mapped.fields["cost_amount_eur"] = f"{amount:.2f}"
     if note:
         mapped.fields["cost_note"] = note
 
