@@ -7,7 +7,7 @@ Amsterdam's offset on the first date, or its standard offset (+1) when there is 
 Opening hours (OpenStreetMap syntax) are evaluated over a few reference weeks and become one
 weekly schedule per time span and its days, when every such week is the same (so not for
 seasonal or dated hours); spans are cut at midnight. What schedules cannot say exactly (public
-holidays, 24:00, seasons) stays in the extension: the exporter compares what an importer
+holidays, 24:00, seasons, open ends, sunrise) stays in the extension: the exporter compares what an importer
 would read back.
 """
 
@@ -150,10 +150,17 @@ def _grouped(pieces: list[tuple[str, str, str]]) -> list[tuple[list[str], str, s
     return sorted(spans, key=lambda span: (RRULE_DAYS.index(span[0][0]), span[1]))
 
 
+#: Times without an exact clock time: an open end ("18:00+") and the sun's times, which the
+#: evaluator reads as "until midnight" and as fixed hours (07:00-19:00, it has no coordinates).
+_INEXACT = re.compile(r"\+|\b(sunrise|sunset|dawn|dusk)\b", re.IGNORECASE)
+_COMMENT = re.compile(r'"[^"]*"')
+
+
 def opening_hours_schedules(value: str) -> list[dict[str, Any]]:
     """Weekly schedule fields for opening hours (OpenStreetMap syntax), evaluated over reference
-    weeks; [] when they cannot be read or differ from week to week (seasons, dates)."""
-    if not value.strip():
+    weeks; [] when they cannot be read, differ from week to week (seasons, dates) or have no
+    exact clock times (an open end, sunrise)."""
+    if not value.strip() or _INEXACT.search(_COMMENT.sub("", value)):
         return []
     try:
         parsed = opening_hours.OpeningHours(value)

@@ -113,13 +113,20 @@ def test_opening_hours_survive_schedules(rules: list[tuple[list[str], time, int]
 
 
 def test_opening_hours_that_change_with_the_season_give_no_schedules() -> None:
-    """Months and dates: no schedules (the exporter keeps the string in the extension)."""
+    """Months, dates, open ends and the sun: no schedules (the exporter keeps the string in
+    the extension)."""
     for text in (
         "Jan-Mar Mo 10:00-12:00",
         "Apr-Oct Mo-Fr 09:00-17:00; Nov-Mar Mo-Fr 10:00-16:00",
         "not hours",
+        # No exact closing or opening time: not "until midnight", not "07:00-19:00".
+        "Mo-Fr 09:00+",
+        "Sa 10:00-sunset",
+        "sunrise-sunset",
+        "Mo-Fr (sunrise+01:00)-17:00",
     ):
-        assert opening_hours_schedules(text) == []
+        assert opening_hours_schedules(text) == [], text
+    assert [r["closes_at"] for r in opening_hours_schedules('Mo 09:00-12:00 "65+ ochtend"')] == ["12:00:00"]
     assert [r["byday"] for r in opening_hours_schedules("24/7")] == ["MO,TU,WE,TH,FR,SA,SU"]
     assert OSM_DAYS[0] == "Mo"
 
