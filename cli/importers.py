@@ -257,7 +257,12 @@ def export_group() -> None:
 
 @export_group.command("hsds")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--json", "api", is_flag=True, help="Also write the HSDS API form: service_list.json.")
+@click.option(
+    "--json",
+    "api",
+    is_flag=True,
+    help="Also write the HSDS API form: service_list.json and the other *_list.json pages.",
+)
 @friendly_errors
 def export_hsds_cmd(folder: Path, api: bool) -> None:
     """Write the whole directory as the official HSDS 3.0 tabular package (datapackage.json and

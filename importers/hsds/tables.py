@@ -2,7 +2,8 @@
 
 * the official tabular package: `datapackage.json` + one CSV per resource;
 * the HSDS API form: service objects with their organization, locations, schedules... nested
-  (`service_list.json`, a page of the API's list, or files holding one service each);
+  (`service_list.json`, a page of the API's list, or files holding one service each), written
+  with the other lists beside it (`organization_list.json`, ...; not read);
 * wijkgram's old layout (before the official form): one JSON array per table.
 
 Every reader returns the same tables with the official resource names ("service",
@@ -299,21 +300,64 @@ class Index:
         return out
 
 
-def write_api(tables: Tables, folder: Path) -> int:
-    """`service_list.json`: every service as an API object, in the form of one page of the list."""
-    index = Index(tables)
-    services = [index.nest("service", s) for s in tables.get("service", [])]
-    page = {
-        "total_items": len(services),
+#: The API's other lists, one page each, named as the specification's examples: what
+#: /organizations, /service_at_locations, /taxonomies and /taxonomy_terms answer. They repeat
+#: what the services nest, so the importer does not read them.
+LIST_FILES = {
+    "organization_list.json": "organization",
+    "service_at_location_list.json": "service_at_location",
+    "taxonomy_list.json": "taxonomy",
+    "taxonomy_term_list.json": "taxonomy_term",
+}
+
+
+def _page(contents: list[dict[str, Any]]) -> dict[str, Any]:
+    """One page holding every item (the API's Page)."""
+    return {
+        "total_items": len(contents),
         "total_pages": 1,
         "page_number": 1,
-        "size": len(services),
+        "size": len(contents),
         "first_page": True,
         "last_page": True,
-        "empty": not services,
-        "contents": services,
+        "empty": not contents,
+        "contents": contents,
     }
-    (folder / API_FILE).write_text(json.dumps(page, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def _own(row: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A row's one-to-one fields, as the API's lists show them (no wijkgram extension)."""
+    return None if row is None else {k: v for k, v in row.items() if k != EXTENSION and present(v)}
+
+
+def _list_item(index: Index, resource: str, row: dict[str, Any]) -> dict[str, Any]:
+    """An item of a list: the row, and for a service at a location its service (with its
+    organization) and its location, one-to-one fields only (the specification's compiled
+    *_list.json schemas)."""
+    item = _own(row) or {}
+    if resource == "service_at_location":
+        service = _own(index.rows.get(("service", str(row.get("service_id")))))
+        location = _own(index.rows.get(("location", str(row.get("location_id")))))
+        if service is not None:
+            organization = _own(index.rows.get(("organization", str(service.get("organization_id")))))
+            item["service"] = {**service, **({"organization": organization} if organization else {})}
+        if location is not None:
+            item["location"] = location
+    return item
+
+
+def _write_json(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def write_api(tables: Tables, folder: Path) -> int:
+    """The API form: `service_list.json`, every service with everything nested (what the
+    importer reads), and the other lists (LIST_FILES), each one page of the list."""
+    index = Index(tables)
+    services = [index.nest("service", s) for s in tables.get("service", [])]
+    _write_json(folder / API_FILE, _page(services))
+    for name, resource in LIST_FILES.items():
+        _write_json(folder / name, _page([_list_item(index, resource, r) for r in tables.get(resource, [])]))
     return len(services)
 
 
@@ -355,7 +399,9 @@ def read_folder(folder: Path) -> tuple[str, Tables]:
             return "csv", read_csv_package(folder)
     if any((folder / f"{old}.json").is_file() for old in OLD_TABLES):
         return "old", read_old_layout(folder)
-    paths = [p for p in sorted(folder.glob("*.json")) if p.name != "datapackage.json"]
+    paths = [
+        p for p in sorted(folder.glob("*.json")) if p.name != "datapackage.json" and p.name not in LIST_FILES
+    ]
     api = [p for p in paths if services_of(_load_json(p))]
     if api:
         return "api", read_api(api)

@@ -66,6 +66,28 @@ def schema_errors(obj: Any, schema: str = "service.json") -> list[str]:
     return list(dict.fromkeys(errors))
 
 
+#: The schema of an item of each API list (openapi.json: /services, /organizations, ...).
+LIST_ITEM_SCHEMAS = {
+    "service_list.json": "compiled/service_list.json",
+    "organization_list.json": "compiled/organization_list.json",
+    "service_at_location_list.json": "compiled/service_at_location_list.json",
+    "taxonomy_list.json": "taxonomy.json",
+    "taxonomy_term_list.json": "taxonomy_term.json",
+}
+
+
+def list_errors(folder: Path) -> dict[str, tuple[int, list[str]]]:
+    """Per API list file in a folder: (items, violations of the Page by the page and of the
+    list's item schema by an item)."""
+    out: dict[str, tuple[int, list[str]]] = {}
+    for name, schema in LIST_ITEM_SCHEMAS.items():
+        page = json.loads((folder / name).read_text(encoding="utf-8"))
+        errors = page_errors(page)
+        errors += [f"{item.get('id')} {e}" for item in page["contents"] for e in schema_errors(item, schema)]
+        out[name] = (len(page["contents"]), errors)
+    return out
+
+
 def page_errors(page: Any) -> list[str]:
     """Violations of the API's Page (openapi.json) by one page of a list, its contents not included."""
     shape = _schema("openapi.json")["components"]["schemas"]["Page"]
