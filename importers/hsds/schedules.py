@@ -7,8 +7,8 @@ Amsterdam's offset on the first date, or its standard offset (+1) when there is 
 Opening hours (OpenStreetMap syntax) are evaluated over a few reference weeks and become one
 weekly schedule per time span and its days, when every such week is the same (so not for
 seasonal or dated hours); spans are cut at midnight. What schedules cannot say exactly (public
-holidays, 24:00, seasons, open ends, sunrise) stays in the extension: the exporter compares what an importer
-would read back.
+holidays, 24:00, seasons, open ends, sunrise) stays in the extension: the exporter compares
+what an importer would read back.
 """
 
 from __future__ import annotations
