@@ -143,7 +143,8 @@ def import_table(
             console=None if as_json else console,
         )
     if as_json:
-        click.echo(json.dumps(table_report(report, reader.plan), ensure_ascii=False, indent=1))
+        data = table_report(report, reader.plan, reader.header_line)
+        click.echo(json.dumps(data, ensure_ascii=False, indent=1))
     else:
         print_summary(report, console, rows=True)
         ignored = [h for h, target in reader.plan.report().items() if target == "ignored"]

@@ -39,27 +39,35 @@ from directory.schemas import validators as v
 from geo.geocoding.base import GeocodeAnswer, Geocoder
 from geo.service_areas import AreaIndex, AreaMatch, read_area, shipped_areas
 from importers.records import EntryRecord, PlaceRecord, Problem, Rejected
-from importers.table_files import ImportLimits, UnreadableFile, read_rows
+from importers.table_files import ImportLimits, UnreadableFile, read_table_rows
 from importers.table_headers import (
     FIELDS,
     HEADERS,
     ColumnPlan,
     Mapping_,
     header_key,
+    header_score,
     load_mapping,
     plan_columns,
 )
 from importers.table_values import (
     CATEGORY_SUPPORT,
+    address_parts,
     city_in_address,
     find_postcode,
     first_house_number,
+    house_number,
+    looks_like_address,
+    opening_hours_from_text,
     parse_cost,
     parse_date,
     parse_email,
+    parse_emails,
     parse_phones,
     parse_target_groups,
+    parse_times,
     parse_website,
+    parse_websites,
     parse_when,
     split_address,
     strip_html,
@@ -84,10 +92,18 @@ __all__ = [
 
 #: Fields that make a row an activity or offer (a service), not only a place.
 SERVICE_KEYS = (
-    "activity", "when", "date", "cost", "target_group", "contact_name", "how_to_join", "offer",
+    "activity", "when", "time", "date", "cost", "target_group", "contact_name", "how_to_join", "offer",
     "support_functions", "service_area",
 )  # fmt: skip
 Record = PlaceRecord | EntryRecord | Rejected
+#: Answers in a "publish?" column that say the partner does not want the row on the map.
+_NO = frozenset({"nee", "no", "n", "niet", "false", "onwaar", "0", "nee, niet publiceren"})
+#: "Diverse locaties in Oost", "wisselende plekken door heel Amsterdam": the area is what follows.
+_VARIOUS_PLACES = re.compile(
+    r"^(?:op\s+)?(?:diverse|verschillende|wisselende|meerdere)\s+(?:locaties|plekken|plaatsen|adressen)"
+    r"(?:\s+(?:in|door|rond|binnen))?\s+",
+    re.IGNORECASE,
+)
 
 
 class RowError(RuleError):
@@ -132,6 +148,17 @@ def _slug(text: str) -> str:
     """Text as a stable id part ('Soepcafé Nieuwmarkt' -> 'soepcafe-nieuwmarkt'), as earlier runs made it."""
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _check_publish(row: _Row) -> None:
+    """A row the partner marked as not for publication ("Mag op de kaart? nee") is refused, with why."""
+    answer = row.get.get("publish")
+    if answer and answer.strip().lower().rstrip(".!") in _NO:
+        raise RowError(
+            f"publiceren: {answer!r}: the partner does not want this row published; left out",
+            code="not_for_publication",
+            field="publish",
+        )
 
 
 def _name(row: _Row) -> tuple[str, dict[str, Any] | None]:
@@ -190,15 +217,39 @@ def _contact(row: _Row) -> dict[str, Any]:
         email = parse_email(get["email"])
         if email:
             out["email"] = email
+            # A second address ("info@...; jan@...") is kept as text, not dropped.
+            if len(parse_emails(get["email"])) > 1:
+                row.notes.append(f"E-mail: {get['email']}")
         else:
             row.aside("email", get["email"], "no e-mail address found; kept as text", keep="E-mail")
     if get.get("website"):
         website = parse_website(get["website"])
         if website:
             out["website"] = website
+            if len(parse_websites(get["website"])) > 1:
+                row.notes.append(f"Website: {get['website']}")  # "www.x.nl / facebook.com/x"
         else:
             row.aside("website", get["website"], "no web address found; kept as text", keep="Website")
     return out
+
+
+def _date_meeting(row: _Row) -> list[dict[str, Any]]:
+    """A one-off meeting on the row's 'datum' (with its time when Excel stored one), or none."""
+    text = row.get["date"]
+    try:
+        day = parse_date(text)
+    except ValueError as exc:
+        row.aside("datum", text, f"{exc}; kept as text", keep="Datum", code="date_parsing")
+        return []
+    meeting: dict[str, Any] = {
+        "rrule": "FREQ=DAILY;COUNT=1",
+        "dtstart": day.isoformat(),
+        "until": day.isoformat(),
+    }
+    clock = re.search(r"T(\d{2}:\d{2})", text)  # an Excel date with its time
+    if clock and clock.group(1) != "00:00":
+        meeting["start_time"] = clock.group(1)
+    return [meeting]
 
 
 def _schedule(row: _Row) -> dict[str, Any]:
@@ -206,17 +257,20 @@ def _schedule(row: _Row) -> dict[str, Any]:
     get = row.get
     meetings: list[dict[str, Any]] = []
     out: dict[str, Any] = {}
+    if get.get("time"):
+        # "Wanneer" and "Tijd" in two columns say one thing: "elke dinsdag" + "14:00-16:00".
+        get["when"] = f"{get['when']} {get['time']}" if get.get("when") else get["time"]
     if get.get("date"):
-        try:
-            day = parse_date(get["date"])
-        except ValueError as exc:
-            row.aside("datum", get["date"], f"{exc}; kept as text", keep="Datum", code="date_parsing")
-        else:
-            meetings.append(
-                {"rrule": "FREQ=DAILY;COUNT=1", "dtstart": day.isoformat(), "until": day.isoformat()}
-            )
+        meetings += _date_meeting(row)
     if get.get("when"):
         meeting = parse_when(get["when"])
+        if meeting is None and meetings:
+            # A date with only a time ("14-03-2026" and "19:30"): the time is that day's.
+            start, end = parse_times(get["when"])
+            if start:
+                meeting = {"start_time": start, "note": get["when"][:500]}
+                if end:
+                    meeting["end_time"] = end
         if meeting is not None and meetings:
             meetings[0].update({k: x for k, x in meeting.items() if k in ("start_time", "end_time", "note")})
         elif meeting is not None:
@@ -301,8 +355,11 @@ def _address_fields(row: _Row) -> dict[str, Any]:
     """Street, number, postcode and city as written (an address cell is split; the city from the row)."""
     get = row.get
     street, number = get.get("street") or None, get.get("house_number") or None
+    number = house_number(number) if number else None
     if get.get("address") and not street:
-        street, number = split_address(get["address"])
+        venue, street, number = address_parts(get["address"])
+        if venue and venue != row.get.get("name"):
+            row.notes.append(f"Locatie: {venue}")  # "Buurthuis De Kraaipan, Kraaipan 13 hs"
     if street and street.lower().startswith(("postbus", "antwoordnummer")):
         row.aside(
             "adres",
@@ -376,11 +433,54 @@ def _place(row: _Row, context: RowContext) -> tuple[_Place | None, str]:
     return _Place(hit.lat, hit.lon, fields), query
 
 
+def _sort_where(row: _Row, context: RowContext) -> None:
+    """Move a "where" cell to the field it is: an address in an area column, an area in an address column.
+
+    Lists have one "Waar" or "Adres" column for both: "Buurthuis De Kraaipan, Kraaipan 13 hs",
+    "Online", "Bij u thuis", "Diverse locaties in Oost". A street and number is an address
+    (else "Nieuwmarkt 4, Amsterdam" would read as the whole city); a cell without a number
+    that names only areas or ways of working ("telefonisch") is a service area.
+    """
+    get = row.get
+    area, address = get.get("service_area"), get.get("address")
+    name = get.get("name")
+    if name and get.get("activity") and not (address or area or get.get("street")):
+        # A "Locatie" column (read as the place's name) holding "Kraaipan 13 hs" or "Telefonisch":
+        # it says where, and the activity names the row.
+        if looks_like_address(name):
+            get["address"] = address = get.pop("name")
+        elif _only_area(name, row, context):
+            get["service_area"] = area = get.pop("name")
+    if area and not address and not get.get("street") and looks_like_address(area):
+        get["address"] = get.pop("service_area")
+    elif (
+        address
+        and not area
+        and not get.get("street")
+        and not looks_like_address(address)
+        and _only_area(address, row, context)
+    ):
+        get["service_area"] = get.pop("address")
+
+
+def _only_area(text: str, row: _Row, context: RowContext) -> bool:
+    """True when a cell names only areas or ways of working ("Online", "Bij u thuis", "Oost")."""
+    match = read_area(_area_text(text), city=row.get.get("city"), index=context.areas or shipped_areas())
+    return not match.unknown and (match.geometry is not None or bool(match.modes))
+
+
+def _area_text(text: str) -> str:
+    return _VARIOUS_PLACES.sub("", text.strip())
+
+
 def _area(row: _Row, context: RowContext) -> AreaMatch | None:
     """The service area the row names, if any; words that name no area are kept as text."""
     text = row.get.get("service_area")
     if not text:
         return None
+    if _area_text(text) != text:
+        row.notes.append(f"Waar: {text}")
+        text = _area_text(text)
     match = read_area(text, city=row.get.get("city"), index=context.areas or shipped_areas())
     if match.unknown:
         row.aside(
@@ -426,6 +526,8 @@ def row_to_record(
     if context is None:
         context = RowContext(source, geocoder, Vocabulary.from_codes(categories or ()))
     row = _Row(_clean(values), line)
+    _check_publish(row)
+    _sort_where(row, context)
     name, organization = _name(row)
     category = _category(row, context)
     contact = _contact(row)
@@ -447,6 +549,9 @@ def row_to_record(
         )
     if row.get.get("languages"):
         service["languages"] = _languages(row)
+    hours = _opening_hours(row)
+    if hours and not service.get("opening_hours"):
+        service["opening_hours"] = hours  # a helpline's hours, not dropped for want of a venue
     service["description"] = _description(row, extras or [])
     if area is None or area.geometry is None:
         where = address or "no address"
@@ -490,21 +595,14 @@ def _place_record(
     location = dict(place.fields)
     if row.get.get("languages"):
         location["languages"] = _languages(row)
+    hours = _opening_hours(row)
+    if hours:
+        location["opening_hours"] = hours
     description = _description(row, extras or [])
     if service is not None:
         service["description"] = description
     else:
         location.update(contact, description=description)
-    if row.get.get("opening_hours"):
-        if _valid_opening_hours(row.get["opening_hours"]):
-            location["opening_hours"] = row.get["opening_hours"]
-        else:
-            row.aside(
-                "openingstijden",
-                row.get["opening_hours"],
-                "not valid opening-hours syntax",
-                code="opening_hours_set_aside",
-            )
     where = location.get("postcode") or row.get.get("address") or ""
     return PlaceRecord(
         source=context.source,
@@ -520,6 +618,27 @@ def _place_record(
         line=row.line,
         organization=organization,
     )
+
+
+def _opening_hours(row: _Row) -> str | None:
+    """The 'openingstijden' cell as opening-hours syntax, converted from Dutch if it can be, else text."""
+    text = row.get.get("opening_hours")
+    if not text:
+        return None
+    if _valid_opening_hours(text):
+        return text
+    converted = opening_hours_from_text(text)
+    if converted and _valid_opening_hours(converted):
+        return converted  # "ma t/m vr 9.00-17.00 uur" -> "Mo-Fr 09:00-17:00"
+    # Kept as text on the entry too: "ma-vr 9-17, in de vakanties gesloten" is worth reading.
+    row.aside(
+        "openingstijden",
+        text,
+        "not valid opening-hours syntax; kept as text",
+        keep="Openingstijden",
+        code="opening_hours_set_aside",
+    )
+    return None
 
 
 def _valid_opening_hours(text: str) -> bool:
@@ -550,8 +669,11 @@ class TableReader:
             geocoder,
             vocabulary or Vocabulary.from_codes(categories or ()),
         )
-        header, self._rows = read_rows(path, self.limits)
-        self.plan: ColumnPlan = plan_columns(header, self.mapping)
+        table = read_table_rows(path, self.limits, score=lambda cells: header_score(cells, self.mapping))
+        header, self._rows = table.header, table.rows
+        #: Where the header was found: the lines above it (a title, notes) are not rows.
+        self.header_line = table.header_line
+        self.plan: ColumnPlan = plan_columns(header, self.mapping, table.hidden)
         if not self.plan.has_name():
             raise UnreadableFile(
                 f"{path.name}: no column with the name of the place or offer (a header like 'naam' or "

@@ -13,14 +13,18 @@ wrong in words a broker can act on; the web page answers it with a 422.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import datetime
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from itertools import chain
 from pathlib import Path
+from typing import Any
 
 from directory.settings import get_settings
 
@@ -30,6 +34,12 @@ MAX_COLUMNS = 200
 _CHUNK = 1 << 16
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _ROW = re.compile(rb"<(?:\w+:)?row[\s>/]")
+#: Rows looked at for the header. Municipal sheets put a title, an empty row and notes above it.
+HEADER_SCAN = 15
+#: Sheets of a workbook looked at for the list (an explanation sheet often comes first).
+MAX_SHEETS = 5
+_COL = re.compile(rb"<(?:\w+:)?col\s([^>]*)>")
+_ATTR = re.compile(rb'(\w+)="([^"]*)"')
 
 
 class UnreadableFile(ValueError):
@@ -52,6 +62,20 @@ class ImportLimits:
 
 
 Rows = Iterator[tuple[int, list[str]]]
+#: How many cells of a candidate header row name a known column.
+HeaderScore = Callable[[list[str]], int]
+
+
+@dataclass
+class TableRows:
+    """A list as read: its header row (and where it was), hidden columns, and the rows below it."""
+
+    header: list[str]
+    rows: Rows
+    #: The file's line (CSV) or sheet row (XLSX) of the header; lines above it were a title or notes.
+    header_line: int = 1
+    #: Columns a spreadsheet hides (by index): a broker hides what is not for the public.
+    hidden: set[int] = field(default_factory=set)
 
 
 def read_rows(path: Path, limits: ImportLimits | None = None) -> tuple[list[str], Rows]:
@@ -61,10 +85,51 @@ def read_rows(path: Path, limits: ImportLimits | None = None) -> tuple[list[str]
     lines); for XLSX it is the sheet's row number. More than `max_rows` rows raise
     `UnreadableFile` while reading, so a huge file is never read to its end.
     """
+    table = read_table_rows(path, limits)
+    return table.header, table.rows
+
+
+def read_table_rows(
+    path: Path, limits: ImportLimits | None = None, score: HeaderScore | None = None
+) -> TableRows:
+    """Like `read_rows`, with the header found among the first rows by `score` (else the first row)."""
     limits = limits or ImportLimits.from_settings()
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _xlsx_rows(path, limits)
-    return _csv_rows(path, limits)
+        return _xlsx_rows(path, limits, score)
+    return _csv_rows(path, limits, score)
+
+
+def _find_header(rows: Rows, score: HeaderScore | None) -> tuple[int, list[str], Rows]:
+    """The header among the first non-empty rows: the first that names the most known columns.
+
+    A title ("Sociale kaart Centrum"), an empty row and a notes row above the header
+    are common; a row only counts as the header when at least two of its cells name
+    a known column, else the first row stays the header as before. When the row just
+    above the header holds group labels over merged cells, a header cell left empty
+    by a cell merged over both rows ("Naam activiteit" over rows 4 and 5) takes the
+    label above it.
+    """
+    first: list[tuple[int, list[str]]] = []
+    for line, cells in rows:
+        first.append((line, cells))
+        if len(first) >= HEADER_SCAN or score is None:
+            break
+    if not first:
+        return 0, [], rows
+    best = 0
+    if score is not None:
+        scores = [score(cells) for _line, cells in first]
+        if max(scores) >= 2:
+            best = scores.index(max(scores))
+    line, header = first[best]
+    header = list(header)
+    if best > 0:
+        above_line, above = first[best - 1]
+        if above_line == line - 1 and sum(1 for c in above if c.strip()) >= 2:
+            for index, cell in enumerate(header):
+                if not cell.strip() and index < len(above) and above[index].strip():
+                    header[index] = above[index]
+    return line, header, chain(first[best + 1 :], rows)
 
 
 def _too_many(limits: ImportLimits) -> UnreadableFile:
@@ -112,33 +177,29 @@ def check_xlsx(path: Path, limits: ImportLimits) -> None:
                 raise UnreadableFile(f"not a readable XLSX file ({exc}); save it again from Excel") from exc
 
 
-def _xlsx_rows(path: Path, limits: ImportLimits) -> tuple[list[str], Rows]:
+def _xlsx_rows(path: Path, limits: ImportLimits, score: HeaderScore | None = None) -> TableRows:
     check_xlsx(path, limits)
     from openpyxl import load_workbook
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-        sheet = book.worksheets[0]
+        sheet = _best_sheet(book.worksheets, score)
+        hidden = _hidden_columns(sheet)
         # Bounds given, so openpyxl never scans the whole sheet for its size first.
-        rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS, max_row=limits.max_rows + 2)
-        first = next(rows, None)
+        rows = sheet.iter_rows(
+            values_only=True, max_col=MAX_COLUMNS, max_row=limits.max_rows + HEADER_SCAN + 1
+        )
     except UnreadableFile:
         raise
     except Exception as exc:  # openpyxl raises many kinds on a damaged or hostile file
         raise UnreadableFile(f"not a readable XLSX file ({type(exc).__name__}: {exc})") from exc
-    if first is None:
-        raise UnreadableFile("the first sheet is empty: no header row")
-    header = [_cell(c) for c in first]
-    while header and not header[-1].strip():
-        header.pop()
-    width = len(header)
 
     def cells() -> Rows:
         try:
-            for number, row in enumerate(rows, start=2):
-                if number - 1 > limits.max_rows:
+            for number, row in enumerate(rows, start=1):
+                if number - 1 > limits.max_rows + HEADER_SCAN:
                     raise _too_many(limits)
-                values = ["" if c is None else _cell(c) for c in row[:width]]
+                values = ["" if c is None else _cell(c) for c in row]
                 if any(v.strip() for v in values):
                     yield number, values
         except UnreadableFile:
@@ -148,28 +209,120 @@ def _xlsx_rows(path: Path, limits: ImportLimits) -> tuple[list[str], Rows]:
         finally:
             book.close()
 
-    return header, cells()
+    line, header, rest = _find_header(cells(), score)
+    if not line:
+        raise UnreadableFile("the first sheet is empty: no header row")
+    while header and not header[-1].strip():
+        header.pop()
+    return TableRows(
+        header, _below(rest, line, len(header), limits), line, {i for i in hidden if i < len(header)}
+    )
 
 
-def _csv_rows(path: Path, limits: ImportLimits) -> tuple[list[str], Rows]:
-    raw = path.read_bytes()
+def _below(rest: Rows, line: int, width: int, limits: ImportLimits) -> Rows:
+    """The sheet's rows under the header, cut to the header's width; at most `max_rows` of them."""
+    for number, values in rest:
+        if number - line > limits.max_rows:
+            raise _too_many(limits)
+        cut = values[:width]
+        if any(v.strip() for v in cut):
+            yield number, cut
+
+
+def _best_sheet(sheets: list[Any], score: HeaderScore | None) -> Any:
+    """The sheet with the list: the first visible one whose first rows name the most known columns.
+
+    Workbooks often open with an explanation sheet ("Toelichting", "Uitleg") and keep
+    the list on the second; a hidden sheet (lookup lists for drop-downs) is never it.
+    """
+    visible = [s for s in sheets if getattr(s, "sheet_state", "visible") == "visible"] or sheets
+    if score is None or len(visible) == 1:
+        return visible[0]
+    best, best_score = visible[0], 0
+    for sheet in visible[:MAX_SHEETS]:
+        rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS, max_row=HEADER_SCAN)
+        found = max((score([_cell(c) for c in row]) for row in rows), default=0)
+        if found > best_score:
+            best, best_score = sheet, found
+    return best
+
+
+def _hidden_columns(sheet: object) -> set[int]:
+    """Indexes of the columns the first sheet hides (`<col hidden="1">`, written before the cells).
+
+    openpyxl's read-only sheets do not read column widths, so the start of the sheet's
+    XML is scanned for them; a sheet whose layout cannot be read hides nothing.
+    """
     try:
-        text = raw.decode("utf-8-sig")
+        source = sheet._get_source()  # type: ignore[attr-defined]
+    except Exception:  # a layout we cannot read is no reason to refuse the list
+        return set()
+    head = b""
+    with source:
+        while len(head) < (1 << 20) and b"sheetData" not in head and (chunk := source.read(_CHUNK)):
+            head += chunk
+    hidden: set[int] = set()
+    for match in _COL.finditer(head.split(b"sheetData", 1)[0]):
+        attrs = dict(_ATTR.findall(match.group(1)))
+        if attrs.get(b"hidden") in (b"1", b"true"):
+            try:
+                low, high = int(attrs[b"min"]), int(attrs[b"max"])
+            except (KeyError, ValueError):
+                continue
+            hidden.update(range(low - 1, min(high, MAX_COLUMNS)))
+    return hidden
+
+
+def _decode(raw: bytes) -> str:
+    """The text of a CSV: UTF-8 (with or without BOM), UTF-16 with a BOM, else Windows-1252.
+
+    Excel's "CSV" on Dutch Windows is Windows-1252; its "Unicode text" is UTF-16 with a
+    BOM (and tabs). A Windows-1252 file is almost never valid UTF-8, so trying UTF-8
+    first is safe.
+    """
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise UnreadableFile(f"not a readable UTF-16 text file ({exc}); save it as CSV") from exc
+    try:
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")  # Excel's "CSV" on Dutch Windows
+        return raw.decode("cp1252", errors="replace")
+
+
+def _delimiter(text: str) -> str:
+    """The separator that splits the first records into the most columns, consistently.
+
+    The header alone is not enough: a title line above it ("Overzicht 2026") has no
+    separator, or only the trailing ones Excel writes. Each candidate splits the first
+    records; the one whose most common width is largest wins (';' before tab before ',').
+    """
+    sample = io.StringIO(text[:65_536], newline="")
+    best, best_width = ",", 1
+    for delimiter in (";", "\t", ","):
+        sample.seek(0)
+        widths: Counter[int] = Counter()
+        try:
+            for number, row in enumerate(csv.reader(sample, delimiter=delimiter, doublequote=True)):
+                if number >= 30:
+                    break
+                filled = sum(1 for cell in row if cell.strip())
+                if filled > 1:
+                    widths[len(row)] += 1
+        except csv.Error:
+            continue
+        width = widths.most_common(1)[0][0] if widths else 1
+        if width > best_width:
+            best, best_width = delimiter, width
+    return best
+
+
+def _csv_rows(path: Path, limits: ImportLimits, score: HeaderScore | None = None) -> TableRows:
+    text = _decode(path.read_bytes())
     if "\x00" in text:
         raise UnreadableFile("this is not a text (CSV) file; save the list as CSV or XLSX")
-    first_line = text.split("\n", 1)[0]
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(first_line, delimiters=";,\t")
-    except csv.Error:
-        dialect = csv.excel  # one column, or no separator on the first line
-    # The sniffer sees only the header, where no cell holds a quote, and then guesses that a doubled
-    # quote ("") is not an escaped quote: a cell like "zaal ""De Ark""" would keep a stray quote.
-    reader = csv.reader(io.StringIO(text, newline=""), dialect, doublequote=True)
-    header = next(reader, None)
-    if header is None:
-        raise UnreadableFile("the file is empty: no header row")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), doublequote=True)
 
     def csv_cells() -> Rows:
         count = 0
@@ -177,7 +330,7 @@ def _csv_rows(path: Path, limits: ImportLimits) -> tuple[list[str], Rows]:
         try:
             for row in reader:
                 count += 1
-                if count > limits.max_rows:
+                if count > limits.max_rows + HEADER_SCAN:
                     raise _too_many(limits)
                 if any(cell.strip() for cell in row):
                     yield start, row[:MAX_COLUMNS]
@@ -185,7 +338,17 @@ def _csv_rows(path: Path, limits: ImportLimits) -> tuple[list[str], Rows]:
         except csv.Error as exc:
             raise UnreadableFile(f"line {reader.line_num}: {exc}") from exc
 
-    return header[:MAX_COLUMNS], csv_cells()
+    line, header, rest = _find_header(csv_cells(), score)
+    if not line:
+        raise UnreadableFile("the file is empty: no header row")
+
+    def below() -> Rows:
+        for count, (number, values) in enumerate(rest, start=1):
+            if count > limits.max_rows:
+                raise _too_many(limits)
+            yield number, values
+
+    return TableRows(header[:MAX_COLUMNS], below(), line)
 
 
 def _cell(value: object) -> str:
@@ -193,6 +356,8 @@ def _cell(value: object) -> str:
         return ""
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    if isinstance(value, time):  # a time typed into a cell: "14:00", not "14:00:00"
+        return value.strftime("%H:%M")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)

@@ -37,7 +37,8 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "city": ("plaats", "woonplaats", "stad", "city", "gemeente", "plaatsnaam"),
     "lat": ("lat", "latitude", "breedtegraad", "noorderbreedte"),
     "lon": ("lon", "lng", "longitude", "lengtegraad", "oosterlengte"),
-    "when": ("wanneer", "tijd", "tijden", "dag en tijd", "when", "schedule", "dagen", "dag"),
+    "when": ("wanneer", "dag en tijd", "when", "schedule", "dagen", "dag", "dag en tijdstip", "frequentie"),
+    "time": ("tijd", "tijden", "tijdstip", "hoe laat", "time", "times", "van tot", "aanvang", "begintijd"),
     "date": ("datum", "date", "startdatum"),
     "opening_hours": ("openingstijden", "opening hours", "open"),
     "cost": ("kosten", "prijs", "cost", "costs", "price", "eigen bijdrage", "bijdrage", "tarief"),
@@ -67,13 +68,23 @@ HEADERS: dict[str, tuple[str, ...]] = {
         "hoe meedoen", "meedoen", "hoe kom je binnen", "aanmeldprocedure", "verwijzing",
     ),
     "notes": ("opmerkingen", "opmerking", "bijzonderheden", "notes", "remarks", "extra informatie"),
+    "publish": (
+        "publiceren", "publicatie", "mag op de kaart", "op de kaart", "mag je gegevens op de kaart",
+        "mogen we dit publiceren", "toestemming publicatie", "akkoord publicatie", "publish", "zichtbaar",
+    ),
 }  # fmt: skip
 #: Headers of bookkeeping columns that say nothing to a client (listed as ignored in the report).
 IGNORED_HEADERS = (
     "ingevoerd door", "gewijzigd", "laatst gewijzigd", "datum invoer", "invoerdatum", "status",
     "interne opmerking", "intern", "volgnummer", "nr.", "#", "created", "updated", "last modified",
-    "gecontroleerd", "laatst gecontroleerd", "bron",
+    "gecontroleerd", "laatst gecontroleerd", "bron", "tijdstempel", "timestamp", "interne notitie",
+    "interne notities", "notitie intern", "niet publiceren", "alleen intern", "privé",
 )  # fmt: skip
+#: Words a header may hang around a known header ("Naam van je initiatief", "Kosten voor deelnemers").
+#: Only headers of more than one word, or of one word this long, are found at the start of a header,
+#: so "Open voor nieuwe deelnemers?" is not read as opening hours.
+_PREFIX_MIN = 4
+_GENERIC = frozenset({"contact", "locatie", "plek", "open", "voor", "type", "soort", "code", "link", "steun"})
 #: Fields kept as text in the description ("Opmerkingen: ..."), with the label they get there.
 TEXT_FIELDS = {"notes": "Opmerkingen"}
 FIELDS = frozenset(HEADERS)
@@ -83,14 +94,56 @@ IGNORE, EXTRA = "ignore", "extra"
 EXTRA_TARGET, IGNORED_TARGET = "extra:description", "ignored"
 
 
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+
+
 def header_key(text: str) -> str:
     """A header reduced for matching: lower case, no accents, punctuation or spaces."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9+#]+", "", text.lower())
+    return re.sub(r"[^a-z0-9+#]+", "", _ascii(text))
 
 
 _KNOWN = {header_key(h): f for f, hs in HEADERS.items() for h in hs}
 _IGNORED = {header_key(h) for h in IGNORED_HEADERS}
+_WORDS = sorted(
+    (
+        (tuple(w for w in re.split(r"[^a-z0-9+#]+", _ascii(h)) if w), f)
+        for f, hs in HEADERS.items()
+        for h in hs
+    ),
+    key=lambda item: -len(item[0]),
+)
+
+
+def match_header(header: str, known: dict[str, str] | None = None) -> str | None:
+    """The field a header names: exactly, then without "(...)", as one of "A/B", or by its first words.
+
+    Forms and spreadsheets decorate headers: "Telefoonnummer (optioneel)", "Website/Facebook",
+    "Wat doe je? (korte omschrijving)", "Naam van je initiatief", "Kosten voor deelnemers".
+    `known` maps header keys to fields (the synonyms, or a mapping file's columns).
+    """
+    table = _KNOWN if known is None else known
+    key = header_key(header)
+    if key in table:
+        return table[key]
+    bare = re.sub(r"\([^)]*\)", " ", header)
+    inside = re.findall(r"\(([^)]*)\)", header)
+    for part in [bare, *re.split(r"[/|]", bare), *inside]:
+        if header_key(part) in table:
+            return table[header_key(part)]
+    if known is not None:
+        return None
+    words = [w for w in re.split(r"[^a-z0-9+#]+", _ascii(bare)) if w]
+    for synonym, target in _WORDS:
+        specific = len(synonym) > 1 or (len(synonym[0]) >= _PREFIX_MIN and synonym[0] not in _GENERIC)
+        if specific and len(synonym) < len(words) and tuple(words[: len(synonym)]) == synonym:
+            return target
+    return None
+
+
+def _ignored(header: str) -> bool:
+    key = header_key(header)
+    return key in _IGNORED or key.startswith("intern")
 
 
 @dataclass
@@ -153,21 +206,37 @@ class ColumnPlan:
         return bool({"name", "activity", "organization"} & set(self.fields.values()))
 
 
-def plan_columns(headers: list[str], mapping: Mapping_) -> ColumnPlan:
+def header_score(headers: list[str], mapping: Mapping_ | None = None) -> int:
+    """How many cells of a row name a known column: the header row is the row that names the most."""
+    explicit = {header_key(k): f for k, f in (mapping.columns if mapping else {}).items()}
+    return sum(
+        1
+        for h in headers
+        if h.strip() and len(h) <= 100 and (match_header(h, explicit) or match_header(h) or _ignored(h))
+    )
+
+
+def plan_columns(headers: list[str], mapping: Mapping_, hidden: set[int] | None = None) -> ColumnPlan:
     """Decide for each column: the mapping file first, then known headers, else extra text or ignored.
 
     A column whose header is unknown is kept as text on the entry, not dropped: the
-    partner wrote it for a reason. Empty headers and bookkeeping columns are ignored.
-    A second column for a field that is already taken is kept as extra text.
+    partner wrote it for a reason. Empty headers, bookkeeping columns and columns the
+    spreadsheet hides (internal notes a broker hid) are ignored, unless the mapping file
+    names them. A second column for a field that is already taken is kept as extra text.
     """
     explicit = {header_key(k): f for k, f in mapping.columns.items()}
     plan = ColumnPlan(list(headers))
     for index, header in enumerate(headers):
         key = header_key(header or "")
-        target = explicit.get(key) or _KNOWN.get(key)
+        target = match_header(header or "", explicit)
+        if target is None and index in (hidden or set()):
+            plan.ignored[index] = "hidden column"
+            continue
+        if target is None and not _ignored(header or ""):
+            target = match_header(header or "")
         if target == IGNORE:
             plan.ignored[index] = "mapping file"
-        elif target == EXTRA or (target is None and key and key not in _IGNORED):
+        elif target == EXTRA or (target is None and key and not _ignored(header or "")):
             plan.extras[index] = header.strip()
         elif target is None:
             plan.ignored[index] = "no header" if not key else "bookkeeping column"

@@ -5,7 +5,9 @@ the same rows and columns. Shape:
 
     {"rows": [{"line": 2, "outcome": "created", "name": "...", "messages": ["..."]}],
      "columns": {"Naam organisatie": "name", "Opmerkingen": "extra:description", "Ingevoerd door": "ignored"},
-     "counts": {"created": 1, ...}}
+     "counts": {"created": 1, ...}, "header_line": 1}
+
+`header_line` is where the header was found: lines above it (a title, notes) are not rows.
 
 Outcomes of rows: created, updated, unchanged, draft (kept in the broker's queue
 because it needs a location), rejected, skipped (deleted by a broker earlier).
@@ -28,7 +30,7 @@ def row_messages(outcome: Outcome) -> list[str]:
     return messages
 
 
-def table_report(report: ImportReport, plan: ColumnPlan) -> dict[str, Any]:
+def table_report(report: ImportReport, plan: ColumnPlan, header_line: int = 1) -> dict[str, Any]:
     """The report as one JSON-ready object (see the module docstring)."""
     rows = [
         {"line": o.line, "outcome": o.outcome, "name": o.name, "messages": row_messages(o)}
@@ -40,4 +42,5 @@ def table_report(report: ImportReport, plan: ColumnPlan) -> dict[str, Any]:
         "rows": rows,
         "columns": plan.report(),
         "counts": {outcome: counts.get(outcome, 0) for outcome in OUTCOMES},
+        "header_line": header_line,
     }

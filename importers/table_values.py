@@ -112,12 +112,34 @@ _DAYS = {
     "maandag": "MO", "dinsdag": "TU", "woensdag": "WE", "donderdag": "TH",
     "vrijdag": "FR", "zaterdag": "SA", "zondag": "SU",
 }  # fmt: skip
+_WEEK = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+#: Short day names as lists write them ("ma t/m vr", "di en do", "wo."): only as whole words.
+_SHORT_DAYS = {"ma": "MO", "di": "TU", "wo": "WE", "do": "TH", "vr": "FR", "za": "SA", "zo": "SU"}
+_DAY_WORD = re.compile(
+    r"(maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag)|\b(ma|di|wo|do|vr|za|zo)\b\.?"
+)
+_DAY_RANGE = re.compile(r"^\s*(?:t/m|tm|tot en met|-|–|tot)\s*$")
 _ORDINALS = {
-    "eerste": 1, "1e": 1, "tweede": 2, "2e": 2, "derde": 3, "3e": 3, "vierde": 4, "4e": 4, "laatste": -1,
+    "eerste": 1, "1e": 1, "1ste": 1, "tweede": 2, "2e": 2, "2de": 2, "derde": 3, "3e": 3, "3de": 3,
+    "vierde": 4, "4e": 4, "4de": 4, "laatste": -1,
 }  # fmt: skip
-_TIME_RANGE = re.compile(r"(\d{1,2})[:.](\d{2})\s*(?:-|–|tot)\s*(\d{1,2})[:.](\d{2})")
+_ORDINAL = "|".join(sorted(map(re.escape, _ORDINALS), key=len, reverse=True))
+#: Ordinals that belong to a day: "1e en 3e donderdag", "eerste zaterdag", not "de eerste keer gratis".
+_ORDINAL_DAYS = re.compile(
+    rf"\b((?:{_ORDINAL})(?:\s*(?:,|en|&|/)\s*(?:{_ORDINAL}))*)\s+"
+    r"(?=maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|(?:ma|di|wo|do|vr|za|zo)\b)"
+)
+_HOUR = r"([01]?\d|2[0-4])(?:[:.]([0-5]\d))?"
+_UUR = r"\s*(?:u\b|uur\b|h\b)?"
+#: "14:00-16:00", "10.30 - 12.00", "10-12 uur", "19.00u - 21.00u", "18.00 tot 20.00".
+_TIME_RANGE = re.compile(
+    rf"(?<![\d:./-]){_HOUR}{_UUR}\s*(?:-|–|tot(?: en met)?|t/m)\s*{_HOUR}(\s*(?:u\b|uur\b|h\b))?(?![\d/-])"
+)
+#: One time of day: "14.00 uur", "om 19:30", "vanaf 9.30".
+_TIME_AT = re.compile(r"(?<![\d:./-])([01]?\d|2[0-3])[:.]([0-5]\d)(?![\d/-])")
 _FREE = ("gratis", "kosteloos", "geen kosten", "free", "niets", "nee", "geen", "0", "0,-", "€0", "€ 0")
-_AMOUNT = re.compile(r"(\d+)(?:[.,](\d{1,2}|-))?")
+#: "3,50", "5,-", "2.50", "1.250" (thousands), "1.250,00".
+_AMOUNT = re.compile(r"(\d{1,3}(?:\.\d{3})+(?!\d)|\d+)(?:,(\d{1,2}|-)|\.(\d{1,2})(?!\d))?")
 _URL = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,}(?:/[^\s,;]*)?", re.IGNORECASE)
 _EMAIL = re.compile(r"[^@\s<>()\[\],;:]+@[^@\s<>()\[\],;:]+\.[a-z]{2,}", re.IGNORECASE)
 #: The one Dutch postcode pattern (directory/netherlands.py), as a word in a text.
@@ -165,37 +187,128 @@ def strip_html(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
+_MONTHS = {
+    "januari": 1, "jan": 1, "februari": 2, "feb": 2, "maart": 3, "mrt": 3, "april": 4, "apr": 4,
+    "mei": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "augustus": 8, "aug": 8, "september": 9,
+    "sep": 9, "sept": 9, "oktober": 10, "okt": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
+}  # fmt: skip
+_WRITTEN_DATE = re.compile(r"^(?:[a-z]+\.?\s+)?(\d{1,2})\s+([a-z]+)\.?\s+(\d{4})$")
+
+
 def parse_date(text: str) -> date:
-    """'14-03-2026', '14/3/2026' or '2026-03-14' -> a date; anything else is refused."""
+    """'14-03-2026', '14/3/2026', '2026-03-14', '14 maart 2026' or an Excel date and time -> a date."""
     text = text.strip()
     for pattern in ("%d-%m-%Y", "%d/%m/%Y", "%Y-%m-%d", "%d.%m.%Y"):
         try:
             return date(*time.strptime(text, pattern)[:3])  # a calendar date: no time zone involved
         except ValueError:
             continue
+    if re.match(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?$", text):  # an Excel date with a time
+        return date.fromisoformat(text[:10])
+    written = _WRITTEN_DATE.match(text.lower())
+    if written and written.group(2) in _MONTHS:
+        try:
+            return date(int(written.group(3)), _MONTHS[written.group(2)], int(written.group(1)))
+        except ValueError as exc:
+            raise ValueError(f"{text!r} is not a date ({exc})") from exc
     raise ValueError(f"{text!r} is not a date (write dd-mm-jjjj, like 14-03-2026)")
 
 
-def parse_when(text: str) -> dict[str, Any] | None:
-    """'elke dinsdag 14:00-16:00' or 'eerste maandag van de maand 19.00-21.00' -> a meeting, else None."""
+def _days(lower: str) -> list[str]:
+    """The weekdays a text names, in week order; "ma t/m vr" and "maandag tot en met vrijdag" are ranges."""
+    found = list(_DAY_WORD.finditer(lower))
+    if not any(m.group(1) for m in found) and not (_TIME_RANGE.search(lower) or len(found) > 1):
+        found = []  # a lone "zo" or "do" without a time is a word, not a day
+    codes: list[str] = []
+    for index, match in enumerate(found):
+        code = _DAYS[match.group(1)] if match.group(1) else _SHORT_DAYS[match.group(2)]
+        codes.append(code)
+        if index and _DAY_RANGE.match(lower[found[index - 1].end() : match.start()]):
+            first, last = _WEEK.index(codes[-2]), _WEEK.index(code)
+            if first < last:
+                codes[-1:-1] = _WEEK[first + 1 : last]
+    if not codes and re.search(r"\b(?:dagelijks|elke dag|iedere dag|daily)\b", lower):
+        codes = list(_WEEK)
+    return sorted(set(codes), key=_WEEK.index)
+
+
+def _clock(hour: str, minutes: str | None) -> str:
+    return f"{int(hour) % 24:02d}:{minutes or '00'}"
+
+
+def parse_times(text: str) -> tuple[str | None, str | None]:
+    """Start and end time written in a text ("10-12 uur" -> 10:00, 12:00; "om 14.00" -> 14:00, None)."""
     lower = text.lower()
-    days = [code for word, code in _DAYS.items() if word in lower]
+    for match in _TIME_RANGE.finditer(lower):
+        h1, m1, h2, m2, unit = match.groups()
+        # "10-12" is only a time with minutes or "uur" after it; "6-12 jaar" is an age range.
+        if m1 or m2 or unit or re.match(r"\s*(?:u\b|uur\b)", lower[match.end(2) if m1 else match.end(1) :]):
+            return _clock(h1, m1), _clock(h2, m2)
+    single = _TIME_AT.search(lower)
+    if single:
+        return _clock(single.group(1), single.group(2)), None
+    return None, None
+
+
+def parse_when(text: str) -> dict[str, Any] | None:
+    """'elke dinsdag 14:00-16:00', 'ma t/m vr 9.00-17.00 uur', '1e en 3e donderdag' -> a meeting, else None.
+
+    An ordinal before a day ("2e dinsdag", "1e en 3e donderdag") makes the meeting
+    monthly; "om de week" makes it fortnightly. The whole text stays as the note.
+    """
+    lower = " ".join(text.lower().split())
+    days = _days(lower)
     if not days:
         return None
-    ordinal = next((n for word, n in _ORDINALS.items() if re.search(rf"\b{re.escape(word)}\b", lower)), None)
-    if ordinal is not None and "maand" in lower:
-        rule = "FREQ=MONTHLY;BYDAY=" + ",".join(f"{ordinal}{d}" for d in days)
-    elif "om de week" in lower or "tweewekelijks" in lower:
+    ordinals: list[int] = []
+    for match in _ORDINAL_DAYS.finditer(lower):
+        ordinals += [_ORDINALS[w] for w in re.findall(_ORDINAL, match.group(1))]
+    ordinals = list(dict.fromkeys(ordinals))
+    if ordinals:
+        rule = "FREQ=MONTHLY;BYDAY=" + ",".join(f"{n}{d}" for n in ordinals for d in days)
+    elif "om de week" in lower or "tweewekelijks" in lower or "om de twee weken" in lower:
         rule = "FREQ=WEEKLY;INTERVAL=2;BYDAY=" + ",".join(days)
     else:
         rule = "FREQ=WEEKLY;BYDAY=" + ",".join(days)
     meeting: dict[str, Any] = {"rrule": rule, "note": text.strip()[:500]}
-    times = _TIME_RANGE.search(lower)
-    if times:
-        h1, m1, h2, m2 = times.groups()
-        meeting["start_time"] = f"{int(h1):02d}:{m1}"
-        meeting["end_time"] = f"{int(h2):02d}:{m2}"
+    start, end = parse_times(lower)
+    if start:
+        meeting["start_time"] = start
+    if end:
+        meeting["end_time"] = end
     return meeting
+
+
+_OH_DAYS = {"MO": "Mo", "TU": "Tu", "WE": "We", "TH": "Th", "FR": "Fr", "SA": "Sa", "SU": "Su"}
+
+
+def opening_hours_from_text(text: str) -> str | None:
+    """Dutch opening hours as opening-hours syntax: 'ma t/m vr 9.00-17.00 uur' -> 'Mo-Fr 09:00-17:00'.
+
+    Only a plain weekly rule with a start and an end time converts; anything more
+    ("1e dinsdag", "in de vakanties gesloten") is left for the caller to keep as text.
+    """
+    meeting = parse_when(text)
+    if (
+        meeting is None
+        or not meeting.get("end_time")
+        or not meeting["rrule"].startswith("FREQ=WEEKLY;BYDAY=")
+    ):
+        return None
+    if re.search(r"gesloten|behalve|niet |vakantie|zomer|afspraak", text.lower()):
+        return None
+    days = meeting["rrule"].split("BYDAY=", 1)[1].split(",")
+    groups: list[list[str]] = []
+    for day in days:
+        if groups and _WEEK.index(day) == _WEEK.index(groups[-1][-1]) + 1:
+            groups[-1].append(day)
+        else:
+            groups.append([day])
+    spans = [
+        _OH_DAYS[g[0]] if len(g) == 1 else f"{_OH_DAYS[g[0]]}{'-' if len(g) > 2 else ','}{_OH_DAYS[g[-1]]}"
+        for g in groups
+    ]
+    return f"{','.join(spans)} {meeting['start_time']}-{meeting['end_time']}"
 
 
 def parse_cost(text: str) -> dict[str, Any]:
@@ -206,9 +319,9 @@ def parse_cost(text: str) -> dict[str, Any]:
         return {"cost_free": True, "cost_note": clean[:500] if lower not in _FREE else None}
     match = _AMOUNT.search(lower)
     if match:
-        cents = match.group(2) if match.group(2) not in (None, "-") else "0"
+        cents = next((c for c in match.group(2, 3) if c not in (None, "-")), "0")
         try:
-            amount = Decimal(f"{match.group(1)}.{cents.ljust(2, '0')}")
+            amount = Decimal(f"{match.group(1).replace('.', '')}.{cents.ljust(2, '0')}")
         except InvalidOperation:
             amount = None
         if amount is not None and amount <= 100_000:
@@ -241,6 +354,7 @@ def parse_phones(text: str) -> tuple[list[str], str]:
 
 def parse_website(text: str) -> str | None:
     """The first web address in a cell, with https:// when the partner wrote none."""
+    text = _EMAIL.sub(" ", text.replace("mailto:", " "))  # "jan.de.vries@x.nl" holds no site
     match = _URL.search(text.strip())
     if match is None or "@" in text[max(0, match.start() - 1) : match.start() + 1]:
         return None
@@ -250,8 +364,24 @@ def parse_website(text: str) -> str | None:
 
 def parse_email(text: str) -> str | None:
     """The first e-mail address in a cell ('mailto:' and names around it dropped)."""
-    match = _EMAIL.search(text.replace("mailto:", " "))
-    return match.group(0).strip(".").lower() if match else None
+    found = parse_emails(text)
+    return found[0] if found else None
+
+
+def parse_emails(text: str) -> list[str]:
+    """Every e-mail address in a cell, in order, each once."""
+    found = [m.group(0).strip(".").lower() for m in _EMAIL.finditer(text.replace("mailto:", " "))]
+    return list(dict.fromkeys(found))
+
+
+def parse_websites(text: str) -> list[str]:
+    """Every web address in a cell ("www.a.nl / facebook.com/a"), each with a scheme."""
+    found: list[str] = []
+    rest = _EMAIL.sub(" ", text.replace("mailto:", " "))
+    for match in _URL.finditer(rest):
+        url = match.group(0).rstrip(".)")
+        found.append(url if url.lower().startswith(("http://", "https://")) else f"https://{url}")
+    return list(dict.fromkeys(found))
 
 
 def parse_target_groups(text: str) -> tuple[list[str], list[str]]:
@@ -262,9 +392,14 @@ def parse_target_groups(text: str) -> tuple[list[str], list[str]]:
         part = part.strip(" .")
         if not part:
             continue
-        hits = [code for word, code in TARGET_WORDS.items() if word in part]
+        # A word counts from its start only: "ouders" is not the end of "statushouders".
+        hits = [
+            code for word, code in TARGET_WORDS.items() if re.search(rf"(?<![a-z]){re.escape(word)}", part)
+        ]
+        if len(set(hits)) > 1 and "everyone" in hits:
+            hits = [c for c in hits if c != "everyone"]  # "alle ouderen" is for older people
         if hits:
-            codes += [c for c in hits if c not in codes]
+            codes += [c for c in dict.fromkeys(hits) if c not in codes]
         else:
             unknown.append(part)
     return codes, unknown
@@ -282,23 +417,73 @@ def find_postcode(text: str) -> str | None:
     return f"{match.group(1)} {match.group(2).upper()}" if match else None
 
 
+_STREET_NUMBER = re.compile(
+    r"^(.*?\D)\s+(\d+(?:\s*-\s*\d+)?(?:\s*-?\s*(?:huis|[a-zA-Z]{1,3}|I{1,3}|IV)\b)?)(?:\s+.*)?$"
+)
+_ROMAN = {"I": "1", "II": "2", "III": "3", "IV": "4"}
+
+
+def house_number(number: str) -> str:
+    """A house number as the register writes it: '13 hs' -> '13-H', '63 A' -> '63A', '16-III' -> '16-3'.
+
+    Amsterdam writes the ground floor as "hs" or "huis" (the register's suffix H) and
+    upper floors in Roman numerals; a single letter after a space is the house letter.
+    """
+    number = re.sub(r"\s*-\s*", "-", number.strip())
+    match = re.match(r"^(\d+)\s*-?\s*(hs|huis|h)$", number, re.IGNORECASE)
+    if match:
+        return f"{match.group(1)}-H"
+    match = re.match(r"^(\d+)\s*-?\s*(I{1,3}|IV)$", number)
+    if match:
+        return f"{match.group(1)}-{_ROMAN[match.group(2)]}"
+    match = re.match(r"^(\d+)\s+([a-zA-Z])$", number)
+    if match:
+        return f"{match.group(1)}{match.group(2).upper()}"
+    return number
+
+
+def address_parts(text: str) -> tuple[str | None, str, str | None]:
+    """A venue's name (if written before the address), the street and the number of an address cell.
+
+    'Buurthuis De Kraaipan, Kraaipan 13 hs' -> ('Buurthuis De Kraaipan', 'Kraaipan', '13-H');
+    'Wijkcentrum Oost (Linnaeusstraat 89)' -> ('Wijkcentrum Oost', 'Linnaeusstraat', '89');
+    a cell without a street and number gives its first line as the street.
+    """
+    text = text.strip()
+    inside = re.findall(r"\(([^)]*)\)", text)
+    bare = re.sub(r"\([^)]*\)", " ", text)
+    parts = [p for p in re.split(r"[\n,]", bare) if p.strip()] or [bare]
+    candidates = [(i, p) for i, p in enumerate(parts)] + [(-1, p) for p in inside]
+    for index, part in candidates:
+        part = re.sub(r"\s+", " ", _POSTCODE.sub(" ", part)).strip()
+        match = _STREET_NUMBER.match(part)
+        if match and re.search(r"[a-zA-Z]{2}", match.group(1)):
+            venue = ", ".join(p.strip() for p in parts[: index if index >= 0 else len(parts)]).strip() or None
+            if venue and _STREET_NUMBER.match(venue):
+                venue = None
+            return venue, match.group(1).strip().rstrip(","), house_number(match.group(2))
+    first = re.sub(r"\s+", " ", _POSTCODE.sub(" ", parts[0])).strip()
+    return None, first, None
+
+
 def split_address(text: str) -> tuple[str, str | None]:
     """'Recht Boomssloot 52-H' -> ('Recht Boomssloot', '52-H'); 'Javaplein 2 (oost)' -> ('Javaplein', '2').
 
     'J.M. Coenenstraat 4 - 6' gives '4-6'; a postcode and city written after the
-    number (on the same or the next line) are left out.
+    number (on the same or the next line) are left out; a venue's name before the
+    address ('Buurthuis De Kraaipan, Kraaipan 13 hs') is skipped (see `address_parts`).
     """
-    first = re.split(r"[\n,]", text.strip(), maxsplit=1)[0]
-    first = re.sub(r"\([^)]*\)", " ", first)
-    first = _POSTCODE.sub(" ", first)
-    first = re.sub(r"\s+", " ", first).strip()
-    match = re.match(
-        r"^(.*?\D)\s+(\d+(?:\s*-\s*\d+)?(?:\s*-?\s*(?:huis|[a-zA-Z]{1,3})\b)?)(?:\s+.*)?$", first
-    )
-    if not match:
-        return first, None
-    number = re.sub(r"\s*-\s*", "-", match.group(2).strip())
-    return match.group(1).strip().rstrip(","), number
+    _venue, street, number = address_parts(text)
+    return street, number
+
+
+def looks_like_address(text: str) -> bool:
+    """True when a cell names a street and number, or a PO box, rather than an area ('Oost', 'online')."""
+    lower = text.strip().lower()
+    if lower.startswith(("postbus", "antwoordnummer")):
+        return True
+    _venue, _street, number = address_parts(text)
+    return number is not None
 
 
 def city_in_address(text: str) -> str | None:
@@ -308,6 +493,11 @@ def city_in_address(text: str) -> str | None:
     A partner list without a city column still says where: dropping the town would let the
     geocoder place 'Spui 1, Den Haag' on the Spui in Amsterdam.
     """
+    venue, _street, _number = address_parts(text)
+    text = text.strip()
+    if venue and text.startswith(venue):
+        # "Buurtkamer De Boomspijker, Recht Boomssloot 52": the venue's name is no town.
+        text = text[len(venue) :].lstrip(" ,\n")
     cleaned = re.sub(r"\([^)]*\)", " ", text.replace("\n", ", "))
     place = parse_query(cleaned).place
     return place.strip(" ,.") or None if place else None

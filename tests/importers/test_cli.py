@@ -108,7 +108,7 @@ def test_table_json_report(cli_db: Engine) -> None:
     result = CliRunner().invoke(cli, ["import", "table", str(fixture), "--dry-run", "--report", "json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    assert set(report) == {"rows", "columns", "counts"}
+    assert set(report) == {"rows", "columns", "counts", "header_line"}
     assert report["rows"][0] == {"line": 2, "outcome": "created", "name": "Buurtbuik Oost", "messages": []}
     assert {row["outcome"] for row in report["rows"]} <= {
         "created",
@@ -123,3 +123,16 @@ def test_table_json_report(cli_db: Engine) -> None:
     assert report["counts"]["rejected"] == 2
     with Session(cli_db) as s:
         assert s.scalar(select(func.count()).select_from(SourceLink)) == 0  # a dry run writes nothing
+
+
+def test_table_json_report_of_a_sheet_with_a_title(cli_db: Engine) -> None:
+    """The CLI reads the XLSX under its title rows: every row is in the report with its sheet row."""
+    import json
+
+    fixture = Path(__file__).parent / "fixtures" / "partners" / "sociale-kaart-centrum.xlsx"
+    result = CliRunner().invoke(cli, ["import", "table", str(fixture), "--dry-run", "--report", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["header_line"] == 5
+    assert [row["line"] for row in report["rows"]] == list(range(6, 15))
+    assert report["counts"]["rejected"] == 1
