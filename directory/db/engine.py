@@ -51,6 +51,9 @@ def pooled_engine(
         # msgspec: several times faster than the json module for the same values.
         json_serializer=_json_text,
         json_deserializer=msgspec.json.decode,
+        # An error's message (and so the error log) never holds the values of a statement:
+        # they may be a client's address or the point of it (a geocoder's or a search's query).
+        hide_parameters=True,
     )
     if pre_ping:
         _ping_after_idle(engine)
