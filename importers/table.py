@@ -36,7 +36,8 @@ from typing import Any
 
 from directory.errors import RuleError
 from directory.schemas import validators as v
-from geo.geocoding.base import GeocodeAnswer, Geocoder
+from geo.geocoding.base import GeocodeAnswer, Geocoder, only_near
+from geo.geocoding.parse import search_text
 from geo.service_areas import AreaIndex, AreaMatch, read_area, shipped_areas
 from importers.records import EntryRecord, PlaceRecord, Problem, Rejected
 from importers.table_files import ImportLimits, UnreadableFile, read_table_rows
@@ -416,6 +417,9 @@ def _place(row: _Row, context: RowContext) -> tuple[_Place | None, str]:
     if query not in context.cache:
         context.cache[query] = context.geocoder.lookup(query)
     answer = context.cache[query]
+    if row.get.get("address") and search_text(row.get["address"])[1]:
+        # 't/o 14', '14 ong.': near that address, not at it; the broker confirms the point.
+        answer = only_near(answer)
     # Only the address itself places an entry: not the street, the postcode, another number or a guess.
     hit = answer.exact
     if hit is None or hit.precision != "address":

@@ -122,6 +122,18 @@ def with_match(result: GeocodeResult, match_type: MatchType) -> GeocodeResult:
     return replace(result, match_type=match_type)
 
 
+def only_near(answer: GeocodeAnswer) -> GeocodeAnswer:
+    """The answer for an address typed as 'near' ('t/o 14', '14 ong.'): an address found is a
+    candidate the person confirms, never an exact point (an importer does not place on it)."""
+    if answer.usable is None or answer.usable.precision != "address":
+        return answer
+    near = [
+        with_match(c, "house_number_nearest") if c.match_type == "exact" else c for c in answer.candidates
+    ]
+    chosen = GeocodeAnswer.choose(answer.source, near, answer.num_found)
+    return replace(chosen, skipped=answer.skipped)
+
+
 class Geocoder(Protocol):
     """Turns free text ('Recht Boomssloot 52, Amsterdam', '1011 EC 52', '1102 AB') into an answer."""
 

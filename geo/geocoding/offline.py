@@ -25,6 +25,7 @@ from geo.geocoding.base import (
     GeocodeResult,
     MatchType,
     Precision,
+    only_near,
     with_match,
 )
 from geo.geocoding.parse import AddressQuery, fold, number_base, parse_query
@@ -63,7 +64,9 @@ class OfflineGeocoder(AnswersLookup):
             if self._outside(conn, parsed):
                 return GeocodeAnswer.nothing(self.source, "outside_area")
             answer = self._answer(conn, parsed)
-        return answer or GeocodeAnswer.nothing(self.source, "not_found")
+        if answer is None:
+            return GeocodeAnswer.nothing(self.source, "not_found")
+        return only_near(answer) if parsed.approximate else answer
 
     def _answer(self, conn: Connection, parsed: AddressQuery) -> GeocodeAnswer | None:
         params = _params(parsed)

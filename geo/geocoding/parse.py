@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from directory import netherlands
 
@@ -51,6 +51,8 @@ class AddressQuery:
     place: str | None = None
     #: A 4-digit postcode area typed on its own ('1012'), without the letters.
     area: str | None = None
+    #: The address is only near the place meant: 't/o 14', 'bij 14', '14 ong.'.
+    approximate: bool = False
 
     @property
     def number_key(self) -> str | None:
@@ -210,8 +212,44 @@ def _address_part_first(parts: list[str]) -> list[str]:
     return parts
 
 
+#: Words that say the place is near a number, not at it: 't/o 14', 'tegenover 14', 'bij 14', 'naast 14'.
+NEAR_BEFORE = re.compile(
+    r"(?:(?<=\s)|^)(?:t\s*/\s*o\.?|t\.o\.|(?:schuin\s+)?tegenover|bij|naast|nabij|achter)\s+(?=\d)",
+    re.IGNORECASE,
+)
+#: ... or after it: '14 ong.', '14 ca.'.
+NEAR_AFTER = re.compile(r"\s+(?:ong\.?|ongeveer|ca\.?|circa)(?=\s*(?:,|$))", re.IGNORECASE)
+
+
+def clean_text(query: str) -> str:
+    """The query without what no address holds: control and invisible characters (a NUL byte
+    PostgreSQL refuses), symbols and emoji; single spaces."""
+    kept = []
+    for char in query:
+        category = unicodedata.category(char)
+        if category in ("Cc", "Cf"):
+            continue
+        kept.append(" " if category == "So" else char)
+    return " ".join("".join(kept).split())
+
+
+def search_text(query: str) -> tuple[str, bool]:
+    """The query as a geocoder should search it (`clean_text`, without 't/o' or 'ong.'), and
+    whether such a word said the place is only near the address."""
+    text = clean_text(query)
+    plain = NEAR_AFTER.sub("", NEAR_BEFORE.sub("", text))
+    return " ".join(plain.split()), plain != text
+
+
 def parse_query(query: str) -> AddressQuery:
     """Split a typed address into postcode, number, street and place."""
+    plain, approximate = search_text(query)
+    parsed = _parse(plain)
+    # Only a numbered address can be 'near': 'bij de Albert Heijn' stays what it is.
+    return replace(parsed, approximate=True) if approximate and parsed.number else parsed
+
+
+def _parse(query: str) -> AddressQuery:
     text = " ".join(query.replace(",", " , ").split())
     area = POSTCODE_AREA.match(text)
     if area:

@@ -21,8 +21,17 @@ from geo.geocoding.base import (
     GeocodeResult,
     MatchType,
     Precision,
+    only_near,
 )
-from geo.geocoding.parse import AddressQuery, fold, number_base, number_key, parse_query, street_core
+from geo.geocoding.parse import (
+    AddressQuery,
+    fold,
+    number_base,
+    number_key,
+    parse_query,
+    search_text,
+    street_core,
+)
 
 # httpx logs every request URL at INFO; a URL here holds a client's address.
 logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -139,13 +148,18 @@ def read_answer(data: dict[str, Any], query: str) -> GeocodeAnswer:
     number in two towns ('Achtergracht 72': Nieuwe Achtergracht in Amsterdam,
     Achtergracht in Weesp) is ambiguous and the person chooses.
     """
+    parsed = parse_query(query)
+    answer = _read(data, parsed)
+    return only_near(answer) if parsed.approximate else answer
+
+
+def _read(data: dict[str, Any], parsed: AddressQuery) -> GeocodeAnswer:
     response = data.get("response", {})
     docs: list[dict[str, Any]] = [d for d in response.get("docs", []) if parse_point(d.get("centroide_ll"))]
     num_found = response.get("numFound")
     num_found = int(num_found) if isinstance(num_found, int) else None
     if not docs:
         return GeocodeAnswer.nothing(SOURCE, "not_found", num_found)
-    parsed = parse_query(query)
     results = [(doc, doc_to_result(doc, classify(doc, parsed))) for doc in docs]
     plausible = [(doc, r) for doc, r in results if r is not None and _plausible(doc, parsed)]
     towns = {fold(str(doc.get("woonplaatsnaam") or "")) for doc, _ in plausible}
@@ -186,7 +200,7 @@ def read_answer(data: dict[str, Any], query: str) -> GeocodeAnswer:
 
 def _wanted(parsed: AddressQuery) -> MatchType:
     """What kind of answer the text asks for when it holds no number: a postcode, else a street or town."""
-    return "postcode" if parsed.postcode else "street"
+    return "postcode" if parsed.postcode or parsed.area else "street"
 
 
 def _rank(match_type: MatchType, wanted: MatchType) -> int:
@@ -260,5 +274,9 @@ class PdokLocatieserver(AnswersLookup):
         return doc_to_result(docs[0]) if docs else None
 
     def lookup(self, query: str) -> GeocodeAnswer:
-        """Several free-search matches for a typed address, read together (see `read_answer`)."""
-        return read_answer(self.free_response(query), query)
+        """Several free-search matches for a typed address, read together (see `read_answer`).
+
+        PDOK is sent the text without what no address holds and without 't/o' or 'ong.'
+        (`search_text`); the answer is read against what was typed.
+        """
+        return read_answer(self.free_response(search_text(query)[0] or query), query)

@@ -11,7 +11,8 @@ WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyzéë", min_size=3, max_size=1
 STREET = (
     st.lists(WORD, min_size=1, max_size=3)
     .map(" ".join)
-    .filter(lambda s: fold(s.split()[-1]) not in {"bis", "hs", "huis"})
+    # An addition, or a word saying 'near' ('Nieuwmarkt bij 15'), is not the end of a street name.
+    .filter(lambda s: fold(s.split()[-1]) not in {"bis", "hs", "huis", "bij", "naast", "nabij", "achter"})
 )
 BASE = st.integers(min_value=1, max_value=9999)
 LETTER = st.sampled_from(["", "A", "B", "h", "H"])

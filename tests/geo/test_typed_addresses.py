@@ -184,3 +184,52 @@ def test_a_typed_address_is_not_logged_nor_echoed(
     assert missing.status_code == 404 and "nergensstraat" not in missing.text.lower()
     for word in ("herengr", "warmoes", "nergensstraat", "1017"):
         assert word not in caplog.text.lower(), word
+
+
+@pytest.mark.parametrize(
+    "typed", ["Nieuwmarkt t/o 15", "Nieuwmarkt bij 15", "Nieuwmarkt 15 ong.", "Nieuwmarkt 15, ca."]
+)
+def test_near_an_address_is_confirmed_not_placed(centrum_engine: Engine, typed: str) -> None:
+    """'t/o 15', 'bij 15', '15 ong.': Nieuwmarkt 15 is offered to confirm, never the exact point;
+    an importer makes a draft with it as the candidate."""
+    from importers.records import PlaceRecord
+    from importers.table import row_to_record
+
+    geocoder = OfflineGeocoder(centrum_engine)
+    answer = geocoder.lookup(typed)
+    assert answer.usable is None and answer.exact is None
+    assert [c.label.split(",")[0] for c in answer.candidates] == ["Nieuwmarkt 15"]
+    assert answer.candidates[0].match_type == "house_number_nearest"
+    row = {"name": "Buurtkamer", "address": typed, "phone": "020 626 1234"}
+    draft = row_to_record(row, source="test", line=2, geocoder=geocoder, categories=set())
+    assert not isinstance(draft, PlaceRecord)
+    assert parse_query("bij de Albert Heijn").approximate is False
+
+
+@pytest.mark.parametrize(
+    "typed", ["Warmoes\x00straat", "Warmoesstraat 141 Amster\x00dam", "Warmoesstraat 141 🏠"]
+)
+def test_control_characters_and_emoji_are_no_part_of_an_address(centrum_engine: Engine, typed: str) -> None:
+    """A NUL byte once reached PostgreSQL (a 500, and the address in the error log); emoji once
+    hid the number. Both are dropped before reading."""
+    answer = OfflineGeocoder(centrum_engine).lookup(typed)
+    assert answer.usable is not None and answer.usable.label.startswith("Warmoesstraat")
+
+
+def test_database_errors_do_not_carry_the_values_of_the_statement(database_url: str) -> None:
+    """The app's engine hides statement values in errors, so an error log cannot hold an address.
+
+    (PostgreSQL's own message may still quote a value it cannot cast: typed text must never
+    reach such a cast, which is why the geocoders clean it first.)"""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from directory.db.engine import pooled_engine
+
+    engine = pooled_engine(database_url, 1, pre_ping=False)
+    try:
+        with pytest.raises(DBAPIError) as info, engine.connect() as conn:
+            conn.execute(text("SELECT CAST(:street AS text), 1 / 0"), {"street": "Warmoesstraat 141"})
+        assert "Warmoesstraat" not in str(info.value)
+    finally:
+        engine.dispose()
