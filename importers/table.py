@@ -686,7 +686,14 @@ class TableReader:
             )
 
     def __iter__(self) -> Iterator[Record]:
-        """Every row as a record or a rejection; stops with UnreadableFile after too many rejections."""
+        """Every row as a record or a rejection; stops with UnreadableFile after too many rejections.
+
+        The whole list is read before the first record is given out (it is at most
+        `max_rows` rows), so rows naming the same offer can be joined first.
+        """
+        yield from join_repeated_rows(list(self._records()))
+
+    def _records(self) -> Iterator[Record]:
         rejected = 0
         for line, cells in self._rows:
             values = dict(self.mapping.defaults)
@@ -714,6 +721,50 @@ class TableReader:
                         "of offers, or its columns need a --mapping file "
                         "(the limit is the setting WIJKGRAM_IMPORT_MAX_REJECTED)"
                     ) from exc
+
+
+def _service_fields(record: PlaceRecord | EntryRecord) -> dict[str, Any] | None:
+    return record.service if isinstance(record, PlaceRecord) else record.fields
+
+
+def join_repeated_rows(records: list[Record]) -> list[Record]:
+    """Rows naming the same offer at the same place (one row per session) share their meetings.
+
+    "Taalcafé, Kraaipan 13, maandag 10-12" and "Taalcafé, Kraaipan 13, donderdag 19-21"
+    have one source id: imported as they are, the second row overwrote the first and
+    Monday was lost without a word. Every such row now carries all the group's meetings,
+    and the later rows say which line they repeat; other values that differ are named
+    (the last row's value is the one that stays).
+    """
+    groups: dict[tuple[str, str], list[PlaceRecord | EntryRecord]] = {}
+    for record in records:
+        if isinstance(record, PlaceRecord | EntryRecord):
+            groups.setdefault((type(record).__name__, record.source_id), []).append(record)
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        meetings: list[dict[str, Any]] = []
+        for record in group:
+            fields = _service_fields(record) or {}
+            meetings += [m for m in fields.get("meetings") or [] if m not in meetings]
+        first = group[0]
+        first_fields = _service_fields(first) or {}
+        for record in group:
+            own = _service_fields(record) or {}
+            if own and meetings:
+                own["meetings"] = list(meetings)
+            if record is first:
+                continue
+            differing = sorted(
+                k
+                for k in set(first_fields) | set(own)
+                if k not in ("meetings", "description") and first_fields.get(k) != own.get(k)
+            )
+            reason = f"the same offer as line {first.line} (same name and place): their times are joined"
+            if differing:
+                reason += f"; differs in {', '.join(differing)}: this row's values are used"
+            record.problems.append(Problem("regel", str(first.line), reason, "repeated_row"))
+    return records
 
 
 def read_table(

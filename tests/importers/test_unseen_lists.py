@@ -295,3 +295,24 @@ def test_a_messy_list_imported_again_changes_nothing(db: Session, centrum: OsmAd
     assert counts["created"] == 0 and counts["updated"] == 0
     assert counts["rejected"] == first.counts().get("rejected", 0) == 1
     assert db.scalar(select(func.count()).select_from(Service)) == 8
+
+
+def test_one_row_per_session_keeps_every_session(db: Session, tmp_path: Path) -> None:
+    """Two rows for one offer at one place (Monday and Thursday): both times stay, the second says so.
+
+    Before, both rows had one source id and the Thursday row overwrote Monday without a word.
+    """
+    path = tmp_path / "sessies.csv"
+    path.write_text(
+        "Naam;Activiteit;Werkgebied;Wanneer;Telefoon\n"
+        "Buurthuis Oost;Taalcafé;Oost;elke maandag 10:00-12:00;020 123 4567\n"
+        "Buurthuis Oost;Taalcafé;Oost;elke donderdag 19:00-21:00;020 765 4321\n",
+        "utf-8",
+    )
+    reader = TableReader(path, vocabulary=Vocabulary.load(db))
+    report = run_import(db, list(reader), source=table_source(path, None), scope=path.name)
+    rows = _rows(report, reader)
+    assert rows[2][0] == "created"
+    assert any("same offer as line 2" in m and "differs in phone" in m for m in rows[3][1])
+    service = db.scalars(select(Service)).one()
+    assert [m["rrule"] for m in service.meetings] == ["FREQ=WEEKLY;BYDAY=MO", "FREQ=WEEKLY;BYDAY=TH"]
