@@ -62,7 +62,8 @@ SEARCH_CONNECT_ARGS: dict[str, Any] = {
     "prepare_threshold": None,
 }
 
-#: Typo candidates of the query terms (psycopg parameters).
+#: Typo candidates of the query terms (psycopg parameters). A typo on the first letter counts as
+#: two, as in Meilisearch: "huren" is no "buren", "kerkzaal huren" no neighbours' help.
 TYPO_SQL = """
     SELECT t.term, w.word
     FROM unnest(%(terms)s::text[]) AS t(term)
@@ -70,6 +71,7 @@ TYPO_SQL = """
       ON w.word %% t.term
      AND w.word <> t.term
      AND levenshtein_less_equal(w.word, t.term, CASE WHEN length(t.term) >= %(two)s THEN 2 ELSE 1 END)
+         + CASE WHEN left(w.word, 1) <> left(t.term, 1) THEN 1 ELSE 0 END
          <= CASE WHEN length(t.term) >= %(two)s THEN 2 ELSE 1 END
 """
 
