@@ -14,10 +14,12 @@ relaxed ("schuldhulp" -> "schuld hulp", relax.py).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from functools import lru_cache
 
 import snowballstemmer
+from rapidfuzz.distance import OSA
 
 from directory.search.intent_words import CATEGORY_WORDS, INTENTS
 from directory.search.text import stopwords, synonym_groups, words
@@ -26,8 +28,9 @@ from directory.search.text import stopwords, synonym_groups, words
 PARTS = (
     "administratie", "advies", "avond", "bank", "bezoek", "bieb", "boodschap", "buddy", "buren", "buurt",
     "cafe", "centrale", "centrum", "club", "computer", "contact", "dag", "dienst", "dienstverlening",
-    "digitaal", "eten", "formulier", "gebed", "geld", "gemeente", "groep", "hobby", "hulp", "huis", "inloop",
-    "jeugd", "jongeren", "kamer", "kerk", "klus", "koffie", "kook", "kring", "lees", "les", "loket",
+    "digitaal", "eten", "begeleiding", "bijeenkomst", "formulier", "gebed", "geld", "gemeente", "groep",
+    "hobby", "hulp", "huis", "huiswerk", "inloop",
+    "jeugd", "jongeren", "kamer", "kerk", "klas", "klus", "koffie", "kook", "kring", "lees", "les", "loket",
     "lotgenoot", "maaltijd", "maatje", "mantel", "middag", "moskee", "netwerk", "ochtend", "ontmoeting",
     "ouder", "ouderen", "plek", "post", "project", "punt", "repair", "ruimte", "schuld", "sport", "spreekuur",
     "stam", "steun", "taal", "tafel", "thuis", "verlening", "voedsel", "vraag", "vragen", "vrijwilliger",
@@ -40,6 +43,14 @@ MIN_PART = 3
 MIN_WORD = 6
 
 _STEMMER = snowballstemmer.stemmer("dutch")
+#: A Snowball stemmer keeps the word it works on in itself: one thread at a time.
+_STEMMER_LOCK = threading.Lock()
+
+
+def stem(word: str) -> str:
+    """The Snowball Dutch stem of a word."""
+    with _STEMMER_LOCK:
+        return str(_STEMMER.stemWord(word))
 
 
 @lru_cache(maxsize=1)
@@ -49,6 +60,45 @@ def known_parts() -> frozenset[str]:
     vocabulary += [w for group in synonym_groups() for w in group]
     vocabulary += [p for intent in INTENTS for p in intent.phrases]
     return frozenset(w for w in vocabulary if " " not in w and len(w) >= MIN_PART and w.isalpha())
+
+
+#: Endings of a Dutch diminutive, singular and plural ("huisje", "koffietje", "kerkjes").
+DIMINUTIVE_ENDINGS = ("je", "jes")
+
+
+def diminutive_base(word: str) -> str:
+    """A diminutive of a known word as that word ("koffietje" -> "koffie", "buurthuisje" ->
+    "buurthuis"), else the word itself.
+
+    The Snowball stem undoes the diminutive; it counts only when it is a known word, so
+    "meisje" stays "meisje" and no ending is cut off a name.
+    """
+    if len(word) < MIN_WORD - 1 or not word.endswith(DIMINUTIVE_ENDINGS):
+        return word
+    base = stem(word)
+    return base if base != word and base in known_parts() else word
+
+
+#: Words at least this long may be one slip (a letter wrong, missing, extra, or two swapped)
+#: from a known word and be read as it, as the question's filter words are (intent.py).
+RESPELL_FROM = 7
+
+
+@lru_cache(maxsize=4096)
+def respelled(word: str) -> str | None:
+    """The one known word one slip away from `word` ("eenzaamhied" -> "eenzaamheid"), if exactly one is.
+
+    The engines allow that many typos too, but a swap of two letters costs them two, and
+    a known word (a synonym, say) need not be in any document to find something.
+    """
+    if len(word) < RESPELL_FROM or word in known_parts():
+        return None
+    near = [
+        k
+        for k in known_parts()
+        if abs(len(k) - len(word)) <= 1 and OSA.distance(word, k, score_cutoff=1) <= 1
+    ]
+    return near[0] if len(near) == 1 else None
 
 
 def _bare(word: str) -> str | None:
@@ -87,10 +137,10 @@ def forms(word: str) -> tuple[str, ...]:
     """Other forms a word is found by: its stem, its bare form, its compound parts and their joins."""
     if len(word) < MIN_WORD - 1 or word.isdigit():
         return ()
-    stem = _STEMMER.stemWord(word)
+    stemmed = stem(word)
     # Only a stem that cuts an ending off: the Dutch stemmer also drops a "ge-" in front
     # ("geldzorgen" -> "ldzorg"), which nobody types.
-    out = [stem if word.startswith(stem) else "", _bare(word) or ""]
+    out = [stemmed if word.startswith(stemmed) else "", _bare(word) or ""]
     for part in split(word):
         out += [part, *forms(part)] if split(part) else [part]
     return tuple(dict.fromkeys(f for f in out if f and f != word and len(f) >= MIN_PART))

@@ -4,7 +4,8 @@
 The words and what they mean are declared in `intent_words.py` (area names come from
 `areas.py`); this module only finds them in a question, longest phrase first. A word
 of seven letters or more one typo away from a declared single word counts too
-("rolstoell"). Parsed once per request; nothing here touches the database.
+("rolstoell", "rolsteol"). A diminutive of a known word is searched as that word
+("koffietje" -> "koffie", compounds.py). Parsed once per request; nothing here touches the database.
 """
 
 from __future__ import annotations
@@ -14,14 +15,16 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from directory.search.areas import ARTICLES, Area, AreaNames
+from directory.search.compounds import diminutive_base
 from directory.search.intent_words import (
     AREA_GLUE,
     CAPACITY_FOR,
     DAY_PARTS,
     GROUP_OF,
+    GROUP_WORDS,
     INTENTS,
     LOW_COST_EUR,
     MAX_CAPACITY,
@@ -142,7 +145,8 @@ def _fuzzy(word: str) -> tuple[str, str] | None:
     """The declared word one typo away from `word`, if exactly one meaning is that close."""
     if len(word) < FUZZY_FROM or word.isdigit():
         return None
-    meanings = {v for k, v in _single_words().items() if Levenshtein.distance(word, k, score_cutoff=1) <= 1}
+    # OSA: two letters swapped ("rolsteol") is one slip, as in suggest.py.
+    meanings = {v for k, v in _single_words().items() if OSA.distance(word, k, score_cutoff=1) <= 1}
     return meanings.pop() if len(meanings) == 1 else None
 
 
@@ -365,8 +369,9 @@ def _capacity_at(words_: tuple[str, ...], i: int, numbers: _Numbers) -> tuple[in
 
 @lru_cache(maxsize=1)
 def _nearby() -> tuple[tuple[str, ...], ...]:
-    """The "near" phrases as words, longest first."""
-    return tuple(sorted((tuple(words(p)) for p in NEARBY_WORDS), key=len, reverse=True))
+    """The "near" phrases and the "with a group" phrases as words, longest first."""
+    phrases = (*NEARBY_WORDS, *GROUP_WORDS)
+    return tuple(sorted((tuple(words(p)) for p in phrases), key=len, reverse=True))
 
 
 def _nearby_at(words_: tuple[str, ...], i: int) -> int:
@@ -399,7 +404,7 @@ def interpret(q: str, now: datetime, areas: AreaNames | None = None) -> Interpre
                 or _area_at(tokens, i, areas)
             )
         if hit is None:
-            rest.append(tokens[i])
+            rest.append(diminutive_base(tokens[i]))
             i += 1
             continue
         size, understood = hit

@@ -38,7 +38,8 @@ INTENTS: tuple[Intent, ...] = (
     )),
     Intent("accessibility", "step_free", (
         "rolstoel", "rolstoelen", "rolstoeltoegankelijk", "rolstoel toegankelijk", "rolstoelvriendelijk",
-        "rolstoeltoegankelijke", "drempelvrij", "drempelvrije", "drempelloos", "zonder drempel",
+        "rolstoeltoegankelijke", "rolstoelvriendelijke", "drempelvrij", "drempelvrije", "drempelloos",
+        "zonder drempel",
         "zonder drempels", "geen drempel", "geen drempels", "gelijkvloers", "toegankelijk", "toegankelijke",
         "rollator", "rolstol", "roelstoel", "rolsoel", "drempel vrij", "drempevrij", "drempelvrei",
         "wheelchair", "wheelchair accessible", "step free", "step-free", "stepfree", "accessible",
@@ -46,21 +47,26 @@ INTENTS: tuple[Intent, ...] = (
     )),
     Intent("accessibility", "accessible_toilet", (
         "invalidentoilet", "invalide toilet", "rolstoeltoilet", "aangepast toilet", "toegankelijk toilet",
-        "mindervalidentoilet", "accessible toilet", "disabled toilet",
+        "mindervalidentoilet", "invalidewc", "invaliden wc", "invalide wc", "aangepaste wc",
+        "toegankelijke wc", "toegankelijk wc", "toegankelijke toilet", "accessible toilet", "disabled toilet",
     )),
     Intent("accessibility", "scootmobiel_parking", (
         "scootmobiel", "scootmobielen", "scootmobiel parkeren", "scootmobielparkeerplaats", "scootmobil",
-        "scotmobiel", "scoot mobiel", "mobility scooter",
+        "scotmobiel", "scoot mobiel", "scootmobielvriendelijk", "scootmobielvriendelijke",
+        "scootmobieltoegankelijk", "scootmobieltoegankelijke", "mobility scooter",
     )),
     Intent("facilities", "room", (
         "zaal", "zaaltje", "zalen", "zaal huren", "zaalhuur", "ruimte", "ruimte huren", "ruimte voor groep",
         "ruimte voor een groep", "ruimte voor groepen", "groepsruimte", "vergaderruimte", "vergaderzaal",
         "lokaal huren", "ruimte lenen", "zaal lenen", "plek voor een groep", "plek voor groep",
-        "zaall", "ruimtes", "room", "meeting room", "hall", "room for a group", "space for a group",
+        "zaall", "ruimtes", "zaaltjes", "vergaderen", "vergadering", "vergaderingen", "vergaderlocatie",
+        "vergaderplek", "vergaderruimtes", "vergaderzaaltje", "room", "rooms", "meeting room", "hall",
+        "room for a group", "space for a group", "meeting space", "meeting place", "meeting venue", "venue",
+        "venues", "place to meet", "somewhere to meet",
     )),
     Intent("facilities", "kitchen", (
-        "keuken", "keukens", "keuken gebruiken", "zelf koken", "samen koken", "kookruimte", "keuke",
-        "kitchen", "cooking",
+        "keuken", "keukens", "keuken gebruiken", "zelf koken", "samen koken", "koken", "kookruimte",
+        "kookplek", "keuke", "kitchen", "cooking",
     )),
     Intent("target_groups", "older_people", (
         "ouderen", "voor ouderen", "senioren", "voor senioren", "oudere", "bejaarden", "55plus", "55+",
@@ -77,8 +83,15 @@ INTENTS: tuple[Intent, ...] = (
     Intent("target_groups", "women", ("vrouwen", "voor vrouwen", "women")),
     Intent("target_groups", "men", ("mannen", "voor mannen")),
     Intent("target_groups", "caregivers", ("mantelzorgers", "mantelzorger", "carers", "caregivers")),
+    Intent("target_groups", "psychiatric", (
+        "psychische problemen", "psychische klachten", "psychisch kwetsbaar", "psychisch kwetsbare",
+        "psychiatrie", "psychiatrische", "psychiatrisch", "ggz", "depressie", "depressief",
+        "mental health", "mental health problems",
+    )),
+    Intent("target_groups", "low_income", ("minima", "laag inkomen", "armoede", "low income")),
     Intent("target_groups", "mild_intellectual_disability", (
-        "lvb", "licht verstandelijke beperking", "verstandelijke beperking", "verstandelijk beperkt",
+        "lvb", "licht verstandelijke beperking", "lichte verstandelijke beperking",
+        "verstandelijke beperking", "verstandelijk beperkt",
     )),
     Intent("target_groups", "lgbtqi", ("lhbti", "lhbtiq", "lhbt", "lgbt", "lgbtq", "lgbtqi", "queer")),
     Intent("languages", "ar", ("arabisch", "arabische", "arabies", "in het arabisch", "arabic")),
@@ -140,6 +153,14 @@ NEARBY_WORDS = (
     "in de omgeving", "in de omgeving van", "in mijn omgeving", "dichtbij", "dicht bij", "vlakbij",
     "vlak bij", "dichtbij huis", "nearby", "near me", "close by", "in the area", "in my area",
 )  # fmt: skip
+#: Phrases that say the question is for a group without asking for a room ("cafe voor een groep",
+#: "waar kunnen we met de groep koken"): like NEARBY_WORDS, no filter and no subject. A room
+#: phrase that holds them ("ruimte voor een groep") is read first, being longer and earlier.
+GROUP_WORDS = (
+    "voor een groep", "voor de groep", "voor onze groep", "voor mijn groep", "met een groep",
+    "met de groep", "met onze groep", "met mijn groep", "for a group", "with a group", "with my group",
+    "with our group",
+)  # fmt: skip
 #: Words in front of an area name that belong to it ("in Oost", "uit de Pijp").
 AREA_GLUE = ("in", "uit", "rond", "rondom", "bij", "near", "around")
 #: Words that only join a day to its part or a time to the rest ("op zaterdag", "'s avonds").
@@ -195,6 +216,9 @@ CATEGORY_WORDS: dict[str, str] = {
     "sport": "sports_club", "bewegen": "sports_club", "sportclub": "sports_club",
     "wandelen": "walking_group", "wandelclub": "walking_group",
     "leesclub": "reading_club", "hobby": "hobby_club",
+    "yoga": "sports_club", "zwemmen": "sports_club", "zwemles": "sports_club", "fitness": "sports_club",
+    "schaken": "hobby_club", "schaakclub": "hobby_club", "handwerken": "hobby_club", "breien": "hobby_club",
+    "spelletjes": "hobby_club", "spelletjesmiddag": "hobby_club", "koor": "hobby_club",
     "kerk": "place_of_worship", "moskee": "place_of_worship", "tempel": "place_of_worship",
     "jongerenwerk": "youth_centre", "jongeren": "youth_centre",
     "ouderenwerk": "elderly_centre", "dienstencentrum": "elderly_centre",
