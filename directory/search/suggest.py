@@ -15,6 +15,7 @@ from rapidfuzz.distance import OSA
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
+from directory.search.compounds import stem
 from directory.search.intent import Interpretation
 from directory.search.intent_words import CATEGORY_WORDS
 from directory.search.text import query_terms
@@ -40,6 +41,46 @@ NEAREST_SQL = text(
     WHERE NOT EXISTS (SELECT 1 FROM search_word w WHERE w.word = t.term)
     """
 )
+
+
+#: Indexed words that begin like a term's stem (its first letters), shortest first: the candidates
+#: for the same word in another form. LIKE with a fixed head is served by the trigram index.
+FORMS_SQL = text(
+    """
+    SELECT t.term, ARRAY(SELECT w.word FROM search_word w
+                         WHERE w.word LIKE t.head || '%' AND w.word <> t.term
+                         ORDER BY length(w.word), w.word LIMIT :candidates)
+    FROM unnest(CAST(:terms AS text[]), CAST(:heads AS text[])) AS t(term, head)
+    """
+)
+#: Letters of the stem a form must begin with, and how many candidates are compared.
+FORM_HEAD = 4
+FORM_CANDIDATES = 200
+
+
+def indexed_forms(db: Engine | None, terms: list[str]) -> dict[str, str]:
+    """For each term, the shortest indexed word with the same Dutch stem ("koffietje" -> "koffie").
+
+    PostgreSQL's full-text search stems a question's words and finds these forms itself;
+    Meilisearch only matches words as typed (and a few typos), so a word that finds
+    nothing there is searched in the form the documents hold. Empty without a database.
+    """
+    stems = {t: stem(t) for t in terms if len(t) >= FORM_HEAD + 1 and t.isalpha()}
+    if db is None or not stems:
+        return {}
+    heads = [stems[t][:FORM_HEAD] for t in stems]
+    try:
+        with db.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            params = {"terms": list(stems), "heads": heads, "candidates": FORM_CANDIDATES}
+            rows = conn.execute(FORMS_SQL, params).all()
+    except DBAPIError:
+        return {}
+    found: dict[str, str] = {}
+    for term, candidates in rows:
+        same = next((w for w in candidates if stem(w) == stems[term]), None)
+        if same is not None:
+            found[term] = same
+    return found
 
 
 def _typed_for(term: str, words: list[str]) -> str | None:
