@@ -68,6 +68,14 @@ def test_nothing_found_offers_a_respelling(web: Client) -> None:
     assert "De Boomspijker" in cards(found.text)
 
 
+def test_nothing_and_nothing_to_offer_says_so(web: Client) -> None:
+    """'paardrijden': nothing of the kind, no respelling: the page says so and what to try."""
+    page = web.get("/zoeken", params={"q": "paardrijden"})
+    assert cards(page.text) == []
+    assert 'id="nothing"' in page.text and "Probeer een algemener woord" in page.text
+    assert 'id="nothing"' not in web.get("/zoeken", params={"q": "boompsijkers"}).text  # a respelling instead
+
+
 def test_the_empty_page_is_a_search_box_linked_from_the_start_page(web: Client) -> None:
     """No question: the form only; the start page and the menu link to it."""
     page = web.get("/zoeken")
