@@ -28,7 +28,7 @@ from geo.geocoding.base import (
     only_near,
     with_match,
 )
-from geo.geocoding.parse import AddressQuery, fold, number_base, parse_query
+from geo.geocoding.parse import AddressQuery, fold, number_base, parse_query, place_names
 
 #: How alike a typed street name must be to a stored one to be offered (pg_trgm similarity, 0..1).
 MIN_STREET_SIMILARITY = 0.45
@@ -154,11 +154,11 @@ class OfflineGeocoder(AnswersLookup):
                 text(
                     """
                     SELECT NOT EXISTS (SELECT 1 FROM geo_address WHERE city IS NOT NULL)
-                        OR EXISTS (SELECT 1 FROM geo_address WHERE lower(city) = :place_lower)
-                        OR EXISTS (SELECT 1 FROM geo_address WHERE lower(unaccent(city)) = :place)
+                        OR EXISTS (SELECT 1 FROM geo_address WHERE lower(city) = ANY(:place_names))
+                        OR EXISTS (SELECT 1 FROM geo_address WHERE lower(unaccent(city)) = ANY(:place_folds))
                     """
                 ),
-                {"place": fold(parsed.place), "place_lower": parsed.place.strip().lower()},
+                _params(parsed),
             ).scalar_one()
             if not place_known:
                 return True
@@ -216,9 +216,20 @@ class OfflineGeocoder(AnswersLookup):
         self, conn: Connection, params: dict[str, Any], parsed: AddressQuery
     ) -> GeocodeAnswer | None:
         """Streets like the typed one holding its number: only ever candidates, never the point."""
-        rows = conn.execute(
-            text(
-                f"""
+        rows: list[Any] = []
+        for spelling in _spellings(params):
+            rows = self._similar_rows(conn, spelling)
+            if rows:
+                break
+        if not rows:
+            return None
+        return GeocodeAnswer.choose(self.source, [self._result(row, "address", "fuzzy") for row in rows])
+
+    def _similar_rows(self, conn: Connection, params: dict[str, Any]) -> list[Any]:
+        return list(
+            conn.execute(
+                text(
+                    f"""
                 SELECT DISTINCT ON (similarity(street_key, :street_key), street_key, city)
                        {_COLUMNS}, similarity(street_key, :street_key) AS score
                 FROM geo_address
@@ -228,12 +239,10 @@ class OfflineGeocoder(AnswersLookup):
                          number_key = ANY(:number_keys) DESC, number_key, id
                 LIMIT :limit
                 """
-            ),
-            params,
-        ).all()
-        if not rows:
-            return None
-        return GeocodeAnswer.choose(self.source, [self._result(row, "address", "fuzzy") for row in rows])
+                ),
+                params,
+            ).all()
+        )
 
     def _street_or_town(
         self, conn: Connection, params: dict[str, Any], parsed: AddressQuery
@@ -259,6 +268,16 @@ class OfflineGeocoder(AnswersLookup):
         town = self._centre(conn, "lower(city) = :street_lower", params)
         if town is not None:
             return GeocodeAnswer.point(self._result(town, "place", "town"))
+        similar: list[Any] = []
+        for spelling in _spellings(params):
+            similar = self._similar_streets(conn, spelling)
+            if similar:
+                break
+        if not similar:
+            return None
+        return GeocodeAnswer.choose(self.source, [self._result(row, "street", "fuzzy") for row in similar])
+
+    def _similar_streets(self, conn: Connection, params: dict[str, Any]) -> list[Any]:
         similar = conn.execute(
             text(
                 """
@@ -274,9 +293,7 @@ class OfflineGeocoder(AnswersLookup):
             ),
             params,
         ).all()
-        if not similar:
-            return None
-        return GeocodeAnswer.choose(self.source, [self._result(row, "street", "fuzzy") for row in similar])
+        return list(similar)
 
     def _centre(self, conn: Connection, where: str, params: dict[str, Any]) -> Any:
         """The middle of all addresses matching (a postcode or a town)."""
@@ -339,15 +356,28 @@ def _params(parsed: AddressQuery) -> dict[str, Any]:
         "number_key": key,
         "base": base or 0,
         "base_text": str(base) if base is not None else key,
-        "place": fold(parsed.place or ""),
+        "place_names": list(place_names(parsed.place)) if parsed.place else [],
+        "place_folds": [fold(name) for name in place_names(parsed.place)] if parsed.place else [],
         "min_sim": MIN_STREET_SIMILARITY,
         "limit": MAX_CANDIDATES,
     }
 
 
+def _spellings(params: dict[str, Any]) -> list[dict[str, Any]]:
+    """The typed street for similar names, then with 'y' as 'ij' ('Zeedyk': the Zeedijk), which
+    a trigram comparison misses. Both only ever give candidates."""
+    key = params["street_key"]
+    ij = key.replace("y", "ij")
+    return [params, {**params, "street_key": ij}] if ij != key else [params]
+
+
 def _city_filter(parsed: AddressQuery) -> str:
     """Narrow to the typed place, when one was typed (addresses without a city still count)."""
-    return " AND (city IS NULL OR lower(unaccent(city)) = :place)" if parsed.place else ""
+    if not parsed.place:
+        return ""
+    return (
+        " AND (city IS NULL OR lower(city) = ANY(:place_names) OR lower(unaccent(city)) = ANY(:place_folds))"
+    )
 
 
 def _distinct_places(results: Sequence[GeocodeResult]) -> list[GeocodeResult]:

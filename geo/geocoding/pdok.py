@@ -29,6 +29,7 @@ from geo.geocoding.parse import (
     number_base,
     number_key,
     parse_query,
+    place_names,
     search_text,
     street_core,
 )
@@ -96,8 +97,10 @@ def _same_place(doc: dict[str, Any], parsed: AddressQuery) -> bool:
     """Whether the document lies in the place typed (when one was typed)."""
     if not parsed.place:
         return True
-    place = fold(parsed.place)
-    return place in (fold(str(doc.get("woonplaatsnaam") or "")), fold(str(doc.get("gemeentenaam") or "")))
+    typed = {fold(name) for name in place_names(parsed.place)}
+    return bool(
+        typed & {fold(str(doc.get("woonplaatsnaam") or "")), fold(str(doc.get("gemeentenaam") or ""))}
+    )
 
 
 def classify(doc: dict[str, Any], parsed: AddressQuery) -> MatchType:

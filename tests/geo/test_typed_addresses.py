@@ -233,3 +233,29 @@ def test_database_errors_do_not_carry_the_values_of_the_statement(database_url: 
         assert "Warmoesstraat" not in str(info.value)
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("typed", ["Warmoesstraat 141, A'dam", "Warmoesstraat 141 Amsterdam-Centrum"])
+def test_other_names_of_the_town_are_the_town(centrum_engine: Engine, typed: str) -> None:
+    """ "A'dam" and 'Amsterdam-Centrum' are Amsterdam, not 'outside the area we know'."""
+    assert _exact_label(OfflineGeocoder(centrum_engine), typed) == "Warmoesstraat 141"
+
+
+def test_pdok_den_haag_is_s_gravenhage() -> None:
+    """BAG calls the town 's-Gravenhage: 'Spui 1, Den Haag' is exact there, and 'Spui 1, Amsterdam'
+    is not answered with The Hague's Spui."""
+    hague = {
+        **_doc("Spui", "1", "2511BL"),
+        "woonplaatsnaam": "'s-Gravenhage",
+        "gemeentenaam": "'s-Gravenhage",
+    }
+    assert _answer("Spui 1, Den Haag", hague).exact is not None
+    assert _answer("Spui 1, Amsterdam", hague).usable is None
+
+
+def test_y_for_ij_is_offered_not_used(centrum_engine: Engine) -> None:
+    """'Zeedyk 117' offers Zeedijk 117 to choose (it found nothing before); it is never the point."""
+    answer = OfflineGeocoder(centrum_engine).lookup("Zeedyk 117")
+    assert answer.usable is None
+    assert [c.label.split(",")[0] for c in answer.candidates][:1] == ["Zeedijk 117"]
+    assert answer.candidates[0].match_type == "fuzzy"
