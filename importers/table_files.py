@@ -40,6 +40,7 @@ HEADER_SCAN = 15
 MAX_SHEETS = 5
 _COL = re.compile(rb"<(?:\w+:)?col\s([^>]*)>")
 _ATTR = re.compile(rb'(\w+)="([^"]*)"')
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]+\d+:[A-Z]+\d+)"')
 
 
 class UnreadableFile(ValueError):
@@ -194,12 +195,16 @@ def _xlsx_rows(path: Path, limits: ImportLimits, score: HeaderScore | None = Non
     except Exception as exc:  # openpyxl raises many kinds on a damaged or hostile file
         raise UnreadableFile(f"not a readable XLSX file ({type(exc).__name__}: {exc})") from exc
 
+    merged = _merged_down(sheet)
+
     def cells() -> Rows:
+        above: dict[int, str] = {}  # column -> the value a cell merged down from it shows
         try:
             for number, row in enumerate(rows, start=1):
                 if number - 1 > limits.max_rows + HEADER_SCAN:
                     raise _too_many(limits)
                 values = ["" if c is None else _cell(c) for c in row]
+                _fill_merged(values, number, merged.get(number, {}), above)
                 if any(v.strip() for v in values):
                     yield number, values
         except UnreadableFile:
@@ -217,6 +222,21 @@ def _xlsx_rows(path: Path, limits: ImportLimits, score: HeaderScore | None = Non
     return TableRows(
         header, _below(rest, line, len(header), limits), line, {i for i in hidden if i < len(header)}
     )
+
+
+def _fill_merged(
+    values: list[str], number: int, merges: dict[int, tuple[int, int]], above: dict[int, str]
+) -> None:
+    """Give the cells of row `number` that a merge covers the value of the merge's first cell."""
+    for column, (first, last) in merges.items():
+        if column >= len(values):
+            continue
+        if number == first:
+            above[column] = values[column]
+        elif not values[column].strip():
+            values[column] = above.get(column, "")
+        if number == last:
+            above.pop(column, None)
 
 
 def _below(rest: Rows, line: int, width: int, limits: ImportLimits) -> Rows:
@@ -245,6 +265,44 @@ def _best_sheet(sheets: list[Any], score: HeaderScore | None) -> Any:
         if found > best_score:
             best, best_score = sheet, found
     return best
+
+
+def _merged_down(sheet: Any) -> dict[int, dict[int, tuple[int, int]]]:
+    """Cells merged over several rows: row -> column -> (first row, last row) of the merge.
+
+    Lists merge the organisation's name down over its three activities, or a header
+    over two header rows; only the first cell holds the value, so every row of the
+    merge gets it (only its first column: a merge across columns is one value, not two).
+    openpyxl's read-only sheets do not read merges, so the sheet's XML is scanned.
+    """
+    from openpyxl.utils.cell import range_boundaries
+
+    found: dict[int, dict[int, tuple[int, int]]] = {}
+    try:
+        source = sheet._get_source()
+    except Exception:  # a layout we cannot read is no reason to refuse the list
+        return found
+    # The merges follow the cells, at the end of the sheet: keep the bytes from there on.
+    tail, kept = b"", b""
+    with source:
+        while chunk := source.read(_CHUNK):
+            if kept:
+                kept += chunk
+                continue
+            text = tail + chunk
+            at = text.find(b"mergeCells")
+            if at >= 0:
+                kept = text[at:]
+            tail = text[-16:]
+    for ref in _MERGE.findall(kept):
+        try:
+            low_col, low_row, _high_col, high_row = range_boundaries(ref.decode())
+        except (TypeError, ValueError):
+            continue
+        if low_col and low_row and high_row and high_row > low_row:
+            for number in range(low_row, min(high_row, low_row + 10_000) + 1):
+                found.setdefault(number, {})[low_col - 1] = (low_row, high_row)
+    return found
 
 
 def _hidden_columns(sheet: object) -> set[int]:

@@ -282,6 +282,9 @@ def test_workbook_with_an_explanation_sheet_first(db: Session, centrum: OsmAddre
     assert hulplijn["delivery_modes"] == ["phone"]  # "Telefonisch" in the "Locatie" column
     assert "Openingstijden: ma-vr 9-17, in de vakanties gesloten" in hulplijn["description"]
     assert any("needs a location" in m for m in rows[6][1])
+    # "Stichting Inloop Centrum" is merged down over lines 2-4: each of them has it, line 5 not.
+    organizations = {line: getattr(items[line], "organization", None) for line in (2, 3, 4, 5)}
+    assert [o and o["name"] for o in organizations.values()] == ["Stichting Inloop Centrum"] * 3 + [None]
     avond = _service(items[7])["meetings"][0]
     assert (avond["dtstart"], avond["start_time"]) == ("2026-04-02", "19:30")  # an Excel date with a time
 
