@@ -32,6 +32,7 @@ from directory.search.intent_words import (
     NOT_PEOPLE,
     NOW_WORDS,
     PEOPLE_WORDS,
+    PLACE_AFTER,
     RANGE_WORDS,
     RELATIVE_DAYS,
     ROOM_WORDS,
@@ -82,6 +83,8 @@ class Interpretation:
     tokens: tuple[str, ...] = ()
     #: Per word, the index of the filter it belongs to (-1: searched as text).
     owner: tuple[int, ...] = field(default=(), repr=False)
+    #: Words of `text` that name a place after "in de buurt van", "vlakbij" ... that is no area.
+    places: tuple[str, ...] = ()
 
     def without(self, index: int) -> str:
         """The question without the words of filter `index` (the link behind a chip's ×)."""
@@ -370,8 +373,14 @@ def _capacity_at(words_: tuple[str, ...], i: int, numbers: _Numbers) -> tuple[in
 @lru_cache(maxsize=1)
 def _nearby() -> tuple[tuple[str, ...], ...]:
     """The "near" phrases and the "with a group" phrases as words, longest first."""
-    phrases = (*NEARBY_WORDS, *GROUP_WORDS)
+    phrases = (*NEARBY_WORDS, *GROUP_WORDS, *PLACE_AFTER)
     return tuple(sorted((tuple(words(p)) for p in phrases), key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _place_after() -> frozenset[tuple[str, ...]]:
+    """The "near" phrases a place follows, as words."""
+    return frozenset(tuple(words(p)) for p in PLACE_AFTER)
 
 
 def _nearby_at(words_: tuple[str, ...], i: int) -> int:
@@ -387,10 +396,13 @@ def interpret(q: str, now: datetime, areas: AreaNames | None = None) -> Interpre
     found: list[Understood] = []
     owner = [-1] * len(tokens)
     rest: list[str] = []
+    places: list[str] = []
+    place_next = False
     i = 0
     while i < len(tokens):
         near = _nearby_at(tokens, i)
         if near:
+            place_next = tokens[i : i + near] in _place_after()
             i += near  # owned by no filter, searched as no text
             continue
         glue = 1 if tokens[i] in TIME_GLUE and i + 1 < len(tokens) else 0
@@ -405,8 +417,11 @@ def interpret(q: str, now: datetime, areas: AreaNames | None = None) -> Interpre
             )
         if hit is None:
             rest.append(diminutive_base(tokens[i]))
+            if place_next and rest[-1] not in stopwords():
+                places.append(rest[-1])
             i += 1
             continue
+        place_next = False
         size, understood = hit
         if glue:
             understood = replace(understood, words=" ".join(tokens[i : i + glue + size]))
@@ -421,4 +436,4 @@ def interpret(q: str, now: datetime, areas: AreaNames | None = None) -> Interpre
     # Stop words are not searched by either engine; left alone ("met" in "zaal met keuken")
     # they would make a text search of nothing.
     text = " ".join(w for w in rest if w not in stopwords())
-    return Interpretation(tuple(found), text, tokens, tuple(owner))
+    return Interpretation(tuple(found), text, tokens, tuple(owner), tuple(dict.fromkeys(places)))

@@ -161,6 +161,13 @@ GROUP_WORDS = (
     "met de groep", "met onze groep", "met mijn groep", "for a group", "with a group", "with my group",
     "with our group",
 )  # fmt: skip
+#: "Near" phrases followed by a place that is no area ("in de buurt van de Dam", "vlakbij het
+#: Waterlooplein"): its words are searched as text, but left out like an area when they find
+#: too little with the rest (relax.py). An area name after them is read as usual.
+PLACE_AFTER = (
+    "in de buurt van", "in de omgeving van", "vlakbij", "vlak bij", "dichtbij", "dicht bij", "rond",
+    "rondom", "near", "close to", "around",
+)  # fmt: skip
 #: Words in front of an area name that belong to it ("in Oost", "uit de Pijp").
 AREA_GLUE = ("in", "uit", "rond", "rondom", "bij", "near", "around")
 #: Words that only join a day to its part or a time to the rest ("op zaterdag", "'s avonds").

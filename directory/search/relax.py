@@ -204,6 +204,7 @@ def _order(read: Interpretation, counts: dict[str, int]) -> list[str]:
     order = [f"word:{t}" for t in terms if counts.get(t, 1) == 0]
     for kind in CIRCUMSTANCES:
         order += [f"filter:{i}" for i, f in enumerate(read.filters) if f.kind == kind]
+    order += [f"word:{t}" for t in read.places if t in terms and f"word:{t}" not in order]
     if any(n >= RELAX_BELOW for n in counts.values()):
         scarce = [t for t in terms if 0 < counts.get(t, RELAX_BELOW) < RELAX_BELOW]
         order += [f"word:{t}" for t in sorted(scarce, key=lambda t: counts[t])]
@@ -259,10 +260,12 @@ def _leave_out(
             return
         kind, _, key = step.partition(":")
         if kind == "word":
-            if len(query_terms(state.read.text)) <= 1:
-                continue  # the last word is what the question is about
             candidate = _without_word(state.read, key)
             said = key
+            if len(query_terms(state.read.text)) <= 1 and not (
+                key in state.read.places and (candidate.filters or _narrowed(original))
+            ):
+                continue  # the last word is what the question is about (a place is not)
         else:
             gone = filters[int(key)]
             candidate = replace(state.read, filters=tuple(f for f in state.read.filters if f is not gone))

@@ -51,7 +51,7 @@ def understand(query: SearchQuery, now: datetime, areas: AreaNames | None) -> Un
     owner = tuple(
         (kept.index(read.filters[o]) if read.filters[o] in kept else -2) if o >= 0 else -1 for o in read.owner
     )
-    read = Interpretation(kept, read.text, read.tokens, owner)
+    read = Interpretation(kept, read.text, read.tokens, owner, read.places)
     return Understanding(apply(query, read, areas), read)
 
 

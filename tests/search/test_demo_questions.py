@@ -347,6 +347,7 @@ UNSEEN_QUESTIONS: list[tuple[str, set[str]]] = [
     ("stamtafel in de jordaan", {"Stamtafel Centrum"}),
     ("ruimte met invalidentoilet", {"De Boomspijker"}),
     ("ruimte bij het Waterlooplein", {"Mozes en Aäronkerk"}),
+    ("ruimte rond het waterlooplein", {"Mozes en Aäronkerk"}),
     ("scootmobielvriendelijke ruimte voor een groep", {"Kerkzaal Bijlmerdreef"}),
     ("room with a kitchen for 20 people", ROOMS_AND_KITCHENS),
     ("buurthuis Centrum-Oost", ROOMS_AND_KITCHENS),
@@ -428,11 +429,13 @@ def test_unseen_questions_find_what_they_ask_for(ask: Any, q: str, wanted: set[s
         "zaal met beamer",
         "cheap venue for a meeting",
         "somewhere to meet with a group of 10",
+        "betaalbare vergaderruimte in de buurt van de Dam",
     ],
 )
 def test_a_question_for_a_room_shows_rooms(ask: Any, q: str) -> None:
     """A kwartiermaker asking for a place to meet gets places with a room, even when a word
-    ('bijeenkomst', 'beamer') or the area ('Jordaan') finds none: those are left out, and said so."""
+    ('bijeenkomst', 'beamer'), the area ('Jordaan') or a place ('de Dam') finds none: those are
+    left out, and said so. 'in de buurt van de Dam' listed the cafes on the Dam."""
     result = ask(q)
     assert result.total > 0, f"{ask.engine}: {q!r} found nothing"
     assert all("room" in h["facilities"] for h in result.hits[:5]), [h["name"] for h in result.hits[:5]]
@@ -477,13 +480,18 @@ def test_what_the_demo_lacks_is_said_not_hidden(ask: Any, q: str) -> None:
         ),
         ("depressie", [("target_groups", "psychiatric")], ""),
         ("iemand om mee te praten", [], "praten"),
+        ("vergaderruimte in de buurt van de Dam", [("facilities", "room")], "dam"),
+        ("koffie vlakbij het Waterlooplein", [], "koffie waterlooplein"),
+        ("buurthuis in de buurt van oost", [("area", "stadsdeel:M")], "buurthuis"),
     ],
 )
 def test_how_unseen_questions_are_read(ask: Any, q: str, filters: list[tuple[str, str]], text: str) -> None:
-    """Group phrases are no subject, diminutives are their word, new words for a room or a need."""
+    """Group phrases are no subject, diminutives are their word, new words for a room or a need;
+    a place after 'in de buurt van' that is no area is searched, and known to be a place."""
     read = ask(q).interpreted
     assert [(f.kind, f.value) for f in read.filters] == filters
     assert read.text == text
+    assert read.places == (("dam",) if "Dam" in q else ("waterlooplein",) if "Waterloo" in q else ())
 
 
 @pytest.mark.parametrize("word", ["huren", "eenzaamheid", "koffietje", "eenzame"])
