@@ -58,6 +58,7 @@ from importers.table_values import (
     find_postcode,
     first_house_number,
     house_number,
+    is_rd,
     looks_like_address,
     opening_hours_from_text,
     parse_cost,
@@ -70,6 +71,7 @@ from importers.table_values import (
     parse_website,
     parse_websites,
     parse_when,
+    rd_to_wgs84,
     split_address,
     strip_html,
     support_functions_in,
@@ -141,8 +143,22 @@ class _Row:
             self.notes.append(f"{keep}: {value}")
 
 
+#: Cells that say "nothing here": read as empty, not as a value ("Telefoon: n.v.t.", postcode "-").
+#: "x" is not one of them (a cross in a yes/no column), nor "nee"/"geen" (they answer a question).
+PLACEHOLDERS = frozenset({
+    "-", "--", "---", "–", "—", ".", "..", "...", "?", "??", "n.v.t.", "n.v.t", "nvt", "n.b.", "n.b", "nb",
+    "onbekend", "unknown", "n/a", "tbd", "volgt", "nog niet bekend", "nader te bepalen", "ntb", "n.t.b.",
+})  # fmt: skip
+
+
+def is_placeholder(text: str) -> bool:
+    """True for a cell that only says there is nothing ("n.v.t.", "-", "onbekend")."""
+    return " ".join(text.lower().split()) in PLACEHOLDERS
+
+
 def _clean(values: Mapping[str, str]) -> dict[str, str]:
-    return {k: strip_html(x or "").strip() for k, x in values.items() if (x or "").strip()}
+    cleaned = {k: strip_html(x or "").strip() for k, x in values.items()}
+    return {k: x for k, x in cleaned.items() if x and not is_placeholder(x)}
 
 
 def _slug(text: str) -> str:
@@ -385,12 +401,15 @@ def _address_fields(row: _Row) -> dict[str, Any]:
 
 
 def _point(row: _Row) -> tuple[float, float] | None:
-    """The row's own coordinates, when it has usable ones."""
-    lat, lon = row.get.get("lat"), row.get.get("lon")
+    """The row's own coordinates, when it has usable ones (WGS84, or RD New as municipalities give them)."""
+    lat, lon = row.get.get("lat") or row.get.get("rd_y"), row.get.get("lon") or row.get.get("rd_x")
     if not (lat or lon):
         return None
     try:
         flat, flon = float((lat or "").replace(",", ".")), float((lon or "").replace(",", "."))
+        if is_rd(flon, flat):
+            # Dutch open data and GIS exports use RD New (x 121000, y 487000), also under "lat"/"lon".
+            flat, flon = rd_to_wgs84(flon, flat)
         v.check_point(flat, flon)
     except ValueError as exc:
         row.aside(
@@ -703,7 +722,7 @@ class TableReader:
                     continue
                 if index in self.plan.fields:
                     values[self.plan.fields[index]] = cell
-                elif index in self.plan.extras:
+                elif index in self.plan.extras and not is_placeholder(strip_html(cell).strip()):
                     extras.append(f"{self.plan.extras[index]}: {strip_html(cell).strip()}")
             try:
                 yield row_to_record(

@@ -37,6 +37,8 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "city": ("plaats", "woonplaats", "stad", "city", "gemeente", "plaatsnaam"),
     "lat": ("lat", "latitude", "breedtegraad", "noorderbreedte"),
     "lon": ("lon", "lng", "longitude", "lengtegraad", "oosterlengte"),
+    "rd_x": ("x", "x coordinaat", "xcoordinaat", "x coord", "rd x", "x rd", "x-coördinaat"),
+    "rd_y": ("y", "y coordinaat", "ycoordinaat", "y coord", "rd y", "y rd", "y-coördinaat"),
     "when": ("wanneer", "dag en tijd", "when", "schedule", "dagen", "dag", "dag en tijdstip", "frequentie"),
     "time": ("tijd", "tijden", "tijdstip", "hoe laat", "time", "times", "van tot", "aanvang", "begintijd"),
     "date": ("datum", "date", "startdatum"),

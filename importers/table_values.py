@@ -141,6 +141,9 @@ _FREE = ("gratis", "kosteloos", "geen kosten", "free", "niets", "nee", "geen", "
 #: "3,50", "5,-", "2.50", "1.250" (thousands), "1.250,00".
 _AMOUNT = re.compile(r"(\d{1,3}(?:\.\d{3})+(?!\d)|\d+)(?:,(\d{1,2}|-)|\.(\d{1,2})(?!\d))?")
 _URL = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,}(?:/[^\s,;]*)?", re.IGNORECASE)
+_AT = re.compile(r"\s*(?:\[\s*at\s*\]|\(\s*at\s*\)|\{\s*at\s*\}|\s+apenstaartje\s+)\s*", re.IGNORECASE)
+_DOT = re.compile(r"\s*(?:\[\s*(?:dot|punt)\s*\]|\(\s*(?:dot|punt)\s*\))\s*", re.IGNORECASE)
+_RD: Any = None  # the pyproj transformer, made on first use (it takes a moment)
 _EMAIL = re.compile(r"[^@\s<>()\[\],;:]+@[^@\s<>()\[\],;:]+\.[a-z]{2,}", re.IGNORECASE)
 #: The one Dutch postcode pattern (directory/netherlands.py), as a word in a text.
 _POSTCODE = netherlands.POSTCODE_IN_TEXT
@@ -369,9 +372,27 @@ def parse_email(text: str) -> str | None:
 
 
 def parse_emails(text: str) -> list[str]:
-    """Every e-mail address in a cell, in order, each once."""
-    found = [m.group(0).strip(".").lower() for m in _EMAIL.finditer(text.replace("mailto:", " "))]
+    """Every e-mail address in a cell, in order, each once ("info [at] x.nl" written against spam too)."""
+    text = _AT.sub("@", text.replace("mailto:", " "))
+    text = _DOT.sub(".", text)
+    found = [m.group(0).strip(".").lower() for m in _EMAIL.finditer(text)]
     return list(dict.fromkeys(found))
+
+
+def is_rd(x: float, y: float) -> bool:
+    """True for a point in RD New (EPSG:28992) metres on Dutch soil, not degrees."""
+    return 0 <= x <= 300_000 and 289_000 <= y <= 630_000
+
+
+def rd_to_wgs84(x: float, y: float) -> tuple[float, float]:
+    """An RD New point as (lat, lon)."""
+    from pyproj import Transformer
+
+    global _RD
+    if _RD is None:
+        _RD = Transformer.from_crs("EPSG:28992", "EPSG:4326", always_xy=True)
+    lon, lat = _RD.transform(x, y)
+    return lat, lon
 
 
 def parse_websites(text: str) -> list[str]:

@@ -319,3 +319,30 @@ def test_one_row_per_session_keeps_every_session(db: Session, tmp_path: Path) ->
     assert any("same offer as line 2" in m and "differs in phone" in m for m in rows[3][1])
     service = db.scalars(select(Service)).one()
     assert [m["rrule"] for m in service.meetings] == ["FREQ=WEEKLY;BYDAY=MO", "FREQ=WEEKLY;BYDAY=TH"]
+
+
+def test_cells_that_say_nothing_are_empty() -> None:
+    """ "n.v.t.", "-" and "onbekend" are no phone number, postcode or site to set aside or print."""
+    from importers.table import row_to_record
+
+    record = row_to_record(
+        {"name": "Koffie-uur", "phone": "n.v.t.", "postcode": "-", "website": "onbekend",
+         "email": "info [at] koffie-uur.nl", "service_area": "Oost"},
+        source="test", line=2, categories=set(),
+    )  # fmt: skip
+    assert isinstance(record, EntryRecord)
+    assert record.problems == []  # before: phone, postcode and website were each set aside as text
+    assert record.fields["email"] == "info@koffie-uur.nl"  # written against spam
+    assert "n.v.t." not in (record.fields["description"] or "")
+
+
+def test_rd_coordinates_place_a_row() -> None:
+    """Municipal exports give RD New metres ("X", "Y", or even under "lat"/"lon"): read, not refused."""
+    from importers.table import row_to_record
+    from importers.table_headers import match_header
+
+    assert (match_header("X-coördinaat"), match_header("Y")) == ("rd_x", "rd_y")
+    for values in ({"rd_x": "121687", "rd_y": "487326"}, {"lat": "487326", "lon": "121687"}):
+        record = row_to_record({"name": "De Boomspijker", **values}, source="test", line=2, categories=set())
+        assert isinstance(record, PlaceRecord)
+        assert (round(record.lat, 3), round(record.lon, 3)) == (52.373, 4.898)
