@@ -22,6 +22,12 @@ from directory.search.compounds import diminutive_base
 from directory.search.intent_words import (
     AREA_GLUE,
     CAPACITY_FOR,
+    CLOCK_AND,
+    CLOCK_AT,
+    CLOCK_BETWEEN,
+    CLOCK_FROM,
+    CLOCK_LATEST,
+    CLOCK_UNITS,
     DAY_PARTS,
     GROUP_OF,
     GROUP_WORDS,
@@ -193,6 +199,74 @@ def _part(words_: tuple[str, ...], i: int) -> tuple[int, tuple[int, int]] | None
     return None
 
 
+def _hour_at(words_: tuple[str, ...], j: int) -> tuple[int, int, bool] | None:
+    """An hour at word j ("18", "18 00" from "18:00", "18 uur"): (words used, hour, said to be a time)."""
+    if j >= len(words_) or not words_[j].isdigit() or len(words_[j]) > 2 or int(words_[j]) > 23:
+        return None
+    used, said = 1, False
+    nxt = words_[j + 1] if j + 1 < len(words_) else ""
+    if len(nxt) == 2 and nxt.isdigit() and int(nxt) < 60:
+        used, said = 2, True  # minutes: the hour is what opening hours are kept by
+    if j + used < len(words_) and words_[j + used] in CLOCK_UNITS:
+        used, said = used + 1, True
+    return used, int(words_[j]), said
+
+
+def _clock_at(words_: tuple[str, ...], i: int) -> tuple[int, tuple[int, int]] | None:
+    """A clock time at word i ("om 18 uur", "18:00", "na 17 uur", "tussen 12 en 14 uur"): how many
+    words, and the local hours [start, end) it asks. A bare number is no time ("buurthuis 18")."""
+    word = words_[i] if i < len(words_) else ""
+    lead = 1 if word in (*CLOCK_AT, *CLOCK_FROM, *CLOCK_BETWEEN) else 0
+    first = _hour_at(words_, i + lead)
+    if first is None:
+        return None
+    used, hour, said = first
+    if word in CLOCK_BETWEEN:
+        j = i + lead + used
+        second = _hour_at(words_, j + 1) if j < len(words_) and words_[j] in CLOCK_AND else None
+        if second is None or second[1] <= hour:
+            return None
+        return lead + used + 1 + second[0], (hour, second[1])
+    if not (lead or said):
+        return None
+    if word in CLOCK_FROM:
+        return lead + used, (hour, max(CLOCK_LATEST, hour + 1))
+    return lead + used, (hour, hour + 1)
+
+
+def _day_hours(
+    words_: tuple[str, ...], i: int, now: datetime
+) -> tuple[int, list[date], tuple[int, int]] | None:
+    """A day and its hours at word i ("vanavond", "maandagochtend", "dinsdag om 18 uur", "'s avonds",
+    "na 17 uur"): how many words, the dates, and the local hours [start, end)."""
+    word = words_[i]
+    if word in TODAY_PARTS:
+        return 1, [now.date()], DAY_PARTS[TODAY_PARTS[word]]
+    if (compound := _COMPOUND_TIME.match(word)) is not None:
+        day_word, part_word = compound.groups()
+        day = (
+            _next(WEEKDAYS[day_word], now)
+            if day_word in WEEKDAYS
+            else now.date() + timedelta(days=RELATIVE_DAYS[day_word])
+        )
+        return 1, [day], DAY_PARTS.get(part_word, DAY_PARTS["ochtend"])
+    if (found := _days(words_, i, now)) is not None:
+        used, days = found
+        hours = WHOLE_DAY
+        if (part := _part(words_, i + used)) is not None:
+            used, hours = used + part[0], part[1]
+        if (clock := _clock_at(words_, i + used)) is not None:  # "dinsdag om 18 uur"
+            used, hours = used + clock[0], clock[1]
+        return used, days, hours
+    if (part := _part(words_, i)) is not None:
+        # A part of the day alone ("'s avonds"): that part on any of the coming seven days.
+        return part[0], [now.date() + timedelta(days=n) for n in range(7)], part[1]
+    if (clock := _clock_at(words_, i)) is not None:
+        # A clock time alone ("na 17 uur"): today (tomorrow when the hours are past).
+        return clock[0], [now.date()], clock[1]
+    return None
+
+
 def _time_at(words_: tuple[str, ...], i: int, now: datetime) -> tuple[int, Understood] | None:
     """A time phrase at word i ("vanavond", "zaterdag", "maandagochtend", "nu open"), or None."""
     for phrase in sorted(NOW_WORDS, key=len, reverse=True):
@@ -200,36 +274,11 @@ def _time_at(words_: tuple[str, ...], i: int, now: datetime) -> tuple[int, Under
         if words_[i : i + len(key)] == key:
             hour = now.replace(minute=0, second=0, microsecond=0)
             return len(key), Understood("open", "now", phrase, spans=((now, hour + timedelta(hours=1)),))
-    word = words_[i]
-    spans: list[tuple[datetime, datetime]] = []
-    used = 0
-    if word in TODAY_PARTS:
-        used, days, hours = 1, [now.date()], DAY_PARTS[TODAY_PARTS[word]]
-    elif (compound := _COMPOUND_TIME.match(word)) is not None:
-        day_word, part_word = compound.groups()
-        day = (
-            _next(WEEKDAYS[day_word], now)
-            if day_word in WEEKDAYS
-            else now.date() + timedelta(days=RELATIVE_DAYS[day_word])
-        )
-        used, days, hours = 1, [day], DAY_PARTS.get(part_word, DAY_PARTS["ochtend"])
-    elif (found := _days(words_, i, now)) is not None:
-        used, days = found
-        part = _part(words_, i + used)
-        hours = WHOLE_DAY
-        if part is not None:
-            used += part[0]
-            hours = part[1]
-    elif (part := _part(words_, i)) is not None:
-        # A part of the day alone ("'s avonds"): that part on any of the coming seven days.
-        used, hours = part
-        days = [now.date() + timedelta(days=n) for n in range(7)]
-    else:
+    found = _day_hours(words_, i, now)
+    if found is None:
         return None
-    for day in days:
-        span = _day_span(day, hours, now)
-        if span is not None:
-            spans.append(span)
+    used, days, hours = found
+    spans = [span for day in days if (span := _day_span(day, hours, now)) is not None]
     if not spans:  # "vanavond" at midnight: nothing left today; the next day's hours
         spans = [s for s in [_day_span(days[-1] + timedelta(days=1), hours, now)] if s is not None]
     phrase = " ".join(words_[i : i + used])
@@ -405,7 +454,9 @@ def interpret(q: str, now: datetime, areas: AreaNames | None = None) -> Interpre
             place_next = tokens[i : i + near] in _place_after()
             i += near  # owned by no filter, searched as no text
             continue
-        glue = 1 if tokens[i] in TIME_GLUE and i + 1 < len(tokens) else 0
+        glue = 0
+        while glue < 2 and i + glue + 1 < len(tokens) and tokens[i + glue] in TIME_GLUE:
+            glue += 1  # "op zondag", "open op zondag", "elke donderdag"
         hit = _time_at(tokens, i + glue, now) if glue else None
         if hit is None:
             glue = 0
@@ -423,7 +474,11 @@ def interpret(q: str, now: datetime, areas: AreaNames | None = None) -> Interpre
             continue
         place_next = False
         size, understood = hit
-        if glue:
+        end = i + glue + size
+        if understood.kind == "open" and end < len(tokens) and tokens[end] in ("open", "geopend"):
+            size += 1  # "na 17 uur open": the time says it already
+            understood = replace(understood, words=" ".join(tokens[i : end + 1]))
+        elif glue:
             understood = replace(understood, words=" ".join(tokens[i : i + glue + size]))
         keys = [(f.kind, f.value) for f in found]
         if (understood.kind, understood.value) in keys:  # said twice: one filter owns both

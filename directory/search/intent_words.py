@@ -171,7 +171,16 @@ PLACE_AFTER = (
 #: Words in front of an area name that belong to it ("in Oost", "uit de Pijp").
 AREA_GLUE = ("in", "uit", "rond", "rondom", "bij", "near", "around")
 #: Words that only join a day to its part or a time to the rest ("op zaterdag", "'s avonds").
-TIME_GLUE = ("op", "on", "s", "open", "geopend")
+TIME_GLUE = ("op", "on", "s", "open", "geopend", "elke", "iedere", "every")
+#: A clock time ("om 18 uur", "18:00", "na 17 uur", "tussen 12 en 14 uur"), alone (today) or after
+#: a day ("dinsdag om 18 uur"): the words before the hour, and the hour's own words.
+CLOCK_AT = ("om", "rond", "at", "around")
+CLOCK_FROM = ("na", "vanaf", "from", "after")
+CLOCK_BETWEEN = ("tussen", "between")
+CLOCK_AND = ("en", "tot", "and", "to")
+CLOCK_UNITS = ("uur", "u", "h")
+#: The last hour a time "after" ("na 17 uur") asks for.
+CLOCK_LATEST = 23
 #: A group size ("zaal voor 20 personen") is read as the `capacity` filter (intent.py): a number
 #: followed by one of PEOPLE_WORDS ("20 personen"), or after a room word and "voor"/"for" ("zaal
 #: voor 20", "room for 15"), or after "groep van" ("groep van 8"). A number alone is never a group.

@@ -403,3 +403,35 @@ def test_a_question_of_filters_only_is_never_relaxed_to_everything(ask: Any) -> 
     result, hits = ask("gratis zaal zondagochtend")
     assert result.relaxed is None or len(result.relaxed.dropped) < 3
     assert len(hits) < 16  # the contract directory holds 16 searchable entries
+
+
+CLOCK_TIMES = [
+    # question, the words of the time filter, its first [start, end) hours as (day offset, hour)
+    ("eten dinsdag om 18 uur", "dinsdag om 18 uur", ((6, 18), (6, 19))),
+    ("koffie om 16:00", "om 16 00", ((0, 16), (0, 17))),
+    ("na 17 uur open", "na 17 uur open", ((0, 17), (0, 23))),
+    ("vanaf 20.00 uur", "vanaf 20 00 uur", ((0, 20), (0, 23))),
+    ("tussen 12 en 14 uur lunch", "tussen 12 en 14 uur", ((1, 12), (1, 14))),  # past today: tomorrow
+    ("open op zondag", "open op zondag", ((4, 8), (4, 23))),
+    ("elke donderdag wandelen", "elke donderdag", ((1, 8), (1, 23))),
+]
+
+
+@pytest.mark.parametrize(("q", "said", "span"), CLOCK_TIMES)
+def test_clock_times_are_read(q: str, said: str, span: tuple[tuple[int, int], tuple[int, int]]) -> None:
+    """'om 18 uur', '16:00', 'na 17 uur', 'tussen 12 en 14 uur' are hours, alone (today) or of a day;
+    'open op', 'elke' belong to the time. They were searched as words ('18', 'uur', 'elke')."""
+    got = interpret(q, NOW)
+    (time,) = [f for f in got.filters if f.kind == "open"]
+    assert time.words == said
+    (start, end) = time.spans[0]
+    day = NOW.date()
+    assert ((start.date() - day).days, start.hour) == span[0]
+    assert ((end.date() - day).days, end.hour) == span[1]
+    assert not {"uur", "open", "elke", "om", "18", "16", "00"} & set(got.text.split())
+
+
+@pytest.mark.parametrize("q", ["buurthuis 18", "zaal voor 20 personen", "1012 AB", "tussen 14 en 12"])
+def test_a_number_alone_is_no_clock_time(q: str) -> None:
+    """A house number, a group size, a postcode, a range the wrong way round: no time."""
+    assert "open" not in {f.kind for f in interpret(q, NOW).filters}
