@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.pool import NullPool
 
 from directory.db import engine as engine_module
@@ -41,5 +41,18 @@ def test_busy_connections_are_not_pinged_idle_and_dead_ones_are(
         with engine.connect() as conn:
             fresh = conn.scalar(text("SELECT pg_backend_pid()"))
         assert len(pings) == 1 and fresh != pids[0]  # pinged, found dead, replaced: no error
+    finally:
+        engine.dispose()
+
+
+def test_app_connections_start_no_parallel_workers(database_url: str) -> None:
+    """Set at connect, next to the URL's own options, which still hold."""
+    url = make_url(database_url).update_query_dict({"options": "-c statement_timeout=4321"})
+    engine = engine_module.get_engine(url.render_as_string(hide_password=False), pool_size=1)
+    try:
+        with engine.connect() as conn:
+            workers = conn.scalar(text("SHOW max_parallel_workers_per_gather"))
+            timeout = conn.scalar(text("SHOW statement_timeout"))
+        assert (workers, timeout) == ("0", "4321ms")
     finally:
         engine.dispose()

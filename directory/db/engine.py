@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 import msgspec
-from sqlalchemy import URL, Engine, create_engine, event
+from sqlalchemy import URL, Engine, create_engine, event, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -28,10 +28,30 @@ def get_engine(url: str | None = None, pool_size: int = 10) -> Engine:
     return _engine(url or database_url(), pool_size)
 
 
+#: Settings of every connection of the app's engine (given at connect, so no round trip).
+#: No parallel workers: PostgreSQL shares the app's few cores with the app, and it planned
+#: the radius listing of locations with a worker (its ST_DWithin on geography is priced as
+#: very expensive per row), so each listing started a process and waited for it: 9.8 ms on
+#: average against 6.7 ms without, at 100,000 locations (docs/reliability.md, "Public reads
+#: at 100k"). The search's own pool says the same in its options (search/postgres.py).
+APP_OPTIONS = "-c max_parallel_workers_per_gather=0"
+
+
+def connect_options(url: str | URL, options: str) -> str:
+    """libpq `options` for connections to `url`: the URL's own first (a search_path, say), then these.
+
+    psycopg's `options` in connect_args would replace the URL's, not add to them.
+    """
+    own = make_url(url).query.get("options")
+    return f"{own} {options}" if isinstance(own, str) else options
+
+
 @lru_cache(maxsize=8)
 def _engine(url: str, pool_size: int) -> Engine:
     # pre-ping: a restarted database is reconnected to instead of failing a request.
-    return pooled_engine(url, pool_size, pre_ping=True)
+    return pooled_engine(
+        url, pool_size, pre_ping=True, connect_args={"options": connect_options(url, APP_OPTIONS)}
+    )
 
 
 def pooled_engine(

@@ -24,7 +24,7 @@ from sqlalchemy.dialects.postgresql import psycopg as psycopg_dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import QueuePool
 
-from directory.db.engine import pooled_engine
+from directory.db.engine import connect_options, pooled_engine
 from directory.search.base import EngineUnavailable, SearchEngine
 from directory.search.facet_index import FacetIndex, ordinals
 from directory.search.fields import (
@@ -104,10 +104,8 @@ def search_pool(db: Engine) -> Engine:
     of every search paying a round trip to check.
     """
     size = db.pool.size() if isinstance(db.pool, QueuePool) else 4
-    options = db.url.query.get("options")
-    connect_args = dict(SEARCH_CONNECT_ARGS)
-    if isinstance(options, str):  # the URL's own options (a search_path, say) still hold
-        connect_args["options"] = f"{options} {SEARCH_OPTIONS}"
+    # The URL's own options (a search_path, say) still hold.
+    connect_args = {**SEARCH_CONNECT_ARGS, "options": connect_options(db.url, SEARCH_OPTIONS)}
     return pooled_engine(db.url, size, pre_ping=False, connect_args=connect_args)
 
 
