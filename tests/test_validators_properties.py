@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from directory import netherlands
+from directory.schemas import LocationCreate, LocationRead, LocationUpdate
 from directory.schemas import validators as v
 
 TEXT = st.text(max_size=200)
@@ -97,6 +101,29 @@ def test_points_far_from_the_netherlands_are_refused(lat: float, lon: float) -> 
 )
 def test_known_places(lat: float, lon: float, inside: bool) -> None:
     assert netherlands.contains(lat, lon) is inside
+
+
+def test_the_point_rule_holds_for_input_not_for_what_is_read_back() -> None:
+    """Create and update refuse a point in Brussels; the read model shows a stored one as it is."""
+    brussels = {"lat": 50.85, "lon": 4.35}
+    for model, data in (
+        (LocationCreate, {"name": "Buurthuis", "category": "library"}),
+        (LocationUpdate, {"version": 1}),
+    ):
+        with pytest.raises(ValidationError, match="outside the Netherlands"):
+            model.model_validate({**data, **brussels})
+    stamp = "2026-12-04T08:00:00+01:00"
+    read = LocationRead.model_validate(
+        {
+            "id": str(uuid.uuid4()),
+            "version": 1,
+            "name": "Buurthuis",
+            "created_at": stamp,
+            "updated_at": stamp,
+            **brussels,
+        }
+    )
+    assert (read.lat, read.lon) == (50.85, 4.35)
 
 
 # -- the outer bounds (directory/schemas/limits.py): odd input is refused, never a crash ---------
