@@ -26,12 +26,13 @@ def sphere_distance(lat: str, lon: str) -> str:
     )
 
 
-def place_condition(query: SearchQuery, params: dict[str, Any]) -> str | None:
-    """A WHERE condition on search_document for the query's place filter, or None.
+def place_arms(query: SearchQuery, params: dict[str, Any]) -> tuple[str, str] | None:
+    """The query's place filter as two WHERE conditions on search_document, or None.
 
-    Documents with a point must lie in the circle, box or polygon; documents
-    known only by a service area match when the area covers the circle's
-    centre (the client's address) or meets the box or polygon.
+    The first is for documents with a point (in the circle, box or polygon), the second
+    for documents known only by a service area (the area covers the circle's centre, the
+    client's address, or meets the box or polygon). No document meets both: only documents
+    without a point have an area.
     """
     if query.near is not None and query.near.radius_m is not None:
         near, radius = query.near, query.near.radius_m
@@ -50,17 +51,26 @@ def place_condition(query: SearchQuery, params: dict[str, Any]) -> str | None:
         )
         here = "ST_SetSRID(ST_MakePoint(:g_lon, :g_lat), 4326)"
         return (
-            "((geom && ST_MakeEnvelope(:g_w, :g_s, :g_e, :g_n, 4326)"
-            f" AND {sphere_distance('g_lat', 'g_lon')} <= :g_radius)"
-            f" OR (geom IS NULL AND ST_Covers(area, {here})))"
+            "(geom && ST_MakeEnvelope(:g_w, :g_s, :g_e, :g_n, 4326)"
+            f" AND {sphere_distance('g_lat', 'g_lon')} <= :g_radius)",
+            f"geom IS NULL AND ST_Covers(area, {here})",
         )
     if query.bbox is not None:
         b = query.bbox
         params.update(g_s=b.south, g_w=b.west, g_n=b.north, g_e=b.east)
         env = "ST_MakeEnvelope(:g_w, :g_s, :g_e, :g_n, 4326)"
-        return f"(ST_Intersects(geom, {env}) OR (geom IS NULL AND ST_Intersects(area, {env})))"
+        return f"ST_Intersects(geom, {env})", f"geom IS NULL AND ST_Intersects(area, {env})"
     if query.polygon is not None:
         params["g_poly"] = query.polygon.wkt
         poly = "ST_GeomFromText(:g_poly, 4326)"
-        return f"(ST_Intersects(geom, {poly}) OR (geom IS NULL AND ST_Intersects(area, {poly})))"
+        return f"ST_Intersects(geom, {poly})", f"geom IS NULL AND ST_Intersects(area, {poly})"
     return None
+
+
+def place_condition(query: SearchQuery, params: dict[str, Any]) -> str | None:
+    """A WHERE condition on search_document for the query's place filter, or None (see place_arms)."""
+    arms = place_arms(query, params)
+    if arms is None:
+        return None
+    placed, unplaced = arms
+    return f"({placed} OR ({unplaced}))"

@@ -34,7 +34,7 @@ from directory.search.fields import (
     SUPPORT_CATEGORIES,
     TWO_TYPOS_FROM,
 )
-from directory.search.geo_sql import place_condition, sphere_distance
+from directory.search.geo_sql import place_arms, sphere_distance
 from directory.search.grid import Cell, cell_sql
 from directory.search.hits import to_hit
 from directory.search.query import PlaceGrid, SearchQuery, SearchResult
@@ -46,10 +46,15 @@ from directory.search.text import query_terms, synonym_map
 #: candidates, and a low threshold keeps short words with a typo in. The matches of a broad
 #: query (30,000 rows) are kept in memory rather than spilled to temporary files, and the
 #: document table is small enough to stay cached, so a page read through an index costs
-#: little more than one read in sequence.
+#: little more than one read in sequence. An index entry costs a tenth of a page, not the
+#: default two hundredth: the GIN index of a common word hands over 20,000-60,000 rows at
+#: about 0.5-1 us each (a page of a circle's rows, read and tested, takes about 7 us), and
+#: priced at the default, PostgreSQL intersected those rows with a small circle's few hundred
+#: instead of testing the words on the circle's rows, 2-3x slower (docs/reliability.md,
+#: "Public reads at 100k").
 SEARCH_OPTIONS = (
     "-c jit=off -c max_parallel_workers_per_gather=0 -c pg_trgm.similarity_threshold=0.2 "
-    "-c work_mem=32MB -c random_page_cost=1.1"
+    "-c work_mem=32MB -c random_page_cost=1.1 -c cpu_index_tuple_cost=0.1"
 )
 #: psycopg's connection arguments for searches. Autocommit: a search only reads, and at READ
 #: COMMITTED a transaction would give its statements no common snapshot, only a BEGIN and a
@@ -264,9 +269,7 @@ class PostgresEngine(SearchEngine):
                 # the typed words keeps a name (weight 1.0) above a category label (0.4 x 1.5).
                 score = "(ts_rank(tsv, tq.full) + 0.5 * ts_rank(tsv, tq.typed) + (tsv @@ tq.exact)::int)"
         where.extend(filter_conditions(query, params))
-        place = place_condition(query, params)
-        if place:
-            where.append(place)
+        place = place_arms(query, params)
         if query.sort == "distance" and query.near is not None:
             params.update(s_lat=query.near.lat, s_lon=query.near.lon)
             order = f"geom IS NULL, {sphere_distance('s_lat', 's_lon')}, id"
@@ -293,11 +296,21 @@ class PostgresEngine(SearchEngine):
         # The documents themselves (search_document_body) are read for the page only; the
         # facets are counted from the matches' ordinals (see facet_index.py).
         ords = "(SELECT string_agg(int4send(ord), ''::bytea) FROM m)" if query.facets else "NULL"
-        sql = f"""
-            WITH m AS MATERIALIZED (
+        select = f"""
                 SELECT id, name, geom, ord, stale, kind, category, capacity, {score} AS score
                 FROM search_document{tq_join}
-                WHERE {" AND ".join(where) or "true"}
+                WHERE """
+        if place is None:
+            matches = select + (" AND ".join(where) or "true")
+        else:
+            # The documents with a point and those known only by an area, each found on its
+            # own (no document is both). In one OR, the area's test (ST_Covers, which PostGIS
+            # prices at 10,000 operators) counted against every row the place's index found,
+            # so PostgreSQL cut those rows down first with the text's GIN index even where
+            # that costs far more than testing the words on the few rows of a small circle.
+            matches = " UNION ALL ".join(select + " AND ".join([*where, arm]) for arm in place)
+        sql = f"""
+            WITH m AS MATERIALIZED ({matches}
             ),
             -- Top-N in a subquery: a window over the whole match set sorted all of it.
             page AS (SELECT id, row_number() OVER () AS rn

@@ -30,6 +30,7 @@ def test_search_connections_carry_the_search_settings(clean_db: Engine) -> None:
                     "max_parallel_workers_per_gather",
                     "work_mem",
                     "pg_trgm.similarity_threshold",
+                    "cpu_index_tuple_cost",
                 )
             }
             assert conn.autocommit
@@ -38,6 +39,7 @@ def test_search_connections_carry_the_search_settings(clean_db: Engine) -> None:
             "max_parallel_workers_per_gather": "0",
             "work_mem": "32MB",
             "pg_trgm.similarity_threshold": "0.2",
+            "cpu_index_tuple_cost": "0.1",
         }
         with clean_db.connect() as app_conn:
             assert app_conn.execute(text("SHOW work_mem")).scalar() != "32MB"
