@@ -150,6 +150,9 @@ def import_table(
         ignored = [h for h, target in reader.plan.report().items() if target == "ignored"]
         if ignored:
             console.print(f"columns ignored: {', '.join(ignored)}")
+        if reader.header_line > 1:
+            # The lines above the header (a title, notes) are not rows: say so, or they seem lost.
+            console.print(f"header on line {reader.header_line}; the lines above it were read as a title")
     if all_or_nothing and report.rejects():
         raise click.ClickException(
             f"{len(report.rejects())} rows rejected; nothing was written (--all-or-nothing)"

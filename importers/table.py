@@ -714,8 +714,22 @@ class TableReader:
 
     def _records(self) -> Iterator[Record]:
         rejected = 0
+        section: str | None = None  # the category a heading row above names ("SPORT EN BEWEGEN")
         for line, cells in self._rows:
+            filled = [c.strip() for c in cells if c.strip()]
+            if len(filled) == 1 and len(self.plan.headers) > 2:
+                # A heading ("SPORT EN BEWEGEN", "Sport:") gives its category to the rows under it.
+                # A lone name in ordinary case may be an offer with nothing else filled in: it is
+                # read as a row (and refused with that reason), and ends the heading above it.
+                text = filled[0]
+                section = self.context.vocabulary.category(text)
+                if section and (text.isupper() or text.endswith(":")):
+                    yield self._heading_row(line, text, section)
+                    continue
+                section = None
             values = dict(self.mapping.defaults)
+            if section:
+                values["category"] = section
             extras: list[str] = []
             for index, cell in enumerate(cells):
                 if not cell.strip():
@@ -740,6 +754,18 @@ class TableReader:
                         "of offers, or its columns need a --mapping file "
                         "(the limit is the setting WIJKGRAM_IMPORT_MAX_REJECTED)"
                     ) from exc
+
+    def _heading_row(self, line: int, text: str, section: str | None) -> Rejected:
+        """A row with one cell filled ("SPORT EN BEWEGEN", "Stadsdeel Oost"): a heading, not an offer."""
+        then = f"; the rows below it get the category {section!r}" if section else ""
+        error = RowError(
+            f"kopregel {text[:80]!r}: only one cell is filled, read as a heading, not an offer{then}",
+            code="heading_row",
+            field="name",
+        )
+        return Rejected(
+            source_id=f"line {line}", reason=str(error), line=line, name=text[:300], problem=error.problem
+        )
 
 
 def _service_fields(record: PlaceRecord | EntryRecord) -> dict[str, Any] | None:

@@ -136,3 +136,5 @@ def test_table_json_report_of_a_sheet_with_a_title(cli_db: Engine) -> None:
     assert report["header_line"] == 5
     assert [row["line"] for row in report["rows"]] == list(range(6, 15))
     assert report["counts"]["rejected"] == 1
+    text = CliRunner().invoke(cli, ["import", "table", str(fixture), "--dry-run"])
+    assert "header on line 5" in text.output and "Notitie gebiedsmakelaar" in text.output  # ignored

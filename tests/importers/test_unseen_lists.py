@@ -346,3 +346,24 @@ def test_rd_coordinates_place_a_row() -> None:
         record = row_to_record({"name": "De Boomspijker", **values}, source="test", line=2, categories=set())
         assert isinstance(record, PlaceRecord)
         assert (round(record.lat, 3), round(record.lon, 3)) == (52.373, 4.898)
+
+
+def test_heading_rows_name_the_category_of_the_rows_below(db: Session, tmp_path: Path) -> None:
+    """ "SPORT EN BEWEGEN" alone on a row is a heading: reported as such, its category goes down."""
+    path = tmp_path / "rubrieken.csv"
+    path.write_text(
+        "Naam;Werkgebied;Telefoon;Categorie\n"
+        "SPORT EN BEWEGEN;;;\n"
+        "Wandelclub Oost;Oost;020 123 4567;\n"
+        "Taalmaatjes;Oost;020 765 4321;taalmaatje\n"
+        "Overig;;;\n"
+        "Koffie-uur;Oost;020 111 2222;\n",
+        "utf-8",
+    )
+    items = {item.line: item for item in TableReader(path, vocabulary=Vocabulary.load(db))}
+    heading = items[2]
+    assert isinstance(heading, Rejected) and "read as a heading" in heading.reason
+    assert _service(items[3])["category"] == "sports_club"
+    assert _service(items[4])["category"] == "language_buddy"  # the row's own category wins
+    assert isinstance(items[5], Rejected)
+    assert _service(items[6])["category"] != "sports_club"  # a heading naming no category ends the last
