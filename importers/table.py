@@ -694,6 +694,7 @@ class TableReader:
         )
         table = read_table_rows(path, self.limits, score=lambda cells: header_score(cells, self.mapping))
         header, self._rows = table.header, table.rows
+        self._hidden_rows = table.hidden_rows
         #: Where the header was found: the lines above it (a title, notes) are not rows.
         self.header_line = table.header_line
         self.plan: ColumnPlan = plan_columns(header, self.mapping, table.hidden)
@@ -716,6 +717,16 @@ class TableReader:
         rejected = 0
         section: str | None = None  # the category a heading row above names ("SPORT EN BEWEGEN")
         for line, cells in self._rows:
+            if line in self._hidden_rows:
+                # A filter hides stopped offers or another district's: not published unseen.
+                error = RowError(
+                    "verborgen regel: the row is hidden in the sheet (filtered out or hidden); "
+                    "left out: show it in the spreadsheet to import it",
+                    code="hidden_row",
+                    field="regel",
+                )
+                yield Rejected(f"line {line}", str(error), line, cells[0][:300] or None, error.problem)
+                continue
             filled = [c.strip() for c in cells if c.strip()]
             if len(filled) == 1 and len(self.plan.headers) > 2:
                 # A heading ("SPORT EN BEWEGEN", "Sport:") gives its category to the rows under it.

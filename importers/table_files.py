@@ -40,6 +40,7 @@ HEADER_SCAN = 15
 MAX_SHEETS = 5
 _COL = re.compile(rb"<(?:\w+:)?col\s([^>]*)>")
 _ATTR = re.compile(rb'(\w+)="([^"]*)"')
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row\s([^>]*)>")
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]+\d+:[A-Z]+\d+)"')
 
 
@@ -77,6 +78,8 @@ class TableRows:
     header_line: int = 1
     #: Columns a spreadsheet hides (by index): a broker hides what is not for the public.
     hidden: set[int] = field(default_factory=set)
+    #: Rows a spreadsheet hides (by line): filtered out (stopped offers, another district) or hidden.
+    hidden_rows: set[int] = field(default_factory=set)
 
 
 def read_rows(path: Path, limits: ImportLimits | None = None) -> tuple[list[str], Rows]:
@@ -195,7 +198,8 @@ def _xlsx_rows(path: Path, limits: ImportLimits, score: HeaderScore | None = Non
     except Exception as exc:  # openpyxl raises many kinds on a damaged or hostile file
         raise UnreadableFile(f"not a readable XLSX file ({type(exc).__name__}: {exc})") from exc
 
-    merged = _merged_down(sheet)
+    hidden_rows: set[int] = set()
+    merged = _merged_down(sheet, hidden_rows)
 
     def cells() -> Rows:
         above: dict[int, str] = {}  # column -> the value a cell merged down from it shows
@@ -220,7 +224,11 @@ def _xlsx_rows(path: Path, limits: ImportLimits, score: HeaderScore | None = Non
     while header and not header[-1].strip():
         header.pop()
     return TableRows(
-        header, _below(rest, line, len(header), limits), line, {i for i in hidden if i < len(header)}
+        header,
+        _below(rest, line, len(header), limits),
+        line,
+        {i for i in hidden if i < len(header)},
+        {r for r in hidden_rows if r > line},
     )
 
 
@@ -267,8 +275,11 @@ def _best_sheet(sheets: list[Any], score: HeaderScore | None) -> Any:
     return best
 
 
-def _merged_down(sheet: Any) -> dict[int, dict[int, tuple[int, int]]]:
+def _merged_down(sheet: Any, hidden_rows: set[int] | None = None) -> dict[int, dict[int, tuple[int, int]]]:
     """Cells merged over several rows: row -> column -> (first row, last row) of the merge.
+
+    The rows the sheet hides (`<row r="12" hidden="1">`: filtered out, or hidden by
+    hand) are added to `hidden_rows` on the same pass over the sheet.
 
     Lists merge the organisation's name down over its three activities, or a header
     over two header rows; only the first cell holds the value, so every row of the
@@ -290,10 +301,15 @@ def _merged_down(sheet: Any) -> dict[int, dict[int, tuple[int, int]]]:
                 kept += chunk
                 continue
             text = tail + chunk
+            if hidden_rows is not None and b"hidden" in text:
+                for attrs in _ROW_TAG.findall(text):
+                    values = dict(_ATTR.findall(attrs))
+                    if values.get(b"hidden") in (b"1", b"true") and values.get(b"r", b"").isdigit():
+                        hidden_rows.add(int(values[b"r"]))
             at = text.find(b"mergeCells")
             if at >= 0:
                 kept = text[at:]
-            tail = text[-16:]
+            tail = text[-256:]
     for ref in _MERGE.findall(kept):
         try:
             low_col, low_row, _high_col, high_row = range_boundaries(ref.decode())

@@ -124,6 +124,7 @@ RUNTIME_KEYS = (
     N_("error.address_candidates"),
     N_("error.target_group_kept"), N_("error.opening_hours_set_aside"),
     N_("error.not_for_publication"), N_("error.repeated_row"), N_("error.heading_row"),
+    N_("error.hidden_row"),
     # web/problem_text.py: a Problem's code
     N_("error.bool_parsing"), N_("error.date_parsing"), N_("error.decimal_max_digits"),
     N_("error.decimal_max_places"), N_("error.decimal_parsing"), N_("error.decimal_type"),

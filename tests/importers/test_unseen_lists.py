@@ -265,8 +265,9 @@ def test_workbook_with_an_explanation_sheet_first(db: Session, centrum: OsmAddre
     report, reader, items = _import(db, INLOOP, centrum)
     rows = _rows(report, reader)
     assert {line: outcome for line, (outcome, _m) in rows.items()} == {
-        2: "created", 3: "created", 4: "created", 5: "created", 6: "draft", 7: "created",
+        2: "created", 3: "created", 4: "created", 5: "created", 6: "draft", 7: "created", 8: "rejected",
     }  # fmt: skip
+    assert any("hidden in the sheet" in m for m in rows[8][1])  # a stopped activity, hidden
     inloop = items[2]
     assert isinstance(inloop, PlaceRecord) and inloop.name == "Inloop"
     assert (inloop.location["street"], inloop.location["house_number"]) == ("Kloveniersburgwal", "63A")
