@@ -25,10 +25,14 @@ HEADERS: dict[str, tuple[str, ...]] = {
         "naam", "name", "naam locatie", "locatie", "plek", "naam aanbod", "aanbod", "titel", "title",
         "naam voorziening", "voorziening", "project", "naam project", "initiatief", "naam initiatief",
     ),
-    "activity": ("activiteit", "naam activiteit", "activity", "activiteiten"),
+    # "Wat / Waar / Wanneer / Wie": the question-word headers many lists use.
+    "activity": (
+        "activiteit", "naam activiteit", "activity", "activiteiten", "wat", "what", "wat is er te doen",
+    ),
     "organization": (
         "organisatie", "naam organisatie", "organisatienaam", "organization", "organisation",
-        "aanbieder", "organization name", "provider", "stichting",
+        "aanbieder", "organization name", "provider", "stichting", "wie", "who", "wie organiseert",
+        "organisator", "georganiseerd door", "door wie", "organised by", "organized by",
     ),
     "address": ("adres", "address", "straat en huisnummer", "bezoekadres", "locatie adres", "adres locatie"),
     "street": ("straat", "street", "straatnaam"),

@@ -368,3 +368,35 @@ def test_heading_rows_name_the_category_of_the_rows_below(db: Session, tmp_path:
     assert _service(items[4])["category"] == "language_buddy"  # the row's own category wins
     assert isinstance(items[5], Rejected)
     assert _service(items[6])["category"] != "sports_club"  # a heading naming no category ends the last
+
+
+def test_question_word_headers(db: Session, tmp_path: Path) -> None:
+    """ "Wat / Wie organiseert / Locatie / Dag en tijd": what, who and where land in their fields.
+
+    Before, "Wat" and "Wie organiseert" were kept as loose text and "Locatie" (the address)
+    became every row's name, so no row was published under its own name.
+    """
+    path = tmp_path / "aanbod.csv"
+    path.write_text(
+        "Wat;Wie organiseert;Locatie;Dag en tijd;Prijs;Bellen\n"
+        "Koffieochtend voor 60+;Buurtkamer De Ster;Warmoesstraat 141;elke dinsdag 10.00 - 12.00 uur;gratis;"
+        "020 - 624 12 34\n"
+        "Hulp bij post en formulieren;Stichting Raad & Daad;telefonisch / bij u thuis;ma t/m do 9-17;;"
+        "06-12345678\n",
+        "utf-8",
+    )
+    reader = TableReader(path, vocabulary=Vocabulary.load(db))
+    assert reader.plan.report() == {
+        "Wat": "activity", "Wie organiseert": "organization", "Locatie": "name",
+        "Dag en tijd": "when", "Prijs": "cost", "Bellen": "phone",
+    }  # fmt: skip
+    items = {item.line: item for item in reader}
+    coffee, forms = items[2], items[3]
+    assert not isinstance(coffee, Rejected) and not isinstance(forms, Rejected)
+    assert _service(coffee)["name"] == "Koffieochtend voor 60+"
+    # No geocoder here: the address is what could not be placed, not the name.
+    assert isinstance(coffee, EntryRecord)
+    assert [p.code for p in coffee.problems] == ["needs_location"]
+    assert "'Warmoesstraat 141' cannot be placed" in coffee.problems[0].reason
+    assert isinstance(forms, EntryRecord)  # by phone or at home: a service without a venue
+    assert _service(forms)["name"] == "Hulp bij post en formulieren"
