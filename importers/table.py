@@ -63,7 +63,6 @@ from importers.table_values import (
     opening_hours_from_text,
     parse_cost,
     parse_date,
-    parse_email,
     parse_emails,
     parse_phones,
     parse_target_groups,
@@ -231,11 +230,11 @@ def _contact(row: _Row) -> dict[str, Any]:
         elif rest:
             row.aside("telefoon", rest, "not understood as a phone number; kept as text", keep="Telefoon")
     if get.get("email"):
-        email = parse_email(get["email"])
-        if email:
-            out["email"] = email
+        emails = parse_emails(get["email"])
+        if emails:
+            out["email"] = emails[0]
             # A second address ("info@...; jan@...") is kept as text, not dropped.
-            if len(parse_emails(get["email"])) > 1:
+            if len(emails) > 1:
                 row.notes.append(f"E-mail: {get['email']}")
         else:
             row.aside("email", get["email"], "no e-mail address found; kept as text", keep="E-mail")
