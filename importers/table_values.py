@@ -355,14 +355,24 @@ def parse_phones(text: str) -> tuple[list[str], str]:
     return found, rest
 
 
+def _without_emails(text: str) -> str:
+    """The cell with its e-mail addresses blanked out: "jan.de.vries@x.nl" holds no site."""
+    return _EMAIL.sub(" ", text.replace("mailto:", " "))
+
+
+def _site(match: re.Match[str]) -> str:
+    """A web address found by `_URL`, with https:// when the partner wrote none."""
+    url = match.group(0).rstrip(".)")
+    return url if url.lower().startswith(("http://", "https://")) else f"https://{url}"
+
+
 def parse_website(text: str) -> str | None:
     """The first web address in a cell, with https:// when the partner wrote none."""
-    text = _EMAIL.sub(" ", text.replace("mailto:", " "))  # "jan.de.vries@x.nl" holds no site
+    text = _without_emails(text)
     match = _URL.search(text.strip())
     if match is None or "@" in text[max(0, match.start() - 1) : match.start() + 1]:
         return None
-    url = match.group(0).rstrip(".)")
-    return url if url.lower().startswith(("http://", "https://")) else f"https://{url}"
+    return _site(match)
 
 
 def parse_email(text: str) -> str | None:
@@ -397,12 +407,7 @@ def rd_to_wgs84(x: float, y: float) -> tuple[float, float]:
 
 def parse_websites(text: str) -> list[str]:
     """Every web address in a cell ("www.a.nl / facebook.com/a"), each with a scheme."""
-    found: list[str] = []
-    rest = _EMAIL.sub(" ", text.replace("mailto:", " "))
-    for match in _URL.finditer(rest):
-        url = match.group(0).rstrip(".)")
-        found.append(url if url.lower().startswith(("http://", "https://")) else f"https://{url}")
-    return list(dict.fromkeys(found))
+    return list(dict.fromkeys(_site(match) for match in _URL.finditer(_without_emails(text))))
 
 
 def parse_target_groups(text: str) -> tuple[list[str], list[str]]:
