@@ -62,6 +62,11 @@ TARGET_WORDS: dict[str, str] = {
     "lhbtiq": "lgbtqi",
     "lichamelijke beperking": "physical_disability",
 }
+#: TARGET_WORDS as patterns, compiled once: a word counts from its start only, so "ouders" is
+#: not the end of "statushouders".
+_TARGET_PATTERNS = tuple(
+    (re.compile(rf"(?<![a-z]){re.escape(word)}"), code) for word, code in TARGET_WORDS.items()
+)
 
 #: Words (in an offer, category or description) -> support functions; the first of each is the clearest.
 SUPPORT_WORDS: dict[str, tuple[str, ...]] = {
@@ -418,10 +423,7 @@ def parse_target_groups(text: str) -> tuple[list[str], list[str]]:
         part = part.strip(" .")
         if not part:
             continue
-        # A word counts from its start only: "ouders" is not the end of "statushouders".
-        hits = [
-            code for word, code in TARGET_WORDS.items() if re.search(rf"(?<![a-z]){re.escape(word)}", part)
-        ]
+        hits = [code for pattern, code in _TARGET_PATTERNS if pattern.search(part)]
         if len(set(hits)) > 1 and "everyone" in hits:
             hits = [c for c in hits if c != "everyone"]  # "alle ouderen" is for older people
         if hits:
