@@ -25,7 +25,6 @@ import httpx
 import numpy as np
 import shapely
 from geoalchemy2.shape import to_shape
-from pyproj import Transformer
 from rich.console import Console
 from shapely import STRtree
 from shapely.geometry import Point, shape
@@ -39,6 +38,7 @@ from importers.merge import ImportReport, Merger
 from importers.records import PlaceRecord, Rejected
 from importers.run import RunOptions, run_import
 from importers.table import split_address
+from importers.table_values import rd_transformer
 
 BASE_URL = "https://api.data.amsterdam.nl/v1"
 DATASETS = {
@@ -47,7 +47,6 @@ DATASETS = {
     "gebieden": "gebieden/buurten/?_format=geojson&_pageSize=1000",
 }
 Fetch = Callable[[str], dict[str, Any]]
-_RD = Transformer.from_crs("EPSG:28992", "EPSG:4326", always_xy=True)
 
 #: Words in a facility's `categorie`/`soort` -> our category (first match wins).
 FACILITY_CATEGORIES = (
@@ -138,7 +137,8 @@ def to_wgs84(geometry: dict[str, Any], rd: bool) -> BaseGeometry:
     geom = shape(geometry)
     if not rd:
         return geom
-    return shapely.transform(geom, lambda xy: np.column_stack(_RD.transform(xy[:, 0], xy[:, 1])))
+    transformer = rd_transformer()
+    return shapely.transform(geom, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
 
 
 def facility_category(*texts: str | None) -> str:

@@ -14,14 +14,18 @@ import re
 import time
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from html.parser import HTMLParser
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import phonenumbers
 
 from directory import netherlands
 from directory.schemas import validators as v
 from geo.geocoding.parse import parse_query
+
+if TYPE_CHECKING:
+    from pyproj import Transformer
 
 #: Dutch words in a 'doelgroep' cell -> target-group codes of the vocabulary.
 TARGET_WORDS: dict[str, str] = {
@@ -148,7 +152,6 @@ _AMOUNT = re.compile(r"(\d{1,3}(?:\.\d{3})+(?!\d)|\d+)(?:,(\d{1,2}|-)|\.(\d{1,2}
 _URL = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,}(?:/[^\s,;]*)?", re.IGNORECASE)
 _AT = re.compile(r"\s*(?:\[\s*at\s*\]|\(\s*at\s*\)|\{\s*at\s*\}|\s+apenstaartje\s+)\s*", re.IGNORECASE)
 _DOT = re.compile(r"\s*(?:\[\s*(?:dot|punt)\s*\]|\(\s*(?:dot|punt)\s*\))\s*", re.IGNORECASE)
-_RD: Any = None  # the pyproj transformer, made on first use (it takes a moment)
 _EMAIL = re.compile(r"[^@\s<>()\[\],;:]+@[^@\s<>()\[\],;:]+\.[a-z]{2,}", re.IGNORECASE)
 #: The one Dutch postcode pattern (directory/netherlands.py), as a word in a text.
 _POSTCODE = netherlands.POSTCODE_IN_TEXT
@@ -399,14 +402,17 @@ def is_rd(x: float, y: float) -> bool:
     return 0 <= x <= 300_000 and 289_000 <= y <= 630_000
 
 
-def rd_to_wgs84(x: float, y: float) -> tuple[float, float]:
-    """An RD New point as (lat, lon)."""
+@cache
+def rd_transformer() -> Transformer:
+    """RD New (EPSG:28992) to WGS84, x/y in and lon/lat out; made on first use (it takes a moment)."""
     from pyproj import Transformer
 
-    global _RD
-    if _RD is None:
-        _RD = Transformer.from_crs("EPSG:28992", "EPSG:4326", always_xy=True)
-    lon, lat = _RD.transform(x, y)
+    return Transformer.from_crs("EPSG:28992", "EPSG:4326", always_xy=True)
+
+
+def rd_to_wgs84(x: float, y: float) -> tuple[float, float]:
+    """An RD New point as (lat, lon)."""
+    lon, lat = rd_transformer().transform(x, y)
     return lat, lon
 
 
