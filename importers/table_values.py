@@ -124,9 +124,8 @@ _DAYS = {
 _WEEK = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 #: Short day names as lists write them ("ma t/m vr", "di en do", "wo."): only as whole words.
 _SHORT_DAYS = {"ma": "MO", "di": "TU", "wo": "WE", "do": "TH", "vr": "FR", "za": "SA", "zo": "SU"}
-_DAY_WORD = re.compile(
-    r"(maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag)|\b(ma|di|wo|do|vr|za|zo)\b\.?"
-)
+_DAY_NAMES, _SHORT_NAMES = "|".join(_DAYS), "|".join(_SHORT_DAYS)
+_DAY_WORD = re.compile(rf"({_DAY_NAMES})|\b({_SHORT_NAMES})\b\.?")
 _DAY_RANGE = re.compile(r"^\s*(?:t/m|tm|tot en met|-|–|tot)\s*$")
 _ORDINALS = {
     "eerste": 1, "1e": 1, "1ste": 1, "tweede": 2, "2e": 2, "2de": 2, "derde": 3, "3e": 3, "3de": 3,
@@ -136,7 +135,7 @@ _ORDINAL = "|".join(sorted(map(re.escape, _ORDINALS), key=len, reverse=True))
 #: Ordinals that belong to a day: "1e en 3e donderdag", "eerste zaterdag", not "de eerste keer gratis".
 _ORDINAL_DAYS = re.compile(
     rf"\b((?:{_ORDINAL})(?:\s*(?:,|en|&|/)\s*(?:{_ORDINAL}))*)\s+"
-    r"(?=maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|(?:ma|di|wo|do|vr|za|zo)\b)"
+    rf"(?={_DAY_NAMES}|(?:{_SHORT_NAMES})\b)"
 )
 _HOUR = r"([01]?\d|2[0-4])(?:[:.]([0-5]\d))?"
 _UUR = r"\s*(?:u\b|uur\b|h\b)?"
@@ -290,7 +289,7 @@ def parse_when(text: str) -> dict[str, Any] | None:
     return meeting
 
 
-_OH_DAYS = {"MO": "Mo", "TU": "Tu", "WE": "We", "TH": "Th", "FR": "Fr", "SA": "Sa", "SU": "Su"}
+_OH_DAYS = {code: code.capitalize() for code in _WEEK}  # "MO" -> "Mo"
 
 
 def opening_hours_from_text(text: str) -> str | None:
