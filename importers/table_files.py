@@ -172,7 +172,9 @@ def check_xlsx(path: Path, limits: ImportLimits) -> None:
                             # openpyxl scans a whole sheet for its size before the first row
                             # (when the sheet declares none), so the row cap is checked here.
                             rows += len(_ROW.findall(tail + chunk)) - len(_ROW.findall(tail))
-                            if rows > limits.max_rows + 1:
+                            # The header may sit below title rows (up to HEADER_SCAN of them);
+                            # the exact cap on rows under the header is applied while reading.
+                            if rows > limits.max_rows + HEADER_SCAN + 1:
                                 raise _too_many(limits)
                         tail = chunk[-16:]
             except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:

@@ -11,7 +11,8 @@ import pytest
 from openpyxl import Workbook
 
 from importers.table import TableReader
-from importers.table_files import ImportLimits, UnreadableFile, read_rows
+from importers.table_files import ImportLimits, UnreadableFile, read_rows, read_table_rows
+from importers.table_headers import header_score
 
 _SHEET_HEAD = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -111,6 +112,31 @@ def test_rows_are_capped_while_streaming(tmp_path: Path) -> None:
     book.save(xlsx_path)
     with pytest.raises(UnreadableFile, match="more than 20 rows"):
         _rows(xlsx_path, ImportLimits(max_rows=20))
+
+
+def test_title_rows_do_not_count_against_the_row_cap(tmp_path: Path) -> None:
+    """A sheet with a title above its header and exactly `max_rows` rows under it is read, as the CSV is."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Sociale kaart Oost, stand oktober"])
+    sheet.append([])
+    sheet.append(["naam", "werkgebied"])
+    for i in range(5):
+        sheet.append([f"Maatje {i}", "Oost"])
+    path = tmp_path / "met-titel.xlsx"
+    book.save(path)
+
+    def names(limits: ImportLimits) -> list[str]:
+        table = read_table_rows(path, limits, header_score)
+        assert table.header == ["naam", "werkgebied"]
+        return [cells[0] for _line, cells in table.rows]
+
+    assert names(ImportLimits(max_rows=5)) == [f"Maatje {i}" for i in range(5)]  # before: refused
+    sheet.append(["Maatje 5", "Oost"])
+    book.save(path)
+    with pytest.raises(UnreadableFile, match="more than 5 rows"):
+        names(ImportLimits(max_rows=5))
 
 
 def test_import_stops_after_too_many_rejected_rows(tmp_path: Path) -> None:
