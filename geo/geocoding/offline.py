@@ -12,7 +12,7 @@ settled by picking one: both come back as candidates.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Engine, text
@@ -216,11 +216,7 @@ class OfflineGeocoder(AnswersLookup):
         self, conn: Connection, params: dict[str, Any], parsed: AddressQuery
     ) -> GeocodeAnswer | None:
         """Streets like the typed one holding its number: only ever candidates, never the point."""
-        rows: list[Any] = []
-        for spelling in _spellings(params):
-            rows = self._similar_rows(conn, spelling)
-            if rows:
-                break
+        rows = _first_spelling_found(lambda spelling: self._similar_rows(conn, spelling), params)
         if not rows:
             return None
         return GeocodeAnswer.choose(self.source, [self._result(row, "address", "fuzzy") for row in rows])
@@ -268,11 +264,7 @@ class OfflineGeocoder(AnswersLookup):
         town = self._centre(conn, "lower(city) = :street_lower", params)
         if town is not None:
             return GeocodeAnswer.point(self._result(town, "place", "town"))
-        similar: list[Any] = []
-        for spelling in _spellings(params):
-            similar = self._similar_streets(conn, spelling)
-            if similar:
-                break
+        similar = _first_spelling_found(lambda spelling: self._similar_streets(conn, spelling), params)
         if not similar:
             return None
         return GeocodeAnswer.choose(self.source, [self._result(row, "street", "fuzzy") for row in similar])
@@ -369,6 +361,15 @@ def _spellings(params: dict[str, Any]) -> list[dict[str, Any]]:
     key = params["street_key"]
     ij = key.replace("y", "ij")
     return [params, {**params, "street_key": ij}] if ij != key else [params]
+
+
+def _first_spelling_found(find: Callable[[dict[str, Any]], list[Any]], params: dict[str, Any]) -> list[Any]:
+    """The rows `find` gives for the first of `_spellings` that finds any (none: an empty list)."""
+    for spelling in _spellings(params):
+        rows = find(spelling)
+        if rows:
+            return rows
+    return []
 
 
 def _city_filter(parsed: AddressQuery) -> str:
