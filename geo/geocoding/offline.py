@@ -193,18 +193,16 @@ class OfflineGeocoder(AnswersLookup):
         # The number as typed before another way of writing it: '12-1' before '12-i'.
         exact.sort(key=lambda row: keys.index(row.number_key))
         if exact:
-            streets = list(dict.fromkeys(row.street_key for row in exact))
-            if len(streets) > 1:
-                firsts = [next(row for row in exact if row.street_key == key) for key in streets]
+            firsts = _first_per_street(exact)
+            if len(firsts) > 1:
                 return GeocodeAnswer.choose(
                     self.source, [self._result(r, "address", "exact") for r in firsts]
                 )
             return self._one_or_choice(
                 _distinct_places([self._result(row, "address", "exact") for row in exact])
             )
-        streets = list(dict.fromkeys(row.street_key for row in rows))
-        if len(streets) > 1:
-            firsts = [next(row for row in rows if row.street_key == key) for key in streets]
+        firsts = _first_per_street(rows)
+        if len(firsts) > 1:
             return GeocodeAnswer.choose(
                 self.source, [self._result(r, "address", "house_number_nearest") for r in firsts]
             )
@@ -370,6 +368,14 @@ def _first_spelling_found(find: Callable[[dict[str, Any]], list[Any]], params: d
         if rows:
             return rows
     return []
+
+
+def _first_per_street(rows: Sequence[Any]) -> list[Any]:
+    """The first row of each street among the rows, in the rows' order."""
+    firsts: dict[str, Any] = {}
+    for row in rows:
+        firsts.setdefault(row.street_key, row)
+    return list(firsts.values())
 
 
 def _city_filter(parsed: AddressQuery) -> str:
