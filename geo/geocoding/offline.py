@@ -347,7 +347,7 @@ def _params(parsed: AddressQuery) -> dict[str, Any]:
         "base": base or 0,
         "base_text": str(base) if base is not None else key,
         "place_names": list(place_names(parsed.place)) if parsed.place else [],
-        "place_folds": [fold(name) for name in place_names(parsed.place)] if parsed.place else [],
+        "place_folds": list(parsed.place_folds),
         "min_sim": MIN_STREET_SIMILARITY,
         "limit": MAX_CANDIDATES,
     }

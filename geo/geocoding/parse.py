@@ -10,6 +10,7 @@ import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from directory import netherlands
 
@@ -54,20 +55,26 @@ class AddressQuery:
     #: The address is only near the place meant: 't/o 14', 'bij 14', '14 ong.'.
     approximate: bool = False
 
-    @property
+    # Worked out once per query: a geocoder compares them with every row or document it reads.
+    @cached_property
     def number_key(self) -> str | None:
         """The house number as stored in the offline table (see `number_key`)."""
         return number_key(self.number) if self.number else None
 
-    @property
+    @cached_property
     def number_keys(self) -> tuple[str, ...]:
         """The number's key and the keys of the same door written another way (see `number_keys`)."""
         return number_keys(self.number) if self.number else ()
 
-    @property
+    @cached_property
     def street_keys(self) -> tuple[str, ...]:
         """The street folded, and spelt out where it was abbreviated (see `street_keys`)."""
         return street_keys(self.street) if self.street else ()
+
+    @cached_property
+    def place_folds(self) -> tuple[str, ...]:
+        """The typed town and the names it stands for, folded (see `place_names`); none without a town."""
+        return tuple(fold(name) for name in place_names(self.place)) if self.place else ()
 
 
 def fold(text: str) -> str:

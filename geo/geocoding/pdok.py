@@ -29,7 +29,6 @@ from geo.geocoding.parse import (
     number_base,
     number_key,
     parse_query,
-    place_names,
     search_text,
     street_core,
 )
@@ -97,9 +96,9 @@ def _same_place(doc: dict[str, Any], parsed: AddressQuery) -> bool:
     """Whether the document lies in the place typed (when one was typed)."""
     if not parsed.place:
         return True
-    typed = {fold(name) for name in place_names(parsed.place)}
     return bool(
-        typed & {fold(str(doc.get("woonplaatsnaam") or "")), fold(str(doc.get("gemeentenaam") or ""))}
+        set(parsed.place_folds)
+        & {fold(str(doc.get("woonplaatsnaam") or "")), fold(str(doc.get("gemeentenaam") or ""))}
     )
 
 
