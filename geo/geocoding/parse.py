@@ -177,14 +177,15 @@ def street_keys(street: str) -> tuple[str, ...]:
     return tuple(keys)
 
 
-#: Other names of a town, as people write them, to the name BAG and PDOK use (lower case).
-PLACE_ALIASES: dict[str, str] = {
-    "den haag": "'s-gravenhage", "den bosch": "'s-hertogenbosch",
-    "a dam": "amsterdam", "adam": "amsterdam", "asd": "amsterdam",
-}  # fmt: skip
 #: Amsterdam's districts written after the town ('Amsterdam-Centrum', 'Amsterdam Zuidoost'):
 #: the town is Amsterdam all the same.
 AMSTERDAM_DISTRICTS = {"centrum", "noord", "oost", "west", "zuid", "zuidoost", "zuid oost", "nieuw west"}
+#: Other names of a town, as people write them (folded), to the name BAG and PDOK use (lower case).
+PLACE_ALIASES: dict[str, str] = {
+    "den haag": "'s-gravenhage", "den bosch": "'s-hertogenbosch",
+    "a dam": "amsterdam", "adam": "amsterdam", "asd": "amsterdam",
+    **{f"amsterdam {district}": "amsterdam" for district in AMSTERDAM_DISTRICTS},
+}  # fmt: skip
 
 
 def place_names(place: str) -> tuple[str, ...]:
@@ -195,9 +196,6 @@ def place_names(place: str) -> tuple[str, ...]:
     names = [typed]
     if folded in PLACE_ALIASES:
         names.append(PLACE_ALIASES[folded])
-    words = folded.split()
-    if len(words) > 1 and words[0] == "amsterdam" and " ".join(words[1:]) in AMSTERDAM_DISTRICTS:
-        names.append("amsterdam")
     return tuple(dict.fromkeys(names))
 
 
