@@ -154,7 +154,7 @@ ENDING_ABBREVIATIONS = (
 def street_keys(street: str) -> tuple[str, ...]:
     """The folded street and, where words were abbreviated, every way of spelling them out.
 
-    'O.Z. Voorburgwal' -> ('o z voorburgwal', 'oudezijds voorburgwal'); 'Nw. Herengr.' ->
+    'O.Z. Voorburgwal' -> ('oz voorburgwal', 'oudezijds voorburgwal'); 'Nw. Herengr.' ->
     (..., 'nieuwe herengracht'). The typed spelling comes first. These are names to look up as
     they are, never guesses: a spelt-out name that is no street finds nothing.
     """
