@@ -59,6 +59,12 @@ _COMPOUND_TIME = re.compile(
     "^(" + "|".join(sorted([*WEEKDAYS, *RELATIVE_DAYS], key=len, reverse=True)) + ")"
     "(" + "|".join(sorted([*DAY_PARTS, "morgen"], key=len, reverse=True)) + ")$"
 )
+#: The "now" and weekend phrases and their words, longest first: tried at every word of a
+#: question, so split and sorted once.
+_NOW_PHRASES = tuple((p, tuple(p.split())) for p in sorted(NOW_WORDS, key=len, reverse=True))
+_WEEKEND_PHRASES = tuple(tuple(p.split()) for p in sorted(WEEKEND_WORDS, key=len, reverse=True))
+#: Words before a clock time's hour ("om", "na", "tussen").
+_CLOCK_LEAD = (*CLOCK_AT, *CLOCK_FROM, *CLOCK_BETWEEN)
 
 
 @dataclass(frozen=True)
@@ -144,6 +150,12 @@ def phrase_table() -> dict[tuple[str, ...], tuple[str, str]]:
 
 
 @lru_cache(maxsize=1)
+def _longest_phrase() -> int:
+    """The most words a declared phrase has (how far a phrase is looked for)."""
+    return max(len(k) for k in phrase_table())
+
+
+@lru_cache(maxsize=1)
 def _single_words() -> dict[str, tuple[str, str]]:
     """Declared one-word phrases long enough for a typo, for the fuzzy match."""
     return {k[0]: v for k, v in phrase_table().items() if len(k) == 1 and len(k[0]) >= FUZZY_FROM}
@@ -177,8 +189,7 @@ def _next(weekday: int, now: datetime) -> date:
 
 def _days(words_: tuple[str, ...], i: int, now: datetime) -> tuple[int, list[date]] | None:
     """A day phrase at word i: how many words, and the dates it means."""
-    for phrase in sorted(WEEKEND_WORDS, key=len, reverse=True):
-        key = tuple(phrase.split())
+    for key in _WEEKEND_PHRASES:
         if words_[i : i + len(key)] == key:
             sat = _next(5, now)
             days = [sat, sat + timedelta(days=1)] if now.weekday() != 6 else [now.date()]
@@ -216,7 +227,7 @@ def _clock_at(words_: tuple[str, ...], i: int) -> tuple[int, tuple[int, int]] | 
     """A clock time at word i ("om 18 uur", "18:00", "na 17 uur", "tussen 12 en 14 uur"): how many
     words, and the local hours [start, end) it asks. A bare number is no time ("buurthuis 18")."""
     word = words_[i] if i < len(words_) else ""
-    lead = 1 if word in (*CLOCK_AT, *CLOCK_FROM, *CLOCK_BETWEEN) else 0
+    lead = 1 if word in _CLOCK_LEAD else 0
     first = _hour_at(words_, i + lead)
     if first is None:
         return None
@@ -269,8 +280,7 @@ def _day_hours(
 
 def _time_at(words_: tuple[str, ...], i: int, now: datetime) -> tuple[int, Understood] | None:
     """A time phrase at word i ("vanavond", "zaterdag", "maandagochtend", "nu open"), or None."""
-    for phrase in sorted(NOW_WORDS, key=len, reverse=True):
-        key = tuple(phrase.split())
+    for phrase, key in _NOW_PHRASES:
         if words_[i : i + len(key)] == key:
             hour = now.replace(minute=0, second=0, microsecond=0)
             return len(key), Understood("open", "now", phrase, spans=((now, hour + timedelta(hours=1)),))
@@ -441,7 +451,7 @@ def interpret(q: str, now: datetime, areas: AreaNames | None = None) -> Interpre
     """Read a question (`now`: the moment, in Amsterdam time, that "vanavond" is counted from)."""
     tokens = tuple(words(q))
     numbers = _group_numbers(q)
-    longest = max(len(k) for k in phrase_table())
+    longest = _longest_phrase()
     found: list[Understood] = []
     owner = [-1] * len(tokens)
     rest: list[str] = []
