@@ -430,10 +430,14 @@ def _capacity_at(words_: tuple[str, ...], i: int, numbers: _Numbers) -> tuple[in
 
 
 @lru_cache(maxsize=1)
-def _nearby() -> tuple[tuple[str, ...], ...]:
-    """The "near" phrases and the "with a group" phrases as words, longest first."""
+def _nearby() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The "near" phrases and the "with a group" phrases as words, longest first, by their first
+    word: looked for at every word of a question, where most words begin none of them."""
     phrases = (*NEARBY_WORDS, *GROUP_WORDS, *PLACE_AFTER)
-    return tuple(sorted((tuple(words(p)) for p in phrases), key=len, reverse=True))
+    by_first: dict[str, tuple[tuple[str, ...], ...]] = {}
+    for p in sorted((tuple(words(p)) for p in phrases), key=len, reverse=True):
+        by_first[p[0]] = (*by_first.get(p[0], ()), p)
+    return by_first
 
 
 @lru_cache(maxsize=1)
@@ -444,7 +448,7 @@ def _place_after() -> frozenset[tuple[str, ...]]:
 
 def _nearby_at(words_: tuple[str, ...], i: int) -> int:
     """How many words at i only say "near" (0 when none do)."""
-    return next((len(p) for p in _nearby() if words_[i : i + len(p)] == p), 0)
+    return next((len(p) for p in _nearby().get(words_[i], ()) if words_[i : i + len(p)] == p), 0)
 
 
 def interpret(q: str, now: datetime, areas: AreaNames | None = None) -> Interpretation:
