@@ -43,7 +43,7 @@ from sqlalchemy.exc import DBAPIError
 
 from directory.search.areas import AreaNames
 from directory.search.compounds import respelled, split
-from directory.search.intent import Interpretation
+from directory.search.intent import Interpretation, Understood
 from directory.search.intent_words import CATEGORY_WORDS
 from directory.search.query import SearchQuery, SearchResult
 from directory.search.suggest import indexed_forms
@@ -102,14 +102,16 @@ class _State:
         """True while too few are found and another search may be made."""
         return self.best.total < RELAX_BELOW and self.searches < MAX_SEARCHES
 
-    def found(self, result: SearchResult, read: Interpretation | None = None) -> None:
-        """Keep `result` when it finds more than the best so far."""
-        if result.total > self.best.total:
-            if self.best.total:
-                self.narrower.append(self.best)
-            self.best, self.best_dropped = result, self.dropped
-            if read is not None:
-                self.read = read
+    def found(self, result: SearchResult, read: Interpretation | None = None) -> bool:
+        """Keep `result` when it finds more than the best so far; True when it was kept."""
+        if result.total <= self.best.total:
+            return False
+        if self.best.total:
+            self.narrower.append(self.best)
+        self.best, self.best_dropped = result, self.dropped
+        if read is not None:
+            self.read = read
+        return True
 
 
 def _narrowed(query: SearchQuery) -> bool:
@@ -127,6 +129,10 @@ def _narrowed(query: SearchQuery) -> bool:
 
 def _without_word(read: Interpretation, word: str) -> Interpretation:
     return replace(read, text=" ".join(t for t in query_terms(read.text) if t != word))
+
+
+def _without_filter(read: Interpretation, gone: Understood) -> Interpretation:
+    return replace(read, filters=tuple(f for f in read.filters if f is not gone))
 
 
 def _probe(query: SearchQuery) -> SearchQuery:
@@ -268,7 +274,7 @@ def _leave_out(
                 continue  # the last word is what the question is about (a place is not)
         else:
             gone = filters[int(key)]
-            candidate = replace(state.read, filters=tuple(f for f in state.read.filters if f is not gone))
+            candidate = _without_filter(state.read, gone)
             said = gone.words
             if not (candidate.text or candidate.filters or _narrowed(original)):
                 continue  # with nothing left the answer would be every entry
@@ -289,8 +295,7 @@ def _split(answer: Answer, original: SearchQuery, state: _State, areas: AreaName
     candidate = replace(state.read, text=" ".join(" ".join(parts.get(t) or (t,)) for t in terms))
     result = answer(apply(original, candidate, areas))
     state.searches += 1
-    if result.total > state.best.total:
-        state.found(result, candidate)
+    if state.found(result, candidate):
         state.split = (*state.split, *((t, " ".join(p)) for t, p in parts.items()))
 
 
@@ -316,8 +321,7 @@ def _widen(
         codes = (code, *_narrower(areas, code))
         result = answer(replace(query, filters={**query.filters, "category": codes}))
         state.searches += 1
-        if result.total > state.best.total:
-            state.found(result, candidate)
+        if state.found(result, candidate):
             state.widened = ((term, code),)
         return
 
@@ -341,7 +345,7 @@ def _filters_alone(
         if not state.wants_more():
             return
         if gone is not None:
-            candidate = replace(candidate, filters=tuple(f for f in candidate.filters if f is not gone))
+            candidate = _without_filter(candidate, gone)
             said = (*said, gone.words)
         result = answer(apply(original, candidate, areas))
         state.searches += 1
