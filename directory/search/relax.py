@@ -54,7 +54,8 @@ from directory.services.taxonomy import parent_codes
 #: Fewer entries than this is "a handful too few".
 RELAX_BELOW = 3
 #: Extra searches a question may cost at most, besides counting at most MAX_PROBES words alone
-#: (and at most MAX_PROBES more for the words that find nothing, in another form).
+#: and, for at most MAX_PROBES words that find nothing, their other form and up to three tries
+#: of their compound parts (so up to 4 x MAX_PROBES probes on a question of unknown words).
 MAX_SEARCHES = 5
 MAX_PROBES = 4
 #: Filters a question's words made that say when, where or at what cost: given up before a word.
